@@ -1,0 +1,33 @@
+// Append-only audit record: every decision, announce and withdraw with its full adapter payload.
+
+export type AuditAction =
+  | 'alert'
+  | 'announce'
+  | 'escalate'
+  | 'de-escalate'
+  | 'withdraw'
+  | 'reject'
+  | 'queue'
+  | 'rollback'
+  | 'refresh'
+  | 'retry'
+  | 'config';
+
+export interface AuditRecord {
+  /** Assigned by the store (monotonic). */
+  readonly id?: number;
+  readonly at: number;
+  /** Who caused it: "engine", "api:<user>", "cli", "config". */
+  readonly actor: string;
+  readonly action: AuditAction;
+  readonly tenant: string;
+  readonly target?: string;
+  readonly ruleId?: string;
+  readonly attackId?: string;
+  /** Adapter that carried it ("dry-run" when nothing was sent). */
+  readonly adapter?: string;
+  readonly dryRun: boolean;
+  readonly reason: string;
+  /** The full would-be or actual adapter payload (JSON-serialisable). */
+  readonly payload?: unknown;
+}

@@ -1,0 +1,3 @@
+export * from './attack.js';
+export * from './rule.js';
+export * from './audit.js';

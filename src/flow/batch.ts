@@ -1,0 +1,94 @@
+// One normalised flow record, stored struct-of-arrays so decoders write without per-record allocation
+// and detection reads columns. A batch is reused: reset() and write again.
+
+export const FLOW_FORMATS = ['netflow5', 'netflow9', 'ipfix', 'sflow5', 'pcap'] as const;
+export type FlowFormat = (typeof FLOW_FORMATS)[number];
+export const FORMAT_CODE: Record<FlowFormat, number> = { netflow5: 0, netflow9: 1, ipfix: 2, sflow5: 3, pcap: 4 };
+
+/** Fragment column bits. */
+export const FRAG_IS_FRAGMENT = 1; // any fragment (MF set or offset > 0)
+export const FRAG_FIRST = 2; // offset 0 with MF set
+export const FRAG_LATER = 4; // offset > 0 (no L4 header)
+
+export class FlowBatch {
+  readonly capacity: number;
+  length = 0;
+  /** 4 or 6 per record. */
+  readonly family: Uint8Array;
+  /** Four 32-bit words per record, network order words; IPv4 uses word 0 only (others zero). */
+  readonly srcAddr: Uint32Array;
+  readonly dstAddr: Uint32Array;
+  readonly proto: Uint8Array;
+  /** For ICMP/ICMPv6 records: dstPort = type << 8 | code, srcPort = 0 (NetFlow convention). */
+  readonly srcPort: Uint16Array;
+  readonly dstPort: Uint16Array;
+  /** Cumulative TCP flags (low 8 bits of the TCP header flags). */
+  readonly tcpFlags: Uint8Array;
+  /** FRAG_* bits. */
+  readonly fragment: Uint8Array;
+  readonly tos: Uint8Array;
+  /** As carried in the record, unscaled by sampling. */
+  readonly packets: Float64Array;
+  readonly bytes: Float64Array;
+  /** 1 = unsampled. Multiply packets/bytes by this for the estimate. */
+  readonly samplingRate: Uint32Array;
+  /** Index into the collector's exporter table. */
+  readonly exporter: Uint32Array;
+  readonly format: Uint8Array;
+  readonly inIf: Uint32Array;
+  readonly outIf: Uint32Array;
+  /** Flow start / end in ms since epoch (equal for a single packet or sample). */
+  readonly startMs: Float64Array;
+  readonly endMs: Float64Array;
+
+  constructor(capacity = 4096) {
+    this.capacity = capacity;
+    this.family = new Uint8Array(capacity);
+    this.srcAddr = new Uint32Array(capacity * 4);
+    this.dstAddr = new Uint32Array(capacity * 4);
+    this.proto = new Uint8Array(capacity);
+    this.srcPort = new Uint16Array(capacity);
+    this.dstPort = new Uint16Array(capacity);
+    this.tcpFlags = new Uint8Array(capacity);
+    this.fragment = new Uint8Array(capacity);
+    this.tos = new Uint8Array(capacity);
+    this.packets = new Float64Array(capacity);
+    this.bytes = new Float64Array(capacity);
+    this.samplingRate = new Uint32Array(capacity);
+    this.exporter = new Uint32Array(capacity);
+    this.format = new Uint8Array(capacity);
+    this.inIf = new Uint32Array(capacity);
+    this.outIf = new Uint32Array(capacity);
+    this.startMs = new Float64Array(capacity);
+    this.endMs = new Float64Array(capacity);
+  }
+
+  get full(): boolean {
+    return this.length >= this.capacity;
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  /**
+   * Claims the next slot and clears its address words, returning its index; the caller writes the columns.
+   * Returns -1 when full (the caller flushes and resets).
+   */
+  next(): number {
+    if (this.length >= this.capacity) return -1;
+    const i = this.length++;
+    const a = i * 4;
+    this.srcAddr[a] = this.srcAddr[a + 1] = this.srcAddr[a + 2] = this.srcAddr[a + 3] = 0;
+    this.dstAddr[a] = this.dstAddr[a + 1] = this.dstAddr[a + 2] = this.dstAddr[a + 3] = 0;
+    this.tcpFlags[i] = 0;
+    this.fragment[i] = 0;
+    this.tos[i] = 0;
+    this.srcPort[i] = 0;
+    this.dstPort[i] = 0;
+    this.inIf[i] = 0;
+    this.outIf[i] = 0;
+    this.samplingRate[i] = 1;
+    return i;
+  }
+}

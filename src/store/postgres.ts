@@ -1,0 +1,48 @@
+// PostgreSQL store for several engine processes: the same repositories, plus advisory locks so that
+// two processes handling one attack produce exactly one rule.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { advisoryKey } from './locks.js';
+import { migrate } from './migrations.js';
+import {
+  KyselyAttackRepository,
+  KyselyAuditRepository,
+  KyselyRuleRepository,
+  KyselyStateRepository,
+} from './repositories.js';
+import type { Database } from './schema.js';
+import type { LockManager, Store } from './types.js';
+
+class AdvisoryLocks implements LockManager {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const id = advisoryKey(key).toString();
+    try {
+      await client.query('SELECT pg_advisory_lock($1::bigint)', [id]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [id]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export async function openPostgresStore(url: string, now: number = Date.now()): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db, 'postgres', now);
+  return {
+    kind: 'postgres',
+    rules: new KyselyRuleRepository(db),
+    attacks: new KyselyAttackRepository(db),
+    audit: new KyselyAuditRepository(db),
+    state: new KyselyStateRepository(db),
+    locks: new AdvisoryLocks(pool),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,181 @@
+// Repository implementations over Kysely: the same queries serve SQLite and PostgreSQL.
+import type { Kysely } from 'kysely';
+import type { AttackEvent } from '../domain/attack.js';
+import type { AuditAction, AuditRecord } from '../domain/audit.js';
+import type { Rule } from '../domain/rule.js';
+import type { Database } from './schema.js';
+import type {
+  AttackQuery,
+  AttackRecord,
+  AttackRepository,
+  AuditQuery,
+  AuditRepository,
+  RuleQuery,
+  RuleRepository,
+  StateRepository,
+} from './types.js';
+
+const MAX_LIMIT = 10_000;
+const clampLimit = (limit: number | undefined, fallback: number) => Math.max(1, Math.min(limit ?? fallback, MAX_LIMIT));
+
+export class KyselyRuleRepository implements RuleRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async upsert(rule: Rule): Promise<void> {
+    const row = {
+      id: rule.id,
+      tenant: rule.tenant,
+      target: rule.target,
+      state: rule.state,
+      expires_at: rule.expiresAt,
+      updated_at: Date.now(),
+      body: JSON.stringify(rule),
+    };
+    await this.db
+      .insertInto('rules')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          tenant: row.tenant,
+          target: row.target,
+          state: row.state,
+          expires_at: row.expires_at,
+          updated_at: row.updated_at,
+          body: row.body,
+        }),
+      )
+      .execute();
+  }
+
+  async get(id: string): Promise<Rule | undefined> {
+    const row = await this.db.selectFrom('rules').select('body').where('id', '=', id).executeTakeFirst();
+    return row ? (JSON.parse(row.body) as Rule) : undefined;
+  }
+
+  async list(query: RuleQuery = {}): Promise<Rule[]> {
+    let q = this.db.selectFrom('rules').select('body');
+    if (query.tenant !== undefined) q = q.where('tenant', '=', query.tenant);
+    if (query.target !== undefined) q = q.where('target', '=', query.target);
+    if (query.states !== undefined && query.states.length > 0) q = q.where('state', 'in', [...query.states]);
+    const rows = await q.orderBy('updated_at', 'desc').limit(clampLimit(query.limit, MAX_LIMIT)).execute();
+    return rows.map((r) => JSON.parse(r.body) as Rule);
+  }
+}
+
+export class KyselyAttackRepository implements AttackRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(event: AttackEvent): Promise<void> {
+    const row = {
+      attack_id: event.attackId,
+      target: event.target,
+      family: event.family,
+      direction: event.direction,
+      started_at: event.startedAt,
+      ended_at: event.kind === 'end' ? event.at : null,
+      last_event: JSON.stringify(event),
+    };
+    await this.db
+      .insertInto('attacks')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('attack_id').doUpdateSet({
+          target: row.target,
+          family: row.family,
+          ended_at: row.ended_at,
+          last_event: row.last_event,
+        }),
+      )
+      .execute();
+  }
+
+  async list(query: AttackQuery = {}): Promise<AttackRecord[]> {
+    let q = this.db.selectFrom('attacks').selectAll();
+    if (query.active === true) q = q.where('ended_at', 'is', null);
+    if (query.active === false) q = q.where('ended_at', 'is not', null);
+    if (query.target !== undefined) q = q.where('target', '=', query.target);
+    if (query.since !== undefined) q = q.where('started_at', '>=', query.since);
+    const rows = await q.orderBy('started_at', 'desc').limit(clampLimit(query.limit, 1000)).execute();
+    return rows.map((r) => ({
+      attackId: r.attack_id,
+      target: r.target,
+      family: r.family,
+      direction: r.direction,
+      startedAt: Number(r.started_at),
+      ...(r.ended_at !== null ? { endedAt: Number(r.ended_at) } : {}),
+      lastEvent: JSON.parse(r.last_event) as AttackEvent,
+    }));
+  }
+}
+
+export class KyselyAuditRepository implements AuditRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(record: AuditRecord): Promise<number> {
+    const row = await this.db
+      .insertInto('audit')
+      .values({
+        at: record.at,
+        actor: record.actor,
+        action: record.action,
+        tenant: record.tenant,
+        target: record.target ?? null,
+        rule_id: record.ruleId ?? null,
+        attack_id: record.attackId ?? null,
+        adapter: record.adapter ?? null,
+        dry_run: record.dryRun ? 1 : 0,
+        reason: record.reason,
+        payload: record.payload === undefined ? null : JSON.stringify(record.payload),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async query(query: AuditQuery = {}): Promise<AuditRecord[]> {
+    let q = this.db.selectFrom('audit').selectAll();
+    if (query.tenant !== undefined) q = q.where('tenant', '=', query.tenant);
+    if (query.target !== undefined) q = q.where('target', '=', query.target);
+    if (query.ruleId !== undefined) q = q.where('rule_id', '=', query.ruleId);
+    if (query.action !== undefined) q = q.where('action', '=', query.action);
+    if (query.since !== undefined) q = q.where('at', '>=', query.since);
+    if (query.until !== undefined) q = q.where('at', '<', query.until);
+    if (query.afterId !== undefined) q = q.where('id', '>', query.afterId);
+    // oldest first when paging forward, newest first otherwise
+    const rows = await q
+      .orderBy('id', query.afterId !== undefined ? 'asc' : 'desc')
+      .limit(clampLimit(query.limit, 1000))
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      actor: r.actor,
+      action: r.action as AuditAction,
+      tenant: r.tenant,
+      ...(r.target !== null ? { target: r.target } : {}),
+      ...(r.rule_id !== null ? { ruleId: r.rule_id } : {}),
+      ...(r.attack_id !== null ? { attackId: r.attack_id } : {}),
+      ...(r.adapter !== null ? { adapter: r.adapter } : {}),
+      dryRun: r.dry_run === 1,
+      reason: r.reason,
+      ...(r.payload !== null ? { payload: JSON.parse(r.payload) as unknown } : {}),
+    }));
+  }
+}
+
+export class KyselyStateRepository implements StateRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('state').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async put(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('state')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+}

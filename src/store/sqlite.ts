@@ -1,0 +1,35 @@
+// Embedded default store: one SQLite file in WAL mode (better-sqlite3 behind Kysely).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { InProcessLocks } from './locks.js';
+import { migrate } from './migrations.js';
+import {
+  KyselyAttackRepository,
+  KyselyAuditRepository,
+  KyselyRuleRepository,
+  KyselyStateRepository,
+} from './repositories.js';
+import type { Database } from './schema.js';
+import type { Store } from './types.js';
+
+export async function openSqliteStore(path: string, now: number = Date.now()): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, 'sqlite', now);
+  return {
+    kind: 'sqlite',
+    rules: new KyselyRuleRepository(db),
+    attacks: new KyselyAttackRepository(db),
+    audit: new KyselyAuditRepository(db),
+    state: new KyselyStateRepository(db),
+    locks: new InProcessLocks(),
+    close: () => db.destroy(),
+  };
+}
