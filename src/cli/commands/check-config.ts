@@ -1,0 +1,30 @@
+// `floodgate check-config`: validate a config file without starting anything.
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
+import { loadConfig } from '../../config/load.js';
+
+export function registerCheckConfig(program: Command): void {
+  program
+    .command('check-config')
+    .description('validate the config file and print the effective config (defaults filled in)')
+    .option('-c, --config <file>', 'config file (default ./floodgate.yaml, else built-in defaults)')
+    .option('--quiet', 'print nothing on success')
+    .action((o: { config?: string; quiet?: boolean }) => {
+      try {
+        const loaded = loadConfig(o.config);
+        if (!o.quiet) {
+          process.stdout.write(`config OK: ${loaded.file ?? 'no file, built-in defaults'}\n`);
+          if (loaded.fromEnv.length) process.stdout.write(`from environment: ${loaded.fromEnv.join(', ')}\n`);
+          const redacted = JSON.parse(JSON.stringify(loaded.config, (k, v: unknown) => (/token|secret|password|url$/i.test(k) && typeof v === 'string' ? '***' : v)));
+          process.stdout.write(JSON.stringify(redacted, null, 2) + '\n');
+        }
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          process.stderr.write(err.message + '\n');
+          process.exitCode = 2;
+          return;
+        }
+        throw err;
+      }
+    });
+}
