@@ -79,3 +79,16 @@ describe('config diff for live reload', () => {
     expect(diffConfig(a, a).changed).toEqual([]);
   });
 });
+
+describe('floodgate.example.yaml', () => {
+  it('is current with the schema (regenerate with npm run gen:example-config)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderExampleConfig } = await import('./example.js');
+    expect(readFileSync('floodgate.example.yaml', 'utf8')).toBe(renderExampleConfig());
+  });
+
+  it('loads as a valid config equal to the defaults', async () => {
+    const loaded = loadConfig('floodgate.example.yaml', {});
+    expect(loaded.config).toEqual(validateConfig({}, 'defaults', {}).config);
+  });
+});

@@ -1,0 +1,87 @@
+// Renders floodgate.example.yaml from the one schema: every key with its help text as a comment and
+// its default as the value, so the example can never drift from the code (a test compares them).
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import { configSchema } from './schema.js';
+
+type JsonSchema = {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  additionalProperties?: JsonSchema | boolean;
+  minimum?: number;
+  maximum?: number;
+};
+
+function typeHint(s: JsonSchema): string {
+  if (s.enum) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(' | ')}`;
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  const variants = s.anyOf ?? s.oneOf;
+  if (variants) return variants.map(typeHint).join(' or ');
+  let t = Array.isArray(s.type) ? s.type.join('|') : (s.type ?? 'any');
+  if (t === 'array' && s.items) t = `list of ${s.items.type === 'object' ? 'mappings' : typeHint(s.items)}`;
+  if (s.minimum !== undefined || s.maximum !== undefined) t += ` ${s.minimum ?? ''}..${s.maximum ?? ''}`;
+  return t;
+}
+
+function comment(text: string, indent: string): string[] {
+  return text.split('\n').map((l) => `${indent}# ${l}`);
+}
+
+function yamlValue(value: unknown, indent: string): string[] {
+  const text = stringify(value, { lineWidth: 0 }).trimEnd();
+  return text.split('\n').map((l) => indent + '  ' + l);
+}
+
+function renderObject(s: JsonSchema, indent: string, commented: boolean): string[] {
+  const out: string[] = [];
+  const c = commented ? '# ' : '';
+  for (const [key, prop] of Object.entries(s.properties ?? {})) {
+    if (out.length > 0 && indent === '') out.push('');
+    if (prop.description) out.push(...comment(prop.description, indent));
+    const isObject = prop.type === 'object' && prop.properties;
+    if (isObject) {
+      out.push(`${indent}${c}${key}:`);
+      out.push(...renderObject(prop, indent + '  ', commented));
+      continue;
+    }
+    const hint = typeHint(prop);
+    if (prop.default === undefined) {
+      out.push(`${indent}# ${key}:   (${hint}; optional, no default)`);
+    } else if (typeof prop.default === 'object' && prop.default !== null && (Array.isArray(prop.default) ? prop.default.length > 0 : Object.keys(prop.default).length > 0)) {
+      out.push(`${indent}${c}${key}:   # ${hint}`);
+      out.push(...yamlValue(prop.default, indent).map((l) => (commented ? l.replace(/^(\s*)/, '$1# ') : l)));
+    } else {
+      out.push(`${indent}${c}${key}: ${stringify(prop.default, { lineWidth: 0 }).trim()}   # ${hint}`);
+    }
+    const item = prop.items;
+    const variants = item?.anyOf ?? item?.oneOf ?? (item?.properties ? [item] : undefined);
+    if (variants) {
+      for (const v of variants) {
+        out.push(`${indent}  # - item fields${v.properties && Object.values(v.properties).some((p) => p.const !== undefined) ? ` (${Object.entries(v.properties).filter(([, p]) => p.const !== undefined).map(([k, p]) => `${k}: ${JSON.stringify(p.const)}`).join(', ')})` : ''}:`);
+        for (const [k, p] of Object.entries(v.properties ?? {})) {
+          out.push(`${indent}  #     ${k}: ${typeHint(p)}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}${p.description ? ` — ${p.description}` : ''}`);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function renderExampleConfig(): string {
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return [
+    '# floodgate.example.yaml — every key, with its default and what it does.',
+    '# Generated from the config schema (src/config); regenerate with: npm run gen:example-config',
+    '# Copy to floodgate.yaml and change what you need; keys you leave out take these defaults.',
+    '',
+    ...renderObject(schema, '', false),
+    '',
+  ].join('\n');
+}
