@@ -21,7 +21,7 @@ function ports(): ApiPorts {
       get: (id) => store.rules.get(id),
       add: async (req) => {
         added.push(req);
-        if (req.target.startsWith('10.')) return { ok: false, code: 'rejected_by_guard', reason: 'target 10.0.0.0/8 is private-use (RFC 1918)' };
+        if (req.target.startsWith('10.')) return { ok: false, code: 'special-purpose', reason: 'target 10.0.0.0/8 is private-use (RFC 1918)' };
         const rule = sampleRule(`m${added.length}`, { target: req.target, intent: req.intent, origin: 'manual' });
         await store.rules.upsert(rule);
         return { ok: true, rule, queued: false };
@@ -87,7 +87,7 @@ describe('HTTP API', () => {
     expect(ok.json().rule.target).toBe('203.0.113.9');
     const bad = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { target: '10.1.1.1', intent: 'drop' } });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().error).toEqual({ code: 'rejected_by_guard', message: 'target 10.0.0.0/8 is private-use (RFC 1918)' });
+    expect(bad.json().error).toEqual({ code: 'rejected_by_guard', message: 'target 10.0.0.0/8 is private-use (RFC 1918)', details: { reason: 'special-purpose' } });
   });
 
   it('rejects malformed bodies with a clear message', async () => {

@@ -56,20 +56,27 @@ const auditQuery = z
   })
   .strict();
 
+const portList = z.union([z.number().int().min(0).max(65535), z.array(z.number().int().min(0).max(65535)).min(1).max(32)]);
+
+/** Body of POST /api/v1/rules: the engine's ManualRuleRequest; every guard applies to it. */
 export const manualRuleBody = z
   .object({
     target: z.string().min(1).max(64).describe('IPv4/IPv6 address or prefix inside your networks'),
     intent: z.enum(INTENTS),
     tenant: z.string().min(1).max(64).optional(),
-    protocol: z.number().int().min(0).max(255).optional(),
-    port: z.number().int().min(0).max(65535).optional(),
-    sourcePort: z.number().int().min(0).max(65535).optional(),
-    rateBps: z.number().finite().positive().optional(),
+    protocol: z.union([z.number().int().min(0).max(255), z.array(z.number().int().min(0).max(255)).min(1).max(16)]).optional(),
+    port: portList.optional(),
+    sourcePort: portList.optional(),
+    rateBitsPerSecond: z.number().finite().positive().optional(),
     ttlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
     level: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    dryRun: z.boolean().optional(),
     reason: z.string().max(500).optional(),
   })
   .strict();
+
+/** Engine refusal codes that mean the request itself is malformed rather than refused by a guard. */
+const INVALID_CODES = new Set(['invalid', 'invalid-target', 'invalid-request', 'bad-request', 'invalid-match']);
 
 const withdrawBody = z.object({ reason: z.string().max(500).optional() }).strict().optional();
 
@@ -147,7 +154,10 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
   app.post('/api/v1/rules', async (req, reply) => {
     const body = parse(manualRuleBody, req.body, 'body');
     const out = await ports.rules.add(body, actorOf(req));
-    if (!out.ok) throw new ApiError(out.code, out.reason);
+    if (!out.ok) {
+      if (out.code === 'rate-limited') throw new ApiError('rate_limited', out.reason, { reason: out.code });
+      throw new ApiError(INVALID_CODES.has(out.code) ? 'invalid_request' : 'rejected_by_guard', out.reason, { reason: out.code });
+    }
     return reply.status(out.queued ? 202 : 201).send({ rule: out.rule, queued: out.queued });
   });
 

@@ -13,7 +13,9 @@ export function buildProgram(): Command {
   program
     .command('version')
     .description('print the version')
-    .action(() => process.stdout.write(`floodgate ${VERSION} (node ${process.version})\n`));
+    .action(() => {
+      process.stdout.write(`floodgate ${VERSION} (node ${process.version})\n`);
+    });
   registerRun(program);
   registerCheckConfig(program);
   registerRules(program);

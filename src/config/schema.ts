@@ -1,5 +1,7 @@
 // The one floodgate.yaml schema, composed from each concern's own section.
 import { z } from 'zod';
+import { detectionConfigSchema } from '../detect/config.js';
+import { mitigationConfigSchema } from '../mitigation/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
 
 export const configSchema = z
@@ -9,8 +11,17 @@ export const configSchema = z
     store: storeSchema,
     api: apiSchema,
     flow: flowSchema,
+    detection: detectionConfigSchema.prefault({}),
+    mitigation: mitigationConfigSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .transform((c) =>
+    // With no tenants configured, everything in detection.networks belongs to one "default" tenant,
+    // so a newcomer declares their networks once.
+    Object.keys(c.mitigation.tenants).length === 0 && c.detection.networks.length > 0
+      ? { ...c, mitigation: { ...c.mitigation, tenants: { default: { networks: [...c.detection.networks] } } } }
+      : c,
+  );
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -27,13 +27,13 @@ export interface DecodeRow {
   endMs: number;
 }
 
-export function rowsOf(result: CaptureDecodeResult): DecodeRow[] {
+export function rowsOf(result: Pick<CaptureDecodeResult, 'sink' | 'exporters'>): DecodeRow[] {
   const rows: DecodeRow[] = [];
   for (const b of result.sink.batches()) for (let i = 0; i < b.length; i++) rows.push(rowAt(b, i, result));
   return rows;
 }
 
-function rowAt(b: FlowBatch, i: number, r: CaptureDecodeResult): DecodeRow {
+function rowAt(b: FlowBatch, i: number, r: Pick<CaptureDecodeResult, 'exporters'>): DecodeRow {
   const fam = b.family[i] === 6 ? 6 : 4;
   return {
     exporter: r.exporters[b.exporter[i]!]?.address ?? '?',
@@ -61,10 +61,26 @@ export interface DecodeIo {
   err: (line: string) => void;
 }
 
-const COLUMNS: (keyof DecodeRow)[] = ['exporter', 'format', 'src', 'dst', 'proto', 'sport', 'dport', 'tcpFlags', 'packets', 'bytes', 'samplingRate'];
+const COLUMNS: (keyof DecodeRow)[] = [
+  'exporter',
+  'format',
+  'src',
+  'dst',
+  'proto',
+  'sport',
+  'dport',
+  'tcpFlags',
+  'packets',
+  'bytes',
+  'samplingRate',
+];
 
 /** The command's action; returns the exit code (0 ok, 1 unreadable capture, 2 decode errors seen). */
-export function runDecode(file: string, opts: { json?: boolean; mode?: 'auto' | 'export' | 'raw' }, io: DecodeIo): number {
+export function runDecode(
+  file: string,
+  opts: { json?: boolean; mode?: 'auto' | 'export' | 'raw' },
+  io: DecodeIo,
+): number {
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -81,9 +97,22 @@ export function runDecode(file: string, opts: { json?: boolean; mode?: 'auto' | 
   if (opts.json) {
     for (const r of rows) io.out(JSON.stringify(r));
   } else {
-    const table = [COLUMNS.map(String), ...rows.map((r) => COLUMNS.map((c) => (c === 'tcpFlags' ? `0x${r.tcpFlags.toString(16).padStart(2, '0')}` : String(r[c]))))];
+    const table = [
+      COLUMNS.map(String),
+      ...rows.map((r) =>
+        COLUMNS.map((c) =>
+          c === 'tcpFlags' ? `0x${r.tcpFlags.toString(16).padStart(2, '0')}` : String(r[c]),
+        ),
+      ),
+    ];
     const widths = COLUMNS.map((_, k) => Math.max(...table.map((row) => row[k]!.length)));
-    for (const row of table) io.out(row.map((v, k) => v.padEnd(widths[k]!)).join('  ').trimEnd());
+    for (const row of table)
+      io.out(
+        row
+          .map((v, k) => v.padEnd(widths[k]!))
+          .join('  ')
+          .trimEnd(),
+      );
   }
   let errors = 0;
   const parts: string[] = [];
@@ -106,11 +135,20 @@ export function runDecode(file: string, opts: { json?: boolean; mode?: 'auto' | 
 export function registerDecode(program: Command): void {
   program
     .command('decode')
-    .description('print every flow record in a pcap/pcapng capture of sFlow/NetFlow/IPFIX datagrams (or of raw traffic)')
+    .description(
+      'print every flow record in a pcap/pcapng capture of sFlow/NetFlow/IPFIX datagrams (or of raw traffic)',
+    )
     .argument('<capture>', 'pcap or pcapng file')
     .option('--json', 'one JSON object per line')
-    .option('--mode <mode>', 'auto | export | raw (auto: export datagrams if most packets are recognised)', 'auto')
+    .option(
+      '--mode <mode>',
+      'auto | export | raw (auto: export datagrams if most packets are recognised)',
+      'auto',
+    )
     .action((capture: string, opts: { json?: boolean; mode?: 'auto' | 'export' | 'raw' }) => {
-      process.exitCode = runDecode(capture, opts, { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') });
+      process.exitCode = runDecode(capture, opts, {
+        out: (l) => process.stdout.write(l + '\n'),
+        err: (l) => process.stderr.write(l + '\n'),
+      });
     });
 }

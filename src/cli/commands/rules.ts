@@ -66,7 +66,7 @@ export function registerRules(program: Command): void {
         protocol: o.protocol,
         port: o.port,
         sourcePort: o.sourcePort,
-        rateBps: o.rate,
+        rateBitsPerSecond: o.rate,
         ttlSeconds: o.ttl,
         level: o.level,
         tenant: o.tenant,

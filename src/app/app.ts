@@ -1,0 +1,245 @@
+// Wiring: builds the object graph from the config, starts it, reloads it, stops it cleanly.
+// Data flows one way: collector → detector → mitigation runner → adapters; store and API at the side.
+import type { FastifyInstance } from 'fastify';
+import type { Adapter } from '../adapters/types.js';
+import { buildApi } from '../api/server.js';
+import type { ApiPorts, ReloadOutcome } from '../api/ports.js';
+import { diffConfig } from '../config/diff.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { Detector } from '../detect/detector.js';
+import type { AttackEvent } from '../domain/attack.js';
+import { FlowCollector } from '../flow/collector.js';
+import type { ExporterState } from '../flow/exporter.js';
+import { MitigationRunner } from '../mitigation/runner.js';
+import { VERSION } from '../cli/version.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
+import { createLogger, type Logger } from './logger.js';
+
+const BASELINE_KEY = 'detect.baselines';
+const BASELINE_SAVE_MS = 60_000;
+
+export interface AppOptions {
+  readonly configPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+  /** Extra adapters (tests); configured adapters are built from the config. */
+  readonly adapters?: readonly Adapter[];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export class App {
+  private constructor(
+    private loaded: LoadedConfig,
+    readonly log: Logger,
+    readonly store: Store,
+    readonly collector: FlowCollector,
+    private detector: Detector,
+    readonly runner: MitigationRunner,
+    private readonly options: AppOptions,
+  ) {}
+
+  api: FastifyInstance | undefined;
+  apiAddress: string | undefined;
+  readonly startedAt = Date.now();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private exporterNames: string[] = [];
+  private stopping = false;
+  private eventsSeen = 0;
+
+  get config(): Config {
+    return this.loaded.config;
+  }
+
+  static async start(options: AppOptions = {}): Promise<App> {
+    const loaded = loadConfig(options.configPath, options.env);
+    const { config } = loaded;
+    const log = options.logger ?? createLogger(config.log.level);
+    if (config.api.enabled && !isLoopback(config.api.host) && !config.api.token) {
+      throw new ConfigError(loaded.file ?? '(defaults)', [
+        { path: 'api.token', message: `required when api.host (${config.api.host}) is not a loopback address` },
+      ]);
+    }
+    log.info({ file: loaded.file ?? null, fromEnv: loaded.fromEnv, version: VERSION }, loaded.file ? 'config loaded' : 'no config file: running on safe built-in defaults');
+    if (config.detection.networks.length === 0) {
+      log.warn({}, 'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml');
+    }
+    const store = await openStore(config.store);
+    log.info({ driver: config.store.driver, path: config.store.driver === 'sqlite' ? config.store.sqlitePath : undefined }, 'store open');
+
+    const runner = new MitigationRunner({
+      config: config.mitigation,
+      store,
+      adapters: options.adapters ?? [],
+      log: {
+        info: (o, m) => log.info(o, m),
+        warn: (o, m) => log.warn(o, m),
+        error: (o, m) => log.error(o, m),
+      },
+    });
+    const detector = new Detector(config.detection, { node: config.node.name });
+    const holder: { app?: App } = {};
+    const collector = new FlowCollector({
+      listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
+      recvBufferSize: config.flow.receiveBufferBytes,
+      allow: [...config.flow.exporters],
+      sampling: Object.fromEntries(Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }])),
+      onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
+    });
+    const app = new App(loaded, log, store, collector, detector, runner, options);
+    holder.app = app;
+    try {
+      await app.restoreBaselines();
+      await runner.start();
+      if (config.mitigation.dryRun) {
+        log.warn({}, 'mitigation is in DRY-RUN: decisions and would-be payloads are audited, nothing is sent to any router (set mitigation.dryRun: false to act)');
+      }
+      const bound = await collector.start();
+      log.info({ listeners: bound }, 'flow listeners up');
+      app.tickTimer = setInterval(() => app.tick(), config.detection.tick);
+      app.saveTimer = setInterval(() => void app.saveBaselines(), BASELINE_SAVE_MS);
+      if (config.api.enabled) await app.startApi();
+    } catch (err) {
+      await app.stop().catch(() => undefined);
+      throw err;
+    }
+    return app;
+  }
+
+  private onBatch(batch: Parameters<Detector['ingest']>[0], exporters: readonly ExporterState[]): void {
+    if (this.exporterNames.length !== exporters.length) this.exporterNames = exporters.map((e) => e.address);
+    this.detector.ingest(batch, this.exporterNames);
+  }
+
+  private tick(): void {
+    let events: AttackEvent[];
+    try {
+      events = this.detector.tick(Date.now());
+    } catch (err) {
+      this.log.error({ err }, 'detector tick failed');
+      return;
+    }
+    for (const event of events) {
+      this.eventsSeen++;
+      this.log.info({ attackId: event.attackId, kind: event.kind, target: event.target, family: event.family, pps: Math.round(event.pps), bps: Math.round(event.bps), node: event.node, reason: event.reason }, `attack ${event.kind}`);
+      this.store.attacks.record(event).catch((err: unknown) => this.log.error({ err, attackId: event.attackId }, 'could not record attack event'));
+      this.runner.submitEvent(event);
+    }
+  }
+
+  private async restoreBaselines(): Promise<void> {
+    const blob = await this.store.state.get(BASELINE_KEY);
+    if (!blob) return;
+    try {
+      const n = this.detector.loadBaselines(JSON.parse(blob) as Parameters<Detector['loadBaselines']>[0]);
+      this.log.info({ baselines: n }, 'detection baselines restored');
+    } catch (err) {
+      this.log.warn({ err }, 'stored detection baselines unreadable; starting fresh');
+    }
+  }
+
+  private async saveBaselines(): Promise<void> {
+    try {
+      await this.store.state.put(BASELINE_KEY, JSON.stringify(this.detector.baselinesToJSON()));
+    } catch (err) {
+      this.log.error({ err }, 'could not save detection baselines');
+    }
+  }
+
+  private ports(): ApiPorts {
+    return {
+      version: VERSION,
+      startedAt: this.startedAt,
+      rules: {
+        list: (q) => this.store.rules.list(q),
+        get: (id) => this.store.rules.get(id),
+        add: (req, actor) => this.runner.addRule(req, actor),
+        withdraw: async (id, actor, reason) => {
+          const out = await this.runner.withdrawRule(id, actor, reason);
+          return out.ok ? out.rule : undefined;
+        },
+      },
+      attacks: this.store.attacks,
+      audit: this.store.audit,
+      health: async () => {
+        const checks: Record<string, unknown> = {};
+        let ok = true;
+        try {
+          await this.store.state.get('health');
+          checks.store = { status: 'up', driver: this.store.kind };
+        } catch (err) {
+          ok = false;
+          checks.store = { status: 'down', error: (err as Error).message };
+        }
+        const stats = this.collector.stats();
+        checks.flow = { datagrams: stats.datagrams, exporters: stats.exporters.length };
+        checks.detection = this.detector.stats();
+        checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
+        return { ok, checks };
+      },
+      reloadConfig: () => this.reload('api'),
+      exporters: () => this.collector.stats(),
+    };
+  }
+
+  private async startApi(): Promise<void> {
+    const { api } = this.config;
+    this.api = buildApi(this.ports(), {
+      ...(api.token ? { token: api.token } : {}),
+      readsNeedToken: !isLoopback(api.host),
+    });
+    this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
+    this.log.info({ address: this.apiAddress }, 'HTTP API listening');
+  }
+
+  /** Re-reads the config file; applies what can change in place, names what needs a restart. */
+  async reload(actor: string): Promise<ReloadOutcome> {
+    let next: LoadedConfig;
+    try {
+      next = loadConfig(this.loaded.file, this.options.env);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      this.log.error({ actor, error }, 'config reload refused: the running config stays');
+      return { ok: false, applied: [], restartRequired: [], error };
+    }
+    const diff = diffConfig(this.config, next.config);
+    const changedSection = (s: string) => diff.live.some((p) => p === s || p.startsWith(s + '.'));
+    if (changedSection('detection')) {
+      // counters restart from zero; learned baselines carry over
+      const baselines = this.detector.baselinesToJSON();
+      this.detector = new Detector(next.config.detection, { node: next.config.node.name });
+      this.detector.loadBaselines(baselines);
+    }
+    if (changedSection('mitigation')) this.runner.reloadConfig(next.config.mitigation, actor);
+    if (changedSection('log')) this.log.level = next.config.log.level;
+    this.loaded = { ...next, config: next.config };
+    if (diff.restartRequired.length) {
+      this.log.warn({ keys: diff.restartRequired }, 'config reload: these keys change only after a restart');
+    }
+    this.log.info({ actor, applied: diff.live, restartRequired: diff.restartRequired }, 'config reloaded');
+    await this.store.audit
+      .append({ at: Date.now(), actor, action: 'config', tenant: '*', dryRun: this.config.mitigation.dryRun, reason: `config reload: ${diff.live.length} keys applied, ${diff.restartRequired.length} need a restart`, payload: diff })
+      .catch((err: unknown) => this.log.error({ err }, 'could not audit the config reload'));
+    return { ok: true, applied: diff.live, restartRequired: diff.restartRequired };
+  }
+
+  /** Closes sockets, flushes state and the store. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    await this.api?.close().catch((err: unknown) => this.log.error({ err }, 'API close failed'));
+    await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
+    await this.runner.stop().catch((err: unknown) => this.log.error({ err }, 'engine stop failed'));
+    await this.saveBaselines();
+    await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));
+    this.log.info({ events: this.eventsSeen }, 'floodgate stopped');
+  }
+}

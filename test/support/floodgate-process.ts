@@ -1,0 +1,92 @@
+// Starts a real floodgate process (the CLI's `run` command) with a config written to a temp dir,
+// waits for /healthz, and stops it with a signal. Uses process.execPath, so the suite's Node runs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+
+export interface FloodgateProcess {
+  readonly child: ChildProcess;
+  readonly dir: string;
+  readonly api: string;
+  /** Everything the process wrote so far (JSON log lines). */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
+
+export function floodgateCommand(args: string[]): { cmd: string; args: string[] } {
+  return { cmd: process.execPath, args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args] };
+}
+
+export async function startFloodgate(config: Record<string, unknown>, opts: { apiHost?: string; apiPort: number; env?: NodeJS.ProcessEnv; dir?: string }): Promise<FloodgateProcess> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fg-run-'));
+  const host = opts.apiHost ?? '127.0.0.1';
+  const full = {
+    ...config,
+    store: { sqlitePath: join(dir, 'floodgate.db'), ...(config.store as object | undefined) },
+    api: { host, port: opts.apiPort, ...(config.api as object | undefined) },
+  };
+  writeFileSync(join(dir, 'floodgate.yaml'), stringify(full));
+  const { cmd, args } = floodgateCommand(['run', '-c', join(dir, 'floodgate.yaml')]);
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const api = `http://${host}:${opts.apiPort}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`floodgate exited with ${child.exitCode}:\n${out}`);
+    try {
+      const res = await fetch(`${api}/healthz`);
+      if (res.status === 200 || res.status === 503) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`floodgate did not answer /healthz within 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    dir,
+    api,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Polls fn until it returns a truthy value or the time runs out (bounded, no timing assertion). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
