@@ -210,11 +210,19 @@ export class App {
     }
     const diff = diffConfig(this.config, next.config);
     const changedSection = (s: string) => diff.live.some((p) => p === s || p.startsWith(s + '.'));
-    if (changedSection('detection')) {
+    let detector: Detector | undefined;
+    try {
+      // build everything new before swapping anything, so a config the parts refuse changes nothing
+      if (changedSection('detection')) detector = new Detector(next.config.detection, { node: next.config.node.name });
+    } catch (err) {
+      const error = `config refused by detection: ${(err as Error).message}`;
+      this.log.error({ actor, error }, 'config reload refused: the running config stays');
+      return { ok: false, applied: [], restartRequired: [], error };
+    }
+    if (detector) {
       // counters restart from zero; learned baselines carry over
-      const baselines = this.detector.baselinesToJSON();
-      this.detector = new Detector(next.config.detection, { node: next.config.node.name });
-      this.detector.loadBaselines(baselines);
+      detector.loadBaselines(this.detector.baselinesToJSON());
+      this.detector = detector;
     }
     if (changedSection('mitigation')) this.runner.reloadConfig(next.config.mitigation, actor);
     if (changedSection('log')) this.log.level = next.config.log.level;

@@ -4,3 +4,4 @@ export * from './address.js';
 export * from './prefix.js';
 export * from './trie.js';
 export * from './special.js';
+export * from './schema.js';
