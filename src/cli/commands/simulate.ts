@@ -8,7 +8,9 @@ import { formatDecision, simulate } from '../../mitigation/scenario.js';
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('Run a timed scenario of attack events and manual requests through the engine (virtual clock, dry-run)')
+    .description(
+      'Run a timed scenario of attack events and manual requests through the engine (virtual clock, dry-run)',
+    )
     .argument('<scenario>', 'scenario JSON file (format: docs/engine.md)')
     .option('--json', 'print the decisions as a JSON array')
     .action(async (file: string, opts: { json?: boolean }) => {
@@ -16,7 +18,9 @@ export function registerSimulate(program: Command): void {
       try {
         input = JSON.parse(await readFile(file, 'utf8'));
       } catch (e) {
-        process.stderr.write(`simulate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.stderr.write(
+          `simulate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`,
+        );
         process.exitCode = 2;
         return;
       }
@@ -26,7 +30,10 @@ export function registerSimulate(program: Command): void {
         else for (const d of decisions) process.stdout.write(`${formatDecision(d)}\n`);
       } catch (e) {
         if (e instanceof ZodError) {
-          for (const issue of e.issues) process.stderr.write(`simulate: ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}\n`);
+          for (const issue of e.issues)
+            process.stderr.write(
+              `simulate: ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}\n`,
+            );
           process.exitCode = 2;
           return;
         }

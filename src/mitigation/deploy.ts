@@ -1,0 +1,156 @@
+// Queue → rate-limit → announce, and withdrawal: the one place that announces (deploy) validates
+// every rule against the guards right before the send; TTL refresh of standing rules.
+import type { Rule } from '../domain/rule.js';
+import {
+  type ActiveRule,
+  type EngineState,
+  type TenantState,
+  capOf,
+  decideFor,
+  finishEntry,
+  rateOf,
+  ruleDecision,
+  tenantState,
+  ttlMs,
+} from './engine-state.js';
+import { validateRule } from './guards.js';
+import { type QueueItem, coalesce } from './queue.js';
+import { canDeploy, recordDeployment } from './rate-limit.js';
+import type { DecisionAction, EngineAction } from './types.js';
+
+export function refresh(s: EngineState, ar: ActiveRule, now: number, out: EngineAction[]): void {
+  ar.expiresAt = now + ttlMs(s);
+  // Persist the refreshed expiry at most every tenth of a TTL, so a restart never withdraws too early by more.
+  if (ar.expiresAt - ar.persistedExpiresAt >= ttlMs(s) / 10) {
+    ar.rule = { ...ar.rule, expiresAt: ar.expiresAt };
+    ar.persistedExpiresAt = ar.expiresAt;
+    out.push({ kind: 'persist', rule: ar.rule });
+  }
+}
+
+export function enqueue(s: EngineState, item: QueueItem, now: number, out: EngineAction[]): void {
+  const t = tenantState(s, item.tenant);
+  t.queue = coalesce(t.queue, item);
+  pump(s, item.tenant, now, out);
+}
+
+/** Deploys queued items in order while the rate window and the cap allow; the rest keep waiting. */
+export function pump(s: EngineState, tenant: string, now: number, out: EngineAction[]): void {
+  const t = s.tenants.get(tenant);
+  if (t === undefined || t.queue.length === 0) return;
+  const limit = rateOf(s, tenant);
+  const windowMs = s.cfg.limits.rateWindowMs;
+  const cap = capOf(s, tenant);
+  const waiting: QueueItem[] = [];
+  for (const item of t.queue) {
+    const entry = item.rule.origin === 'auto' ? s.targets.get(item.key) : undefined;
+    if (item.rule.origin === 'auto' && (entry === undefined || !entry.acting)) continue; // superseded
+    if (entry !== undefined && entry.lastEventAt + ttlMs(s) <= now) {
+      decideFor(
+        out,
+        ruleDecision(
+          'withdraw',
+          item.rule,
+          now,
+          'TTL ran out while the rule waited in the queue',
+          item.actor,
+        ),
+      );
+      finishEntry(s, entry);
+      continue;
+    }
+    const replacing = item.previous !== undefined && s.rules.has(item.previous.id);
+    const capped = !replacing && t.active >= cap;
+    const limited = !canDeploy(t.window, now, limit, windowMs);
+    if (capped || limited) {
+      if (!item.queuedNoticed) {
+        item.queuedNoticed = true;
+        const why = limited
+          ? `rate limit: ${limit} deployments per ${windowMs / 1000} s reached, waiting`
+          : `cap: ${cap} active rules reached, waiting for one to end`;
+        decideFor(out, ruleDecision('queue', item.rule, now, why, item.actor));
+      }
+      waiting.push(item);
+      continue;
+    }
+    deploy(s, t, item, replacing, now, out);
+  }
+  t.queue = waiting;
+}
+
+/** The one place that announces: guards, then the rate window, then the send. */
+export function deploy(
+  s: EngineState,
+  t: TenantState,
+  item: QueueItem,
+  replacing: boolean,
+  now: number,
+  out: EngineAction[],
+): void {
+  const v = validateRule(s.guards, item.rule);
+  const entry = item.rule.origin === 'auto' ? s.targets.get(item.key) : undefined;
+  if (!v.ok) {
+    decideFor(out, ruleDecision('reject', item.rule, now, v.reason, item.actor));
+    if (entry !== undefined && entry.ruleId === undefined) finishEntry(s, entry);
+    return;
+  }
+  const expiresAt = entry !== undefined ? entry.lastEventAt + ttlMs(s) : now + item.rule.ttlSeconds * 1000;
+  const rule: Rule = { ...v.rule, createdAt: now, expiresAt, state: 'pending' };
+  t.window = recordDeployment(t.window, now, s.cfg.limits.rateWindowMs, rateOf(s, item.tenant));
+  const previous = replacing ? item.previous : undefined;
+  if (previous !== undefined) s.rules.delete(previous.id);
+  else t.active++;
+  s.rules.set(rule.id, {
+    rule,
+    key: item.key,
+    expiresAt,
+    persistedExpiresAt: expiresAt,
+    attempt: 1,
+    retryAt: NaN,
+    inFlight: true,
+    replaces: previous,
+    action: item.action,
+  });
+  if (entry !== undefined) {
+    entry.ruleId = rule.id;
+    entry.levelChangedAt = now;
+    entry.legitBaseline = entry.legitBaseline ?? s.legit.get(entry.target);
+  }
+  const reason = v.note !== undefined ? `${item.reason}; ${v.note}` : item.reason;
+  out.push({ kind: 'persist', rule });
+  out.push({
+    kind: 'send',
+    op: 'announce',
+    rule,
+    ...(previous ? { previous } : {}),
+    attempt: 1,
+    decision: ruleDecision(item.action, rule, now, reason, item.actor, item.confidence),
+  });
+}
+
+export function withdraw(
+  s: EngineState,
+  ar: ActiveRule,
+  now: number,
+  action: DecisionAction,
+  reason: string,
+  actor: string,
+  out: EngineAction[],
+): void {
+  s.rules.delete(ar.rule.id);
+  const t = tenantState(s, ar.rule.tenant);
+  t.active = Math.max(0, t.active - 1);
+  const rule: Rule = { ...ar.rule, state: 'withdrawn', expiresAt: Math.min(ar.rule.expiresAt, now) };
+  const decision = ruleDecision(action, rule, now, reason, actor);
+  s.withdrawing.set(rule.id, { rule, attempt: 1, retryAt: NaN, decision });
+  out.push({ kind: 'persist', rule });
+  out.push({ kind: 'send', op: 'withdraw', rule, attempt: 1, decision });
+  // A replacement that never made it leaves the rule it replaced on the routers: take that down too.
+  if (ar.replaces !== undefined && ar.rule.state !== 'announced') {
+    const prev: Rule = { ...ar.replaces, state: 'withdrawn' };
+    const d = ruleDecision('withdraw', prev, now, `replacement ${ar.rule.id} withdrawn`, actor);
+    s.withdrawing.set(prev.id, { rule: prev, attempt: 1, retryAt: NaN, decision: d });
+    out.push({ kind: 'persist', rule: prev });
+    out.push({ kind: 'send', op: 'withdraw', rule: prev, attempt: 1, decision: d });
+  }
+}

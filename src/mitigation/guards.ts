@@ -1,0 +1,166 @@
+// Validate stage: the guards every rule passes right before it is sent, whatever its path (auto, manual,
+// API, restore, config reload): deploy() in deploy.ts is the one place a new or replacing rule is
+// announced and it calls validateRule there (retries resend that validated rule; a restored rule is
+// validated again, a config reload re-validates every standing rule). Special-purpose targets: RFC 6890
+// registries (src/net/special.ts); RPKI origin validation: RFC 6811, before any unicast announcement.
+import type { Rule } from '../domain/rule.js';
+import { validateFlowSpec } from '../flowspec/validate.js';
+import {
+  type Prefix,
+  PrefixTrie,
+  formatPrefix,
+  prefixContains,
+  prefixOverlaps,
+  specialPurposeEntry,
+  tryParsePrefix,
+} from '../net/index.js';
+import type { MitigationConfig } from './config.js';
+import { DISCARDS, INTENT_KIND } from './intents.js';
+import type { OriginValidator } from './types.js';
+
+export type GuardCode =
+  | 'invalid-target'
+  | 'special-purpose'
+  | 'too-broad'
+  | 'unknown-tenant'
+  | 'outside-tenant'
+  | 'invalid-match'
+  | 'rpki-invalid'
+  | 'rpki-not-valid';
+
+export interface GuardContext {
+  readonly cfg: MitigationConfig;
+  readonly tenantNetworks: ReadonlyMap<string, readonly Prefix[]>;
+  /** Longest-match network → tenant name. */
+  readonly tenantTrie: PrefixTrie<string>;
+  readonly allowSpecial: readonly Prefix[];
+  readonly whitelist: readonly { readonly prefix: Prefix; readonly rateBitsPerSecond: number }[];
+  readonly validateOrigin: OriginValidator;
+}
+
+export const unknownOrigin: OriginValidator = () => 'unknown';
+
+export function compileGuards(
+  cfg: MitigationConfig,
+  validateOrigin: OriginValidator = unknownOrigin,
+): GuardContext {
+  const tenantNetworks = new Map<string, Prefix[]>();
+  const tenantTrie = new PrefixTrie<string>();
+  for (const [name, t] of Object.entries(cfg.tenants)) {
+    const nets = t.networks.map((n) => tryParsePrefix(n)).filter((p): p is Prefix => p !== undefined);
+    tenantNetworks.set(name, nets);
+    for (const p of nets) tenantTrie.insert(p, name);
+  }
+  const parse = (s: string): Prefix | undefined => tryParsePrefix(s);
+  return {
+    cfg,
+    tenantNetworks,
+    tenantTrie,
+    allowSpecial: cfg.guards.allowSpecialPurpose.map(parse).filter((p): p is Prefix => p !== undefined),
+    whitelist: cfg.guards.softWhitelist.flatMap((w) => {
+      const prefix = parse(w.cidr);
+      return prefix ? [{ prefix, rateBitsPerSecond: w.rateBitsPerSecond }] : [];
+    }),
+    validateOrigin,
+  };
+}
+
+/** Tenant whose network (longest match) holds the prefix. */
+export function tenantOf(ctx: GuardContext, prefix: Prefix): string | undefined {
+  const hit = ctx.tenantTrie.lookup(prefix);
+  return hit !== undefined && prefixContains(hit.prefix, prefix) ? hit.value : undefined;
+}
+
+export type GuardResult =
+  | { readonly ok: true; readonly rule: Rule; readonly note?: string }
+  | { readonly ok: false; readonly code: GuardCode; readonly reason: string };
+
+function reject(code: GuardCode, reason: string): GuardResult {
+  return { ok: false, code, reason };
+}
+
+/** Target checks shared by every intent: parse, special-purpose, breadth, tenant. */
+export function checkTarget(ctx: GuardContext, tenant: string, target: string): GuardResult | Prefix {
+  const p = tryParsePrefix(target);
+  if (p === undefined)
+    return reject('invalid-target', `target ${JSON.stringify(target)} is not a canonical prefix`);
+  const special = specialPurposeEntry(p);
+  if (special !== undefined && !ctx.allowSpecial.some((a) => prefixContains(a, p))) {
+    return reject(
+      'special-purpose',
+      `${target} is in ${formatPrefix(special.prefix)} (${special.name}, ${special.rfc}): private/reserved targets are rejected`,
+    );
+  }
+  const broadest = p.family === 4 ? ctx.cfg.guards.maxPrefixLength.v4 : ctx.cfg.guards.maxPrefixLength.v6;
+  if (p.length < broadest) {
+    return reject(
+      'too-broad',
+      `${target} is broader than /${broadest}: nothing broader than /${broadest} is announced`,
+    );
+  }
+  if (tenant === '-') return reject('outside-tenant', `${target} is outside the networks of every tenant`);
+  const nets = ctx.tenantNetworks.get(tenant);
+  if (nets === undefined) return reject('unknown-tenant', `tenant "${tenant}" is not configured`);
+  if (!nets.some((n) => prefixContains(n, p))) {
+    return reject('outside-tenant', `${target} is outside the networks of tenant "${tenant}"`);
+  }
+  return p;
+}
+
+function checkMatch(rule: Rule): string | undefined {
+  const m = rule.match;
+  if (m.family !== rule.family) return 'match family differs from the target family';
+  if (m.destination?.prefix !== rule.target) return 'match destination differs from the target';
+  // FlowSpec fails closed (STYLE.md rule 4): an invalid component rejects the rule, nothing is dropped.
+  const issues = validateFlowSpec(m);
+  if (issues.length > 0) return issues.map((i) => i.message).join('; ');
+  if (rule.rateBps !== undefined && !(rule.rateBps >= 0 && Number.isFinite(rule.rateBps)))
+    return 'rate is not a finite rate';
+  return undefined;
+}
+
+/** Soft-whitelist: a discarding intent on a whitelisted CIDR becomes a rate-limit at the CIDR's rate. */
+function softWhitelist(ctx: GuardContext, rule: Rule, p: Prefix): { rule: Rule; note: string } | undefined {
+  if (!DISCARDS[rule.intent]) return undefined;
+  let rate = Infinity;
+  let cidr = '';
+  for (const w of ctx.whitelist) {
+    if (prefixOverlaps(w.prefix, p) && w.rateBitsPerSecond < rate) {
+      rate = w.rateBitsPerSecond;
+      cidr = formatPrefix(w.prefix);
+    }
+  }
+  if (rate === Infinity) return undefined;
+  const bytes = Math.round(rate / 8);
+  const keepMatch = INTENT_KIND[rule.intent] === 'flowspec';
+  const { communities: _c, largeCommunities: _l, peers: _p, allowCountries: _a, ...rest } = rule;
+  return {
+    rule: {
+      ...rest,
+      intent: 'rate-limit',
+      match: keepMatch ? rule.match : { family: rule.family, destination: { prefix: rule.target } },
+      actions: [{ kind: 'traffic-rate-bytes', asn: ctx.cfg.flowspec.rateAsn, bytesPerSecond: bytes }],
+      rateBps: bytes,
+    },
+    note: `soft-whitelist ${cidr}: ${rule.intent} converted to rate-limit at ${rate} bit/s`,
+  };
+}
+
+/** Every guard, in order. The returned rule is the one to send (the soft-whitelist may have converted it). */
+export function validateRule(ctx: GuardContext, rule: Rule): GuardResult {
+  const p = checkTarget(ctx, rule.tenant, rule.target);
+  if (!('family' in p && 'bytes' in p)) return p;
+  const bad = checkMatch(rule);
+  if (bad !== undefined) return reject('invalid-match', `${rule.target}: ${bad}`);
+  const converted = softWhitelist(ctx, rule, p);
+  const out = converted?.rule ?? rule;
+  if (INTENT_KIND[out.intent] === 'unicast' && ctx.cfg.guards.rpki !== 'off') {
+    const origin = ctx.validateOrigin(out.target);
+    if (origin === 'invalid')
+      return reject('rpki-invalid', `${out.target} is RPKI-invalid: no unicast announcement`);
+    if (origin !== 'valid' && ctx.cfg.guards.rpki === 'require-valid') {
+      return reject('rpki-not-valid', `${out.target} is RPKI-${origin} and guards.rpki requires valid`);
+    }
+  }
+  return converted ? { ok: true, rule: out, note: converted.note } : { ok: true, rule: out };
+}

@@ -1,0 +1,144 @@
+// Intent → Rule: every intent renders a complete Rule (match + actions + communities) from the target,
+// the attack signature and the config, even where the adapter that carries it comes later.
+// FlowSpec actions: RFC 8955 §7 (traffic-rate 0 = discard, redirect to VRF); RTBH: RFC 7999 (65535:666).
+import type { Signature } from '../domain/attack.js';
+import type { EscalationLevel, Intent, Rule, RuleOrigin } from '../domain/rule.js';
+import type { FlowSpecAction, FlowSpecMatch } from '../flowspec/types.js';
+import { TCP_FLAGS } from '../flowspec/components.js';
+import { formatPrefix, makePrefix, parsePrefix, prefixAddress } from '../net/index.js';
+import type { MitigationConfig } from './config.js';
+import { type MatchDepth, allBitsTerm, eqTerms, signatureMatch } from './match.js';
+
+export type IntentKind = 'flowspec' | 'unicast' | 'local';
+
+/** How each intent reaches the network: a FlowSpec route, a unicast route (RTBH, diversion), or a host-local action. */
+export const INTENT_KIND: Readonly<Record<Intent, IntentKind>> = {
+  'rate-limit': 'flowspec',
+  drop: 'flowspec',
+  'vrf-redirect': 'flowspec',
+  blackhole: 'unicast',
+  scrubbing: 'unicast',
+  'geo-lockdown': 'local',
+  'syn-cookies': 'local',
+  synproxy: 'local',
+};
+
+/** Intents that discard traffic: the soft-whitelist turns them into a rate-limit. */
+export const DISCARDS: Readonly<Record<Intent, boolean>> = {
+  'rate-limit': false,
+  drop: true,
+  'vrf-redirect': false,
+  blackhole: true,
+  scrubbing: false,
+  'geo-lockdown': true,
+  'syn-cookies': false,
+  synproxy: false,
+};
+
+export interface RuleSpec {
+  readonly id: string;
+  readonly tenant: string;
+  /** Canonical prefix text of the attacked host or prefix. */
+  readonly target: string;
+  readonly intent: Intent;
+  readonly level: EscalationLevel;
+  readonly signature?: Signature;
+  readonly depth: MatchDepth;
+  /** Manual rules give their own match (destination is always forced to the target). */
+  readonly match?: FlowSpecMatch;
+  /** Rate for rate-limit, bits per second. */
+  readonly rateBitsPerSecond?: number;
+  readonly ttlSeconds: number;
+  readonly now: number;
+  readonly expiresAt?: number;
+  readonly origin: RuleOrigin;
+  readonly attackId?: string;
+  readonly reason: string;
+  readonly dryRun: boolean;
+}
+
+const DEFAULT_RATE_BITS = 100e6;
+
+/** Covering prefix a scrubbing provider diverts: the broadest the guards allow (/24, /48). */
+export function diversionPrefix(target: string, cfg: MitigationConfig): string {
+  const p = parsePrefix(target, { strict: false });
+  const len = p.family === 4 ? cfg.guards.maxPrefixLength.v4 : cfg.guards.maxPrefixLength.v6;
+  if (p.length <= len) return formatPrefix(p);
+  return formatPrefix(makePrefix(prefixAddress(p), len));
+}
+
+export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
+  const family = parsePrefix(spec.target, { strict: false }).family;
+  const kind = INTENT_KIND[spec.intent];
+  const target = spec.intent === 'scrubbing' ? diversionPrefix(spec.target, cfg) : spec.target;
+  let match: FlowSpecMatch;
+  if (spec.match !== undefined) match = { ...spec.match, family, destination: { prefix: target } };
+  else if (kind === 'unicast' || spec.intent === 'geo-lockdown')
+    match = { family, destination: { prefix: target } };
+  else if (spec.intent === 'syn-cookies' || spec.intent === 'synproxy') {
+    match = {
+      family,
+      destination: { prefix: target },
+      ipProtocol: eqTerms([6]),
+      ...(spec.signature?.destinationPorts?.length
+        ? { destinationPort: eqTerms(spec.signature.destinationPorts) }
+        : {}),
+      tcpFlags: allBitsTerm(TCP_FLAGS.syn),
+    };
+  } else match = signatureMatch(family, target, spec.signature, spec.depth);
+
+  const actions: FlowSpecAction[] = [];
+  let rateBps: number | undefined;
+  const asn = cfg.flowspec.rateAsn;
+  if (spec.intent === 'rate-limit') {
+    // Rule.rateBps is bytes per second, as the traffic-rate-bytes action carries it (RFC 8955 §7.1).
+    rateBps = Math.round((spec.rateBitsPerSecond ?? DEFAULT_RATE_BITS) / 8);
+    actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: rateBps });
+  } else if (spec.intent === 'drop') {
+    actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: 0 });
+  } else if (spec.intent === 'vrf-redirect') {
+    actions.push({ kind: 'redirect-vrf', routeTarget: cfg.vrfRedirect.routeTarget });
+  }
+
+  const rule: Rule = {
+    id: spec.id,
+    tenant: spec.tenant,
+    target,
+    family,
+    intent: spec.intent,
+    level: spec.level,
+    match,
+    actions,
+    ...(rateBps !== undefined ? { rateBps } : {}),
+    ...(spec.intent === 'blackhole'
+      ? {
+          communities: [...cfg.rtbh.communities],
+          largeCommunities: [...cfg.rtbh.largeCommunities],
+          ...(cfg.rtbh.peers.length ? { peers: [...cfg.rtbh.peers] } : {}),
+        }
+      : {}),
+    ...(spec.intent === 'scrubbing' && cfg.scrubbing.communities.length
+      ? { communities: [...cfg.scrubbing.communities] }
+      : {}),
+    ...(spec.intent === 'vrf-redirect' ? { routeTarget: cfg.vrfRedirect.routeTarget } : {}),
+    ...(spec.intent === 'geo-lockdown' ? { allowCountries: [...cfg.geoLockdown.allowCountries] } : {}),
+    ttlSeconds: spec.ttlSeconds,
+    createdAt: spec.now,
+    expiresAt: spec.expiresAt ?? spec.now + spec.ttlSeconds * 1000,
+    origin: spec.origin,
+    ...(spec.attackId !== undefined ? { attackId: spec.attackId } : {}),
+    reason: spec.reason,
+    state: 'pending',
+    dryRun: spec.dryRun,
+  };
+  return rule;
+}
+
+/** Same network route: a re-announcement replaces it in place, so the previous one must not be withdrawn. */
+export function sameRoute(a: Rule, b: Rule): boolean {
+  const ka = INTENT_KIND[a.intent];
+  if (ka !== INTENT_KIND[b.intent]) return false;
+  if (ka === 'unicast') return a.target === b.target;
+  if (ka === 'flowspec') return JSON.stringify(a.match) === JSON.stringify(b.match);
+  return a.intent === b.intent && a.target === b.target;
+}

@@ -1,0 +1,166 @@
+// Manual rules (API, CLI): built from the request, through the same guards, queue and limits.
+import { INTENTS } from '../domain/rule.js';
+import { formatPrefix, tryParsePrefix } from '../net/index.js';
+import { enqueue, withdraw } from './deploy.js';
+import {
+  type EngineState,
+  decide,
+  decideFor,
+  finishEntry,
+  nextId,
+  policyFor,
+  ruleDecision,
+} from './engine-state.js';
+import { tenantOf, validateRule } from './guards.js';
+import { renderRule } from './intents.js';
+import { eqTerms } from './match.js';
+import type { QueueItem } from './queue.js';
+import type { EngineAction, ManualRuleRequest } from './types.js';
+
+export function toList(v: number | readonly number[] | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'number' ? [v] : [...v];
+}
+
+export function fail(out: EngineAction[], requestId: string, code: string, reason: string): void {
+  out.push({ kind: 'reply', requestId, result: { ok: false, code, reason } });
+}
+
+export function onManualAdd(
+  s: EngineState,
+  requestId: string,
+  actor: string,
+  req: ManualRuleRequest,
+  now: number,
+  out: EngineAction[],
+): void {
+  const p = typeof req.target === 'string' ? tryParsePrefix(req.target) : undefined;
+  const tenant = req.tenant ?? (p ? tenantOf(s.guards, p) : undefined) ?? '-';
+  const target = p ? formatPrefix(p) : String(req.target);
+  const reject = (code: string, reason: string): void => {
+    decide(
+      out,
+      {
+        at: now,
+        action: 'reject',
+        actor,
+        tenant,
+        target,
+        ...(INTENTS.includes(req.intent) ? { intent: req.intent } : {}),
+        reason,
+      },
+      s,
+    );
+    fail(out, requestId, code, reason);
+  };
+  if (p === undefined)
+    return reject('invalid-target', `target ${JSON.stringify(req.target)} is not a canonical prefix`);
+  if (!INTENTS.includes(req.intent))
+    return reject('invalid-intent', `unknown intent ${JSON.stringify(req.intent)}`);
+  const ttlSeconds = req.ttlSeconds ?? s.cfg.ttlSeconds;
+  if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
+    return reject('invalid-ttl', 'ttlSeconds must be a positive integer');
+  const protocols = toList(req.protocol);
+  const ports = toList(req.port);
+  const sourcePorts = toList(req.sourcePort);
+  const narrowed = protocols || ports || sourcePorts;
+  const { policy } = policyFor(s, undefined);
+  const rule = renderRule(
+    {
+      id: nextId(s),
+      tenant,
+      target,
+      intent: req.intent,
+      level: req.level ?? 0,
+      depth: 'destination',
+      ...(narrowed
+        ? {
+            match: {
+              family: p.family,
+              ...(protocols ? { ipProtocol: eqTerms(protocols) } : {}),
+              ...(ports ? { destinationPort: eqTerms(ports) } : {}),
+              ...(sourcePorts ? { sourcePort: eqTerms(sourcePorts) } : {}),
+            },
+          }
+        : {}),
+      ...(req.rateBitsPerSecond !== undefined ? { rateBitsPerSecond: req.rateBitsPerSecond } : {}),
+      ttlSeconds,
+      now,
+      origin: 'manual',
+      reason: req.reason ?? `manual rule by ${actor}`,
+      dryRun: s.cfg.dryRun || policy.dryRun || req.dryRun === true,
+    },
+    s.cfg,
+  );
+  const v = validateRule(s.guards, rule);
+  if (!v.ok) return reject(v.code, v.reason);
+  const key = `manual:${rule.id}`;
+  enqueue(
+    s,
+    {
+      key,
+      tenant,
+      rule,
+      action: 'announce',
+      actor,
+      reason: rule.reason,
+      enqueuedAt: now,
+      queuedNoticed: false,
+      priority: false,
+    },
+    now,
+    out,
+  );
+  const active = s.rules.get(rule.id);
+  out.push({
+    kind: 'reply',
+    requestId,
+    result: { ok: true, rule: active?.rule ?? rule, queued: active === undefined },
+  });
+}
+
+export function onManualWithdraw(
+  s: EngineState,
+  requestId: string,
+  actor: string,
+  ruleId: string,
+  reason: string | undefined,
+  now: number,
+  out: EngineAction[],
+): void {
+  const why = reason ?? `manual withdraw by ${actor}`;
+  const ar = s.rules.get(ruleId);
+  if (ar !== undefined) {
+    const entry = ar.rule.origin === 'auto' ? s.targets.get(ar.key) : undefined;
+    withdraw(s, ar, now, 'withdraw', why, actor, out);
+    if (entry !== undefined) {
+      finishEntry(s, entry);
+      s.suppressed.set(entry.key, now + s.cfg.limits.cooldownMs);
+    }
+    out.push({
+      kind: 'reply',
+      requestId,
+      result: { ok: true, rule: { ...ar.rule, state: 'withdrawn' }, queued: false },
+    });
+    return;
+  }
+  for (const t of s.tenants.values()) {
+    const i = t.queue.findIndex((q) => q.rule.id === ruleId);
+    if (i < 0) continue;
+    const item = t.queue[i] as QueueItem;
+    t.queue.splice(i, 1);
+    decideFor(out, ruleDecision('withdraw', item.rule, now, `${why} (was queued, never announced)`, actor));
+    const entry = s.targets.get(item.key);
+    if (entry !== undefined && entry.ruleId === undefined) {
+      finishEntry(s, entry);
+      s.suppressed.set(entry.key, now + s.cfg.limits.cooldownMs);
+    }
+    out.push({
+      kind: 'reply',
+      requestId,
+      result: { ok: true, rule: { ...item.rule, state: 'withdrawn' }, queued: false },
+    });
+    return;
+  }
+  fail(out, requestId, 'not-found', `no active or queued rule ${ruleId}`);
+}

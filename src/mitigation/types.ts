@@ -1,0 +1,112 @@
+// Inputs, outputs and decisions of the pure mitigation core (engine.ts). The shell (runner.ts) turns
+// outside happenings into EngineInput and carries out EngineAction; nothing else touches engine state.
+import type { AttackEvent } from '../domain/attack.js';
+import type { AuditAction } from '../domain/audit.js';
+import type { EscalationLevel, Intent, Rule } from '../domain/rule.js';
+import type { MitigationConfig } from './config.js';
+
+/** RPKI route origin validation result (RFC 6811 §2). */
+export type OriginState = 'valid' | 'invalid' | 'unknown';
+/** Synchronous port over the current VRP set, consulted before any unicast announcement. */
+export type OriginValidator = (prefix: string) => OriginState;
+
+/** A rule asked for by an operator (API, CLI, scenario). Rates are bits per second. */
+export interface ManualRuleRequest {
+  readonly target: string;
+  readonly intent: Intent;
+  /** Defaults to the tenant whose network holds the target; if given it must match. */
+  readonly tenant?: string;
+  /** IP protocol number(s). */
+  readonly protocol?: number | readonly number[];
+  /** Destination port(s). */
+  readonly port?: number | readonly number[];
+  readonly sourcePort?: number | readonly number[];
+  readonly rateBitsPerSecond?: number;
+  readonly ttlSeconds?: number;
+  readonly level?: EscalationLevel;
+  /** Ask for dry-run; the global and default-policy dry-run flags always win. */
+  readonly dryRun?: boolean;
+  readonly reason?: string;
+}
+
+export type ManualResult =
+  | { readonly ok: true; readonly rule: Rule; readonly queued: boolean }
+  | { readonly ok: false; readonly code: string; readonly reason: string };
+
+export type SendOp = 'announce' | 'withdraw';
+
+export type EngineInput =
+  | { readonly type: 'event'; readonly event: AttackEvent }
+  | {
+      readonly type: 'manual-add';
+      readonly requestId: string;
+      readonly actor: string;
+      readonly request: ManualRuleRequest;
+    }
+  | {
+      readonly type: 'manual-withdraw';
+      readonly requestId: string;
+      readonly actor: string;
+      readonly ruleId: string;
+      readonly reason?: string;
+    }
+  | { readonly type: 'tick' }
+  | {
+      readonly type: 'adapter-result';
+      readonly ruleId: string;
+      readonly op: SendOp;
+      readonly ok: boolean;
+      readonly retryable: boolean;
+      readonly error?: string;
+      readonly adapter: string;
+    }
+  | { readonly type: 'config'; readonly config: MitigationConfig; readonly actor: string }
+  /** Legitimate (non-matching) traffic towards a target, bits/s, as detection measures it. */
+  | { readonly type: 'legit-traffic'; readonly target: string; readonly bps: number }
+  /** Active rules loaded from the store after a restart; `resend` lists ids no adapter holds. */
+  | { readonly type: 'restore'; readonly rules: readonly Rule[]; readonly resend: readonly string[] }
+  /** Another process already holds `held` for the target of our rule `ruleId`: take it over, send nothing. */
+  | { readonly type: 'adopt'; readonly ruleId: string; readonly held: Rule };
+
+export type DecisionAction = Exclude<AuditAction, never>;
+
+/** One decision, in time order; the runner appends it to the audit (with the adapter payload for sends). */
+export interface Decision {
+  readonly at: number;
+  readonly action: DecisionAction;
+  readonly actor: string;
+  readonly tenant: string;
+  readonly target: string;
+  readonly intent?: Intent;
+  readonly level?: EscalationLevel;
+  readonly ruleId?: string;
+  readonly attackId?: string;
+  readonly dryRun: boolean;
+  readonly reason: string;
+  readonly confidence?: number;
+}
+
+export type EngineAction =
+  /** Record a decision that calls no adapter. */
+  | { readonly kind: 'decision'; readonly decision: Decision }
+  /**
+   * Call the adapters. For an announce with `previous`, announce the new rule first, then withdraw the
+   * previous one unless both are the same route (make-before-break).
+   */
+  | {
+      readonly kind: 'send';
+      readonly op: SendOp;
+      readonly rule: Rule;
+      readonly previous?: Rule;
+      readonly attempt: number;
+      readonly decision: Decision;
+    }
+  /** Write the rule's current state to the store. */
+  | { readonly kind: 'persist'; readonly rule: Rule }
+  /** Answer a manual request. */
+  | { readonly kind: 'reply'; readonly requestId: string; readonly result: ManualResult };
+
+export interface StepResult<S> {
+  readonly state: S;
+  readonly actions: EngineAction[];
+}
