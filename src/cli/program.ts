@@ -1,8 +1,13 @@
 // The floodgate command line: one commander program, one module per command.
 import { Command } from 'commander';
+import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
+import { registerDecode } from './commands/decode.js';
+import { registerExabgpApi } from './commands/exabgp-api.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
+import { registerSimulate } from './commands/simulate.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -19,5 +24,10 @@ export function buildProgram(): Command {
   registerRun(program);
   registerCheckConfig(program);
   registerRules(program);
+  registerDecode(program);
+  registerReplay(program);
+  registerSimulate(program);
+  registerBgp(program);
+  registerExabgpApi(program);
   return program;
 }
