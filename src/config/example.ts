@@ -39,16 +39,19 @@ function yamlValue(value: unknown, indent: string): string[] {
   return text.split('\n').map((l) => indent + '  ' + l);
 }
 
-function renderObject(s: JsonSchema, indent: string, commented: boolean): string[] {
+function renderObject(s: JsonSchema, indent: string, commented: boolean, inherited?: Record<string, unknown>): string[] {
   const out: string[] = [];
   const c = commented ? '# ' : '';
-  for (const [key, prop] of Object.entries(s.properties ?? {})) {
+  for (const [key, declared] of Object.entries(s.properties ?? {})) {
+    // a parent's default (zod prefault) fills values its children do not default themselves
+    const prop: JsonSchema = inherited && key in inherited ? { ...declared, default: inherited[key] } : declared;
     if (out.length > 0 && indent === '') out.push('');
     if (prop.description) out.push(...comment(prop.description, indent));
     const isObject = prop.type === 'object' && prop.properties;
     if (isObject) {
       out.push(`${indent}${c}${key}:`);
-      out.push(...renderObject(prop, indent + '  ', commented));
+      const d = prop.default;
+      out.push(...renderObject(prop, indent + '  ', commented, d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined));
       continue;
     }
     const hint = typeHint(prop);
