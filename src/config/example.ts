@@ -49,9 +49,12 @@ function renderObject(s: JsonSchema, indent: string, commented: boolean, inherit
     if (prop.description) out.push(...comment(prop.description, indent));
     const isObject = prop.type === 'object' && prop.properties;
     if (isObject) {
-      out.push(`${indent}${c}${key}:`);
       const d = prop.default;
-      out.push(...renderObject(prop, indent + '  ', commented, d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined));
+      const children = renderObject(prop, indent + '  ', commented, d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined);
+      // a mapping whose keys are all optional and unset must still be a mapping, not null
+      const empty = children.every((l) => l.trimStart().startsWith('#'));
+      out.push(`${indent}${c}${key}:${empty ? ' {}' : ''}`);
+      out.push(...children);
       continue;
     }
     const hint = typeHint(prop);
