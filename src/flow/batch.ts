@@ -3,7 +3,13 @@
 
 export const FLOW_FORMATS = ['netflow5', 'netflow9', 'ipfix', 'sflow5', 'pcap'] as const;
 export type FlowFormat = (typeof FLOW_FORMATS)[number];
-export const FORMAT_CODE: Record<FlowFormat, number> = { netflow5: 0, netflow9: 1, ipfix: 2, sflow5: 3, pcap: 4 };
+export const FORMAT_CODE: Record<FlowFormat, number> = {
+  netflow5: 0,
+  netflow9: 1,
+  ipfix: 2,
+  sflow5: 3,
+  pcap: 4,
+};
 
 /** Fragment column bits. */
 export const FRAG_IS_FRAGMENT = 1; // any fragment (MF set or offset > 0)
@@ -37,6 +43,11 @@ export class FlowBatch {
   readonly format: Uint8Array;
   readonly inIf: Uint32Array;
   readonly outIf: Uint32Array;
+  /** Origin AS of source / destination where the exporter knows it (NetFlow src_as/dst_as, IE 16/17, sFlow extended gateway); 0 = unknown. */
+  readonly srcAs: Uint32Array;
+  readonly dstAs: Uint32Array;
+  /** Ingress VLAN id (IE 58 vlanId, sFlow extended switch src_vlan, outermost 802.1Q tag of a raw header); 0 = none. */
+  readonly vlan: Uint16Array;
   /** Flow start / end in ms since epoch (equal for a single packet or sample). */
   readonly startMs: Float64Array;
   readonly endMs: Float64Array;
@@ -59,6 +70,9 @@ export class FlowBatch {
     this.format = new Uint8Array(capacity);
     this.inIf = new Uint32Array(capacity);
     this.outIf = new Uint32Array(capacity);
+    this.srcAs = new Uint32Array(capacity);
+    this.dstAs = new Uint32Array(capacity);
+    this.vlan = new Uint16Array(capacity);
     this.startMs = new Float64Array(capacity);
     this.endMs = new Float64Array(capacity);
   }
@@ -88,6 +102,9 @@ export class FlowBatch {
     this.dstPort[i] = 0;
     this.inIf[i] = 0;
     this.outIf[i] = 0;
+    this.srcAs[i] = 0;
+    this.dstAs[i] = 0;
+    this.vlan[i] = 0;
     this.samplingRate[i] = 1;
     return i;
   }

@@ -23,6 +23,9 @@ export interface DecodeRow {
   fragment: number;
   inIf: number;
   outIf: number;
+  srcAs: number;
+  dstAs: number;
+  vlan: number;
   startMs: number;
   endMs: number;
 }
@@ -51,6 +54,9 @@ function rowAt(b: FlowBatch, i: number, r: Pick<CaptureDecodeResult, 'exporters'
     fragment: b.fragment[i]!,
     inIf: b.inIf[i]!,
     outIf: b.outIf[i]!,
+    srcAs: b.srcAs[i]!,
+    dstAs: b.dstAs[i]!,
+    vlan: b.vlan[i]!,
     startMs: b.startMs[i]!,
     endMs: b.endMs[i]!,
   };

@@ -1,0 +1,41 @@
+// Where decoders put records: the current FlowBatch plus a hook to swap it when full. Collectors double-buffer;
+// tools that keep everything (decode command, tests) use CollectingSink.
+import { FlowBatch } from './batch.js';
+
+export interface BatchSink {
+  batch: FlowBatch;
+  /** Called when `batch` is full: hand it on and set `batch` to an empty one. */
+  rotate(): void;
+}
+
+/** Claims a slot in the sink's current batch, rotating when full. Returns the slot index in `sink.batch`. */
+export function claim(sink: BatchSink): number {
+  let i = sink.batch.next();
+  if (i < 0) {
+    sink.rotate();
+    i = sink.batch.next();
+  }
+  return i;
+}
+
+/** Keeps every batch (allocates a new one when full). For tools and tests, not the hot path. */
+export class CollectingSink implements BatchSink {
+  batch: FlowBatch;
+  readonly done: FlowBatch[] = [];
+  constructor(private readonly capacity = 4096) {
+    this.batch = new FlowBatch(capacity);
+  }
+  rotate(): void {
+    this.done.push(this.batch);
+    this.batch = new FlowBatch(this.capacity);
+  }
+  /** All batches including the partial current one. */
+  batches(): FlowBatch[] {
+    return this.batch.length > 0 ? [...this.done, this.batch] : [...this.done];
+  }
+  get count(): number {
+    let n = this.batch.length;
+    for (const b of this.done) n += b.length;
+    return n;
+  }
+}
