@@ -16,7 +16,9 @@ for (const f of files) {
   const name = f.replace(/\.bench\.ts$/, '');
   process.stderr.write(`bench ${name}...\n`);
   try {
-    const mod = (await import(pathToFileURL(join(here, f)).href)) as { run?: () => Promise<Record<string, number>> };
+    const mod = (await import(pathToFileURL(join(here, f)).href)) as {
+      run?: () => Promise<Record<string, number>>;
+    };
     if (typeof mod.run !== 'function') throw new Error('exports no run()');
     results[name] = await mod.run();
   } catch (err) {
@@ -24,5 +26,14 @@ for (const f of files) {
   }
 }
 process.stdout.write(
-  JSON.stringify({ node: process.version, cpus: (await import('node:os')).cpus().length, at: new Date().toISOString(), results }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      at: new Date().toISOString(),
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
 );

@@ -25,6 +25,12 @@ export class ApiError extends Error {
     return API_ERRORS[this.code];
   }
   toJSON(): { error: { code: ApiErrorCode; message: string; details?: unknown } } {
-    return { error: { code: this.code, message: this.message, ...(this.details !== undefined ? { details: this.details } : {}) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details !== undefined ? { details: this.details } : {}),
+      },
+    };
   }
 }

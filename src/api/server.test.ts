@@ -21,8 +21,17 @@ function ports(): ApiPorts {
       get: (id) => store.rules.get(id),
       add: async (req) => {
         added.push(req);
-        if (req.target.startsWith('10.')) return { ok: false, code: 'special-purpose', reason: 'target 10.0.0.0/8 is private-use (RFC 1918)' };
-        const rule = sampleRule(`m${added.length}`, { target: req.target, intent: req.intent, origin: 'manual' });
+        if (req.target.startsWith('10.'))
+          return {
+            ok: false,
+            code: 'special-purpose',
+            reason: 'target 10.0.0.0/8 is private-use (RFC 1918)',
+          };
+        const rule = sampleRule(`m${added.length}`, {
+          target: req.target,
+          intent: req.intent,
+          origin: 'manual',
+        });
         await store.rules.upsert(rule);
         return { ok: true, rule, queued: false };
       },
@@ -37,7 +46,12 @@ function ports(): ApiPorts {
     attacks: store.attacks,
     audit: store.audit,
     health: async () => ({ ok: true, checks: { store: 'ok' } }),
-    reloadConfig: async () => ({ ok: false, applied: [], restartRequired: [], error: 'api.port: expected number' }),
+    reloadConfig: async () => ({
+      ok: false,
+      applied: [],
+      restartRequired: [],
+      error: 'api.port: expected number',
+    }),
     exporters: () => [{ address: '127.0.0.1', datagrams: 3 }],
   };
 }
@@ -47,7 +61,16 @@ beforeAll(async () => {
   await store.rules.upsert(sampleRule('r1'));
   await store.rules.upsert(sampleRule('r2', { state: 'withdrawn' }));
   await store.attacks.record(sampleEvent('start', 1000));
-  await store.audit.append({ at: 5, actor: 'engine', action: 'announce', tenant: 'default', ruleId: 'r1', dryRun: true, reason: 'x', payload: { a: 1 } });
+  await store.audit.append({
+    at: 5,
+    actor: 'engine',
+    action: 'announce',
+    tenant: 'default',
+    ruleId: 'r1',
+    dryRun: true,
+    reason: 'x',
+    payload: { a: 1 },
+  });
 });
 afterAll(() => store.close());
 
@@ -64,7 +87,9 @@ describe('HTTP API', () => {
     expect((await app.inject('/api/v1/rules')).json().rules).toHaveLength(2);
     const active = (await app.inject('/api/v1/rules?active=true')).json().rules as Rule[];
     expect(active.map((r) => r.id)).toEqual(['r1']);
-    expect((await app.inject('/api/v1/rules?state=withdrawn')).json().rules.map((r: Rule) => r.id)).toEqual(['r2']);
+    expect((await app.inject('/api/v1/rules?state=withdrawn')).json().rules.map((r: Rule) => r.id)).toEqual([
+      'r2',
+    ]);
   });
 
   it('answers bad queries from the error catalogue', async () => {
@@ -82,23 +107,48 @@ describe('HTTP API', () => {
 
   it('creates a manual rule, and maps a guard rejection to 422', async () => {
     const app = buildApi(ports());
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { target: '203.0.113.9', intent: 'drop', protocol: 17, port: 53 } });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: { target: '203.0.113.9', intent: 'drop', protocol: 17, port: 53 },
+    });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().rule.target).toBe('203.0.113.9');
-    const bad = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { target: '10.1.1.1', intent: 'drop' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: { target: '10.1.1.1', intent: 'drop' },
+    });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().error).toEqual({ code: 'rejected_by_guard', message: 'target 10.0.0.0/8 is private-use (RFC 1918)', details: { reason: 'special-purpose' } });
+    expect(bad.json().error).toEqual({
+      code: 'rejected_by_guard',
+      message: 'target 10.0.0.0/8 is private-use (RFC 1918)',
+      details: { reason: 'special-purpose' },
+    });
   });
 
   it('rejects malformed bodies with a clear message', async () => {
     const app = buildApi(ports());
-    const notJson = await app.inject({ method: 'POST', url: '/api/v1/rules', headers: { 'content-type': 'application/json' }, payload: '{"target":' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"target":',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().error.code).toBe('invalid_request');
-    const wrongIntent = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { target: '203.0.113.9', intent: 'nuke' } });
+    const wrongIntent = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: { target: '203.0.113.9', intent: 'nuke' },
+    });
     expect(wrongIntent.statusCode).toBe(400);
     expect(wrongIntent.json().error.message).toMatch(/intent/);
-    const extra = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { target: '203.0.113.9', intent: 'drop', sudo: true } });
+    const extra = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: { target: '203.0.113.9', intent: 'drop', sudo: true },
+    });
     expect(extra.statusCode).toBe(400);
   });
 
@@ -121,8 +171,21 @@ describe('HTTP API', () => {
 
   it('requires the bearer token for writes when one is set', async () => {
     const app = buildApi(ports(), { token: 'tok' });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { target: '203.0.113.9', intent: 'drop' } })).statusCode).toBe(401);
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/rules', headers: { authorization: 'Bearer tok' }, payload: { target: '203.0.113.9', intent: 'drop' } });
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/rules',
+          payload: { target: '203.0.113.9', intent: 'drop' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      headers: { authorization: 'Bearer tok' },
+      payload: { target: '203.0.113.9', intent: 'drop' },
+    });
     expect(ok.statusCode).toBe(201);
     expect((await app.inject('/api/v1/rules')).statusCode).toBe(200);
   });
@@ -145,7 +208,12 @@ describe('HTTP API', () => {
           const get = await app.inject({ method: 'GET', url: path, query });
           expect(get.statusCode).toBeLessThan(500);
           if (path === '/api/v1/rules') {
-            const post = await app.inject({ method: 'POST', url: path, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+            const post = await app.inject({
+              method: 'POST',
+              url: path,
+              payload: JSON.stringify(body),
+              headers: { 'content-type': 'application/json' },
+            });
             expect(post.statusCode).toBeLessThan(500);
           }
         },

@@ -47,7 +47,19 @@ const auditQuery = z
     target: z.string().min(1).optional(),
     ruleId: z.string().min(1).optional(),
     action: z
-      .enum(['alert', 'announce', 'escalate', 'de-escalate', 'withdraw', 'reject', 'queue', 'rollback', 'refresh', 'retry', 'config'])
+      .enum([
+        'alert',
+        'announce',
+        'escalate',
+        'de-escalate',
+        'withdraw',
+        'reject',
+        'queue',
+        'rollback',
+        'refresh',
+        'retry',
+        'config',
+      ])
       .optional(),
     since: ms.optional(),
     until: ms.optional(),
@@ -56,7 +68,10 @@ const auditQuery = z
   })
   .strict();
 
-const portList = z.union([z.number().int().min(0).max(65535), z.array(z.number().int().min(0).max(65535)).min(1).max(32)]);
+const portList = z.union([
+  z.number().int().min(0).max(65535),
+  z.array(z.number().int().min(0).max(65535)).min(1).max(32),
+]);
 
 /** Body of POST /api/v1/rules: the engine's ManualRuleRequest; every guard applies to it. */
 export const manualRuleBody = z
@@ -64,11 +79,18 @@ export const manualRuleBody = z
     target: z.string().min(1).max(64).describe('IPv4/IPv6 address or prefix inside your networks'),
     intent: z.enum(INTENTS),
     tenant: z.string().min(1).max(64).optional(),
-    protocol: z.union([z.number().int().min(0).max(255), z.array(z.number().int().min(0).max(255)).min(1).max(16)]).optional(),
+    protocol: z
+      .union([z.number().int().min(0).max(255), z.array(z.number().int().min(0).max(255)).min(1).max(16)])
+      .optional(),
     port: portList.optional(),
     sourcePort: portList.optional(),
     rateBitsPerSecond: z.number().finite().positive().optional(),
-    ttlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .optional(),
     level: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
     dryRun: z.boolean().optional(),
     reason: z.string().max(500).optional(),
@@ -76,16 +98,26 @@ export const manualRuleBody = z
   .strict();
 
 /** Engine refusal codes that mean the request itself is malformed rather than refused by a guard. */
-const INVALID_CODES = new Set(['invalid', 'invalid-target', 'invalid-request', 'bad-request', 'invalid-match']);
+const INVALID_CODES = new Set([
+  'invalid',
+  'invalid-target',
+  'invalid-request',
+  'bad-request',
+  'invalid-match',
+]);
 
-const withdrawBody = z.object({ reason: z.string().max(500).optional() }).strict().optional();
+const withdrawBody = z
+  .object({ reason: z.string().max(500).optional() })
+  .strict()
+  .optional();
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
     throw new ApiError(
       'invalid_request',
-      `invalid ${where}: ` + r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+      `invalid ${where}: ` +
+        r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
       r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
@@ -108,7 +140,10 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     const write = req.method !== 'GET' && req.method !== 'HEAD';
     if (options.token && (write || options.readsNeedToken) && req.url !== '/healthz') {
       if (!tokenMatches(options.token, req.headers.authorization)) {
-        throw new ApiError('unauthorized', 'missing or wrong bearer token (Authorization: Bearer <api.token>)');
+        throw new ApiError(
+          'unauthorized',
+          'missing or wrong bearer token (Authorization: Bearer <api.token>)',
+        );
       }
     }
   });
@@ -118,18 +153,29 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       // fastify's own parse errors (bad JSON, body too large, bad content type)
-      return reply.status(e.statusCode).send(new ApiError('invalid_request', e.message, { fastifyCode: e.code }).toJSON());
+      return reply
+        .status(e.statusCode)
+        .send(new ApiError('invalid_request', e.message, { fastifyCode: e.code }).toJSON());
     }
     req.log.error({ err }, 'API handler failed');
     return reply.status(500).send(new ApiError('internal', 'internal error; see the server log').toJSON());
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON()),
+    reply
+      .status(404)
+      .send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON()),
   );
 
   app.get('/healthz', async (_req, reply) => {
     const h = await ports.health();
-    return reply.status(h.ok ? 200 : 503).send({ status: h.ok ? 'ok' : 'degraded', version: ports.version, uptimeSeconds: Math.round((Date.now() - ports.startedAt) / 1000), checks: h.checks });
+    return reply
+      .status(h.ok ? 200 : 503)
+      .send({
+        status: h.ok ? 'ok' : 'degraded',
+        version: ports.version,
+        uptimeSeconds: Math.round((Date.now() - ports.startedAt) / 1000),
+        checks: h.checks,
+      });
   });
 
   app.get('/api/v1/rules', async (req) => {
@@ -156,7 +202,9 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     const out = await ports.rules.add(body, actorOf(req));
     if (!out.ok) {
       if (out.code === 'rate-limited') throw new ApiError('rate_limited', out.reason, { reason: out.code });
-      throw new ApiError(INVALID_CODES.has(out.code) ? 'invalid_request' : 'rejected_by_guard', out.reason, { reason: out.code });
+      throw new ApiError(INVALID_CODES.has(out.code) ? 'invalid_request' : 'rejected_by_guard', out.reason, {
+        reason: out.code,
+      });
     }
     return reply.status(out.queued ? 202 : 201).send({ rule: out.rule, queued: out.queued });
   });
@@ -193,13 +241,15 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
   app.get('/api/v1/exporters', async () => ({ exporters: ports.exporters() }));
 
   app.get('/api/v1/bgp/peers', async () => {
-    if (!ports.bgpPeers) throw new ApiError('unavailable', 'the native BGP speaker is not configured (bgp section)');
+    if (!ports.bgpPeers)
+      throw new ApiError('unavailable', 'the native BGP speaker is not configured (bgp section)');
     return { peers: ports.bgpPeers() };
   });
 
   app.get('/api/v1/bgp/peers/:peer/adj-rib-out', async (req) => {
     const { peer } = parse(z.object({ peer: z.string().min(1).max(64) }), req.params, 'path');
-    if (!ports.bgpAdjRibOut) throw new ApiError('unavailable', 'the native BGP speaker is not configured (bgp section)');
+    if (!ports.bgpAdjRibOut)
+      throw new ApiError('unavailable', 'the native BGP speaker is not configured (bgp section)');
     const out = ports.bgpAdjRibOut(peer);
     if (out === undefined) throw new ApiError('not_found', `no BGP peer ${peer}`);
     return { peer, routes: out };

@@ -63,15 +63,30 @@ export class App {
     const log = options.logger ?? createLogger(config.log.level);
     if (config.api.enabled && !isLoopback(config.api.host) && !config.api.token) {
       throw new ConfigError(loaded.file ?? '(defaults)', [
-        { path: 'api.token', message: `required when api.host (${config.api.host}) is not a loopback address` },
+        {
+          path: 'api.token',
+          message: `required when api.host (${config.api.host}) is not a loopback address`,
+        },
       ]);
     }
-    log.info({ file: loaded.file ?? null, fromEnv: loaded.fromEnv, version: VERSION }, loaded.file ? 'config loaded' : 'no config file: running on safe built-in defaults');
+    log.info(
+      { file: loaded.file ?? null, fromEnv: loaded.fromEnv, version: VERSION },
+      loaded.file ? 'config loaded' : 'no config file: running on safe built-in defaults',
+    );
     if (config.detection.networks.length === 0) {
-      log.warn({}, 'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml');
+      log.warn(
+        {},
+        'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml',
+      );
     }
     const store = await openStore(config.store);
-    log.info({ driver: config.store.driver, path: config.store.driver === 'sqlite' ? config.store.sqlitePath : undefined }, 'store open');
+    log.info(
+      {
+        driver: config.store.driver,
+        path: config.store.driver === 'sqlite' ? config.store.sqlitePath : undefined,
+      },
+      'store open',
+    );
 
     const runner = new MitigationRunner({
       config: config.mitigation,
@@ -89,7 +104,9 @@ export class App {
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
       recvBufferSize: config.flow.receiveBufferBytes,
       allow: [...config.flow.exporters],
-      sampling: Object.fromEntries(Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }])),
+      sampling: Object.fromEntries(
+        Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
+      ),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
     });
     const app = new App(loaded, log, store, collector, detector, runner, options);
@@ -98,7 +115,10 @@ export class App {
       await app.restoreBaselines();
       await runner.start();
       if (config.mitigation.dryRun) {
-        log.warn({}, 'mitigation is in DRY-RUN: decisions and would-be payloads are audited, nothing is sent to any router (set mitigation.dryRun: false to act)');
+        log.warn(
+          {},
+          'mitigation is in DRY-RUN: decisions and would-be payloads are audited, nothing is sent to any router (set mitigation.dryRun: false to act)',
+        );
       }
       const bound = await collector.start();
       log.info({ listeners: bound }, 'flow listeners up');
@@ -127,8 +147,24 @@ export class App {
     }
     for (const event of events) {
       this.eventsSeen++;
-      this.log.info({ attackId: event.attackId, kind: event.kind, target: event.target, family: event.family, pps: Math.round(event.pps), bps: Math.round(event.bps), node: event.node, reason: event.reason }, `attack ${event.kind}`);
-      this.store.attacks.record(event).catch((err: unknown) => this.log.error({ err, attackId: event.attackId }, 'could not record attack event'));
+      this.log.info(
+        {
+          attackId: event.attackId,
+          kind: event.kind,
+          target: event.target,
+          family: event.family,
+          pps: Math.round(event.pps),
+          bps: Math.round(event.bps),
+          node: event.node,
+          reason: event.reason,
+        },
+        `attack ${event.kind}`,
+      );
+      this.store.attacks
+        .record(event)
+        .catch((err: unknown) =>
+          this.log.error({ err, attackId: event.attackId }, 'could not record attack event'),
+        );
       this.runner.submitEvent(event);
     }
   }
@@ -213,7 +249,8 @@ export class App {
     let detector: Detector | undefined;
     try {
       // build everything new before swapping anything, so a config the parts refuse changes nothing
-      if (changedSection('detection')) detector = new Detector(next.config.detection, { node: next.config.node.name });
+      if (changedSection('detection'))
+        detector = new Detector(next.config.detection, { node: next.config.node.name });
     } catch (err) {
       const error = `config refused by detection: ${(err as Error).message}`;
       this.log.error({ actor, error }, 'config reload refused: the running config stays');
@@ -232,7 +269,15 @@ export class App {
     }
     this.log.info({ actor, applied: diff.live, restartRequired: diff.restartRequired }, 'config reloaded');
     await this.store.audit
-      .append({ at: Date.now(), actor, action: 'config', tenant: '*', dryRun: this.config.mitigation.dryRun, reason: `config reload: ${diff.live.length} keys applied, ${diff.restartRequired.length} need a restart`, payload: diff })
+      .append({
+        at: Date.now(),
+        actor,
+        action: 'config',
+        tenant: '*',
+        dryRun: this.config.mitigation.dryRun,
+        reason: `config reload: ${diff.live.length} keys applied, ${diff.restartRequired.length} need a restart`,
+        payload: diff,
+      })
       .catch((err: unknown) => this.log.error({ err }, 'could not audit the config reload'));
     return { ok: true, applied: diff.live, restartRequired: diff.restartRequired };
   }

@@ -6,7 +6,12 @@ export interface ApiClientOptions {
   readonly token?: string;
 }
 
-export async function apiCall<T>(opts: ApiClientOptions, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function apiCall<T>(
+  opts: ApiClientOptions,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const url = new URL(path, opts.api.endsWith('/') ? opts.api : opts.api + '/');
   let res;
   try {
@@ -21,7 +26,9 @@ export async function apiCall<T>(opts: ApiClientOptions, method: 'GET' | 'POST' 
       bodyTimeout: 10_000,
     });
   } catch (err) {
-    throw new Error(`cannot reach the floodgate API at ${opts.api}: ${(err as Error).message} (is floodgate running? --api sets the address)`);
+    throw new Error(
+      `cannot reach the floodgate API at ${opts.api}: ${(err as Error).message} (is floodgate running? --api sets the address)`,
+    );
   }
   const text = await res.body.text();
   let json: unknown;
@@ -32,7 +39,9 @@ export async function apiCall<T>(opts: ApiClientOptions, method: 'GET' | 'POST' 
   }
   if (res.statusCode >= 400) {
     const e = (json as { error?: { code?: string; message?: string } }).error;
-    throw new Error(`${method} ${url.pathname}: HTTP ${res.statusCode} ${e?.code ?? ''}: ${e?.message ?? text.slice(0, 200)}`);
+    throw new Error(
+      `${method} ${url.pathname}: HTTP ${res.statusCode} ${e?.code ?? ''}: ${e?.message ?? text.slice(0, 200)}`,
+    );
   }
   return json as T;
 }
@@ -40,6 +49,8 @@ export async function apiCall<T>(opts: ApiClientOptions, method: 'GET' | 'POST' 
 export function apiOptions(o: { api?: string; token?: string }): ApiClientOptions {
   return {
     api: o.api ?? process.env.FLOODGATE_API ?? 'http://127.0.0.1:8080',
-    ...((o.token ?? process.env.FLOODGATE_API_TOKEN) ? { token: (o.token ?? process.env.FLOODGATE_API_TOKEN)! } : {}),
+    ...((o.token ?? process.env.FLOODGATE_API_TOKEN)
+      ? { token: (o.token ?? process.env.FLOODGATE_API_TOKEN)! }
+      : {}),
   };
 }

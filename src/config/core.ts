@@ -37,7 +37,9 @@ export const storeSchema = z
     postgresUrl: z
       .string()
       .optional()
-      .describe('PostgreSQL connection URL, e.g. postgres://user@127.0.0.1/floodgate. Env: FLOODGATE_POSTGRES_URL.'),
+      .describe(
+        'PostgreSQL connection URL, e.g. postgres://user@127.0.0.1/floodgate. Env: FLOODGATE_POSTGRES_URL.',
+      ),
   })
   .strict()
   .prefault({});

@@ -24,7 +24,8 @@ export interface ConfigDiff {
 }
 
 function walk(a: unknown, b: unknown, path: string, out: string[]): void {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObj = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObj(a) && isObj(b)) {
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
       walk(a[key], b[key], path ? `${path}.${key}` : key, out);

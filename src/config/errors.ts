@@ -9,7 +9,10 @@ export interface ConfigProblem {
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
   constructor(source: string, problems: readonly ConfigProblem[]) {
-    super(`invalid config ${source}:\n` + problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'));
+    super(
+      `invalid config ${source}:\n` +
+        problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'),
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -49,7 +52,10 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[]): ConfigProb
         break;
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          out.push({ path: path ? `${path}.${key}` : key, message: 'unknown key (check the spelling; see floodgate.example.yaml)' });
+          out.push({
+            path: path ? `${path}.${key}` : key,
+            message: 'unknown key (check the spelling; see floodgate.example.yaml)',
+          });
         }
         continue;
       case 'too_small':

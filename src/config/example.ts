@@ -39,18 +39,29 @@ function yamlValue(value: unknown, indent: string): string[] {
   return text.split('\n').map((l) => indent + '  ' + l);
 }
 
-function renderObject(s: JsonSchema, indent: string, commented: boolean, inherited?: Record<string, unknown>): string[] {
+function renderObject(
+  s: JsonSchema,
+  indent: string,
+  commented: boolean,
+  inherited?: Record<string, unknown>,
+): string[] {
   const out: string[] = [];
   const c = commented ? '# ' : '';
   for (const [key, declared] of Object.entries(s.properties ?? {})) {
     // a parent's default (zod prefault) fills values its children do not default themselves
-    const prop: JsonSchema = inherited && key in inherited ? { ...declared, default: inherited[key] } : declared;
+    const prop: JsonSchema =
+      inherited && key in inherited ? { ...declared, default: inherited[key] } : declared;
     if (out.length > 0 && indent === '') out.push('');
     if (prop.description) out.push(...comment(prop.description, indent));
     const isObject = prop.type === 'object' && prop.properties;
     if (isObject) {
       const d = prop.default;
-      const children = renderObject(prop, indent + '  ', commented, d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined);
+      const children = renderObject(
+        prop,
+        indent + '  ',
+        commented,
+        d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined,
+      );
       // a mapping whose keys are all optional and unset must still be a mapping, not null
       const empty = children.every((l) => l.trimStart().startsWith('#'));
       out.push(`${indent}${c}${key}:${empty ? ' {}' : ''}`);
@@ -60,7 +71,11 @@ function renderObject(s: JsonSchema, indent: string, commented: boolean, inherit
     const hint = typeHint(prop);
     if (prop.default === undefined) {
       out.push(`${indent}# ${key}:   (${hint}; optional, no default)`);
-    } else if (typeof prop.default === 'object' && prop.default !== null && (Array.isArray(prop.default) ? prop.default.length > 0 : Object.keys(prop.default).length > 0)) {
+    } else if (
+      typeof prop.default === 'object' &&
+      prop.default !== null &&
+      (Array.isArray(prop.default) ? prop.default.length > 0 : Object.keys(prop.default).length > 0)
+    ) {
       out.push(`${indent}${c}${key}:   # ${hint}`);
       out.push(...yamlValue(prop.default, indent).map((l) => (commented ? l.replace(/^(\s*)/, '$1# ') : l)));
     } else {
@@ -70,9 +85,20 @@ function renderObject(s: JsonSchema, indent: string, commented: boolean, inherit
     const variants = item?.anyOf ?? item?.oneOf ?? (item?.properties ? [item] : undefined);
     if (variants) {
       for (const v of variants) {
-        out.push(`${indent}  # - item fields${v.properties && Object.values(v.properties).some((p) => p.const !== undefined) ? ` (${Object.entries(v.properties).filter(([, p]) => p.const !== undefined).map(([k, p]) => `${k}: ${JSON.stringify(p.const)}`).join(', ')})` : ''}:`);
+        out.push(
+          `${indent}  # - item fields${
+            v.properties && Object.values(v.properties).some((p) => p.const !== undefined)
+              ? ` (${Object.entries(v.properties)
+                  .filter(([, p]) => p.const !== undefined)
+                  .map(([k, p]) => `${k}: ${JSON.stringify(p.const)}`)
+                  .join(', ')})`
+              : ''
+          }:`,
+        );
         for (const [k, p] of Object.entries(v.properties ?? {})) {
-          out.push(`${indent}  #     ${k}: ${typeHint(p)}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}${p.description ? ` — ${p.description}` : ''}`);
+          out.push(
+            `${indent}  #     ${k}: ${typeHint(p)}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}${p.description ? ` — ${p.description}` : ''}`,
+          );
         }
       }
     }

@@ -28,14 +28,23 @@ describe('config loading', () => {
     const { config } = validateConfig({}, '(defaults)', {});
     expect(config.store).toEqual({ driver: 'sqlite', sqlitePath: './data/floodgate.db' });
     expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8080, enabled: true });
-    expect(config.flow.listeners.map((l) => `${l.protocol}:${l.port}`)).toEqual(['netflow:2055', 'netflow:4739', 'sflow:6343']);
+    expect(config.flow.listeners.map((l) => `${l.protocol}:${l.port}`)).toEqual([
+      'netflow:2055',
+      'netflow:4739',
+      'sflow:6343',
+    ]);
     expect(Object.isFrozen(config.api)).toBe(true);
   });
 
   it('names the key path, what was expected and what was found', () => {
-    const problems = problemsOf(() => loadConfig(file('api:\n  port: "eighty"\nstore:\n  driver: mysql\n'), {}));
+    const problems = problemsOf(() =>
+      loadConfig(file('api:\n  port: "eighty"\nstore:\n  driver: mysql\n'), {}),
+    );
     expect(problems).toContainEqual({ path: 'api.port', message: 'expected number, found string "eighty"' });
-    expect(problems).toContainEqual({ path: 'store.driver', message: 'expected one of "sqlite", "postgres", found string "mysql"' });
+    expect(problems).toContainEqual({
+      path: 'store.driver',
+      message: 'expected one of "sqlite", "postgres", found string "mysql"',
+    });
   });
 
   it('rejects unknown keys by their full path', () => {
@@ -49,7 +58,20 @@ describe('config loading', () => {
   });
 
   it('reports list items by index', () => {
-    const problems = problemsOf(() => validateConfig({ flow: { listeners: [{ protocol: 'netflow', port: 2055 }, { protocol: 'ipfix', port: 1 }] } }, 'x', {}));
+    const problems = problemsOf(() =>
+      validateConfig(
+        {
+          flow: {
+            listeners: [
+              { protocol: 'netflow', port: 2055 },
+              { protocol: 'ipfix', port: 1 },
+            ],
+          },
+        },
+        'x',
+        {},
+      ),
+    );
     expect(problems[0]?.path).toBe('flow.listeners[1].protocol');
   });
 
@@ -68,7 +90,11 @@ describe('config loading', () => {
 describe('config diff for live reload', () => {
   it('separates keys applied in place from keys that need a restart', () => {
     const a = validateConfig({}, 'a', {}).config;
-    const b = validateConfig({ api: { port: 9000 }, log: { level: 'debug' }, flow: { exporters: ['10.0.0.1'] } }, 'b', {}).config;
+    const b = validateConfig(
+      { api: { port: 9000 }, log: { level: 'debug' }, flow: { exporters: ['10.0.0.1'] } },
+      'b',
+      {},
+    ).config;
     const d = diffConfig(a, b);
     expect(d.restartRequired).toEqual(['api.port']);
     expect([...d.live].sort()).toEqual(['flow.exporters', 'log.level']);

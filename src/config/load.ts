@@ -56,7 +56,12 @@ export function parseConfigText(text: string, source: string): Record<string, un
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(source, [{ path: '', message: `expected a mapping of sections, found ${Array.isArray(raw) ? 'a list' : typeof raw}` }]);
+    throw new ConfigError(source, [
+      {
+        path: '',
+        message: `expected a mapping of sections, found ${Array.isArray(raw) ? 'a list' : typeof raw}`,
+      },
+    ]);
   }
   return raw as Record<string, unknown>;
 }

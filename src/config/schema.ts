@@ -19,7 +19,10 @@ export const configSchema = z
     // With no tenants configured, everything in detection.networks belongs to one "default" tenant,
     // so a newcomer declares their networks once.
     Object.keys(c.mitigation.tenants).length === 0 && c.detection.networks.length > 0
-      ? { ...c, mitigation: { ...c.mitigation, tenants: { default: { networks: [...c.detection.networks] } } } }
+      ? {
+          ...c,
+          mitigation: { ...c.mitigation, tenants: { default: { networks: [...c.detection.networks] } } },
+        }
       : c,
   );
 

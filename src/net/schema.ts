@@ -21,7 +21,9 @@ export const prefixTextSchema = z
     }
     return formatPrefix(p);
   })
-  .describe('IPv4 or IPv6 prefix, e.g. "203.0.113.0/24" or "2001:db8::/48" (a bare address is a host route).');
+  .describe(
+    'IPv4 or IPv6 prefix, e.g. "203.0.113.0/24" or "2001:db8::/48" (a bare address is a host route).',
+  );
 
 /** An IPv4 or IPv6 address in text. */
 export const ipTextSchema = z

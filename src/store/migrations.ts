@@ -65,12 +65,17 @@ export async function migrate(db: Kysely<Database>, dialect: Dialect, now: numbe
   return db.transaction().execute(async (trx) => {
     if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7301)`.execute(trx);
     await sql.raw(create).execute(trx);
-    const done = new Set((await trx.selectFrom('schema_migrations').select('version').execute()).map((r) => Number(r.version)));
+    const done = new Set(
+      (await trx.selectFrom('schema_migrations').select('version').execute()).map((r) => Number(r.version)),
+    );
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       for (const statement of m.sql[dialect]) await sql.raw(statement).execute(trx);
-      await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name, applied_at: now }).execute();
+      await trx
+        .insertInto('schema_migrations')
+        .values({ version: m.version, name: m.name, applied_at: now })
+        .execute();
       applied.push(m.version);
     }
     return applied;

@@ -6,7 +6,10 @@ import type { Store } from './types.js';
 
 export async function openStore(config: Config['store']): Promise<Store> {
   if (config.driver === 'postgres') {
-    if (!config.postgresUrl) throw new Error('store.driver is postgres but store.postgresUrl (or FLOODGATE_POSTGRES_URL) is not set');
+    if (!config.postgresUrl)
+      throw new Error(
+        'store.driver is postgres but store.postgresUrl (or FLOODGATE_POSTGRES_URL) is not set',
+      );
     return openPostgresStore(config.postgresUrl);
   }
   return openSqliteStore(config.sqlitePath);

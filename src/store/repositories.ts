@@ -16,7 +16,8 @@ import type {
 } from './types.js';
 
 const MAX_LIMIT = 10_000;
-const clampLimit = (limit: number | undefined, fallback: number) => Math.max(1, Math.min(limit ?? fallback, MAX_LIMIT));
+const clampLimit = (limit: number | undefined, fallback: number) =>
+  Math.max(1, Math.min(limit ?? fallback, MAX_LIMIT));
 
 export class KyselyRuleRepository implements RuleRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -37,7 +37,14 @@ describe('SQLite audit log', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-sqlite-'));
     const path = join(dir, 'a.db');
     const store = await openSqliteStore(path);
-    await store.audit.append({ at: 1, actor: 'engine', action: 'announce', tenant: 'd', dryRun: true, reason: 'r' });
+    await store.audit.append({
+      at: 1,
+      actor: 'engine',
+      action: 'announce',
+      tenant: 'd',
+      dryRun: true,
+      reason: 'r',
+    });
     await store.close();
     const raw = new Database(path);
     expect(() => raw.prepare(`UPDATE audit SET reason = 'x'`).run()).toThrow(/append-only/);

@@ -96,7 +96,14 @@ export function storeContract(open: () => Promise<Store>): void {
         reason: 'level 1',
         payload: { text: 'flow4 dst 203.0.113.5/32', nested: [1, 2] },
       });
-      const id2 = await store.audit.append({ at: 20, actor: 'api', action: 'withdraw', tenant: 'default', dryRun: false, reason: 'manual' });
+      const id2 = await store.audit.append({
+        at: 20,
+        actor: 'api',
+        action: 'withdraw',
+        tenant: 'default',
+        dryRun: false,
+        reason: 'manual',
+      });
       expect(id2).toBeGreaterThan(id1);
       const all = await store.audit.query();
       expect(all.map((r) => r.id)).toEqual([id2, id1]);

@@ -38,11 +38,24 @@ describe('config reload (in process)', () => {
   });
 
   it('applies networks and thresholds in place and names keys that need a restart', async () => {
-    writeFileSync(file, stringify(baseConfig(dir, { detection: { networks: ['203.0.113.0/24', '2001:db8::/48'] }, log: { level: 'debug' }, node: { name: 'renamed' } })));
+    writeFileSync(
+      file,
+      stringify(
+        baseConfig(dir, {
+          detection: { networks: ['203.0.113.0/24', '2001:db8::/48'] },
+          log: { level: 'debug' },
+          node: { name: 'renamed' },
+        }),
+      ),
+    );
     const res = await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload' });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { applied: string[]; restartRequired: string[] };
-    expect([...body.applied].sort()).toEqual(['detection.networks', 'log.level', 'mitigation.tenants.default.networks']);
+    expect([...body.applied].sort()).toEqual([
+      'detection.networks',
+      'log.level',
+      'mitigation.tenants.default.networks',
+    ]);
     expect(body.restartRequired).toEqual(['node.name']);
     expect(app.config.detection.networks).toEqual(['203.0.113.0/24', '2001:db8::/48']);
     const audit = (await app.api!.inject('/api/v1/audit?action=config')).json() as { records: AuditRecord[] };
@@ -62,7 +75,10 @@ describe('config reload on SIGHUP (real process)', () => {
   it('re-reads the file when signalled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-hup-'));
     const fg = await startFloodgate(
-      { flow: { listeners: [{ protocol: 'netflow', address: HOST, port: 0 }] }, detection: { networks: ['203.0.113.0/24'] } },
+      {
+        flow: { listeners: [{ protocol: 'netflow', address: HOST, port: 0 }] },
+        detection: { networks: ['203.0.113.0/24'] },
+      },
       { apiHost: HOST, apiPort: 18099, dir },
     );
     try {

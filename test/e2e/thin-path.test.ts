@@ -14,7 +14,13 @@ import type { Rule } from '../../src/domain/rule.js';
 import { FlowBatch } from '../../src/flow/batch.js';
 import { batchesToPcap } from '../../src/gen/packet.js';
 import type { AttackRecord } from '../../src/store/types.js';
-import { floodgateCommand, getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import {
+  floodgateCommand,
+  getJson,
+  startFloodgate,
+  waitFor,
+  type FloodgateProcess,
+} from '../support/floodgate-process.js';
 import { softflowdExport } from '../support/softflowd.js';
 
 const HOST = '127.0.70.10';
@@ -92,10 +98,15 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
     await new Promise<void>((r) => s.send(Buffer.from('definitely not netflow'), flowPort, HOST, () => r()));
     s.close();
     const stats = await waitFor('the garbage datagram to be counted', async () => {
-      const { exporters } = await getJson<{ exporters: { datagrams: number; exporters: { errors: Record<string, number> }[] } }>(`${fg.api}/api/v1/exporters`);
+      const { exporters } = await getJson<{
+        exporters: { datagrams: number; exporters: { errors: Record<string, number> }[] };
+      }>(`${fg.api}/api/v1/exporters`);
       return exporters.datagrams >= 1 ? exporters : undefined;
     });
-    const errors = stats.exporters.reduce((n, e) => n + Object.values(e.errors).reduce((a, b) => a + b, 0), 0);
+    const errors = stats.exporters.reduce(
+      (n, e) => n + Object.values(e.errors).reduce((a, b) => a + b, 0),
+      0,
+    );
     expect(errors).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${fg.api}/healthz`)).status).toBe(200);
   });
@@ -118,7 +129,9 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
     const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${fg.api}/api/v1/attacks`);
     expect(attacks.map((a) => [a.target, a.family])).toContainEqual(['203.0.113.10/32', 'udp_flood']);
 
-    const { records } = await getJson<{ records: AuditRecord[] }>(`${fg.api}/api/v1/audit?ruleId=${encodeURIComponent(rule.id)}`);
+    const { records } = await getJson<{ records: AuditRecord[] }>(
+      `${fg.api}/api/v1/audit?ruleId=${encodeURIComponent(rule.id)}`,
+    );
     const announce = records.find((r) => r.action === 'announce');
     expect(announce).toBeDefined();
     expect(announce!.dryRun).toBe(true);
@@ -126,7 +139,10 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
 
     const { cmd, args } = floodgateCommand(['rules', 'list', '--api', fg.api, '--json']);
     const { stdout } = await promisify(execFile)(cmd, args, { timeout: 30_000 });
-    const listed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Rule);
+    const listed = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Rule);
     expect(listed.map((r) => r.id)).toContain(rule.id);
   });
 });

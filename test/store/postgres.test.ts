@@ -38,7 +38,14 @@ describe('PostgreSQL store (real server)', () => {
   it('the audit table refuses UPDATE and DELETE', async () => {
     const url = await freshUrl();
     const store = await openPostgresStore(url);
-    await store.audit.append({ at: 1, actor: 'engine', action: 'announce', tenant: 'd', dryRun: true, reason: 'r' });
+    await store.audit.append({
+      at: 1,
+      actor: 'engine',
+      action: 'announce',
+      tenant: 'd',
+      dryRun: true,
+      reason: 'r',
+    });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await expect(client.query(`UPDATE audit SET reason = 'x'`)).rejects.toThrow(/append-only/);
@@ -57,7 +64,9 @@ describe('PostgreSQL store (real server)', () => {
         await new Promise((r) => setTimeout(r, 100));
         order.push('a-end');
       }),
-      new Promise((r) => setTimeout(r, 20)).then(() => b.locks.withLock('203.0.113.5/32', async () => void order.push('b'))),
+      new Promise((r) => setTimeout(r, 20)).then(() =>
+        b.locks.withLock('203.0.113.5/32', async () => void order.push('b')),
+      ),
     ]);
     expect(order).toEqual(['a-start', 'a-end', 'b']);
     await Promise.all([a.close(), b.close()]);

@@ -21,7 +21,10 @@ export function floodgateCommand(args: string[]): { cmd: string; args: string[] 
   return { cmd: process.execPath, args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args] };
 }
 
-export async function startFloodgate(config: Record<string, unknown>, opts: { apiHost?: string; apiPort: number; env?: NodeJS.ProcessEnv; dir?: string }): Promise<FloodgateProcess> {
+export async function startFloodgate(
+  config: Record<string, unknown>,
+  opts: { apiHost?: string; apiPort: number; env?: NodeJS.ProcessEnv; dir?: string },
+): Promise<FloodgateProcess> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fg-run-'));
   const host = opts.apiHost ?? '127.0.0.1';
   const full = {
@@ -31,7 +34,11 @@ export async function startFloodgate(config: Record<string, unknown>, opts: { ap
   };
   writeFileSync(join(dir, 'floodgate.yaml'), stringify(full));
   const { cmd, args } = floodgateCommand(['run', '-c', join(dir, 'floodgate.yaml')]);
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -76,7 +83,12 @@ export async function getJson<T>(url: string): Promise<T> {
 }
 
 /** Polls fn until it returns a truthy value or the time runs out (bounded, no timing assertion). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -86,7 +98,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

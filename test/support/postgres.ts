@@ -29,17 +29,32 @@ export async function startPostgres(host: string, port: number): Promise<Postgre
   const dir = mkdtempSync(join(tmpdir(), 'fg-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
-  const [cmd, ...args] = asPostgres([pgBin('initdb'), '-D', data, '-A', 'trust', '-U', 'floodgate', '--no-sync']);
+  const [cmd, ...args] = asPostgres([
+    pgBin('initdb'),
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    'floodgate',
+    '--no-sync',
+  ]);
   const init = spawnSync(cmd!, args, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const [pcmd, ...pargs] = asPostgres([
     pgBin('postgres'),
-    '-D', data,
-    '-h', host,
-    '-p', String(port),
-    '-k', dir,
-    '-c', 'fsync=off',
-    '-c', 'max_connections=50',
+    '-D',
+    data,
+    '-h',
+    host,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=50',
   ]);
   const child: ChildProcess = spawn(pcmd!, pargs, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';

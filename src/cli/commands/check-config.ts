@@ -15,7 +15,11 @@ export function registerCheckConfig(program: Command): void {
         if (!o.quiet) {
           process.stdout.write(`config OK: ${loaded.file ?? 'no file, built-in defaults'}\n`);
           if (loaded.fromEnv.length) process.stdout.write(`from environment: ${loaded.fromEnv.join(', ')}\n`);
-          const redacted = JSON.parse(JSON.stringify(loaded.config, (k, v: unknown) => (/token|secret|password|url$/i.test(k) && typeof v === 'string' ? '***' : v)));
+          const redacted = JSON.parse(
+            JSON.stringify(loaded.config, (k, v: unknown) =>
+              /token|secret|password|url$/i.test(k) && typeof v === 'string' ? '***' : v,
+            ),
+          );
           process.stdout.write(JSON.stringify(redacted, null, 2) + '\n');
         }
       } catch (err) {

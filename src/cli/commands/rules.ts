@@ -6,19 +6,39 @@ import { apiCall, apiOptions } from '../api-client.js';
 
 function ruleRow(r: Rule): string[] {
   const left = Math.max(0, Math.round((r.expiresAt - Date.now()) / 1000));
-  return [r.id, r.state, r.target, r.intent, String(r.level), r.origin, r.dryRun ? 'yes' : 'no', r.state === 'withdrawn' ? '-' : `${left}s`, r.reason];
+  return [
+    r.id,
+    r.state,
+    r.target,
+    r.intent,
+    String(r.level),
+    r.origin,
+    r.dryRun ? 'yes' : 'no',
+    r.state === 'withdrawn' ? '-' : `${left}s`,
+    r.reason,
+  ];
 }
 
 export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
-  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? c.slice(0, widths[i]! - 1) + '…' : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const widths = header.map((h, i) =>
+    Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c.length > widths[i]! ? c.slice(0, widths[i]! - 1) + '…' : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export function registerRules(program: Command): void {
-  const rules = program.command('rules').description('list, add and withdraw mitigation rules on a running floodgate');
+  const rules = program
+    .command('rules')
+    .description('list, add and withdraw mitigation rules on a running floodgate');
   const common = (c: Command) =>
-    c.option('--api <url>', 'floodgate API base URL (env FLOODGATE_API)', undefined).option('--token <token>', 'API bearer token (env FLOODGATE_API_TOKEN)');
+    c
+      .option('--api <url>', 'floodgate API base URL (env FLOODGATE_API)', undefined)
+      .option('--token <token>', 'API bearer token (env FLOODGATE_API_TOKEN)');
 
   common(
     rules
@@ -40,7 +60,12 @@ export function registerRules(program: Command): void {
       process.stdout.write('no rules\n');
       return;
     }
-    process.stdout.write(formatTable(['ID', 'STATE', 'TARGET', 'INTENT', 'LVL', 'ORIGIN', 'DRY-RUN', 'TTL', 'REASON'], list.map(ruleRow)) + '\n');
+    process.stdout.write(
+      formatTable(
+        ['ID', 'STATE', 'TARGET', 'INTENT', 'LVL', 'ORIGIN', 'DRY-RUN', 'TTL', 'REASON'],
+        list.map(ruleRow),
+      ) + '\n',
+    );
   });
 
   common(
@@ -75,13 +100,21 @@ export function registerRules(program: Command): void {
     );
     const out = await apiCall<{ rule: Rule; queued: boolean }>(apiOptions(o), 'POST', 'api/v1/rules', body);
     if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
-    else process.stdout.write(`${out.queued ? 'queued' : 'added'} ${out.rule.id}: ${out.rule.intent} ${out.rule.target} (${out.rule.state}${out.rule.dryRun ? ', dry-run' : ''})\n`);
+    else
+      process.stdout.write(
+        `${out.queued ? 'queued' : 'added'} ${out.rule.id}: ${out.rule.intent} ${out.rule.target} (${out.rule.state}${out.rule.dryRun ? ', dry-run' : ''})\n`,
+      );
   });
 
-  common(rules.command('withdraw <id>').description('withdraw a rule now').option('--reason <text>', 'why')).action(
-    async (id: string, o: { api?: string; token?: string; reason?: string }) => {
-      const out = await apiCall<{ rule: Rule }>(apiOptions(o), 'DELETE', `api/v1/rules/${encodeURIComponent(id)}`, o.reason ? { reason: o.reason } : {});
-      process.stdout.write(`withdrawn ${out.rule.id} (${out.rule.target})\n`);
-    },
-  );
+  common(
+    rules.command('withdraw <id>').description('withdraw a rule now').option('--reason <text>', 'why'),
+  ).action(async (id: string, o: { api?: string; token?: string; reason?: string }) => {
+    const out = await apiCall<{ rule: Rule }>(
+      apiOptions(o),
+      'DELETE',
+      `api/v1/rules/${encodeURIComponent(id)}`,
+      o.reason ? { reason: o.reason } : {},
+    );
+    process.stdout.write(`withdrawn ${out.rule.id} (${out.rule.target})\n`);
+  });
 }
