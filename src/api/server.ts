@@ -168,14 +168,12 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
 
   app.get('/healthz', async (_req, reply) => {
     const h = await ports.health();
-    return reply
-      .status(h.ok ? 200 : 503)
-      .send({
-        status: h.ok ? 'ok' : 'degraded',
-        version: ports.version,
-        uptimeSeconds: Math.round((Date.now() - ports.startedAt) / 1000),
-        checks: h.checks,
-      });
+    return reply.status(h.ok ? 200 : 503).send({
+      status: h.ok ? 'ok' : 'degraded',
+      version: ports.version,
+      uptimeSeconds: Math.round((Date.now() - ports.startedAt) / 1000),
+      checks: h.checks,
+    });
   });
 
   app.get('/api/v1/rules', async (req) => {
