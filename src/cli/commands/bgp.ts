@@ -27,7 +27,8 @@ export function ruleFromJson(raw: unknown): Rule {
     match = m;
   } else if (o.match !== undefined) {
     const m = flowSpecMatchSchema.safeParse(o.match);
-    if (!m.success) throw new Error(`match: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!m.success)
+      throw new Error(`match: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     match = m.data;
   } else if (typeof o.target === 'string') {
     const m = parseFlowSpec(`${o.target.includes(':') ? 'flow6' : 'flow4'} dst ${o.target}`);
@@ -58,8 +59,13 @@ export function ruleFromJson(raw: unknown): Rule {
 function printUpdate(label: string, m: Uint8Array, json: boolean): unknown {
   const view = describeUpdate(m);
   if (json) return { label, hex: hex(m), decoded: view };
-  process.stdout.write(`${label} (${m.length} bytes)\n${hex(m).replace(/(.{64})/g, '$1\n').trimEnd()}\n`);
-  for (const [k, v] of Object.entries(view.attributes)) process.stdout.write(`  ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}\n`);
+  process.stdout.write(
+    `${label} (${m.length} bytes)\n${hex(m)
+      .replace(/(.{64})/g, '$1\n')
+      .trimEnd()}\n`,
+  );
+  for (const [k, v] of Object.entries(view.attributes))
+    process.stdout.write(`  ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}\n`);
   for (const a of view.announce) process.stdout.write(`  announce ${view.family}: ${a}\n`);
   for (const w of view.withdraw) process.stdout.write(`  withdraw ${view.family}: ${w}\n`);
   process.stdout.write('\n');
@@ -67,33 +73,55 @@ function printUpdate(label: string, m: Uint8Array, json: boolean): unknown {
 }
 
 export function registerBgp(program: Command): void {
-  const bgp = program.command('bgp').description('native BGP speaker: encode rules, show peers and Adj-RIB-Out');
+  const bgp = program
+    .command('bgp')
+    .description('native BGP speaker: encode rules, show peers and Adj-RIB-Out');
 
   bgp
     .command('encode')
-    .argument('<rule.json>', 'rule file: a Rule, or {intent, match | target, rateBps, routeTarget, actions, communities, largeCommunities}')
-    .description('print the UPDATE messages (hex and decoded) that announce and withdraw a rule; works offline')
+    .argument(
+      '<rule.json>',
+      'rule file: a Rule, or {intent, match | target, rateBps, routeTarget, actions, communities, largeCommunities}',
+    )
+    .description(
+      'print the UPDATE messages (hex and decoded) that announce and withdraw a rule; works offline',
+    )
     .option('--local-as <asn>', 'our AS number', '65000')
     .option('--peer-as <asn>', 'peer AS number (same as --local-as for iBGP)', '65001')
     .option('--rd <rd>', 'send as VPN FlowSpec (SAFI 134) with this route distinguisher')
     .option('--next-hop-v4 <ip>', 'RTBH IPv4 discard next hop', '192.0.2.1')
     .option('--next-hop-v6 <ip>', 'RTBH IPv6 discard next hop', '100::1')
     .option('--json', 'JSON output')
-    .action((file: string, o: { localAs: string; peerAs: string; rd?: string; nextHopV4: string; nextHopV6: string; json?: boolean }) => {
-      const rule = ruleFromJson(JSON.parse(readFileSync(file, 'utf8')) as unknown);
-      const enc = encodeRule(rule, {
-        localAs: Number(o.localAs),
-        peerAs: Number(o.peerAs),
-        discardNextHop: { ipv4: o.nextHopV4, ipv6: o.nextHopV6 },
-        ...(o.rd ? { peer: { flowspecRd: o.rd } } : {}),
-      });
-      if (!o.json) process.stdout.write(`${enc.family}: ${enc.description}\n\n`);
-      const out = [
-        ...enc.announce.map((m) => printUpdate('announce UPDATE', m, !!o.json)),
-        ...enc.withdraw.map((m) => printUpdate('withdraw UPDATE', m, !!o.json)),
-      ];
-      if (o.json) process.stdout.write(JSON.stringify({ family: enc.family, route: enc.description, messages: out }, null, 2) + '\n');
-    });
+    .action(
+      (
+        file: string,
+        o: {
+          localAs: string;
+          peerAs: string;
+          rd?: string;
+          nextHopV4: string;
+          nextHopV6: string;
+          json?: boolean;
+        },
+      ) => {
+        const rule = ruleFromJson(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+        const enc = encodeRule(rule, {
+          localAs: Number(o.localAs),
+          peerAs: Number(o.peerAs),
+          discardNextHop: { ipv4: o.nextHopV4, ipv6: o.nextHopV6 },
+          ...(o.rd ? { peer: { flowspecRd: o.rd } } : {}),
+        });
+        if (!o.json) process.stdout.write(`${enc.family}: ${enc.description}\n\n`);
+        const out = [
+          ...enc.announce.map((m) => printUpdate('announce UPDATE', m, !!o.json)),
+          ...enc.withdraw.map((m) => printUpdate('withdraw UPDATE', m, !!o.json)),
+        ];
+        if (o.json)
+          process.stdout.write(
+            JSON.stringify({ family: enc.family, route: enc.description, messages: out }, null, 2) + '\n',
+          );
+      },
+    );
 
   bgp
     .command('peers')
@@ -102,35 +130,60 @@ export function registerBgp(program: Command): void {
     .option('--token <token>', 'API bearer token (env FLOODGATE_API_TOKEN)')
     .option('--json', 'raw JSON')
     .action(async (o: { api?: string; token?: string; json?: boolean }) => {
-      const res = await apiCall<{ peers: PeerSnapshot[] } | PeerSnapshot[]>(apiOptions(o), 'GET', 'api/v1/bgp/peers');
+      const res = await apiCall<{ peers: PeerSnapshot[] } | PeerSnapshot[]>(
+        apiOptions(o),
+        'GET',
+        'api/v1/bgp/peers',
+      );
       const peers = Array.isArray(res) ? res : res.peers;
       if (o.json) {
         process.stdout.write(JSON.stringify(peers, null, 2) + '\n');
         return;
       }
       const rows = peers.map((p) => [
-        p.name, `${p.address}:${p.port}`, String(p.remoteAs), p.state, p.uptimeSeconds === null ? '-' : `${p.uptimeSeconds}s`,
-        p.negotiatedFamilies.join(','), String(Object.values(p.adjRibOut).reduce((a, b) => a + (b ?? 0), 0)),
-        String(p.counters.flaps), p.lastError ?? '',
+        p.name,
+        `${p.address}:${p.port}`,
+        String(p.remoteAs),
+        p.state,
+        p.uptimeSeconds === null ? '-' : `${p.uptimeSeconds}s`,
+        p.negotiatedFamilies.join(','),
+        String(Object.values(p.adjRibOut).reduce((a, b) => a + (b ?? 0), 0)),
+        String(p.counters.flaps),
+        p.lastError ?? '',
       ]);
-      process.stdout.write(formatTable(['PEER', 'ADDRESS', 'AS', 'STATE', 'UP', 'FAMILIES', 'ROUTES', 'FLAPS', 'LAST ERROR'], rows) + '\n');
+      process.stdout.write(
+        formatTable(
+          ['PEER', 'ADDRESS', 'AS', 'STATE', 'UP', 'FAMILIES', 'ROUTES', 'FLAPS', 'LAST ERROR'],
+          rows,
+        ) + '\n',
+      );
     });
 
   bgp
     .command('adj-out')
     .argument('<peer>', 'peer name or address')
-    .description("routes floodgate sends to one peer (GET /api/v1/bgp/peers/:peer/adj-rib-out)")
+    .description('routes floodgate sends to one peer (GET /api/v1/bgp/peers/:peer/adj-rib-out)')
     .option('--api <url>', 'floodgate API base URL (env FLOODGATE_API)')
     .option('--token <token>', 'API bearer token (env FLOODGATE_API_TOKEN)')
     .option('--json', 'raw JSON')
     .action(async (peer: string, o: { api?: string; token?: string; json?: boolean }) => {
-      const res = await apiCall<{ routes: AdjRibOutEntry[] } | AdjRibOutEntry[]>(apiOptions(o), 'GET', `api/v1/bgp/peers/${encodeURIComponent(peer)}/adj-rib-out`);
+      const res = await apiCall<{ routes: AdjRibOutEntry[] } | AdjRibOutEntry[]>(
+        apiOptions(o),
+        'GET',
+        `api/v1/bgp/peers/${encodeURIComponent(peer)}/adj-rib-out`,
+      );
       const routes = Array.isArray(res) ? res : res.routes;
       if (o.json) {
         process.stdout.write(JSON.stringify(routes, null, 2) + '\n');
         return;
       }
-      const rows = routes.map((r) => [r.family, r.route, [...r.communities, ...r.largeCommunities].join(' '), r.advertised ? 'yes' : 'pending', r.ruleIds.join(',')]);
+      const rows = routes.map((r) => [
+        r.family,
+        r.route,
+        [...r.communities, ...r.largeCommunities].join(' '),
+        r.advertised ? 'yes' : 'pending',
+        r.ruleIds.join(','),
+      ]);
       process.stdout.write(formatTable(['FAMILY', 'ROUTE', 'COMMUNITIES', 'SENT', 'RULES'], rows) + '\n');
     });
 }

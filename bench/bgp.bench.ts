@@ -1,0 +1,130 @@
+// BGP speaker benchmarks: UPDATE encoding rate, and the time for 10,000 FlowSpec rules to be fully
+// received by a real gobgpd (RIB count polled over its CLI). Prints JSON when run directly.
+import { Bench } from 'tinybench';
+import { BgpSpeaker } from '../src/bgp/speaker.js';
+import { encodeRule } from '../src/bgp/encode-rule.js';
+import { packAnnounce } from '../src/bgp/codec/pack.js';
+import {
+  encodeFlowSpecAction,
+  encodeFlowSpecNlri,
+  parseFlowSpec,
+  isFlowSpecParseError,
+} from '../src/flowspec/index.js';
+import type { Rule } from '../src/domain/rule.js';
+import type { FlowSpecMatch } from '../src/flowspec/types.js';
+import { Gobgpd } from '../test/bgp/helpers/gobgpd.js';
+
+function match(text: string): FlowSpecMatch {
+  const m = parseFlowSpec(text);
+  if (isFlowSpecParseError(m)) throw new Error(m.message);
+  return m;
+}
+
+function mkRule(i: number): Rule {
+  const m = match(`flow4 dst 198.18.${(i >> 8) & 255}.${i & 255}/32 proto =17 dport =${1 + (i % 60000)}`);
+  return {
+    id: `b${i}`,
+    tenant: 'bench',
+    target: m.destination?.prefix ?? '',
+    family: 4,
+    intent: 'drop',
+    level: 2,
+    match: m,
+    actions: [],
+    ttlSeconds: 300,
+    createdAt: 0,
+    expiresAt: 0,
+    origin: 'auto',
+    reason: 'bench',
+    state: 'pending',
+    dryRun: false,
+  };
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const rules = Array.from({ length: 10_000 }, (_, i) => mkRule(i));
+  const nlri = rules.map((r) => encodeFlowSpecNlri(r.match));
+  const ext = [encodeFlowSpecAction({ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 0 })];
+  const attrs = {
+    origin: 0 as const,
+    asPath: [{ type: 2 as const, asns: [65030] }],
+    extendedCommunities: ext,
+  };
+  let messages = 0;
+  const bench = new Bench({ time: 1000 });
+  bench
+    .add('single-rule UPDATE (render + encode)', () => {
+      encodeRule(rules[messages++ % rules.length] as Rule);
+    })
+    .add('10k FlowSpec NLRIs packed into 4096-byte UPDATEs', () => {
+      packAnnounce({ afi: 1, safi: 133, attributes: attrs, nlri }, 4096, { fourOctetAs: true });
+    });
+  await bench.run();
+  const single = bench.tasks[0]?.result;
+  const packed = bench.tasks[1]?.result;
+  const perPack = packAnnounce({ afi: 1, safi: 133, attributes: attrs, nlri }, 4096, {
+    fourOctetAs: true,
+  }).length;
+  if (single && 'throughput' in single && single.throughput)
+    out.singleRuleUpdatesPerSecond = Math.round(single.throughput.mean);
+  if (packed && 'throughput' in packed && packed.throughput) {
+    out.batchedUpdatesPerSecond = Math.round(packed.throughput.mean * perPack);
+    out.batchedRulesPerSecond = Math.round(packed.throughput.mean * nlri.length);
+  }
+  out.updatesFor10kRules = perPack;
+
+  // 10,000 FlowSpec rules into a real gobgpd
+  const g = new Gobgpd({
+    address: '127.0.30.22',
+    asn: 65022,
+    grpcPort: 50102,
+    peerAddress: '127.0.30.1',
+    peerAs: 65030,
+    families: ['ipv4-flowspec'],
+  });
+  await g.start();
+  const sp = new BgpSpeaker({
+    routerId: '10.30.0.1',
+    localAs: 65030,
+    peers: [
+      {
+        address: '127.0.30.22',
+        port: 1179,
+        localAddress: '127.0.30.1',
+        remoteAs: 65022,
+        families: ['ipv4-flowspec'],
+        connectRetrySeconds: 0.2,
+      },
+    ],
+  });
+  try {
+    await sp.start();
+    await g.waitEstablished();
+    const t0 = performance.now();
+    for (const r of rules) sp.upsertRule(r);
+    const queued = performance.now();
+    for (;;) {
+      if ((await g.ribCount('ipv4-flowspec')) >= rules.length) break;
+      if (performance.now() - t0 > 120_000) throw new Error('gobgpd did not receive 10,000 rules in 120 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    out.gobgpd10kRulesReceivedMs = Math.round(performance.now() - t0);
+    out.speaker10kRulesQueuedMs = Math.round(queued - t0);
+    out.gobgpd10kUpdatesSent = sp.peersSnapshot()[0]?.counters.updatesOut ?? 0;
+  } finally {
+    await sp.stop();
+    await g.close();
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  run().then(
+    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
