@@ -23,9 +23,9 @@ const largeCommunity = z.string().refine((s) => parseLargeCommunity(s) !== undef
 export const discardNextHopSchema = z
   .object({
     ipv4: ipv4
-      .default('192.0.2.1')
+      .optional()
       .describe(
-        'IPv4 next hop of RTBH routes; routers map it to a discard interface (RFC 3882 §3.1 convention). Use an address that no lab router resolves in tests.',
+        'IPv4 next hop of RTBH routes, which your routers map to a discard interface (RFC 3882 §3.1). No default on purpose: the customary 192.0.2.1 is a real address on some networks, so IPv4 blackholing stays off until you name yours.',
       ),
     ipv6: ipv6
       .default('100::1')

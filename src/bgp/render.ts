@@ -106,6 +106,9 @@ function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderR
   const description = `${formatWirePrefix(p)} blackhole`;
   if (p.family === 4) {
     const nextHop = peer.rtbh.nextHopIpv4 ?? d.discardNextHop.ipv4;
+    if (!nextHop) {
+      return { ok: false, error: 'no IPv4 discard next hop: set bgp.discardNextHop.ipv4 (or the peer\'s rtbh.nextHopIpv4)' };
+    }
     return {
       ok: true,
       route: {

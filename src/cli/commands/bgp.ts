@@ -89,7 +89,7 @@ export function registerBgp(program: Command): void {
     .option('--local-as <asn>', 'our AS number', '65000')
     .option('--peer-as <asn>', 'peer AS number (same as --local-as for iBGP)', '65001')
     .option('--rd <rd>', 'send as VPN FlowSpec (SAFI 134) with this route distinguisher')
-    .option('--next-hop-v4 <ip>', 'RTBH IPv4 discard next hop', '192.0.2.1')
+    .option('--next-hop-v4 <ip>', 'RTBH IPv4 discard next hop (required for IPv4 blackhole rules)')
     .option('--next-hop-v6 <ip>', 'RTBH IPv6 discard next hop', '100::1')
     .option('--json', 'JSON output')
     .action(
