@@ -8,15 +8,24 @@ import { runExabgpRelay } from '../../adapters/exabgp/relay.js';
 export function registerExabgpApi(program: Command): void {
   program
     .command('exabgp-api')
-    .description('Relay for exabgp\'s process API: run by exabgp, connects back to the floodgate ExaBGP adapter')
-    .requiredOption('--connect <address>', 'adapter link: unix:PATH or tcp:127.0.0.1:PORT (the adapter\'s `listen`)')
+    .description(
+      "Relay for exabgp's process API: run by exabgp, connects back to the floodgate ExaBGP adapter",
+    )
+    .requiredOption(
+      '--connect <address>',
+      "adapter link: unix:PATH or tcp:127.0.0.1:PORT (the adapter's `listen`)",
+    )
     .option('--retry-ms <ms>', 'delay between connection attempts', '1000')
     .action(async (opts: { connect: string; retryMs: string }) => {
       const retryMs = Number(opts.retryMs);
       if (!Number.isInteger(retryMs) || retryMs < 10) throw new Error('--retry-ms must be an integer >= 10');
       await runExabgpRelay(
         { link: parseLinkAddress(opts.connect), retryMs },
-        { stdin: process.stdin, stdout: process.stdout, log: (m) => process.stderr.write(`floodgate exabgp-api: ${m}\n`) },
+        {
+          stdin: process.stdin,
+          stdout: process.stdout,
+          log: (m) => process.stderr.write(`floodgate exabgp-api: ${m}\n`),
+        },
       );
     });
 }

@@ -1,0 +1,30 @@
+// Typed render errors shared by the BGP-daemon adapters (ExaBGP, GoBGP, BIRD, FRR). A renderer never
+// drops or widens part of a rule to make it fit a daemon (STYLE.md rule 4): it fails with one of these.
+
+export type RenderErrorCode =
+  | 'unsupported-intent'
+  | 'unsupported-family'
+  | 'unsupported-component'
+  | 'unsupported-operator'
+  | 'unsupported-action'
+  | 'missing-action'
+  | 'bad-community'
+  | 'bad-prefix'
+  | 'selective-peers';
+
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+  constructor(
+    readonly code: RenderErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Message of any thrown value, for AdapterResult.error. */
+export function errorText(err: unknown): string {
+  if (err instanceof RenderError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,62 @@
+// How a BGP daemon carries a Rule: as a FlowSpec route (RFC 8955/8956) or as an RTBH unicast route
+// (RFC 7999). The intent decides; anything a daemon cannot carry is refused, never approximated.
+import type { Intent, Rule } from '../../domain/rule.js';
+import { formatPrefix, tryParsePrefix } from '../../net/index.js';
+import { RenderError } from './errors.js';
+
+export type DaemonRouteKind = 'flowspec' | 'rtbh';
+
+/** Intents a BGP speaker can carry: FlowSpec ones (actions in rule.actions) and RTBH. */
+export const FLOWSPEC_INTENTS: readonly Intent[] = ['rate-limit', 'drop', 'vrf-redirect'];
+export const RTBH_INTENTS: readonly Intent[] = ['blackhole'];
+
+export function routeKind(rule: Rule): DaemonRouteKind {
+  if (RTBH_INTENTS.includes(rule.intent)) return 'rtbh';
+  if (FLOWSPEC_INTENTS.includes(rule.intent)) {
+    if (rule.actions.length === 0) {
+      throw new RenderError(
+        'missing-action',
+        `rule ${rule.id}: intent ${rule.intent} has no FlowSpec action`,
+      );
+    }
+    if (rule.match.family !== rule.family) {
+      throw new RenderError(
+        'unsupported-family',
+        `rule ${rule.id}: match family ${rule.match.family} != ${rule.family}`,
+      );
+    }
+    return 'flowspec';
+  }
+  throw new RenderError('unsupported-intent', `intent ${rule.intent} cannot be carried by a BGP speaker`);
+}
+
+/** The rule's target as a canonical prefix of the rule's family. */
+export function targetPrefix(rule: Rule): string {
+  const p = tryParsePrefix(rule.target);
+  if (!p) throw new RenderError('bad-prefix', `rule ${rule.id}: target "${rule.target}" is not a prefix`);
+  if (p.family !== rule.family) {
+    throw new RenderError(
+      'unsupported-family',
+      `rule ${rule.id}: target ${rule.target} is not IPv${rule.family}`,
+    );
+  }
+  return formatPrefix(p);
+}
+
+/** Canonical text of a FlowSpec prefix component, checked against the family. */
+export function flowPrefix(text: string, family: 4 | 6): string {
+  const p = tryParsePrefix(text);
+  if (!p || p.family !== family)
+    throw new RenderError('bad-prefix', `"${text}" is not an IPv${family} prefix`);
+  return formatPrefix(p);
+}
+
+/** Refuse per-peer announcement on daemons whose adapter cannot restrict peers: it would blackhole wider. */
+export function refusePeers(rule: Rule, daemon: string): void {
+  if (rule.peers && rule.peers.length > 0) {
+    throw new RenderError(
+      'selective-peers',
+      `${daemon} adapter cannot restrict an announcement to peers ${rule.peers.join(', ')}`,
+    );
+  }
+}

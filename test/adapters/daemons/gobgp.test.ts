@@ -1,0 +1,156 @@
+// GoBGP adapter against a real gobgpd (127.0.40.2, gRPC 50202) peering iBGP with a receiving gobgpd
+// (127.0.40.11, gRPC 50211): IPv4/IPv6 FlowSpec and RTBH arrive field by field, withdrawals remove them,
+// health follows the session and goes red when the daemon stops.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GobgpAdapter } from '../../../src/adapters/gobgp/adapter.js';
+import { gobgpConfigSchema } from '../../../src/adapters/config-daemons.js';
+import { type Daemon, startDaemon, tempDir, waitFor } from './harness/proc.js';
+import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
+import {
+  FS4,
+  FS6,
+  UC4,
+  UC6,
+  expectFlowPath,
+  expectRtbhPath,
+  findFlow,
+  findUnicast,
+} from './harness/expect-rib.js';
+import {
+  v4Blackhole,
+  v4Drop,
+  v4RateLimit,
+  v4Redirect,
+  v6Blackhole,
+  v6Drop,
+  v6RateLimit,
+} from './harness/rules.js';
+
+const SPEAKER = '127.0.40.2';
+const RECEIVER = '127.0.40.11';
+const FLOW_RULES = [v4RateLimit, v4Drop, v4Redirect, v6Drop, v6RateLimit];
+const RTBH_RULES = [v4Blackhole, v6Blackhole];
+
+describe('GoBGP adapter ↔ gobgpd ↔ receiving gobgpd', () => {
+  const dir = tempDir('gobgp');
+  let receiver: Receiver;
+  let speaker: Daemon;
+  let adapter: GobgpAdapter;
+
+  beforeAll(async () => {
+    receiver = await startReceiver({ dir, address: RECEIVER, grpc: `${RECEIVER}:50211`, peers: [SPEAKER] });
+    const conf = join(dir, 'speaker.toml');
+    writeFileSync(
+      conf,
+      gobgpdPeerToml({
+        asn: TEST_ASN,
+        routerId: '10.255.40.2',
+        listen: undefined,
+        peers: [{ address: RECEIVER, port: 1179, passive: false, localAddress: SPEAKER }],
+      }),
+    );
+    speaker = startDaemon(
+      '/usr/bin/gobgpd',
+      ['-f', conf, `--api-hosts=${SPEAKER}:50202`, '--pprof-disable', '-p'],
+      join(dir, 'speaker.log'),
+    );
+    adapter = new GobgpAdapter(
+      gobgpConfigSchema.parse({
+        name: 'gobgp-test',
+        target: `${SPEAKER}:50202`,
+        protoDir: PROTO_DIR,
+        timeoutMs: 3000,
+      }),
+    );
+    await receiver.waitEstablished(SPEAKER);
+  });
+
+  afterAll(async () => {
+    await adapter?.close();
+    await speaker?.stop();
+    await receiver?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the established session as health', async () => {
+    const h = await waitFor(
+      'gobgp adapter up',
+      async () => ((await adapter.test()).status === 'up' ? adapter.health() : undefined),
+      20_000,
+    );
+    expect(h.sessions).toEqual({ [RECEIVER]: 'established' });
+  });
+
+  it('announces IPv4 and IPv6 FlowSpec and RTBH that the receiver holds field by field', async () => {
+    for (const r of [...FLOW_RULES, ...RTBH_RULES]) {
+      const res = await adapter.announce(r);
+      expect(res.error).toBeUndefined();
+      expect(res.ok).toBe(true);
+      expect((res.payload as { path: unknown }).path).toBeDefined();
+    }
+    const fs4 = await waitFor('3 IPv4 FlowSpec routes', async () =>
+      (await receiver.rib(FS4)).length === 3 ? receiver.rib(FS4) : undefined,
+    );
+    const fs6 = await waitFor('2 IPv6 FlowSpec routes', async () =>
+      (await receiver.rib(FS6)).length === 2 ? receiver.rib(FS6) : undefined,
+    );
+    for (const r of [v4RateLimit, v4Drop, v4Redirect]) expectFlowPath(findFlow(fs4, r), r);
+    for (const r of [v6Drop, v6RateLimit]) expectFlowPath(findFlow(fs6, r), r);
+    const uc4 = await waitFor('IPv4 RTBH', async () =>
+      (await receiver.rib(UC4)).length === 1 ? receiver.rib(UC4) : undefined,
+    );
+    const uc6 = await waitFor('IPv6 RTBH', async () =>
+      (await receiver.rib(UC6)).length === 1 ? receiver.rib(UC6) : undefined,
+    );
+    const comms = ['65535:666', '65535:65281', '65040:7'];
+    expectRtbhPath(findUnicast(uc4, v4Blackhole), v4Blackhole, {
+      nextHop: '100.64.0.1',
+      communities: comms,
+      largeCommunities: ['65040:666:1'],
+    });
+    expectRtbhPath(findUnicast(uc6, v6Blackhole), v6Blackhole, {
+      nextHop: '100::1',
+      communities: comms,
+      largeCommunities: ['65040:666:1'],
+    });
+  });
+
+  it('lists what it put into gobgpd, with rule ids', async () => {
+    const held = await adapter.list();
+    expect(held.map((h) => h.ruleId).sort()).toEqual([...FLOW_RULES, ...RTBH_RULES].map((r) => r.id).sort());
+    expect(held.find((h) => h.ruleId === v4Drop.id)?.target).toBe(v4Drop.target);
+  });
+
+  it('withdraws every route', async () => {
+    for (const r of [...FLOW_RULES, ...RTBH_RULES]) expect((await adapter.withdraw(r)).ok).toBe(true);
+    await waitFor('empty receiver RIB', async () => {
+      const n = (await Promise.all([FS4, FS6, UC4, UC6].map((f) => receiver.rib(f)))).reduce(
+        (s, l) => s + l.length,
+        0,
+      );
+      return n === 0 || undefined;
+    });
+    expect(await adapter.list()).toEqual([]);
+  });
+
+  it('refuses what gobgpd cannot carry without sending anything', async () => {
+    const res = await adapter.announce({
+      ...v4Drop,
+      id: 'pkts',
+      actions: [{ kind: 'traffic-rate-packets', asn: 0, packetsPerSecond: 10 }],
+    });
+    expect(res).toMatchObject({ ok: false, retryable: false });
+    expect(res.error).toMatch(/^unsupported-action/);
+  });
+
+  it('goes red when gobgpd stops', async () => {
+    await speaker.stop();
+    const h = await adapter.test();
+    expect(h.status).toBe('down');
+    expect(adapter.health().status).toBe('down');
+    const res = await adapter.announce(v4Drop);
+    expect(res).toMatchObject({ ok: false, retryable: true });
+  });
+});

@@ -1,0 +1,145 @@
+// Test rules exercising every component and action a daemon may carry, IPv4 and IPv6.
+import type { Intent, Rule } from '../../../../src/domain/rule.js';
+import type {
+  BitmaskTerm,
+  FlowSpecAction,
+  FlowSpecMatch,
+  NumericTerm,
+} from '../../../../src/flowspec/types.js';
+
+export const eq = (value: number, and = false): NumericTerm => ({
+  and,
+  lt: false,
+  gt: false,
+  eq: true,
+  value,
+});
+export const ge = (value: number, and = false): NumericTerm => ({
+  and,
+  lt: false,
+  gt: true,
+  eq: true,
+  value,
+});
+export const le = (value: number, and = false): NumericTerm => ({
+  and,
+  lt: true,
+  gt: false,
+  eq: true,
+  value,
+});
+export const gt = (value: number, and = false): NumericTerm => ({
+  and,
+  lt: false,
+  gt: true,
+  eq: false,
+  value,
+});
+export const all = (value: number, and = false): BitmaskTerm => ({ and, not: false, match: true, value });
+export const none = (value: number, and = false): BitmaskTerm => ({ and, not: true, match: false, value });
+
+export function makeRule(p: {
+  id: string;
+  target: string;
+  intent: Intent;
+  match?: Partial<FlowSpecMatch>;
+  actions?: FlowSpecAction[];
+  communities?: string[];
+  largeCommunities?: string[];
+  peers?: string[];
+  dryRun?: boolean;
+}): Rule {
+  const family = p.target.includes(':') ? 6 : 4;
+  return {
+    id: p.id,
+    tenant: 'default',
+    target: p.target,
+    family,
+    intent: p.intent,
+    level: p.intent === 'blackhole' ? 3 : p.intent === 'drop' ? 2 : 1,
+    match: { family, destination: { prefix: p.target }, ...p.match },
+    actions: p.actions ?? [],
+    communities: p.communities,
+    largeCommunities: p.largeCommunities,
+    peers: p.peers,
+    ttlSeconds: 300,
+    createdAt: 1_800_000_000_000,
+    expiresAt: 1_800_000_300_000,
+    origin: 'manual',
+    reason: 'interop test',
+    state: 'pending',
+    dryRun: p.dryRun ?? false,
+  };
+}
+
+const discard: FlowSpecAction = { kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 0 };
+
+/** IPv4 rate-limit on UDP reflection: protocol, dport with an OR and an AND range, sport, length. */
+export const v4RateLimit = makeRule({
+  id: 'r4-rate',
+  target: '203.0.113.10/32',
+  intent: 'rate-limit',
+  match: {
+    ipProtocol: [eq(17)],
+    destinationPort: [eq(53), ge(1024), le(2048, true)],
+    sourcePort: [eq(123)],
+    packetLength: [gt(400)],
+  },
+  actions: [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 12_500_000 }],
+});
+
+/** IPv4 drop of SYN-without-ACK from a source prefix, DSCP, ICMP-free, plus a fragment term. */
+export const v4Drop = makeRule({
+  id: 'r4-drop',
+  target: '203.0.113.11/32',
+  intent: 'drop',
+  match: {
+    source: { prefix: '198.51.100.0/24' },
+    ipProtocol: [eq(6)],
+    port: [eq(80), eq(443)],
+    tcpFlags: [all(0x02), none(0x10, true)],
+    dscp: [eq(46)],
+    fragment: [none(0x02)],
+  },
+  actions: [discard],
+});
+
+export const v4Redirect = makeRule({
+  id: 'r4-vrf',
+  target: '203.0.113.13/32',
+  intent: 'vrf-redirect',
+  match: { ipProtocol: [eq(1)], icmpType: [eq(8)], icmpCode: [eq(0)] },
+  actions: [{ kind: 'redirect-vrf', routeTarget: '65040:100' }],
+});
+
+export const v4Blackhole = makeRule({
+  id: 'r4-rtbh',
+  target: '203.0.113.12/32',
+  intent: 'blackhole',
+  communities: ['65040:7'],
+  largeCommunities: ['65040:666:1'],
+});
+
+export const v6Drop = makeRule({
+  id: 'r6-drop',
+  target: '2001:db8::10/128',
+  intent: 'drop',
+  match: { ipProtocol: [eq(58)], icmpType: [eq(128)], icmpCode: [eq(0)], packetLength: [ge(1000)] },
+  actions: [discard],
+});
+
+export const v6RateLimit = makeRule({
+  id: 'r6-rate',
+  target: '2001:db8::11/128',
+  intent: 'rate-limit',
+  match: { ipProtocol: [eq(17)], sourcePort: [eq(53)], flowLabel: [eq(5)] },
+  actions: [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 1_250_000 }],
+});
+
+export const v6Blackhole = makeRule({
+  id: 'r6-rtbh',
+  target: '2001:db8::12/128',
+  intent: 'blackhole',
+  communities: ['65040:7'],
+  largeCommunities: ['65040:666:1'],
+});
