@@ -16,7 +16,9 @@ import { MitigationRunner } from '../mitigation/runner.js';
 import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { buildAdapters } from './adapters.js';
 import { createLogger, type Logger } from './logger.js';
+import type { BgpSpeaker } from '../bgp/speaker.js';
 
 const BASELINE_KEY = 'detect.baselines';
 const BASELINE_SAVE_MS = 60_000;
@@ -42,6 +44,8 @@ export class App {
     private detector: Detector,
     readonly runner: MitigationRunner,
     private readonly options: AppOptions,
+    readonly adapters: readonly Adapter[],
+    readonly speaker: BgpSpeaker | undefined,
   ) {}
 
   api: FastifyInstance | undefined;
@@ -88,10 +92,22 @@ export class App {
       'store open',
     );
 
+    let built: ReturnType<typeof buildAdapters>;
+    try {
+      built = buildAdapters(config, log);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const adapters = [...built.adapters, ...(options.adapters ?? [])];
+    log.info(
+      { adapters: adapters.map((a) => `${a.name} (${a.kind})`) },
+      adapters.length ? 'adapters configured' : 'no adapter configured: rules are decided and audited only',
+    );
     const runner = new MitigationRunner({
       config: config.mitigation,
       store,
-      adapters: options.adapters ?? [],
+      adapters,
       log: {
         info: (o, m) => log.info(o, m),
         warn: (o, m) => log.warn(o, m),
@@ -109,10 +125,19 @@ export class App {
       ),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
     });
-    const app = new App(loaded, log, store, collector, detector, runner, options);
+    const app = new App(loaded, log, store, collector, detector, runner, options, adapters, built.speaker);
     holder.app = app;
     try {
       await app.restoreBaselines();
+      if (built.speaker) {
+        await built.speaker.start();
+        log.info(
+          { peers: built.speaker.peerNames(), listen: built.speaker.listenAddress() ?? null },
+          'BGP speaker started',
+        );
+      }
+      // a first connectivity test gives every adapter a health score before the engine needs one
+      await Promise.allSettled(adapters.map((a) => a.test()));
       await runner.start();
       if (config.mitigation.dryRun) {
         log.warn(
@@ -217,10 +242,18 @@ export class App {
         checks.flow = { datagrams: stats.datagrams, exporters: stats.exporters.length };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
+        checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
+        if (this.speaker) checks.bgp = this.speaker.sessionStates();
         return { ok, checks };
       },
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
+      ...(this.speaker
+        ? {
+            bgpPeers: () => this.speaker!.peersSnapshot(),
+            bgpAdjRibOut: (peer: string) => this.speaker!.adjRibOut(peer),
+          }
+        : {}),
     };
   }
 
@@ -291,6 +324,11 @@ export class App {
     await this.api?.close().catch((err: unknown) => this.log.error({ err }, 'API close failed'));
     await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
     await this.runner.stop().catch((err: unknown) => this.log.error({ err }, 'engine stop failed'));
+    for (const a of this.adapters)
+      await a
+        .close()
+        .catch((err: unknown) => this.log.error({ err, adapter: a.name }, 'adapter close failed'));
+    await this.speaker?.stop().catch((err: unknown) => this.log.error({ err }, 'BGP speaker stop failed'));
     await this.saveBaselines();
     await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));
     this.log.info({ events: this.eventsSeen }, 'floodgate stopped');

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { SECRET_ENV } from '../adapters/config-services.js';
 import { ConfigError, problemsFromZod } from './errors.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -12,6 +13,11 @@ export const DEFAULT_CONFIG_FILE = 'floodgate.yaml';
 export const ENV_SECRETS: Readonly<Record<string, readonly string[]>> = {
   FLOODGATE_API_TOKEN: ['api', 'token'],
   FLOODGATE_POSTGRES_URL: ['store', 'postgresUrl'],
+  ...Object.fromEntries(
+    Object.entries(SECRET_ENV).flatMap(([section, keys]) =>
+      Object.entries(keys).map(([key, variable]) => [variable, ['adapters', section, key]]),
+    ),
+  ),
 };
 
 export interface LoadedConfig {

@@ -1,5 +1,8 @@
 // The one floodgate.yaml schema, composed from each concern's own section.
 import { z } from 'zod';
+import { daemonAdaptersSchema } from '../adapters/config-daemons.js';
+import { servicesConfigSchema } from '../adapters/config-services.js';
+import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
@@ -13,6 +16,14 @@ export const configSchema = z
     flow: flowSchema,
     detection: detectionConfigSchema.prefault({}),
     mitigation: mitigationConfigSchema.prefault({}),
+    bgp: bgpConfigSchema
+      .prefault({})
+      .describe('The native BGP speaker: floodgate peers with your routers itself.'),
+    adapters: z
+      .object({ ...daemonAdaptersSchema.shape, ...servicesConfigSchema.shape })
+      .strict()
+      .prefault({})
+      .describe('Other mitigation targets: BGP daemons, scrubbing services, webhook, local nftables.'),
   })
   .strict()
   .transform((c) =>

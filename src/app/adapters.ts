@@ -1,0 +1,49 @@
+// Builds the configured adapters (and the native BGP speaker) from the config, in failover preference
+// order: native BGP first, then BGP daemons, then services. Adding an adapter = one module + one
+// config block + one line here (docs/adapters.md).
+import type { Adapter } from '../adapters/types.js';
+import { BirdAdapter } from '../adapters/bird/adapter.js';
+import { CloudflareAdapter } from '../adapters/cloudflare/adapter.js';
+import { ExabgpAdapter } from '../adapters/exabgp/adapter.js';
+import { F5Adapter } from '../adapters/f5/adapter.js';
+import { FrrAdapter } from '../adapters/frr/adapter.js';
+import { GobgpAdapter } from '../adapters/gobgp/adapter.js';
+import { LocalAdapter } from '../adapters/local/adapter.js';
+import { NativeBgpAdapter } from '../adapters/native-bgp.js';
+import { RadwareAdapter } from '../adapters/radware/adapter.js';
+import { WebhookAdapter } from '../adapters/webhook/adapter.js';
+import { BgpSpeaker } from '../bgp/speaker.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from './logger.js';
+
+export interface BuiltAdapters {
+  readonly adapters: Adapter[];
+  readonly speaker: BgpSpeaker | undefined;
+}
+
+export function buildAdapters(config: Config, log: Logger): BuiltAdapters {
+  const adapters: Adapter[] = [];
+  let speaker: BgpSpeaker | undefined;
+  if (config.bgp.enabled) {
+    speaker = new BgpSpeaker(config.bgp, {
+      log: (level, msg, fields) => log[level](fields ?? {}, `bgp: ${msg}`),
+    });
+    adapters.push(new NativeBgpAdapter({ name: 'bgp', speaker }));
+  }
+  const a = config.adapters;
+  for (const c of a.exabgp) adapters.push(new ExabgpAdapter(c));
+  for (const c of a.gobgp) adapters.push(new GobgpAdapter(c));
+  for (const c of a.bird) adapters.push(new BirdAdapter(c));
+  for (const c of a.frr) adapters.push(new FrrAdapter(c));
+  if (a.cloudflare.enabled) adapters.push(new CloudflareAdapter(a.cloudflare));
+  if (a.radware.enabled) adapters.push(new RadwareAdapter(a.radware));
+  if (a.f5.enabled) adapters.push(new F5Adapter(a.f5));
+  if (a.webhook.enabled) adapters.push(new WebhookAdapter(a.webhook));
+  if (a.local.enabled) adapters.push(new LocalAdapter(a.local));
+  const names = new Set<string>();
+  for (const ad of adapters) {
+    if (names.has(ad.name)) throw new Error(`two adapters are named "${ad.name}": give each a unique name`);
+    names.add(ad.name);
+  }
+  return { adapters, speaker };
+}
