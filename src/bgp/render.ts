@@ -107,7 +107,10 @@ function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderR
   if (p.family === 4) {
     const nextHop = peer.rtbh.nextHopIpv4 ?? d.discardNextHop.ipv4;
     if (!nextHop) {
-      return { ok: false, error: 'no IPv4 discard next hop: set bgp.discardNextHop.ipv4 (or the peer\'s rtbh.nextHopIpv4)' };
+      return {
+        ok: false,
+        error: "no IPv4 discard next hop: set bgp.discardNextHop.ipv4 (or the peer's rtbh.nextHopIpv4)",
+      };
     }
     return {
       ok: true,
