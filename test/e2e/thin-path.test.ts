@@ -26,7 +26,11 @@ import { softflowdExport } from '../support/softflowd.js';
 const HOST = '127.0.70.10';
 const VICTIM = [203, 0, 113, 10];
 
-/** 50 sources × 1 flow each, 8000 UDP packets of 1000 bytes over 4 s ending now: 2000 pps, 16 Mbit/s. */
+/**
+ * 50 sources × 1 flow each, 20,000 UDP packets of 1000 bytes over 4 s ending now: 5000 pps, 40 Mbit/s —
+ * 250× the 20 pps threshold, so however late the export arrives (only part of a flow may fall in the
+ * 1 s window) the flood stays far above it.
+ */
 function udpFloodPcap(endMs: number): Buffer {
   const b = new FlowBatch(64);
   for (let s = 0; s < 50; s++) {
@@ -37,8 +41,8 @@ function udpFloodPcap(endMs: number): Buffer {
     b.proto[i] = 17;
     b.srcPort[i] = 40000 + s;
     b.dstPort[i] = 27015;
-    b.packets[i] = 160;
-    b.bytes[i] = 160 * 1000;
+    b.packets[i] = 400;
+    b.bytes[i] = 400 * 1000;
     b.startMs[i] = endMs - 4000 + s;
     b.endMs[i] = endMs - 50 + s;
   }
@@ -67,7 +71,7 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
         flow: { listeners: [{ protocol: 'netflow', address: HOST, port: flowPort }] },
         detection: {
           networks: ['203.0.113.0/24'],
-          thresholds: { host: { incoming: { pps: 150 } } },
+          thresholds: { host: { incoming: { pps: 20 } } },
         },
         mitigation: {
           dryRun: true,

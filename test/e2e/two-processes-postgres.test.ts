@@ -24,8 +24,8 @@ function udpFloodPcap(endMs: number): Buffer {
     b.proto[i] = 17;
     b.srcPort[i] = 41000 + s;
     b.dstPort[i] = 3074;
-    b.packets[i] = 160;
-    b.bytes[i] = 160_000;
+    b.packets[i] = 400;
+    b.bytes[i] = 400_000;
     b.startMs[i] = endMs - 4000 + s;
     b.endMs[i] = endMs - 50 + s;
   }
@@ -58,7 +58,7 @@ describe('two engine processes on one PostgreSQL store', () => {
             node: { name: `engine-${n}` },
             store: { driver: 'postgres', postgresUrl: pg.url },
             flow: { listeners: [{ protocol: 'netflow', address: HOST, port: flowPort }] },
-            detection: { networks: ['203.0.113.0/24'], thresholds: { host: { incoming: { pps: 150 } } } },
+            detection: { networks: ['203.0.113.0/24'], thresholds: { host: { incoming: { pps: 20 } } } },
             mitigation: {
               guards: { allowSpecialPurpose: ['203.0.113.0/24'] },
               policies: {
