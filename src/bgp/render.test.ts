@@ -25,7 +25,7 @@ describe('render Rule → BGP route', () => {
 
   it('rate-limit → traffic-rate-bytes; vrf-redirect → redirect RT', () => {
     const rl = renderRule(
-      rule('a', 'rate-limit', 'flow6 dst 2001:db8::5/128', { rateBps: 12500 }),
+      rule('a', 'rate-limit', 'flow6 dst 2001:db8::5/128', { rateBytesPerSecond: 12500 }),
       peer,
       defaults,
     );
@@ -41,7 +41,7 @@ describe('render Rule → BGP route', () => {
     expect(v.ok && v.route?.extendedCommunities.map(hex)).toEqual(['8008fde800000064']);
     expect(renderRule(rule('c', 'rate-limit', 'flow4 dst 203.0.113.5/32'), peer, defaults)).toEqual({
       ok: false,
-      error: 'rate-limit rule without rateBps',
+      error: 'rate-limit rule without rateBytesPerSecond',
     });
   });
 

@@ -58,8 +58,8 @@ export function flowSpecActions(rule: Rule): readonly FlowSpecAction[] | string 
     case 'drop':
       return [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 0 }];
     case 'rate-limit':
-      if (rule.rateBps === undefined) return 'rate-limit rule without rateBps';
-      return [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: rule.rateBps }];
+      if (rule.rateBytesPerSecond === undefined) return 'rate-limit rule without rateBytesPerSecond';
+      return [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: rule.rateBytesPerSecond }];
     case 'vrf-redirect':
       if (!rule.routeTarget) return 'vrf-redirect rule without routeTarget';
       return [{ kind: 'redirect-vrf', routeTarget: rule.routeTarget }];

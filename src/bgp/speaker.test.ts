@@ -117,7 +117,7 @@ describe('BgpSpeaker against an in-process peer', () => {
 
   it('an updated rule replaces its route in place; two rules on one NLRI keep it until both go', async () => {
     const { sp, peer } = await setup();
-    sp.upsertRule(rule('a', 'rate-limit', 'flow4 dst 203.0.113.5/32', { rateBps: 1000 }));
+    sp.upsertRule(rule('a', 'rate-limit', 'flow4 dst 203.0.113.5/32', { rateBytesPerSecond: 1000 }));
     sp.upsertRule(rule('b', 'drop', 'flow4 dst 203.0.113.5/32'));
     await peer.waitRib(1);
     await waitFor('drop wins', () =>

@@ -34,7 +34,7 @@ export interface Rule {
   /** FlowSpec actions rendered from the intent (empty for unicast intents). */
   readonly actions: readonly FlowSpecAction[];
   /** For rate-limit: bytes per second allowed through. */
-  readonly rateBps?: number;
+  readonly rateBytesPerSecond?: number;
   /** RTBH / unicast communities, "65535:666" standard, "65000:1:2" large. */
   readonly communities?: readonly string[];
   readonly largeCommunities?: readonly string[];

@@ -100,10 +100,10 @@ describe('guards', () => {
     };
     const { g } = ctx(over);
     const d = validateRule(g, rule('203.0.113.5/32', 'drop', 'acme', over));
-    expect(d).toMatchObject({ ok: true, rule: { intent: 'rate-limit', rateBps: 125_000_000 } });
+    expect(d).toMatchObject({ ok: true, rule: { intent: 'rate-limit', rateBytesPerSecond: 125_000_000 } });
     expect(d.ok && d.rule.match.ipProtocol).toBeTruthy();
     const b = validateRule(g, rule('203.0.113.200/32', 'blackhole', 'acme', over));
-    expect(b).toMatchObject({ ok: true, rule: { intent: 'rate-limit', rateBps: 25_000_000 } });
+    expect(b).toMatchObject({ ok: true, rule: { intent: 'rate-limit', rateBytesPerSecond: 25_000_000 } });
     expect(b.ok && b.rule.communities).toBeUndefined();
     expect(validateRule(g, rule('203.0.113.5/32', 'vrf-redirect', 'acme', over))).toMatchObject({
       ok: true,

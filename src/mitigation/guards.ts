@@ -114,7 +114,10 @@ function checkMatch(rule: Rule): string | undefined {
   // FlowSpec fails closed (STYLE.md rule 4): an invalid component rejects the rule, nothing is dropped.
   const issues = validateFlowSpec(m);
   if (issues.length > 0) return issues.map((i) => i.message).join('; ');
-  if (rule.rateBps !== undefined && !(rule.rateBps >= 0 && Number.isFinite(rule.rateBps)))
+  if (
+    rule.rateBytesPerSecond !== undefined &&
+    !(rule.rateBytesPerSecond >= 0 && Number.isFinite(rule.rateBytesPerSecond))
+  )
     return 'rate is not a finite rate';
   return undefined;
 }
@@ -140,7 +143,7 @@ function softWhitelist(ctx: GuardContext, rule: Rule, p: Prefix): { rule: Rule; 
       intent: 'rate-limit',
       match: keepMatch ? rule.match : { family: rule.family, destination: { prefix: rule.target } },
       actions: [{ kind: 'traffic-rate-bytes', asn: ctx.cfg.flowspec.rateAsn, bytesPerSecond: bytes }],
-      rateBps: bytes,
+      rateBytesPerSecond: bytes,
     },
     note: `soft-whitelist ${cidr}: ${rule.intent} converted to rate-limit at ${rate} bit/s`,
   };

@@ -50,7 +50,7 @@ describe('intents render complete rules', () => {
 
   it('rate-limit: traffic-rate in bytes/s; drop: rate 0 with protocol and ports from the signature', () => {
     expect(render('rate-limit')).toMatchObject({
-      rateBps: 12_500_000,
+      rateBytesPerSecond: 12_500_000,
       actions: [{ kind: 'traffic-rate-bytes', bytesPerSecond: 12_500_000 }],
     });
     const d = render('drop');

@@ -88,12 +88,12 @@ export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
   } else match = signatureMatch(family, target, spec.signature, spec.depth);
 
   const actions: FlowSpecAction[] = [];
-  let rateBps: number | undefined;
+  let rateBytesPerSecond: number | undefined;
   const asn = cfg.flowspec.rateAsn;
   if (spec.intent === 'rate-limit') {
-    // Rule.rateBps is bytes per second, as the traffic-rate-bytes action carries it (RFC 8955 §7.1).
-    rateBps = Math.round((spec.rateBitsPerSecond ?? DEFAULT_RATE_BITS) / 8);
-    actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: rateBps });
+    // Rule.rateBytesPerSecond is bytes per second, as the traffic-rate-bytes action carries it (RFC 8955 §7.1).
+    rateBytesPerSecond = Math.round((spec.rateBitsPerSecond ?? DEFAULT_RATE_BITS) / 8);
+    actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: rateBytesPerSecond });
   } else if (spec.intent === 'drop') {
     actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: 0 });
   } else if (spec.intent === 'vrf-redirect') {
@@ -109,7 +109,7 @@ export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
     level: spec.level,
     match,
     actions,
-    ...(rateBps !== undefined ? { rateBps } : {}),
+    ...(rateBytesPerSecond !== undefined ? { rateBytesPerSecond } : {}),
     ...(spec.intent === 'blackhole'
       ? {
           communities: [...cfg.rtbh.communities],

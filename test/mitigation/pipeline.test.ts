@@ -208,7 +208,11 @@ describe('guards on every path', () => {
     await rig.settle();
     const active = rig.active();
     expect(active).toHaveLength(1);
-    expect(active[0]).toMatchObject({ target: '203.0.113.5/32', intent: 'rate-limit', rateBps: 125_000_000 });
+    expect(active[0]).toMatchObject({
+      target: '203.0.113.5/32',
+      intent: 'rate-limit',
+      rateBytesPerSecond: 125_000_000,
+    });
     const withdrawn = rig.adapter.calls.filter((c) => c.op === 'withdraw').map((c) => c.rule.target);
     expect(withdrawn).toContain('203.0.113.200/32');
   });
@@ -221,7 +225,7 @@ describe('guards on every path', () => {
     await rig.settle();
     expect(rig.adapter.announces()[0]?.rule).toMatchObject({
       intent: 'rate-limit',
-      rateBps: 125_000_000,
+      rateBytesPerSecond: 125_000_000,
       level: 3,
     });
     expect(rig.actions('announce')[0]?.reason).toContain('soft-whitelist 203.0.113.0/28');
@@ -390,7 +394,7 @@ describe('manual rules', () => {
     expect(rule).toMatchObject({
       target: '203.0.113.9/32',
       origin: 'manual',
-      rateBps: 1_000_000,
+      rateBytesPerSecond: 1_000_000,
       level: 1,
       ttlSeconds: 60,
       state: 'announced',

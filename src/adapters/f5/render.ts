@@ -160,10 +160,10 @@ export function render(rule: Rule, opts: F5RenderOptions): F5Rendering {
   }
   const pps =
     rule.intent === 'rate-limit'
-      ? Math.max(1, Math.round((rule.rateBps ?? 0) / opts.avgPacketBytes))
+      ? Math.max(1, Math.round((rule.rateBytesPerSecond ?? 0) / opts.avgPacketBytes))
       : opts.dropLimitPps;
-  if (rule.intent === 'rate-limit' && !(rule.rateBps && rule.rateBps > 0))
-    throw new F5RenderError('bad-rule', 'rate-limit needs rateBps');
+  if (rule.intent === 'rate-limit' && !(rule.rateBytesPerSecond && rule.rateBytesPerSecond > 0))
+    throw new F5RenderError('bad-rule', 'rate-limit needs rateBytesPerSecond');
   const vectorNames = [
     ...new Set((protos.length ? protos : ['any']).flatMap((x) => VECTORS[x] ?? VECTORS.any!)),
   ];

@@ -21,7 +21,7 @@ describe('local nftables renderer', () => {
       makeRule({
         id: 'rl',
         intent: 'rate-limit',
-        rateBps: 125_000,
+        rateBytesPerSecond: 125_000,
         match: { family: 4, ipProtocol: [eq(17)], port: [eq(123)] },
       }),
       opts,
@@ -99,7 +99,7 @@ describe('local nftables renderer', () => {
         opts,
       ),
     ).toThrow(/offset/);
-    expect(() => render(makeRule({ intent: 'rate-limit', actions: [] }), opts)).toThrow(/rateBps/);
+    expect(() => render(makeRule({ intent: 'rate-limit', actions: [] }), opts)).toThrow(/rateBytesPerSecond/);
     expect(() => render(makeRule({ intent: 'geo-lockdown', allowCountries: ['DE'] }), opts)).toThrow(/GeoIP/);
   });
 

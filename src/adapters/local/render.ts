@@ -164,11 +164,12 @@ export function matchAlternatives(m: FlowSpecMatch, family: 4 | 6, maxRules: num
 function rateOf(rule: Rule): number {
   const fromAction = rule.actions.find((a) => a.kind === 'traffic-rate-bytes');
   const bps =
-    rule.rateBps ?? (fromAction?.kind === 'traffic-rate-bytes' ? fromAction.bytesPerSecond : undefined);
+    rule.rateBytesPerSecond ??
+    (fromAction?.kind === 'traffic-rate-bytes' ? fromAction.bytesPerSecond : undefined);
   if (bps === undefined || !Number.isFinite(bps) || bps <= 0) {
     throw new NftRenderError(
       'bad-value',
-      'rate-limit needs a positive rateBps (or a traffic-rate-bytes action)',
+      'rate-limit needs a positive rateBytesPerSecond (or a traffic-rate-bytes action)',
     );
   }
   return Math.max(1, Math.round(bps));

@@ -81,7 +81,7 @@ export function registerBgp(program: Command): void {
     .command('encode')
     .argument(
       '<rule.json>',
-      'rule file: a Rule, or {intent, match | target, rateBps, routeTarget, actions, communities, largeCommunities}',
+      'rule file: a Rule, or {intent, match | target, rateBytesPerSecond, routeTarget, actions, communities, largeCommunities}',
     )
     .description(
       'print the UPDATE messages (hex and decoded) that announce and withdraw a rule; works offline',

@@ -147,7 +147,7 @@ describe('local nftables adapter in a namespace pair', () => {
       id: 'syn-rl',
       target: `${VIC_IP}/32`,
       intent: 'rate-limit',
-      rateBps: 4_000, // 100 SYNs of 40 bytes per second
+      rateBytesPerSecond: 4_000, // 100 SYNs of 40 bytes per second
       match: {
         family: 4,
         destination: { prefix: `${VIC_IP}/32` },

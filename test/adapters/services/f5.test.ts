@@ -86,13 +86,13 @@ describe('F5 BIG-IP adapter (contract)', () => {
     expect(server.violations).toEqual([]);
   });
 
-  it('renders IPv6 destinations as address.port with a /128 mask, and rate-limit vectors from rateBps', () => {
+  it('renders IPv6 destinations as address.port with a /128 mask, and rate-limit vectors from rateBytesPerSecond', () => {
     const r = render(
       makeRule({
         id: 'v6',
         target: '2001:db8::5/128',
         intent: 'rate-limit',
-        rateBps: 1_000_000,
+        rateBytesPerSecond: 1_000_000,
         match: { family: 6, ipProtocol: [eq(6)], destinationPort: [eq(443)] },
       }),
       cfg(),

@@ -1,0 +1,128 @@
+// Shared by the crash test and the end-to-end benchmark: sFlow v5 floods built with src/gen (one flow
+// sample per sampled packet, 1-in-N sampling), a bounded paced UDP sender and a free-port helper.
+// Loopback only.
+import { createSocket, type Socket } from 'node:dgram';
+import { FlowBatch } from '../../src/flow/batch.js';
+import { toSflow } from '../../src/gen/export.js';
+import { parseIp } from '../../src/net/index.js';
+
+export interface FloodSpec {
+  /** Victim address (IPv4 or IPv6). */
+  readonly target: string;
+  /** Sampled packets (flow samples) to build. */
+  readonly samples: number;
+  /** sFlow sampling rate, 1 in N (default 1000). */
+  readonly samplingRate?: number;
+  readonly proto?: number;
+  readonly dstPort?: number;
+  /** IP length of each sampled packet (default 512). */
+  readonly packetBytes?: number;
+  /** Distinct attacking sources (default 64). */
+  readonly sources?: number;
+  /** Flow samples per datagram (default 8, as small switches send). */
+  readonly perDatagram?: number;
+}
+
+function words(text: string): Uint32Array {
+  const { bytes } = parseIp(text);
+  const w = new Uint32Array(4);
+  for (let k = 0; k < bytes.length / 4; k++)
+    w[k] =
+      (((bytes[4 * k] as number) << 24) |
+        ((bytes[4 * k + 1] as number) << 16) |
+        ((bytes[4 * k + 2] as number) << 8) |
+        (bytes[4 * k + 3] as number)) >>>
+      0;
+  return w;
+}
+
+/** sFlow v5 datagrams of a UDP (default) flood on one target, agent 127.0.80.9. */
+export function sflowFlood(spec: FloodSpec): Uint8Array[] {
+  const family = spec.target.includes(':') ? 6 : 4;
+  const dst = words(spec.target);
+  const sources = spec.sources ?? 64;
+  const b = new FlowBatch(spec.samples);
+  const now = Date.now();
+  for (let n = 0; n < spec.samples; n++) {
+    const i = b.next();
+    b.family[i] = family;
+    const s = n % sources;
+    if (family === 4) b.srcAddr[i * 4] = ((198 << 24) | (51 << 16) | (100 << 8) | (s + 1)) >>> 0;
+    else b.srcAddr.set([0x20010db8, 0xbad, 0, s + 1], i * 4);
+    b.dstAddr.set(family === 4 ? [dst[0] as number] : dst, i * 4);
+    b.proto[i] = spec.proto ?? 17;
+    b.srcPort[i] = 1024 + ((n * 7919) % 60000);
+    b.dstPort[i] = spec.dstPort ?? 27015;
+    b.packets[i] = 1;
+    b.bytes[i] = spec.packetBytes ?? 512;
+    b.samplingRate[i] = spec.samplingRate ?? 1000;
+    b.startMs[i] = b.endMs[i] = now;
+  }
+  const agent = ((127 << 24) | (0 << 16) | (80 << 8) | 9) >>> 0;
+  return toSflow([b], agent, spec.perDatagram ?? 8).map((d) => d.payload);
+}
+
+/**
+ * Sends datagrams to host:port, `burst` of them every `everyMs`, until all are sent or stop() is called.
+ * `firstSentAt` is the wall-clock time (ms, fractional) right after the first datagram left the socket.
+ */
+export class PacedSender {
+  private socket: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private done: Promise<void>;
+  private finish: () => void = () => undefined;
+  firstSentAt = NaN;
+  sent = 0;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly datagrams: readonly Uint8Array[],
+    private readonly burst = 1,
+    private readonly everyMs = 5,
+  ) {
+    this.done = new Promise<void>((r) => (this.finish = r));
+  }
+
+  async start(): Promise<void> {
+    const s = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.80.9', () => r()));
+    this.socket = s;
+    this.sendSome();
+    this.timer = setInterval(() => this.sendSome(), this.everyMs);
+  }
+
+  private sendSome(): void {
+    const s = this.socket;
+    if (s === undefined) return;
+    for (let k = 0; k < this.burst && this.sent < this.datagrams.length; k++) {
+      const d = this.datagrams[this.sent++] as Uint8Array;
+      s.send(d, this.port, this.host);
+      if (Number.isNaN(this.firstSentAt)) this.firstSentAt = performance.timeOrigin + performance.now();
+    }
+    if (this.sent >= this.datagrams.length) void this.stop();
+  }
+
+  /** Resolves when every datagram was sent or the sender was stopped. */
+  finished(): Promise<void> {
+    return this.done;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    const s = this.socket;
+    this.socket = undefined;
+    if (s !== undefined) await new Promise<void>((r) => s.close(() => r()));
+    this.finish();
+  }
+}
+
+/** A free UDP or TCP-agnostic port on host (bound and released; good enough on a private loopback address). */
+export async function freeUdpPort(host: string): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, host, () => r()));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
