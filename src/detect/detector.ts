@@ -17,6 +17,7 @@ import {
   type OpenAttack,
   observeAbove,
   observeBelow,
+  onsetGrowth,
   openAttack,
 } from './lifecycle.js';
 import {
@@ -128,7 +129,11 @@ export class Detector {
     this.W = Math.max(1, Math.round(cfg.window / cfg.tick));
     this.R = this.W + 2;
     this.winSec = (this.W * this.tickMs) / 1000;
-    this.life = { quietMs: cfg.quietPeriod * 1000, updateMs: cfg.updateInterval * 1000 };
+    this.life = {
+      quietMs: cfg.quietPeriod * 1000,
+      updateMs: cfg.updateInterval * 1000,
+      onsetMs: cfg.window,
+    };
     this.stores = Array.from({ length: this.R }, () => new RowStore(1024));
     const bp = cfg.dynamic;
     const init = opts.initialCapacity ?? 4096;
@@ -566,7 +571,11 @@ export class Detector {
       if (k < 0) continue;
       const key = si * 2 ** 32 + id;
       const open = this.attacks.get(key);
-      if (open && now - open.lastEventAt < this.life.updateMs) {
+      if (
+        open &&
+        now - open.lastEventAt < this.life.updateMs &&
+        !onsetGrowth(open, cross.ratio, now, this.life)
+      ) {
         // Fast path: still over, nothing to report this tick (family changes show at the next update).
         seen.add(key);
         open.lastAbove = now;

@@ -1,6 +1,10 @@
 // One attack per target, from start through updates to end after a quiet period. Pure bookkeeping:
 // the detector reports each tick which targets are over their thresholds; this module decides which
 // AttackEvents that makes (start, update at most once per interval or on a family change, end).
+// Onset: while the attack is younger than one window, its windowed rate still counts the quiet time
+// before it began, so a start event understates a big flood; an update then also goes out as soon as
+// the rate/threshold ratio has doubled since the last event (outside the regular once-per-interval
+// cadence, which it does not move), so the engine sees the real size within ticks, not an interval later.
 
 import type { AttackEvent, AttackFamily, Direction, Signature } from '../domain/attack.js';
 
@@ -24,6 +28,8 @@ export interface OpenAttack {
   readonly startedAt: number;
   lastAbove: number;
   lastEventAt: number;
+  /** Severity (rate/threshold) carried by the last event. */
+  lastSeverity: number;
   peakPps: number;
   peakBps: number;
   current: Observation;
@@ -32,6 +38,13 @@ export interface OpenAttack {
 export interface LifecycleParams {
   readonly quietMs: number;
   readonly updateMs: number;
+  /** Length of the sliding window: the onset period of an attack. */
+  readonly onsetMs: number;
+}
+
+/** Onset growth: the attack is younger than a window and its severity doubled since the last event. */
+export function onsetGrowth(a: OpenAttack, severity: number, now: number, p: LifecycleParams): boolean {
+  return now - a.startedAt < p.onsetMs && severity >= 2 * a.lastSeverity;
 }
 
 function event(a: OpenAttack, kind: AttackEvent['kind'], at: number): AttackEvent {
@@ -65,6 +78,7 @@ export function openAttack(o: Observation, now: number): { attack: OpenAttack; e
     startedAt: now,
     lastAbove: now,
     lastEventAt: now,
+    lastSeverity: o.severity,
     peakPps: o.pps,
     peakBps: o.bps,
     current: o,
@@ -84,8 +98,11 @@ export function observeAbove(
   a.lastAbove = now;
   a.peakPps = Math.max(a.peakPps, o.pps);
   a.peakBps = Math.max(a.peakBps, o.bps);
-  if (familyChanged || now - a.lastEventAt >= p.updateMs) {
-    a.lastEventAt = now;
+  const due = familyChanged || now - a.lastEventAt >= p.updateMs;
+  if (due || onsetGrowth(a, o.severity, now, p)) {
+    // an onset update leaves the regular cadence where it was
+    if (due) a.lastEventAt = now;
+    a.lastSeverity = o.severity;
     return event(a, 'update', now);
   }
   return undefined;
@@ -104,6 +121,7 @@ export function observeBelow(
   if (now - a.lastAbove >= p.quietMs) return { event: event(a, 'end', now), ended: true };
   if (now - a.lastEventAt >= p.updateMs) {
     a.lastEventAt = now;
+    a.lastSeverity = severity;
     return { event: event(a, 'update', now), ended: false };
   }
   return { event: undefined, ended: false };

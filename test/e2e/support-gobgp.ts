@@ -56,8 +56,9 @@ export class RibWatch {
   constructor(grpcPort: number) {
     const protos = loadGobgpProtos(GOBGP_PROTO_DIR);
     this.client = new protos.GobgpApi(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
-    const watch = (this.client as unknown as Record<string, (req: unknown) => grpc.ClientReadableStream<unknown>>)
-      .WatchEvent as (req: unknown) => grpc.ClientReadableStream<unknown>;
+    const watch = (
+      this.client as unknown as Record<string, (req: unknown) => grpc.ClientReadableStream<unknown>>
+    ).WatchEvent as (req: unknown) => grpc.ClientReadableStream<unknown>;
     this.call = watch.call(this.client, { table: { filters: [{ type: 'ADJIN', init: false }] } });
     this.ready = new Promise<void>((resolve) => {
       this.call.on('metadata', () => resolve());
