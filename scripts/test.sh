@@ -57,8 +57,15 @@ if [[ "${FLOODGATE_SKIP_NODE24:-}" != "1" ]]; then
     ABI24=$("$N24/bin/node" -p process.versions.modules)
     CACHE=$ROOT/.node24/abi-cache
     mkdir -p "$CACHE"
+    install_addon() { cp "$1" "$BS3.tmp.$$" && mv -f "$BS3.tmp.$$" "$BS3"; }
+    # an interrupted earlier run may have left the Node 24 build in place: make sure this one loads here
+    if ! node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null; then
+      if [[ -f $CACHE/better_sqlite3-$ABI20.node ]]; then install_addon "$CACHE/better_sqlite3-$ABI20.node"; else npm rebuild better-sqlite3 >/dev/null; fi
+    fi
     cp "$BS3" "$CACHE/better_sqlite3-$ABI20.node"
-    restore() { cp "$CACHE/better_sqlite3-$ABI20.node" "$BS3"; }
+    # (install_addon swaps by rename, never by overwriting in place: a running process that has the addon
+    # mapped keeps its file, where an in-place copy would crash it)
+    restore() { install_addon "$CACHE/better_sqlite3-$ABI20.node"; }
     trap restore EXIT
     if [[ ! -f $CACHE/better_sqlite3-$ABI24.node ]]; then
       echo "== building better-sqlite3 for Node 24 (ABI $ABI24)"
@@ -68,7 +75,7 @@ if [[ "${FLOODGATE_SKIP_NODE24:-}" != "1" ]]; then
       restore
     fi
     if [[ -f $CACHE/better_sqlite3-$ABI24.node ]]; then
-      cp "$CACHE/better_sqlite3-$ABI24.node" "$BS3"
+      install_addon "$CACHE/better_sqlite3-$ABI24.node"
       # Forked vitest workers on Node 24 that used better-sqlite3 12 sometimes die with SIGABRT inside
       # process.exit() (native teardown); floodgate itself exits normally (the e2e tests check its exit
       # code on Node 24 too). Worker threads do not hit it.

@@ -129,13 +129,19 @@ describe('window counting', () => {
     d.tick(T0 + 20_000);
     d.ingest(b2, ['x']);
     d.tick(T0 + 30_000);
-    const h0 = process.memoryUsage().heapUsed;
-    for (let k = 0; k < 50; k++) {
-      d.ingest(b2, ['x']); // 204 800 records, all into the same bucket
-      if (k % 10 === 9) d.tick(T0 + 30_000 + 2000 * (k + 1)); // expire, so the store is reused
+    // heapUsed also moves with unrelated allocations and GC timing on a busy machine: take the best of three
+    // rounds. A per-record object would show in every round.
+    let perRecord = Infinity;
+    let t = T0 + 30_000;
+    for (let round = 0; round < 3 && perRecord >= 8; round++) {
+      const h0 = process.memoryUsage().heapUsed;
+      for (let k = 0; k < 50; k++) {
+        d.ingest(b2, ['x']); // 204 800 records, all into the same bucket
+        if (k % 10 === 9) d.tick((t += 2000)); // expire, so the store is reused
+      }
+      // 204 800 records counted: well under 8 bytes each (a per-record object would be ≥ 50).
+      perRecord = Math.min(perRecord, (process.memoryUsage().heapUsed - h0) / (50 * 4096));
     }
-    // 204 800 records counted: well under 8 bytes each (a per-record object would be ≥ 50).
-    const perRecord = (process.memoryUsage().heapUsed - h0) / (50 * 4096);
     expect(perRecord).toBeLessThan(8);
   });
 });
