@@ -70,7 +70,11 @@ if [[ "${FLOODGATE_SKIP_NODE24:-}" != "1" ]]; then
     if [[ ! -f $CACHE/better_sqlite3-$ABI24.node ]]; then
       echo "== building better-sqlite3 for Node 24 (ABI $ABI24)"
       GYP=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
-      (cd node_modules/better-sqlite3 && PATH="$N24/bin:$PATH" "$N24/bin/node" "$GYP" rebuild --release --nodedir="$N24" >"$OUT/node24-gyp.log" 2>&1) \
+      # under `npm test` npm exports npm_config_nodedir (this machine's npmrc points it at Node 20's
+      # headers) and node-gyp would build for the wrong ABI: point it at Node 24's folder explicitly
+      (cd node_modules/better-sqlite3 && PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
+        "$N24/bin/node" "$GYP" rebuild --release --nodedir="$N24" >"$OUT/node24-gyp.log" 2>&1) \
+        && "$N24/bin/node" -e 'new (require("better-sqlite3"))(":memory:").close()' \
         && cp "$BS3" "$CACHE/better_sqlite3-$ABI24.node"
       restore
     fi

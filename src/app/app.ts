@@ -83,7 +83,12 @@ export class App {
         'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml',
       );
     }
-    const store = await openStore(config.store);
+    const store = await openStore(config.store, (err) =>
+      log.warn(
+        { err: err.message },
+        'store: an idle database connection was dropped; it is replaced on next use',
+      ),
+    );
     log.info(
       {
         driver: config.store.driver,

@@ -4,13 +4,16 @@ import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
-export async function openStore(config: Config['store']): Promise<Store> {
+export async function openStore(
+  config: Config['store'],
+  onBackgroundError?: (err: Error) => void,
+): Promise<Store> {
   if (config.driver === 'postgres') {
     if (!config.postgresUrl)
       throw new Error(
         'store.driver is postgres but store.postgresUrl (or FLOODGATE_POSTGRES_URL) is not set',
       );
-    return openPostgresStore(config.postgresUrl);
+    return openPostgresStore(config.postgresUrl, Date.now(), onBackgroundError);
   }
   return openSqliteStore(config.sqlitePath);
 }

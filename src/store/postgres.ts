@@ -19,6 +19,9 @@ class AdvisoryLocks implements LockManager {
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const id = advisoryKey(key).toString();
+    // a checked-out client reports a dropped connection as an event; the pending query rejects anyway
+    const ignore = () => undefined;
+    client.on('error', ignore);
     try {
       await client.query('SELECT pg_advisory_lock($1::bigint)', [id]);
       try {
@@ -27,13 +30,22 @@ class AdvisoryLocks implements LockManager {
         await client.query('SELECT pg_advisory_unlock($1::bigint)', [id]);
       }
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }
 }
 
-export async function openPostgresStore(url: string, now: number = Date.now()): Promise<Store> {
+export async function openPostgresStore(
+  url: string,
+  now: number = Date.now(),
+  onIdleError?: (err: Error) => void,
+): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection can be dropped by the server (restart, failover, admin shutdown); pg
+  // emits that on the pool, and unhandled it would kill the process. The pool replaces the client on
+  // the next query, and a query that fails reports its own error.
+  pool.on('error', (err) => onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, 'postgres', now);
   return {
