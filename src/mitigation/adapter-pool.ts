@@ -86,9 +86,18 @@ export class AdapterPool {
     return { adapter: adapter.name, result };
   }
 
-  /** Announce on the best candidate, failing over to the next ones; the last failure if all fail. */
-  async announce(rule: Rule): Promise<CallOutcome> {
-    const list = this.candidates(rule);
+  /** A passed connectivity test is evidence the adapter works again: its failure streak ends (fail-back). */
+  noteTest(a: Adapter, status: HealthStatus): void {
+    const st = this.stats.get(a.name);
+    if (st && status === 'up') st.consecutiveFailures = 0;
+  }
+
+  /**
+   * Announce on the best candidate, failing over to the next ones; the last failure if all fail.
+   * `exclude` names an adapter not to use (re-homing a rule off an adapter that went down).
+   */
+  async announce(rule: Rule, exclude?: string): Promise<CallOutcome> {
+    const list = this.candidates(rule).filter((a) => a.name !== exclude);
     if (list.length === 0) {
       return {
         adapter: '-',

@@ -111,6 +111,14 @@ export const mitigationConfigSchema = z
       .default(300)
       .describe('Rule lifetime after the last event of its attack; refreshed while the attack lasts.'),
     tickMs: z.number().int().positive().default(1000).describe('Lifecycle timer period of the runner (ms).'),
+    adapterHealthCheckSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(15)
+      .describe(
+        'How often every adapter is tested; rules on an adapter found down move to the best healthy one.',
+      ),
     confidence: z
       .object({
         threshold: z

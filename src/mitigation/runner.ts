@@ -4,7 +4,7 @@
 // writes (rules, audit with the full adapter payload) and replies. Cross-process exclusion: every
 // announce checks the store under locks.withLock so two processes sharing PostgreSQL make one rule.
 import { hostname } from 'node:os';
-import type { Adapter } from '../adapters/types.js';
+import type { Adapter, HealthStatus } from '../adapters/types.js';
 import { DryRunAdapter } from '../adapters/dry-run.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditRecord } from '../domain/audit.js';
@@ -75,6 +75,7 @@ export class MitigationRunner {
   private readonly onDecision: ((d: DecisionRecord) => void) | undefined;
   private readonly timerWanted: boolean;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private healthTimer: ReturnType<typeof setInterval> | undefined;
   private readonly inbox: EngineInput[] = [];
   private draining = false;
   private io: Promise<void> = Promise.resolve();
@@ -139,6 +140,74 @@ export class MitigationRunner {
     if (this.timerWanted) {
       this.timer = setInterval(() => this.tick(), this.state.cfg.tickMs);
       this.timer.unref?.();
+      this.healthTimer = setInterval(
+        () => void this.checkAdapters(),
+        this.state.cfg.adapterHealthCheckSeconds * 1000,
+      );
+      this.healthTimer.unref?.();
+    }
+  }
+
+  /**
+   * Tests every adapter (the pool scores by the result) and moves the rules placed on an adapter that is
+   * down to the best healthy one, so a dead route injector does not silently leave targets unprotected.
+   */
+  async checkAdapters(): Promise<void> {
+    for (const adapter of this.pool.all()) {
+      let status: HealthStatus;
+      try {
+        status = (await adapter.test()).status;
+      } catch {
+        status = 'down';
+      }
+      this.pool.noteTest(adapter, status);
+      if (status === 'down') this.rehome(adapter.name);
+    }
+    await this.idle();
+  }
+
+  private rehome(from: string): void {
+    for (const [ruleId, name] of this.placement) {
+      const active = this.state.rules.get(ruleId);
+      if (name !== from || active === undefined || active.rule.state !== 'announced' || active.rule.dryRun)
+        continue;
+      const rule = active.rule;
+      // through the rule's own chain, so it cannot interleave with an escalation or withdrawal of it
+      const key = `${rule.tenant}|${rule.origin === 'auto' ? rule.target : rule.id}`;
+      const prev = this.chains.get(key) ?? Promise.resolve();
+      const p = prev.then(async () => {
+        if (this.placement.get(ruleId) !== from || !this.state.rules.has(ruleId)) return;
+        const { adapter, result } = await this.pool.announce(rule, from);
+        const now = this.clock.now();
+        if (result.ok) this.placement.set(ruleId, adapter);
+        else
+          this.log.warn(
+            { ruleId, from, error: result.error },
+            'mitigation: could not re-home a rule off a down adapter',
+          );
+        await this.audit({
+          at: now,
+          actor: 'engine',
+          action: result.ok ? 'announce' : 'retry',
+          tenant: rule.tenant,
+          target: rule.target,
+          ruleId,
+          ...(rule.attackId !== undefined ? { attackId: rule.attackId } : {}),
+          adapter,
+          dryRun: false,
+          reason: `re-homed: adapter ${from} is down${result.ok ? ` — now on ${adapter}` : ` — FAILED: ${result.error ?? 'error'}`}`,
+          payload: result.payload,
+        });
+      });
+      const tail = p.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.chains.set(key, tail);
+      void tail.then(() => {
+        if (this.chains.get(key) === tail) this.chains.delete(key);
+      });
+      this.track(p);
     }
   }
 
@@ -185,7 +254,9 @@ export class MitigationRunner {
 
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.healthTimer !== undefined) clearInterval(this.healthTimer);
     this.timer = undefined;
+    this.healthTimer = undefined;
     await this.idle();
   }
 

@@ -199,4 +199,15 @@ describe('engine failover: GoBGP (A) → BIRD 2 (B), both peering a receiving go
     expect((await b.list()).map((h) => h.ruleId)).toContain(rule.id);
     expect(runner.listRules('lab').active.find((r) => r.id === rule.id)?.state).toBe('announced');
   });
+
+  it('the health check moves the rule stranded on dead A to B, and the router holds it again', async () => {
+    await runner.checkAdapters();
+    const rehomed = (await store.audit.query({ ruleId: first.id, action: 'announce' })).find((r) =>
+      r.reason.startsWith('re-homed'),
+    );
+    expect(rehomed).toMatchObject({ adapter: B_NAME, target: first.target, dryRun: false });
+    expect(rehomed?.reason).toBe(`re-homed: adapter ${A_NAME} is down — now on ${B_NAME}`);
+    expectFlowPath(await routeAt(first, B_ADDR), first);
+    expect((await b.list()).map((h) => h.ruleId)).toContain(first.id);
+  });
 });
