@@ -9,11 +9,9 @@ export const RESTART_KEYS: readonly string[] = [
   'api.enabled',
   'api.host',
   'api.port',
-  'flow.listeners',
-  'flow.receiveBufferBytes',
-  'bgp.routerId',
-  'bgp.localAs',
-  'bgp.listen',
+  'flow',
+  'bgp',
+  'adapters',
 ];
 
 export interface ConfigDiff {

@@ -91,13 +91,18 @@ describe('config diff for live reload', () => {
   it('separates keys applied in place from keys that need a restart', () => {
     const a = validateConfig({}, 'a', {}).config;
     const b = validateConfig(
-      { api: { port: 9000 }, log: { level: 'debug' }, flow: { exporters: ['10.0.0.1'] } },
+      {
+        api: { port: 9000 },
+        log: { level: 'debug' },
+        flow: { exporters: ['10.0.0.1'] },
+        mitigation: { ttlSeconds: 600 },
+      },
       'b',
       {},
     ).config;
     const d = diffConfig(a, b);
-    expect(d.restartRequired).toEqual(['api.port']);
-    expect([...d.live].sort()).toEqual(['flow.exporters', 'log.level']);
+    expect([...d.restartRequired].sort()).toEqual(['api.port', 'flow.exporters']);
+    expect([...d.live].sort()).toEqual(['log.level', 'mitigation.ttlSeconds']);
   });
 
   it('reports nothing for identical configs', () => {
