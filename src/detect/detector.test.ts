@@ -209,3 +209,42 @@ describe('attack lifecycle', () => {
     ]);
   });
 });
+
+describe('flow exports that arrive after their flow ended', () => {
+  // 50 flows × 400 packets over 4 s = 5000 pps to one host, exported `delay` ms after the flows ended
+  function startRate(delayMs: number): number | undefined {
+    const cfg = parseDetectionConfig({
+      networks: ['203.0.113.0/24'],
+      thresholds: { host: { incoming: { pps: 20 } } },
+    });
+    const d = new Detector(cfg, { node: 'r1' });
+    const end = 1_800_000_000_000;
+    const b = new FlowBatch(64);
+    for (let s = 0; s < 50; s++) {
+      const i = b.next();
+      b.family[i] = 4;
+      b.srcAddr[i * 4] = ((198 << 24) | (18 << 16) | (s + 1)) >>> 0;
+      b.dstAddr[i * 4] = ((203 << 24) | (113 << 8) | 10) >>> 0;
+      b.proto[i] = 17;
+      b.srcPort[i] = 40000 + s;
+      b.dstPort[i] = 27015;
+      b.packets[i] = 400;
+      b.bytes[i] = 400_000;
+      b.startMs[i] = end - 4000;
+      b.endMs[i] = end;
+    }
+    d.tick(end + delayMs - 100);
+    d.ingest(b, ['r1']);
+    const ev = d.tick(end + delayMs).find((e) => e.kind === 'start');
+    return ev?.pps;
+  }
+
+  it('count at the flow’s own rate however long after the flow’s end they arrive', () => {
+    // before: a record ending 0.9 s before arrival put only its last 0.1 s in the window (~500 pps)
+    for (const delay of [50, 300, 900, 950, 2500, 20_000]) {
+      const pps = startRate(delay);
+      expect(pps, `delay ${delay} ms`).toBeGreaterThan(4000);
+      expect(pps, `delay ${delay} ms`).toBeLessThan(6000);
+    }
+  });
+});

@@ -188,10 +188,15 @@ export class Detector {
     const first = E - this.W;
     const last = E + 1;
     let epE = Math.floor(e / tick);
-    if (epE < first) {
-      // Ended before the window: flow exports arrive after expiry. Count it as ending now, or drop it.
-      this.stats_.late++;
-      if (this.dropLate) return;
+    // A flow export always arrives after its flow ended (that is when it is exported). One that ended
+    // before the current tick is shifted to end now, spread over its own duration: without this, a record
+    // ending 0.9 s before it arrived would put only its last 0.1 s into the 1 s window and a flood would
+    // read as a trickle. A record before the window altogether (and any zero-length sample) is "late":
+    // shifted the same way, or dropped when lateRecords is drop.
+    const endedEarlier = epE < E && s < e;
+    if (epE < first || (endedEarlier && !this.dropLate)) {
+      if (epE < first) this.stats_.late++;
+      if (this.dropLate && epE < first) return;
       const shift = E * tick - e;
       s += shift;
       e += shift;

@@ -123,6 +123,9 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
     const rules = await waitFor('a rule for 203.0.113.10', async () => {
       const { rules } = await getJson<{ rules: Rule[] }>(`${fg.api}/api/v1/rules`);
       return rules.length > 0 ? rules : undefined;
+    }).catch((err: Error) => {
+      // what floodgate logged is the evidence for why no rule came
+      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-6000)}`);
     });
     const rule = rules[0]!;
     expect(rule.target).toBe('203.0.113.10/32');
