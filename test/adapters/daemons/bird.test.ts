@@ -10,16 +10,8 @@ import { birdConfigSchema } from '../../../src/adapters/config-daemons.js';
 import { startBird } from './harness/bird.js';
 import { type Daemon, tempDir, waitFor } from './harness/proc.js';
 import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
-import {
-  FS4,
-  FS6,
-  UC4,
-  UC6,
-  expectFlowPath,
-  expectRtbhPath,
-  findFlow,
-  findUnicast,
-} from './harness/expect-rib.js';
+import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
+import { expectReceiverHoldsTestRules } from './harness/expect-all.js';
 import {
   v4Blackhole,
   v4Drop,
@@ -85,31 +77,7 @@ describe('BIRD adapter ↔ bird ↔ receiving gobgpd', () => {
       expect(res.error).toBeUndefined();
       expect(res.ok).toBe(true);
     }
-    const fs4 = await waitFor('3 IPv4 FlowSpec routes', async () =>
-      (await receiver.rib(FS4)).length === 3 ? receiver.rib(FS4) : undefined,
-    );
-    const fs6 = await waitFor('2 IPv6 FlowSpec routes', async () =>
-      (await receiver.rib(FS6)).length === 2 ? receiver.rib(FS6) : undefined,
-    );
-    for (const r of [v4RateLimit, v4Drop, v4Redirect]) expectFlowPath(findFlow(fs4, r), r);
-    for (const r of [v6Drop, v6RateLimit]) expectFlowPath(findFlow(fs6, r), r);
-    const uc4 = await waitFor('IPv4 RTBH', async () =>
-      (await receiver.rib(UC4)).length === 1 ? receiver.rib(UC4) : undefined,
-    );
-    const uc6 = await waitFor('IPv6 RTBH', async () =>
-      (await receiver.rib(UC6)).length === 1 ? receiver.rib(UC6) : undefined,
-    );
-    const comms = ['65535:666', '65535:65281', '65040:7'];
-    expectRtbhPath(findUnicast(uc4, v4Blackhole), v4Blackhole, {
-      nextHop: '100.64.0.1',
-      communities: comms,
-      largeCommunities: ['65040:666:1'],
-    });
-    expectRtbhPath(findUnicast(uc6, v6Blackhole), v6Blackhole, {
-      nextHop: '100::1',
-      communities: comms,
-      largeCommunities: ['65040:666:1'],
-    });
+    await expectReceiverHoldsTestRules(receiver);
   });
 
   it('lists the routes bird holds, and a new adapter recovers them from the include file', async () => {

@@ -1,0 +1,20 @@
+// The one check every daemon adapter's interop test makes: the receiving gobgpd holds the standard
+// test rules (3 IPv4 + 2 IPv6 FlowSpec, IPv4 + IPv6 RTBH) field by field.
+import { FS4, FS6, UC4, UC6, expectFlowPath, expectRtbhPath, findFlow, findUnicast } from './expect-rib.js';
+import { waitFor } from './proc.js';
+import type { Receiver } from './receiver.js';
+import { v4Blackhole, v4Drop, v4RateLimit, v4Redirect, v6Blackhole, v6Drop, v6RateLimit } from './rules.js';
+
+export async function expectReceiverHoldsTestRules(receiver: Receiver): Promise<void> {
+  const held = (family: typeof FS4 | typeof FS6 | typeof UC4 | typeof UC6, n: number, what: string) =>
+    waitFor(what, async () => ((await receiver.rib(family)).length === n ? receiver.rib(family) : undefined));
+  const fs4 = await held(FS4, 3, '3 IPv4 FlowSpec routes');
+  const fs6 = await held(FS6, 2, '2 IPv6 FlowSpec routes');
+  for (const r of [v4RateLimit, v4Drop, v4Redirect]) expectFlowPath(findFlow(fs4, r), r);
+  for (const r of [v6Drop, v6RateLimit]) expectFlowPath(findFlow(fs6, r), r);
+  const uc4 = await held(UC4, 1, 'IPv4 RTBH');
+  const uc6 = await held(UC6, 1, 'IPv6 RTBH');
+  const rtbh = { communities: ['65535:666', '65535:65281', '65040:7'], largeCommunities: ['65040:666:1'] };
+  expectRtbhPath(findUnicast(uc4, v4Blackhole), v4Blackhole, { nextHop: '100.64.0.1', ...rtbh });
+  expectRtbhPath(findUnicast(uc6, v6Blackhole), v6Blackhole, { nextHop: '100::1', ...rtbh });
+}
