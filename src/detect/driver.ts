@@ -8,6 +8,8 @@ import type { Detector } from './detector.js';
 
 export class TimeDriver {
   private next = Number.NaN;
+  /** Latest record end fed so far. */
+  private lastEnd = Number.NEGATIVE_INFINITY;
   readonly events: AttackEvent[] = [];
 
   constructor(
@@ -31,6 +33,7 @@ export class TimeDriver {
     let from = 0;
     for (let i = 0; i < batch.length; i++) {
       const t = batch.endMs[i] as number;
+      if (t > this.lastEnd) this.lastEnd = t;
       this.start(t);
       if (t > this.next) {
         this.detector.ingest(batch, exporterNames, from, i);
@@ -44,6 +47,8 @@ export class TimeDriver {
   /** Keeps ticking (no traffic) until every open attack has ended or `maxMs` passed. */
   drain(maxMs: number): void {
     if (Number.isNaN(this.next)) return;
+    // the last records must be evaluated at least once: a capture shorter than a tick has had no tick yet
+    while (this.next <= this.lastEnd + this.detector.tickLength) this.tickOnce();
     const stop = this.next + maxMs;
     while (this.detector.openAttackCount > 0 && this.next <= stop) this.tickOnce();
   }

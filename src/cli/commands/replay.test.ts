@@ -94,3 +94,18 @@ describe('floodgate replay', () => {
     expect(out[0]).toMatch(/not a pcap/);
   });
 });
+
+describe('floodgate replay on a short capture', () => {
+  it('evaluates a capture shorter than one tick (pmacct sFlow burst: 568 samples in 12 ms)', () => {
+    const out: string[] = [];
+    const code = runReplay(
+      'test/fixtures/flow/sfprobe-sflow5.pcap',
+      { networks: '203.0.113.0/24,2001:db8::/32', hostPps: '100', json: true },
+      { out: (l) => out.push(l), err: () => undefined },
+    );
+    expect(code).toBe(0);
+    const attacks = out.map((l) => JSON.parse(l) as AttackSummary);
+    expect(attacks.map((a) => a.target)).toEqual(['203.0.113.5/32']);
+    expect(attacks[0]!.peakPps).toBe(498);
+  });
+});
