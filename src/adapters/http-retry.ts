@@ -2,7 +2,7 @@
 // hard timeout through undici, and a retry wrapper with exponential backoff and full jitter that honours
 // Retry-After (RFC 9110 §10.2.3, seconds or HTTP-date) on 429 (RFC 6585 §4) and 503. Auth failures
 // (401/403) and other 4xx are final: retrying them only locks accounts and burns rate limits.
-import { request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
 export interface HttpRequestSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -287,4 +287,18 @@ export class HealthBook {
   get(): { status: 'up' | 'degraded' | 'down'; detail: string; checkedAt: number } {
     return { status: this.status, detail: this.detail, checkedAt: this.checkedAt };
   }
+}
+
+/**
+ * Transport for an on-premises appliance API (F5, Radware): the caller's, or one with an agent of its
+ * own that skips certificate checks when the config says the appliance has a self-signed certificate.
+ * The adapter closes `ownAgent` when it closes.
+ */
+export function applianceTransport(
+  transport: TransportOptions & { dispatcher?: Dispatcher },
+  insecureTls: boolean,
+): { transport: TransportOptions; ownAgent: Agent | undefined } {
+  const ownAgent =
+    !transport.dispatcher && insecureTls ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+  return { transport: { ...transport, ...(ownAgent ? { dispatcher: ownAgent } : {}) }, ownAgent };
 }

@@ -1,11 +1,12 @@
 // F5 BIG-IP driver: iControl REST with token auth (POST /mgmt/shared/authn/login → X-F5-Auth-Token, renewed
 // once on 401) or HTTP Basic. Announce creates the DoS profile then its virtual servers (an existing object,
 // 409, is PATCHed: re-announce updates in place); withdraw deletes them in reverse (404 = already gone).
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
 import type { Rule } from '../../domain/rule.js';
 import type { F5Config } from '../config-services.js';
 import {
+  applianceTransport,
   HealthBook,
   auditRequest,
   parseJsonBody,
@@ -48,11 +49,10 @@ export class F5Adapter implements Adapter {
   ) {
     this.name = config.name;
     this.healthBook = new HealthBook(transport.now);
-    this.ownAgent =
-      !transport.dispatcher && config.insecureTls
-        ? new Agent({ connect: { rejectUnauthorized: false } })
-        : undefined;
-    this.transport = { ...transport, ...(this.ownAgent ? { dispatcher: this.ownAgent } : {}) };
+    ({ transport: this.transport, ownAgent: this.ownAgent } = applianceTransport(
+      transport,
+      config.insecureTls,
+    ));
   }
 
   private url(path: string): string {

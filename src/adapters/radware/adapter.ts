@@ -2,11 +2,12 @@
 // JSESSIONID cookie and header, renewed once on 401/403) or HTTP Basic; announce = attackstart, withdraw =
 // attackstop (an unknown attack, 404, counts as already stopped). DefenseFlow has no public call listing
 // external attacks, so list() reports the attacks this instance started and has not stopped.
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
 import type { Rule } from '../../domain/rule.js';
 import type { RadwareConfig } from '../config-services.js';
 import {
+  applianceTransport,
   HealthBook,
   auditRequest,
   parseJsonBody,
@@ -43,11 +44,10 @@ export class RadwareAdapter implements Adapter {
   ) {
     this.name = config.name;
     this.healthBook = new HealthBook(transport.now);
-    this.ownAgent =
-      !transport.dispatcher && config.insecureTls
-        ? new Agent({ connect: { rejectUnauthorized: false } })
-        : undefined;
-    this.transport = { ...transport, ...(this.ownAgent ? { dispatcher: this.ownAgent } : {}) };
+    ({ transport: this.transport, ownAgent: this.ownAgent } = applianceTransport(
+      transport,
+      config.insecureTls,
+    ));
   }
 
   private url(path: string): string {
