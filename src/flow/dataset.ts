@@ -327,7 +327,8 @@ function decodeOptionsSet(
           population = readUint(dv, o, len);
           break;
         case OP.SYSTEM_INIT_MS:
-          if (ctx.ipfix) exp.systemInitMs.set(ctx.domain, readUint(dv, o, 8));
+          // dateTimeMilliseconds is 8 octets (RFC 7011 §6.1.9); any other length is malformed, ignored
+          if (ctx.ipfix && len === 8) exp.systemInitMs.set(ctx.domain, readUint(dv, o, 8));
           break;
         default:
           break;

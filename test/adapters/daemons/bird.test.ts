@@ -12,20 +12,10 @@ import { type Daemon, tempDir, waitFor } from './harness/proc.js';
 import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import { expectReceiverHoldsTestRules } from './harness/expect-all.js';
-import {
-  v4Blackhole,
-  v4Drop,
-  v4RateLimit,
-  v4Redirect,
-  v6Blackhole,
-  v6Drop,
-  v6RateLimit,
-} from './harness/rules.js';
+import { FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
 
 const SPEAKER = '127.0.40.3';
 const RECEIVER = '127.0.40.13';
-const FLOW_RULES = [v4RateLimit, v4Drop, v4Redirect, v6Drop, v6RateLimit];
-const RTBH_RULES = [v4Blackhole, v6Blackhole];
 
 describe('BIRD adapter ↔ bird ↔ receiving gobgpd', () => {
   const dir = tempDir('bird');

@@ -10,20 +10,10 @@ import { type Daemon, startDaemon, tempDir, waitFor } from './harness/proc.js';
 import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import { expectReceiverHoldsTestRules } from './harness/expect-all.js';
-import {
-  v4Blackhole,
-  v4Drop,
-  v4RateLimit,
-  v4Redirect,
-  v6Blackhole,
-  v6Drop,
-  v6RateLimit,
-} from './harness/rules.js';
+import { FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
 
 const SPEAKER = '127.0.40.2';
 const RECEIVER = '127.0.40.11';
-const FLOW_RULES = [v4RateLimit, v4Drop, v4Redirect, v6Drop, v6RateLimit];
-const RTBH_RULES = [v4Blackhole, v6Blackhole];
 
 describe('GoBGP adapter ↔ gobgpd ↔ receiving gobgpd', () => {
   const dir = tempDir('gobgp');

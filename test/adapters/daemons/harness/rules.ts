@@ -143,3 +143,7 @@ export const v6Blackhole = makeRule({
   communities: ['65040:7'],
   largeCommunities: ['65040:666:1'],
 });
+
+/** The standard set every daemon adapter's interop test announces and the receiver must hold. */
+export const FLOW_RULES: readonly Rule[] = [v4RateLimit, v4Drop, v4Redirect, v6Drop, v6RateLimit];
+export const RTBH_RULES: readonly Rule[] = [v4Blackhole, v6Blackhole];
