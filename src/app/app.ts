@@ -10,6 +10,8 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Detector } from '../detect/detector.js';
 import type { AttackEvent } from '../domain/attack.js';
+import { EventBus } from '../domain/events.js';
+import { publishingAudit } from './audit-events.js';
 import { FlowCollector } from '../flow/collector.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../mitigation/runner.js';
@@ -46,6 +48,8 @@ export class App {
     private readonly options: AppOptions,
     readonly adapters: readonly Adapter[],
     readonly speaker: BgpSpeaker | undefined,
+    /** Operational events (attacks, audit records, health changes) for exports and notifications. */
+    readonly events: EventBus,
   ) {}
 
   api: FastifyInstance | undefined;
@@ -83,11 +87,17 @@ export class App {
         'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml',
       );
     }
-    const store = await openStore(config.store, (err) =>
-      log.warn(
-        { err: err.message },
-        'store: an idle database connection was dropped; it is replaced on next use',
+    const events = new EventBus((err, event) =>
+      log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
+    );
+    const store = publishingAudit(
+      await openStore(config.store, (err) =>
+        log.warn(
+          { err: err.message },
+          'store: an idle database connection was dropped; it is replaced on next use',
+        ),
       ),
+      events,
     );
     log.info(
       {
@@ -130,7 +140,18 @@ export class App {
       ),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
     });
-    const app = new App(loaded, log, store, collector, detector, runner, options, adapters, built.speaker);
+    const app = new App(
+      loaded,
+      log,
+      store,
+      collector,
+      detector,
+      runner,
+      options,
+      adapters,
+      built.speaker,
+      events,
+    );
     holder.app = app;
     try {
       await app.restoreBaselines();
@@ -195,6 +216,7 @@ export class App {
         .catch((err: unknown) =>
           this.log.error({ err, attackId: event.attackId }, 'could not record attack event'),
         );
+      this.events.publish({ type: 'attack', at: event.at, event });
       this.runner.submitEvent(event);
     }
   }
