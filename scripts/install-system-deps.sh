@@ -7,13 +7,16 @@ set -euo pipefail
 PACKAGES=(
   gobgpd golang-github-osrg-gobgp-dev bird2 frr exabgp stayrtr
   softflowd pmacct tshark tcpdump hping3 iproute2 nftables
-  postgresql
+  postgresql prometheus rsyslog rsyslog-gnutls rsyslog-openssl openssl chromium fonts-dejavu-core
+  systemd
 )
 # command (or file) that proves each package is present
 CHECKS=(
   gobgpd /usr/share/gocode/src/github.com/osrg/gobgp/api/gobgp.proto bird /usr/lib/frr/bgpd exabgp stayrtr
   softflowd pmacctd tshark tcpdump hping3 ip nft
-  /usr/lib/postgresql/15/bin/postgres
+  /usr/lib/postgresql/15/bin/postgres prometheus rsyslogd /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so
+  /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so openssl /usr/lib/chromium/chromium
+  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf systemd-analyze
 )
 
 missing=()
