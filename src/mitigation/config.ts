@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ATTACK_FAMILIES } from '../domain/attack.js';
 import { INTENTS } from '../domain/rule.js';
 import { tryParsePrefix } from '../net/index.js';
+import { POLICY_MATCH_DEPTHS } from './match.js';
 
 const cidr = z
   .string()
@@ -49,6 +50,12 @@ export const policySchema = z
       .default(false)
       .describe(
         'Log decisions and mark rules announced without any adapter call (ORed with mitigation.dryRun).',
+      ),
+    matchDepth: z
+      .enum(POLICY_MATCH_DEPTHS)
+      .default('precise')
+      .describe(
+        'How much of the attack signature an auto FlowSpec rule carries. basic: protocols, ports, fragments; precise: also TCP flags (a SYN flood matches syn without ack) and the packet-length range, so a drop hurts as little legitimate traffic as possible (docs/engine.md shows the rule per family).',
       ),
     hysteresis: z
       .number()
