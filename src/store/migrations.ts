@@ -51,6 +51,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 2,
+    name: 'deployments: the cluster-wide rate window per tenant',
+    sql: {
+      sqlite: [
+        `CREATE TABLE deployments (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, at REAL NOT NULL,
+           rule_id TEXT NOT NULL)`,
+        `CREATE INDEX deployments_tenant_at ON deployments (tenant, at)`,
+        `CREATE INDEX rules_tenant_state ON rules (tenant, state)`,
+      ],
+      postgres: [
+        `CREATE TABLE deployments (id BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL, at DOUBLE PRECISION NOT NULL,
+           rule_id TEXT NOT NULL)`,
+        `CREATE INDEX deployments_tenant_at ON deployments (tenant, at)`,
+        `CREATE INDEX rules_tenant_state ON rules (tenant, state)`,
+      ],
+    },
+  },
 ];
 
 /**

@@ -1,7 +1,11 @@
 // PostgreSQL store for several engine processes: the same repositories, plus advisory locks so that
-// two processes handling one attack produce exactly one rule.
+// two processes handling one attack produce exactly one rule, and the cluster-wide deployment budget.
+// Session locks live on a pool of their own: a holder runs queries on the main pool, so holders can
+// never starve each other of connections (with one shared pool, ten holders waiting for an eleventh
+// connection would deadlock).
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { KyselyBudgetRepository, postgresTransactionLock } from './budget.js';
 import { advisoryKey } from './locks.js';
 import { migrate } from './migrations.js';
 import {
@@ -42,10 +46,12 @@ export async function openPostgresStore(
   onIdleError?: (err: Error) => void,
 ): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const lockPool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle pooled connection can be dropped by the server (restart, failover, admin shutdown); pg
   // emits that on the pool, and unhandled it would kill the process. The pool replaces the client on
   // the next query, and a query that fails reports its own error.
   pool.on('error', (err) => onIdleError?.(err));
+  lockPool.on('error', (err) => onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, 'postgres', now);
   return {
@@ -54,7 +60,11 @@ export async function openPostgresStore(
     attacks: new KyselyAttackRepository(db),
     audit: new KyselyAuditRepository(db),
     state: new KyselyStateRepository(db),
-    locks: new AdvisoryLocks(pool),
-    close: () => db.destroy(),
+    locks: new AdvisoryLocks(lockPool),
+    budget: new KyselyBudgetRepository(db, postgresTransactionLock),
+    close: async () => {
+      await db.destroy();
+      await lockPool.end();
+    },
   };
 }

@@ -41,6 +41,14 @@ export interface StateTable {
   value: string;
 }
 
+/** One announcement charged against a tenant's cluster-wide rate window (migration 2). */
+export interface DeploymentsTable {
+  id: Generated<number>;
+  tenant: string;
+  at: number;
+  rule_id: string;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -52,5 +60,6 @@ export interface Database {
   attacks: AttacksTable;
   audit: AuditTable;
   state: StateTable;
+  deployments: DeploymentsTable;
   schema_migrations: MigrationsTable;
 }

@@ -2,6 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { budgetContract } from './budget-contract.js';
+import { KyselyBudgetRepository } from './budget.js';
+import { migrate } from './migrations.js';
+import { KyselyRuleRepository } from './repositories.js';
+import type { Database } from './schema.js';
 import { openSqliteStore } from './sqlite.js';
 import { storeContract } from './store-contract.js';
 import type { Store } from './types.js';
@@ -51,5 +58,20 @@ describe('SQLite audit log', () => {
     expect(() => raw.prepare(`DELETE FROM audit`).run()).toThrow(/append-only/);
     raw.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('deployment budget on SQLite (contract; the SQLite store itself runs without it: one process)', () => {
+  budgetContract(async () => {
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }),
+    });
+    await migrate(db, 'sqlite', 0);
+    // better-sqlite3 behind Kysely runs one transaction at a time: no lock needed in one process
+    return {
+      budget: new KyselyBudgetRepository(db, async () => undefined),
+      rules: new KyselyRuleRepository(db),
+      close: () => db.destroy(),
+    };
   });
 });

@@ -70,6 +70,43 @@ export interface LockManager {
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
+/** One deployment asking for room in its tenant's cluster-wide budget (docs/engine.md, Limits). */
+export interface BudgetCharge {
+  readonly tenant: string;
+  readonly ruleId: string;
+  readonly at: number;
+  /** Deployments allowed per tenant in (at − windowMs, at]. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Active rules allowed per tenant; checked only when the deployment adds one (`adds`). */
+  readonly cap: number;
+  /** A new rule (not a replacement of `replaces`, not a retry of a rule already counted). */
+  readonly adds: boolean;
+  /** The rule this deployment replaces: not counted as active. */
+  readonly replaces?: string;
+  /** Written (state pending) in the same transaction when admitted, so the next count sees it. */
+  readonly rule?: Rule;
+}
+
+export type BudgetAnswer =
+  | { readonly ok: true; readonly deployments: number; readonly active: number }
+  | {
+      readonly ok: false;
+      readonly reason: 'rate' | 'cap';
+      /** Earliest time a retry can succeed (the oldest deployment leaves the window), or a poll time. */
+      readonly retryAt: number;
+      readonly deployments: number;
+      readonly active: number;
+    };
+
+/**
+ * The rate window and the active-rule cap counted in the shared store, so that processes sharing it
+ * share one budget. `charge` is atomic: count and record happen under the tenant's advisory lock.
+ */
+export interface BudgetRepository {
+  charge(c: BudgetCharge): Promise<BudgetAnswer>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly rules: RuleRepository;
@@ -77,5 +114,10 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly state: StateRepository;
   readonly locks: LockManager;
+  /**
+   * Cluster-wide deployment budget; present only where several processes share the store (PostgreSQL).
+   * Without it each engine's own window and cap are the whole budget (SQLite: one process).
+   */
+  readonly budget?: BudgetRepository;
   close(): Promise<void>;
 }
