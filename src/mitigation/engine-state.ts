@@ -1,6 +1,7 @@
 // Engine state and the small helpers every stage shares (ids, tenants, policies, decisions).
 import type { EscalationLevel, Rule } from '../domain/rule.js';
 import type { AggregateView, NodeReport } from './aggregate.js';
+import { type SharedBudget, newSharedBudget } from './budget.js';
 import type { MitigationConfig, PolicyConfig } from './config.js';
 import type { LadderLevel } from './escalate.js';
 import { type GuardContext, compileGuards, unknownOrigin } from './guards.js';
@@ -60,6 +61,8 @@ export interface TenantState {
   queue: QueueItem[];
   window: SlidingWindow;
   active: number;
+  /** The cluster-wide budget's answers (budget.ts); idle without a shared store. */
+  readonly shared: SharedBudget;
 }
 
 export interface EngineState {
@@ -112,7 +115,7 @@ export function nextId(s: EngineState): string {
 export function tenantState(s: EngineState, tenant: string): TenantState {
   let t = s.tenants.get(tenant);
   if (t === undefined) {
-    t = { queue: [], window: newWindow(), active: 0 };
+    t = { queue: [], window: newWindow(), active: 0, shared: newSharedBudget() };
     s.tenants.set(tenant, t);
   }
   return t;
