@@ -11,6 +11,7 @@ export function publishingAudit(store: Store, bus: EventBus): Store {
     attacks: store.attacks,
     state: store.state,
     locks: store.locks,
+    ...(store.budget !== undefined ? { budget: store.budget } : {}),
     close: () => store.close(),
     audit: {
       query: (q) => audit.query(q),
