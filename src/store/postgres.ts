@@ -6,7 +6,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyBudgetRepository, postgresTransactionLock } from './budget.js';
-import { advisoryKey } from './locks.js';
+import { InProcessLocks, advisoryKey } from './locks.js';
 import { migrate } from './migrations.js';
 import {
   KyselyAttackRepository,
@@ -18,9 +18,16 @@ import type { Database } from './schema.js';
 import type { LockManager, Store } from './types.js';
 
 class AdvisoryLocks implements LockManager {
+  /** In-process order first (FIFO per key, one server connection per key and process), then the server's. */
+  private readonly local = new InProcessLocks();
+
   constructor(private readonly pool: pg.Pool) {}
 
-  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.local.withLock(key, () => this.advisory(key, fn));
+  }
+
+  private async advisory<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const id = advisoryKey(key).toString();
     // a checked-out client reports a dropped connection as an event; the pending query rejects anyway
