@@ -258,4 +258,23 @@ describe('one budget for the whole cluster (two runners, one shared store)', () 
     expect(first?.state).toBe('withdrawn');
     expect(maxInWindow(c.announces(), 60_000)).toBeLessThanOrEqual(3);
   });
+
+  it('a retry the budget refuses keeps its rule and tries again when the window has room', async () => {
+    const cfg = baseConfig({ ttlSeconds: 3600, limits: { deploymentsPerWindow: 2 } });
+    const c = await new Cluster(cfg, true).start();
+    const a = c.adapters[0]!;
+    a.failNext = 1; // the first announce fails (retryable): retry after the 1 s backoff
+    c.event(0, 1);
+    await c.idle();
+    c.event(1, 2); // process b takes the second slot of the window
+    await c.idle();
+    await c.run(5_000);
+    // the retry was refused by the budget, not sent: one call so far, the rule still waits as failed
+    expect(a.announces()).toHaveLength(1);
+    expect(c.runners[0]!.listRules().active.map((r) => r.state)).toEqual(['failed']);
+    await c.run(60_000);
+    expect(a.announces()).toHaveLength(2);
+    expect(c.runners[0]!.listRules().active.map((r) => r.state)).toEqual(['announced']);
+    expect(maxInWindow(c.announces(), 60_000)).toBeLessThanOrEqual(2);
+  });
 });
