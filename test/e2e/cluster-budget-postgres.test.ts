@@ -4,15 +4,44 @@
 // tenant in total (counted in PostgreSQL itself: the audit's announce records and the rules table).
 // Sensitive by construction: without the shared counter each process admits its own 30 (60 in all);
 // without the tenant lock the concurrent charges over-admit (see the closing note of issue 10).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowBatch } from '../../src/flow/batch.js';
+import { batchesToPcap } from '../../src/gen/packet.js';
 import { startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { softflowdExport } from '../support/softflowd.js';
 
 const PG_HOST = '127.13.0.10';
 const API = ['127.13.0.11', '127.13.0.12'] as const;
 const RATE_NET = '203.0.113.0/24'; // tenant "rate": the defaults, 30 per 60 s and 200 active
 const CAP_NETS = ['198.51.100.0/24', '198.18.0.0/24']; // tenant "cap": 1000 per window, 200 active
+const FLOOD_NET = '198.19.0.0/24'; // tenant "flood": the defaults, fed overlapping many-target floods
+const FLOW_PORT = 20013;
+
+/** UDP floods towards 40 hosts of FLOOD_NET from host index `first`, 10 sources each, ending at `endMs`. */
+function manyTargetFlood(first: number, endMs: number): Buffer {
+  const b = new FlowBatch(512);
+  for (let t = first; t < first + 40; t++) {
+    for (let s = 0; s < 10; s++) {
+      const i = b.next();
+      b.family[i] = 4;
+      b.srcAddr[i * 4] = ((100 << 24) | (70 << 16) | (t << 8) | (s + 1)) >>> 0;
+      b.dstAddr[i * 4] = ((198 << 24) | (19 << 16) | (t + 1)) >>> 0;
+      b.proto[i] = 17;
+      b.srcPort[i] = 40000 + s;
+      b.dstPort[i] = 27015;
+      b.packets[i] = 60;
+      b.bytes[i] = 60_000;
+      b.startMs[i] = endMs - 3000 + s;
+      b.endMs[i] = endMs - 50 + s;
+    }
+  }
+  return batchesToPcap([b]);
+}
 
 async function post(api: string, body: object): Promise<number> {
   const res = await fetch(`${api}/api/v1/rules`, {
@@ -39,14 +68,28 @@ describe('one deployment budget for two processes on PostgreSQL', () => {
           {
             node: { name: `engine-${n}` },
             store: { driver: 'postgres', postgresUrl: server.url },
-            flow: { listeners: [{ protocol: 'netflow', address: host, port: 20013 }] },
-            detection: { networks: [RATE_NET, ...CAP_NETS] },
+            flow: { listeners: [{ protocol: 'netflow', address: host, port: FLOW_PORT }] },
+            detection: {
+              networks: [RATE_NET, ...CAP_NETS, FLOOD_NET],
+              thresholds: { host: { incoming: { pps: 20 } } },
+            },
             mitigation: {
               // dry-run (the default): every announcement is decided, audited and marked announced
-              guards: { allowSpecialPurpose: [RATE_NET, ...CAP_NETS] },
+              guards: { allowSpecialPurpose: [RATE_NET, ...CAP_NETS, FLOOD_NET] },
               tenants: {
                 rate: { networks: [RATE_NET] },
                 cap: { networks: CAP_NETS, deploymentsPerWindow: 1000 },
+                flood: { networks: [FLOOD_NET] },
+              },
+              policies: {
+                default: {
+                  levels: [
+                    { intent: 'rate-limit', bps: 1e5 },
+                    { intent: 'drop', bps: 500e6 },
+                    { intent: 'blackhole', bps: 2e9 },
+                    { intent: 'scrubbing', bps: 5e9 },
+                  ],
+                },
               },
             },
           },
@@ -136,5 +179,46 @@ describe('one deployment budget for two processes on PostgreSQL', () => {
     expect(await active('cap')).toBe(200);
     expect(peak).toBe(200);
     expect(await announces('cap')).toBe(200);
+  }, 120_000);
+
+  it('overlapping 40-target floods (20 targets seen by both): one rule per target, 30 announcements in all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-budget-'));
+    try {
+      // process 0 sees hosts .1-.40, process 1 hosts .21-.60: 60 targets, 20 of them seen by both
+      const now = Date.now();
+      await Promise.all(
+        API.map((host, n) => {
+          const pcap = join(dir, `flood-${n}.pcap`);
+          writeFileSync(pcap, manyTargetFlood(n * 20, now));
+          return softflowdExport(pcap, host, FLOW_PORT, 9);
+        }),
+      );
+      await waitFor('30 flood rules', async () => (await active('flood')) >= 30, 60_000, 200).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\n${procs.map((p) => p.output().slice(-3000)).join('\n----\n')}`);
+        },
+      );
+      // both processes decided every target (announced, adopted or queued) before we count
+      await waitFor(
+        'every target decided',
+        async () =>
+          (await count(
+            `SELECT count(DISTINCT target) AS n FROM audit WHERE tenant = 'flood' AND action IN ('announce', 'queue', 'refresh')`,
+            [],
+          )) >= 60,
+        30_000,
+        200,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await announces('flood')).toBe(30);
+      expect(await active('flood')).toBe(30);
+      const perTarget = await db.query<{ target: string; n: string }>(
+        `SELECT target, count(*) AS n FROM rules WHERE tenant = 'flood' AND state IN ('pending', 'announced', 'failed')
+         GROUP BY target HAVING count(*) > 1`,
+      );
+      expect(perTarget.rows).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
