@@ -96,13 +96,32 @@ export function signatureMatch(
   const tcpOnly = sig.protocols?.length === 1 && sig.protocols[0] === 6;
   if (deep && tcpOnly && sig.tcpFlags !== undefined && sig.tcpFlags > 0)
     m.tcpFlags = tcpFlagsTerms(sig.tcpFlags, attack);
-  // RFC 8955 §4.2.2.10: total IP packet length, as detection measures it (flow bytes / packets).
   if (deep && sig.packetLength !== undefined && sig.packetLength.min <= sig.packetLength.max) {
-    m.packetLength = rangeTerms(sig.packetLength.min, sig.packetLength.max);
+    m.packetLength = packetLengthTerms(family, sig.packetLength.min, sig.packetLength.max);
   }
   if (sig.fragment === true)
     m.fragment = anyBitsTerm(FRAGMENT_FLAGS['is-fragment'] | FRAGMENT_FLAGS['first-fragment']);
   return m;
+}
+
+/**
+ * Largest link-layer overhead in a measured packet size: sFlow raw-header samples report the frame
+ * length (Ethernet header 14, two VLAN tags 8, FCS 4), NetFlow/IPFIX the IP length.
+ */
+export const L2_ALLOWANCE = 26;
+
+/**
+ * Packet length (RFC 8955 §4.2.2.10: the total IP packet length, header included) for sizes measured
+ * in [min, max]. A size measured on the frame is never below the IP length, so the upper bound holds
+ * as measured and the lower one moves down by the link-layer allowance — a rule never excludes attack
+ * packets because of how the exporter counted them. At or under the smallest IP header the lower
+ * bound says nothing and is left out.
+ */
+export function packetLengthTerms(family: 4 | 6, min: number, max: number): NumericTerm[] {
+  const header = family === 4 ? 20 : 40;
+  const lo = min - L2_ALLOWANCE;
+  if (lo <= header) return [{ and: false, lt: true, gt: false, eq: true, value: max }];
+  return rangeTerms(lo, max);
 }
 
 /** Number of components besides the destination: a narrower match has more. */

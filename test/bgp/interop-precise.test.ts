@@ -70,8 +70,8 @@ describe('precise FlowSpec rules in a real gobgpd RIB', () => {
   it('native speaker: SYN flood (tcp-flags =syn&!ack, length) and DNS amplification (sport, length)', async () => {
     const syn = ruleOn('syn_flood', '203.0.113.5', 'p-syn');
     const dns = ruleOn('dns_amplification', '203.0.113.6', 'p-dns');
-    expect(formatFlowSpec(syn.match)).toContain('tcp-flags =syn&!ack len >=40&<=60');
-    expect(formatFlowSpec(dns.match)).toContain('sport =53 len >=512&<=1500');
+    expect(formatFlowSpec(syn.match)).toContain('tcp-flags =syn&!ack len <=60');
+    expect(formatFlowSpec(dns.match)).toContain('sport =53 len >=486&<=1500');
     for (const r of [syn, dns]) expect(sp.upsertRule(r).ok).toBe(true);
     const got = await holds([syn, dns]);
     expect(gobgpMatch(got[0]!, 4)).toEqual(syn.match);
@@ -80,8 +80,8 @@ describe('precise FlowSpec rules in a real gobgpd RIB', () => {
       expect(gobgpActions(p)).toEqual([{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 0 }]);
     // gobgpd's own reading of the operators, not only ours of its JSON
     const text = await g.cli(['global', 'rib', '-a', 'ipv4-flowspec']);
-    expect(text).toContain('[tcp-flags: =S&!A][packet-length: >=40&<=60]');
-    expect(text).toContain('[source-port: ==53][packet-length: >=512&<=1500]');
+    expect(text).toContain('[tcp-flags: =S&!A][packet-length: <=60]');
+    expect(text).toContain('[source-port: ==53][packet-length: >=486&<=1500]');
     for (const r of [syn, dns]) sp.withdrawRule(r.id);
     await waitFor('gobgpd FlowSpec RIB empty', async () =>
       (await g.ribCount('ipv4-flowspec')) === 0 ? true : undefined,

@@ -42,10 +42,10 @@ function familyBlock(): string {
 }
 
 describe('precise matches per attack family', () => {
-  it('a SYN flood rule carries tcp-flags SYN without ACK (RFC 8955 §4.2.2.9) and the packet-length range', () => {
+  it('a SYN flood rule carries tcp-flags SYN without ACK (RFC 8955 §4.2.2.9) and the packet-length bound', () => {
     const r = engineRule('syn_flood');
     expect(formatFlowSpec(r.match)).toBe(
-      'flow4 dst 203.0.113.5/32 proto =6 dport =443 tcp-flags =syn&!ack len >=40&<=60',
+      'flow4 dst 203.0.113.5/32 proto =6 dport =443 tcp-flags =syn&!ack len <=60',
     );
     expect(r.match.tcpFlags).toEqual([
       { and: false, not: false, match: true, value: 0x02 },
@@ -54,11 +54,12 @@ describe('precise matches per attack family', () => {
   });
 
   it('an amplification rule carries the service source port and the response length range', () => {
+    // the lower bound moves down by the link-layer allowance (sFlow measures frames, FlowSpec IP length)
     expect(formatFlowSpec(engineRule('dns_amplification').match)).toBe(
-      'flow4 dst 203.0.113.5/32 proto =17 sport =53 len >=512&<=1500',
+      'flow4 dst 203.0.113.5/32 proto =17 sport =53 len >=486&<=1500',
     );
     expect(formatFlowSpec(engineRule('ntp_amplification').match)).toBe(
-      'flow4 dst 203.0.113.5/32 proto =17 sport =123 len >=468&<=490',
+      'flow4 dst 203.0.113.5/32 proto =17 sport =123 len >=442&<=490',
     );
   });
 
@@ -120,10 +121,10 @@ describe('every FlowSpec renderer carries tcp-flags and packet-length, or refuse
 
   it('ExaBGP, GoBGP and BIRD render both components with the same operators', () => {
     expect(renderMatch(syn.match)).toBe(
-      'destination 203.0.113.5/32; protocol =6; destination-port =443; tcp-flags =2&!16; packet-length >=40&<=60',
+      'destination 203.0.113.5/32; protocol =6; destination-port =443; tcp-flags =2&!16; packet-length <=60',
     );
     expect(renderMatch(dns.match)).toBe(
-      'destination 203.0.113.5/32; protocol =17; source-port =53; packet-length >=512&<=1500',
+      'destination 203.0.113.5/32; protocol =17; source-port =53; packet-length >=486&<=1500',
     );
     // GoBGP apipb: operator bytes as on the wire (RFC 8955 §4.2.1.2: 0x01 match, 0x02 not, 0x40 and, 0x80 end)
     const comps = renderComponents(syn.match) as unknown as {
@@ -134,15 +135,18 @@ describe('every FlowSpec renderer carries tcp-flags and packet-length, or refuse
       { op: 0x01, value: 0x02 },
       { op: 0x80 | 0x40 | 0x02, value: 0x10 },
     ]);
-    expect(comps.find((c) => c.type === 10)?.items).toEqual([
-      { op: 0x03, value: 40 },
-      { op: 0x80 | 0x40 | 0x05, value: 60 },
+    expect(comps.find((c) => c.type === 10)?.items).toEqual([{ op: 0x80 | 0x05, value: 60 }]);
+    expect(
+      (renderComponents(dns.match) as unknown as typeof comps).find((c) => c.type === 10)?.items,
+    ).toEqual([
+      { op: 0x03, value: 486 },
+      { op: 0x80 | 0x40 | 0x05, value: 1500 },
     ]);
     // BIRD: value/mask per term (doc/bird.sgml "tcp flags"): SYN set, then ACK clear
     expect(renderFlowNet(syn.match)).toBe(
-      'flow4 { dst 203.0.113.5/32; proto = 6; dport = 443; tcp flags 0x2/0x2 && 0x0/0x10; length >= 40 && <= 60; }',
+      'flow4 { dst 203.0.113.5/32; proto = 6; dport = 443; tcp flags 0x2/0x2 && 0x0/0x10; length <= 60; }',
     );
-    expect(renderFlowNet(dns.match)).toContain('sport = 53; length >= 512 && <= 1500;');
+    expect(renderFlowNet(dns.match)).toContain('sport = 53; length >= 486 && <= 1500;');
     const rtbh = rtbhSchema.parse({});
     for (const r of precise) {
       expect(renderExabgp(r, { rtbh })).toBeTruthy();
@@ -166,10 +170,10 @@ describe('every FlowSpec renderer carries tcp-flags and packet-length, or refuse
   it('local nftables matches the TCP flags bit by bit and the IP length', () => {
     const opts = { table: 'floodgate', prerouting: -300, synproxyMss: 1460, synproxyWscale: 7 };
     expect(renderNft(syn, opts).rules[0]).toContain(
-      'meta l4proto 6 th dport 443 tcp flags & 0x02 == 0x02 tcp flags & 0x10 == 0x00 meta length { 40-60 } counter drop',
+      'meta l4proto 6 th dport 443 tcp flags & 0x02 == 0x02 tcp flags & 0x10 == 0x00 meta length { 0-60 } counter drop',
     );
     expect(renderNft(dns, opts).rules[0]).toContain(
-      'meta l4proto 17 th sport 53 meta length { 512-1500 } counter drop',
+      'meta l4proto 17 th sport 53 meta length { 486-1500 } counter drop',
     );
   });
 });
