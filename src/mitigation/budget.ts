@@ -44,6 +44,16 @@ export function sharedAllows(s: EngineState, t: TenantState, now: number): boole
   return true;
 }
 
+/**
+ * With a shared budget, a replacement waits while the rule it replaces is still on its way: that rule
+ * may yet be refused, and then the rule *it* replaces is the one on the routers that the replacement
+ * must take over (make-before-break needs to know which one).
+ */
+export function waitsForPrevious(s: EngineState, previousId: string | undefined): boolean {
+  if (!s.sharedBudget || previousId === undefined) return false;
+  return s.rules.get(previousId)?.inFlight === true;
+}
+
 /** Called by the pump after a deployment: while probing, it is the probe. */
 export function noteDeployed(t: TenantState, ruleId: string): void {
   if (t.shared.probing) t.shared.probe = ruleId;

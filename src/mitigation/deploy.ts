@@ -16,7 +16,7 @@ import {
 import { validateRule } from './guards.js';
 import { type QueueItem, coalesce } from './queue.js';
 import { canDeploy, recordDeployment } from './rate-limit.js';
-import { noteDeployed, sharedAllows } from './budget.js';
+import { noteDeployed, sharedAllows, waitsForPrevious } from './budget.js';
 import type { DecisionAction, EngineAction } from './types.js';
 
 export function refresh(s: EngineState, ar: ActiveRule, now: number, out: EngineAction[]): void {
@@ -63,6 +63,10 @@ export function pump(s: EngineState, tenant: string, now: number, out: EngineAct
     const replacing = item.previous !== undefined && s.rules.has(item.previous.id);
     const capped = !replacing && t.active >= cap;
     const limited = !canDeploy(t.window, now, limit, windowMs);
+    if (waitsForPrevious(s, item.previous?.id)) {
+      waiting.push(item); // for a moment: until the result of the rule it replaces is in
+      continue;
+    }
     const held = !capped && !limited && !sharedAllows(s, t, now);
     if (capped || limited || held) {
       if (!item.queuedNoticed) {

@@ -80,6 +80,8 @@ export interface EngineState {
   readonly legit: Map<string, number>;
   /** Time of the last step (deadlines at or before it are not due again). */
   lastNow: number;
+  /** Announcements can be refused by a budget shared with other processes (budget.ts). */
+  readonly sharedBudget: boolean;
 }
 
 export interface EngineOptions {
@@ -87,6 +89,8 @@ export interface EngineOptions {
   /** Prefix of rule ids, unique per process start so that processes sharing a store never collide. */
   readonly idPrefix: string;
   readonly validateOrigin?: OriginValidator;
+  /** The store charges every announcement against a budget shared with other processes (budget.ts). */
+  readonly sharedBudget?: boolean;
 }
 
 export function createEngine(opts: EngineOptions): EngineState {
@@ -102,6 +106,7 @@ export function createEngine(opts: EngineOptions): EngineState {
     suppressed: new Map(),
     legit: new Map(),
     lastNow: -Infinity,
+    sharedBudget: opts.sharedBudget === true,
   };
 }
 

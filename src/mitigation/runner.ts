@@ -102,6 +102,7 @@ export class MitigationRunner {
     this.state = createEngine({
       config: opts.config,
       idPrefix: instance,
+      sharedBudget: opts.store.budget !== undefined,
       ...(opts.validateOrigin ? { validateOrigin: opts.validateOrigin } : {}),
     });
   }

@@ -277,4 +277,53 @@ describe('one budget for the whole cluster (two runners, one shared store)', () 
     expect(c.runners[0]!.listRules().active.map((r) => r.state)).toEqual(['announced']);
     expect(maxInWindow(c.announces(), 60_000)).toBeLessThanOrEqual(2);
   });
+
+  it('an escalation decided while the refused replacement is in flight takes over the rule on the routers', async () => {
+    const cfg = baseConfig({ ttlSeconds: 3600, limits: { deploymentsPerWindow: 3, cooldownMs: 0 } });
+    const c = await new Cluster(cfg, true).start();
+    const at = (bps: number): AttackEvent => {
+      const now = c.clock.now();
+      return {
+        attackId: '203.0.113.1/32@0',
+        kind: 'update',
+        target: '203.0.113.1/32',
+        direction: 'incoming',
+        family: 'udp_flood',
+        reason: 'test',
+        node: 'r0',
+        hostGroup: 'default',
+        at: now,
+        startedAt: now,
+        pps: 300_000,
+        bps,
+        peakPps: 300_000,
+        peakBps: bps,
+        thresholdBps: 3e7,
+        severity: 10,
+        signature: { coverage: 1, protocols: [17], destinationPorts: [27015] },
+      };
+    };
+    c.runners[0]!.submitEvent(at(3e8)); // level 1: the rate-limit P goes out
+    await c.idle();
+    c.clock.advance(1000);
+    c.event(1, 2);
+    c.event(1, 3); // process b fills the window
+    await c.idle();
+    c.clock.advance(1000);
+    c.runners[0]!.submitEvent(at(8e8)); // level 2: the drop D is sent (and will be refused)…
+    c.runners[0]!.submitEvent(at(3e9)); // …and before its answer, level 3: the blackhole X
+    await c.idle();
+    const a = c.adapters[0]!;
+    expect(a.calls.map((x) => [x.op, x.rule.intent])).toEqual([['announce', 'rate-limit']]);
+    expect(c.runners[0]!.listRules().active.map((r) => r.intent)).toEqual(['rate-limit']);
+    await c.run(60_000);
+    // X replaces P, the rule actually on the routers; D never went out
+    expect(a.calls.map((x) => [x.op, x.rule.intent])).toEqual([
+      ['announce', 'rate-limit'],
+      ['announce', 'blackhole'],
+      ['withdraw', 'rate-limit'],
+    ]);
+    expect(a.held.size).toBe(1);
+    expect(c.runners[0]!.listRules().active.map((r) => r.intent)).toEqual(['blackhole']);
+  });
 });
