@@ -54,9 +54,14 @@ export async function openFixture(
   const guards = compileGuards(cfg);
   let n = 0;
   for (const [name, t] of Object.entries(TENANTS)) {
-    await store.rules.upsert(sampleRule(`rule-${name}-1`, { tenant: name, target: `${t.prefix}5/32` }));
+    const at = (target: string) => ({
+      tenant: name,
+      target,
+      match: { family: 4 as const, destination: { prefix: target } },
+    });
+    await store.rules.upsert(sampleRule(`rule-${name}-1`, at(`${t.prefix}5/32`)));
     await store.rules.upsert(
-      sampleRule(`rule-${name}-old`, { tenant: name, target: `${t.prefix}6/32`, state: 'withdrawn' }),
+      sampleRule(`rule-${name}-old`, { ...at(`${t.prefix}6/32`), state: 'withdrawn' }),
     );
     const ev: AttackEvent = {
       ...sampleEvent('start', 1000),
@@ -106,9 +111,12 @@ export async function openFixture(
         const tenant = req.tenant ?? tenants.tenantOf(req.target) ?? '-';
         const checked = checkTarget(guards, tenant, req.target);
         if ('ok' in checked) return checked.ok ? { ok: true, rule: checked.rule, queued: false } : checked;
+        const target = formatPrefix(checked);
         const rule = sampleRule(`m${++n}`, {
           tenant,
-          target: formatPrefix(checked),
+          target,
+          family: checked.family,
+          match: { family: checked.family, destination: { prefix: target } },
           intent: req.intent,
           origin: 'manual',
           reason: actor,
@@ -153,8 +161,47 @@ export async function openFixture(
     }),
     reloadConfig: opts.reload ?? (async () => ({ ok: true, applied: [], restartRequired: [] })),
     exporters: opts.exporters ?? (() => [{ address: '127.0.0.1', datagrams: 3 }]),
+    bgpPeers: () => [{ address: '127.0.0.1', state: 'established' }],
+    // the adjacency RIB carries every tenant's rules
+    bgpAdjRibOut: (peer) =>
+      peer === '127.0.0.1' ? Object.values(TENANTS).map((t) => ({ nlri: `${t.prefix}5/32` })) : undefined,
   };
   return { store, ports, close: () => store.close() };
 }
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+/** Ports that forward every call to whatever fixture `current()` returns: one API, a fresh store per run. */
+export function delegatingPorts(current: () => ApiPorts): ApiPorts {
+  const c = current;
+  return {
+    version: '0.0.0-test',
+    startedAt: Date.now(),
+    rules: {
+      list: (q) => c().rules.list(q),
+      get: (id) => c().rules.get(id),
+      add: (r, a) => c().rules.add(r, a),
+      withdraw: (id, a, why) => c().rules.withdraw(id, a, why),
+    },
+    attacks: { list: (q) => c().attacks.list(q) },
+    audit: {
+      query: (q) => c().audit.query(q),
+      append: (r) => c().audit.append(r),
+      verify: () => c().audit.verify(),
+    },
+    tokens: {
+      create: (t) => c().tokens.create(t),
+      list: (q) => c().tokens.list(q),
+      get: (id) => c().tokens.get(id),
+      findActiveBySecretHash: (h) => c().tokens.findActiveBySecretHash(h),
+      revoke: (id, at) => c().tokens.revoke(id, at),
+    },
+    tenants: () => c().tenants(),
+    mitigation: () => c().mitigation(),
+    health: () => c().health(),
+    reloadConfig: () => c().reloadConfig(),
+    exporters: () => c().exporters(),
+    bgpPeers: () => c().bgpPeers?.(),
+    bgpAdjRibOut: (peer) => c().bgpAdjRibOut?.(peer),
+  };
+}
