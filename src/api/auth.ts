@@ -132,12 +132,8 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     }
     if (!allows(req.principal, permission)) {
       const p = req.principal;
-      throw new ApiError(
-        'forbidden',
-        p.tenant !== null && p.role !== 'readonly'
-          ? `token "${p.name}" (${p.role}, tenant ${p.tenant}) cannot ${permission}`
-          : `token "${p.name}" (${p.role}) cannot ${permission}`,
-      );
+      const who = `token "${p.name}" (${p.role}${p.tenant !== null ? `, tenant ${p.tenant}` : ''})`;
+      throw new ApiError('forbidden', `${who} may not ${permission.replace(':', ' ')}`);
     }
   });
 }

@@ -300,14 +300,19 @@ export class App {
 
   private async startApi(): Promise<void> {
     const { api } = this.config;
-    if (!isLoopback(api.host) && !api.tls)
-      this.log.warn({ host: api.host }, 'the HTTP API listens off loopback without TLS (api.tls): tokens travel in clear');
+    if (!isLoopback(api.host) && !api.tls.cert)
+      this.log.warn(
+        { host: api.host },
+        'the HTTP API listens off loopback without TLS (api.tls): tokens travel in clear',
+      );
     this.api = buildApi(this.ports(), {
       ...(api.token ? { token: api.token } : {}),
       anonymousRead: api.anonymousRead && isLoopback(api.host),
       rateLimit: { max: api.rateLimit.max, timeWindowMs: api.rateLimit.windowSeconds * 1000 },
       corsOrigins: api.corsOrigins,
-      ...(api.tls ? { https: { cert: readFileSync(api.tls.cert), key: readFileSync(api.tls.key) } } : {}),
+      ...(api.tls.cert && api.tls.key
+        ? { https: { cert: readFileSync(api.tls.cert), key: readFileSync(api.tls.key) } }
+        : {}),
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
     this.log.info({ address: this.apiAddress }, 'HTTP API listening');

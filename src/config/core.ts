@@ -61,7 +61,9 @@ export const apiSchema = z
     anonymousRead: z
       .boolean()
       .default(false)
-      .describe('Let callers without a token read (never write). Refused unless api.host is a loopback address.'),
+      .describe(
+        'Let callers without a token read (never write). Refused unless api.host is a loopback address.',
+      ),
     rateLimit: z
       .object({
         max: z
@@ -69,7 +71,9 @@ export const apiSchema = z
           .int()
           .min(1)
           .default(600)
-          .describe('Requests per window for each token (each address without one); a token may set its own.'),
+          .describe(
+            'Requests per window for each token (each address without one); a token may set its own.',
+          ),
         windowSeconds: z.number().int().min(1).default(60).describe('Length of the rate-limit window.'),
       })
       .strict()
@@ -77,16 +81,21 @@ export const apiSchema = z
       .describe('Per-token rate limit; over it the API answers 429 rate_limited.'),
     tls: z
       .object({
-        cert: z.string().min(1).describe('PEM certificate (chain) file.'),
-        key: z.string().min(1).describe('PEM private key file.'),
+        cert: z.string().min(1).optional().describe('PEM certificate (chain) file.'),
+        key: z.string().min(1).optional().describe('PEM private key file.'),
       })
       .strict()
-      .optional()
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+        message: 'give both api.tls.cert and api.tls.key, or neither',
+      })
+      .prefault({})
       .describe('Serve HTTPS with this certificate and key (recommended whenever api.host is not loopback).'),
     corsOrigins: z
       .array(z.string().url())
       .default([])
-      .describe('Origins (e.g. https://noc.example.net) allowed to call the API from a browser. Empty = CORS off.'),
+      .describe(
+        'Origins (e.g. https://noc.example.net) allowed to call the API from a browser. Empty = CORS off.',
+      ),
   })
   .strict()
   .prefault({});
