@@ -73,8 +73,18 @@ export interface StoredRow extends ChainRow {
   readonly hash: string | null;
 }
 
-/** Incremental verifier: feed rows in id order, then finish with the stored head. */
+export interface ChainHead {
+  readonly last_id: number | null;
+  readonly last_hash: string | null;
+}
+
+/**
+ * Incremental verifier: read the stored head first, feed rows in id order, then finish. Records
+ * appended while the walk runs come after the head and are checked link by link like the others, so
+ * the walk needs no snapshot.
+ */
 export class ChainVerifier {
+  private headSeen: string | undefined;
   private prev = GENESIS;
   private prevId: number | null = null;
   private chained = false;
@@ -84,13 +94,21 @@ export class ChainVerifier {
   /** Rows whose stored predecessor hash is not the previous row's: resolved by the caller. */
   readonly brokenLinks: { id: number; prevHash: string; prevId: number | null }[] = [];
 
-  constructor(private readonly maxProblems = 100) {}
+  constructor(
+    private readonly head: ChainHead,
+    private readonly maxProblems = 100,
+  ) {}
 
   private problem(p: ChainProblem): void {
     if (this.problems.length < this.maxProblems) this.problems.push(p);
   }
 
   push(row: StoredRow): void {
+    this.link(row);
+    if (row.id === this.head.last_id) this.headSeen = this.prev;
+  }
+
+  private link(row: StoredRow): void {
     this.count++;
     if (row.hash === null || row.prev_hash === null) {
       if (this.chained) {
@@ -146,18 +164,19 @@ export class ChainVerifier {
     }
   }
 
-  finish(head: { last_id: number | null; last_hash: string | null }): AuditVerification {
-    if (head.last_hash !== null && head.last_hash !== this.prev) {
+  finish(): AuditVerification {
+    const { last_id: id, last_hash: hash } = this.head;
+    if (hash !== null && this.headSeen === undefined) {
       this.problem({
-        id: head.last_id,
+        id,
         kind: 'truncated',
-        message: `the newest record should be #${head.last_id} with hash ${head.last_hash.slice(0, 12)}…; the log ends at #${this.prevId ?? '(empty)'}: newest records were deleted or changed`,
+        message: `the newest record appended, #${id}, is missing: the newest records were deleted`,
       });
-    } else if (head.last_hash !== null && head.last_id !== this.prevId) {
+    } else if (hash !== null && this.headSeen !== hash) {
       this.problem({
-        id: this.prevId,
-        kind: 'reordered',
-        message: `the newest record is stored as #${this.prevId} but was appended as #${head.last_id}`,
+        id,
+        kind: 'truncated',
+        message: `record #${id} is not the newest record appended (hash ${hash.slice(0, 12)}…): the newest records were replaced`,
       });
     }
     return {

@@ -1,5 +1,5 @@
 // Repository implementations over Kysely: the same queries serve SQLite and PostgreSQL.
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
@@ -122,6 +122,8 @@ export class KyselyAuditRepository implements AuditRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    /** SQLite: a synchronous append in one IMMEDIATE transaction (sqlite.ts); PostgreSQL uses Kysely. */
+    private readonly appendSync?: (row: ChainRow) => number,
   ) {}
 
   /**
@@ -130,19 +132,8 @@ export class KyselyAuditRepository implements AuditRepository {
    * in one transaction.
    */
   async append(record: AuditRecord): Promise<number> {
-    const values: ChainRow = {
-      at: record.at,
-      actor: record.actor,
-      action: record.action,
-      tenant: record.tenant,
-      target: record.target ?? null,
-      rule_id: record.ruleId ?? null,
-      attack_id: record.attackId ?? null,
-      adapter: record.adapter ?? null,
-      dry_run: record.dryRun ? 1 : 0,
-      reason: record.reason,
-      payload: record.payload === undefined ? null : JSON.stringify(record.payload),
-    };
+    const values = chainRow(record);
+    if (this.appendSync) return this.appendSync(values);
     return this.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1);
       if (this.dialect === 'postgres') q = q.forUpdate();
@@ -200,8 +191,16 @@ export class KyselyAuditRepository implements AuditRepository {
 
   /** Walks the whole log in id order inside one snapshot and checks every link (audit-chain.ts). */
   async verify(): Promise<AuditVerification> {
-    const run = async (trx: Transaction<Database>): Promise<AuditVerification> => {
-      const v = new ChainVerifier();
+    const run = async (trx: Kysely<Database>): Promise<AuditVerification> => {
+      const head = await trx
+        .selectFrom('audit_head')
+        .select(['last_id', 'last_hash'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      const v = new ChainVerifier({
+        last_id: head?.last_id == null ? null : Number(head.last_id),
+        last_hash: head?.last_hash ?? null,
+      });
       for await (const row of walk(trx)) v.push(row);
       const locate = new Map<string, number>();
       for (const b of v.brokenLinks) {
@@ -213,23 +212,31 @@ export class KyselyAuditRepository implements AuditRepository {
         if (hit) locate.set(b.prevHash, Number(hit.id));
       }
       v.resolveLinks(locate);
-      const head = await trx
-        .selectFrom('audit_head')
-        .select(['last_id', 'last_hash'])
-        .where('id', '=', 1)
-        .executeTakeFirst();
-      if (!head) {
+      if (!head)
         v.problems.push({ id: null, kind: 'truncated', message: 'the audit head record is missing' });
-      }
-      return v.finish({
-        last_id: head?.last_id == null ? null : Number(head.last_id),
-        last_hash: head?.last_hash ?? null,
-      });
+      return v.finish();
     };
+    // SQLite: no transaction, so appends (synchronous, atomic) go on during a long walk
     return this.dialect === 'postgres'
       ? this.db.transaction().setIsolationLevel('repeatable read').execute(run)
-      : this.db.transaction().execute(run);
+      : run(this.db);
   }
+}
+
+export function chainRow(record: AuditRecord): ChainRow {
+  return {
+    at: record.at,
+    actor: record.actor,
+    action: record.action,
+    tenant: record.tenant,
+    target: record.target ?? null,
+    rule_id: record.ruleId ?? null,
+    attack_id: record.attackId ?? null,
+    adapter: record.adapter ?? null,
+    dry_run: record.dryRun ? 1 : 0,
+    reason: record.reason,
+    payload: record.payload === undefined ? null : JSON.stringify(record.payload),
+  };
 }
 
 const PAGE = 5000;

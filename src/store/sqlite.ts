@@ -12,6 +12,7 @@ import {
   KyselyStateRepository,
 } from './repositories.js';
 import type { Database } from './schema.js';
+import { sqliteChainedAppend } from './sqlite-audit.js';
 import { KyselyTokenRepository } from './tokens.js';
 import type { Store } from './types.js';
 
@@ -28,7 +29,7 @@ export async function openSqliteStore(path: string, now: number = Date.now()): P
     kind: 'sqlite',
     rules: new KyselyRuleRepository(db),
     attacks: new KyselyAttackRepository(db),
-    audit: new KyselyAuditRepository(db, 'sqlite'),
+    audit: new KyselyAuditRepository(db, 'sqlite', sqliteChainedAppend(sqlite)),
     tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
     locks: new InProcessLocks(),
