@@ -143,6 +143,20 @@ describe('API tokens', () => {
     ).toBe(200);
   });
 
+  it("a token's own rate limit replaces the default", async () => {
+    const app = buildApi(fx.ports, { rateLimit: { max: 100, timeWindowMs: 60_000 } });
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: as('owner'),
+      payload: { name: 'script', role: 'readonly', rateLimit: 2 },
+    });
+    const headers = bearer(made.json().secret as string);
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await app.inject({ url: '/api/v1/rules', headers })).statusCode);
+    expect(codes).toEqual([200, 200, 429]);
+  });
+
   it('verifies the audit chain through the API (unbound tokens only)', async () => {
     const app = buildApi(fx.ports);
     const res = await app.inject({ url: '/api/v1/audit/verify', headers: as('readonly') });
