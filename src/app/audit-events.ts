@@ -10,11 +10,13 @@ export function publishingAudit(store: Store, bus: EventBus): Store {
     rules: store.rules,
     attacks: store.attacks,
     state: store.state,
+    tokens: store.tokens,
     locks: store.locks,
     ...(store.budget !== undefined ? { budget: store.budget } : {}),
     close: () => store.close(),
     audit: {
       query: (q) => audit.query(q),
+      verify: () => audit.verify(),
       append: async (record) => {
         const id = await audit.append(record);
         bus.publish({ type: 'audit', at: record.at, record: { ...record, id } });

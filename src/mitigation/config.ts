@@ -206,7 +206,9 @@ export const mitigationConfigSchema = z
     tenants: z
       .record(z.string().min(1), tenantSchema)
       .default({})
-      .describe('Tenants and their networks. A target outside every tenant network is rejected.'),
+      .describe(
+        'Tenants and the networks they own: rules, API tokens, audit and status are scoped by them, and detection protects them too. None configured: detection.networks form tenant "default". A target outside every tenant network is rejected.',
+      ),
     guards: z
       .object({
         maxPrefixLength: z

@@ -15,6 +15,7 @@ import {
   KyselyStateRepository,
 } from './repositories.js';
 import type { Database } from './schema.js';
+import { KyselyTokenRepository } from './tokens.js';
 import type { LockManager, Store } from './types.js';
 
 class AdvisoryLocks implements LockManager {
@@ -65,7 +66,8 @@ export async function openPostgresStore(
     kind: 'postgres',
     rules: new KyselyRuleRepository(db),
     attacks: new KyselyAttackRepository(db),
-    audit: new KyselyAuditRepository(db),
+    audit: new KyselyAuditRepository(db, 'postgres'),
+    tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
     locks: new AdvisoryLocks(lockPool),
     budget: new KyselyBudgetRepository(db, postgresTransactionLock),

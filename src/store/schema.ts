@@ -34,6 +34,26 @@ export interface AuditTable {
   dry_run: number;
   reason: string;
   payload: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  last_id: number | null;
+  last_hash: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  tenant: string | null;
+  secret_hash: string;
+  rate_limit: number | null;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
 }
 
 export interface StateTable {
@@ -59,6 +79,8 @@ export interface Database {
   rules: RulesTable;
   attacks: AttacksTable;
   audit: AuditTable;
+  audit_head: AuditHeadTable;
+  api_tokens: ApiTokensTable;
   state: StateTable;
   deployments: DeploymentsTable;
   schema_migrations: MigrationsTable;

@@ -12,6 +12,8 @@ import {
   KyselyStateRepository,
 } from './repositories.js';
 import type { Database } from './schema.js';
+import { sqliteChainedAppend } from './sqlite-audit.js';
+import { KyselyTokenRepository } from './tokens.js';
 import type { Store } from './types.js';
 
 export async function openSqliteStore(path: string, now: number = Date.now()): Promise<Store> {
@@ -27,7 +29,8 @@ export async function openSqliteStore(path: string, now: number = Date.now()): P
     kind: 'sqlite',
     rules: new KyselyRuleRepository(db),
     attacks: new KyselyAttackRepository(db),
-    audit: new KyselyAuditRepository(db),
+    audit: new KyselyAuditRepository(db, 'sqlite', sqliteChainedAppend(sqlite)),
+    tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
     locks: new InProcessLocks(),
     close: () => db.destroy(),

@@ -1,6 +1,9 @@
 // Repository ports. SQLite (embedded default) and PostgreSQL (many processes) implement the same
 // interfaces, so callers never know which store they have.
+export type { AuditVerification, ChainProblem } from './audit-chain.js';
+import type { ApiToken } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
+import type { AuditVerification } from './audit-chain.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule, RuleState } from '../domain/rule.js';
 
@@ -57,6 +60,23 @@ export interface AuditRepository {
   /** Append-only: there is no update or delete. Returns the assigned id. */
   append(record: AuditRecord): Promise<number>;
   query(query?: AuditQuery): Promise<AuditRecord[]>;
+  /** Walks the hash chain (audit-chain.ts) and reports every broken link. */
+  verify(): Promise<AuditVerification>;
+}
+
+export interface NewApiToken extends Omit<ApiToken, 'revokedAt'> {
+  /** SHA-256 (hex) of the secret; the secret itself is never stored. */
+  readonly secretHash: string;
+}
+
+export interface TokenRepository {
+  create(token: NewApiToken): Promise<ApiToken>;
+  /** Active tokens (and revoked ones on request), oldest first. */
+  list(query?: { tenant?: string; includeRevoked?: boolean }): Promise<ApiToken[]>;
+  get(id: string): Promise<ApiToken | undefined>;
+  findActiveBySecretHash(secretHash: string): Promise<ApiToken | undefined>;
+  /** Returns false when the token is unknown or already revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
 }
 
 /** Key/value blobs for state that must survive a restart (detection baselines, engine state). */
@@ -112,6 +132,7 @@ export interface Store {
   readonly rules: RuleRepository;
   readonly attacks: AttackRepository;
   readonly audit: AuditRepository;
+  readonly tokens: TokenRepository;
   readonly state: StateRepository;
   readonly locks: LockManager;
   /**

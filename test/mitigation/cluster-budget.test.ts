@@ -55,6 +55,7 @@ function sharedStore(shared: boolean): { store: Store; memory: MemoryStore } {
     audit: memory.audit,
     state: memory.state,
     locks: memory.locks,
+    tokens: memory.tokens,
     ...(shared ? { budget: new MemoryBudget(memory) } : {}),
     close: () => memory.close(),
   };
