@@ -1,6 +1,7 @@
 // What the HTTP API needs from the rest of the application: small ports, wired in src/app.
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
+import type { MetricsEndpoint } from '../export/metrics-route.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type { AttackQuery, AttackRecord, AuditQuery, RuleQuery } from '../store/types.js';
 
@@ -34,4 +35,6 @@ export interface ApiPorts {
   /** BGP peers and Adj-RIB-Out when the native speaker runs. */
   bgpPeers?(): unknown;
   bgpAdjRibOut?(peer: string): unknown;
+  /** Prometheus exposition for GET /metrics. */
+  readonly metrics?: MetricsEndpoint;
 }

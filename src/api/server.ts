@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { INTENTS } from '../domain/rule.js';
 import { ApiError } from './errors.js';
 import type { ApiPorts } from './ports.js';
+import { metricsRoute } from '../export/metrics-route.js';
 
 export interface ApiOptions {
   /** Bearer token required for write calls (and for reads when readsNeedToken). */
@@ -252,6 +253,8 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     if (out === undefined) throw new ApiError('not_found', `no BGP peer ${peer}`);
     return { peer, routes: out };
   });
+
+  if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
 
   return app;
 }
