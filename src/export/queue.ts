@@ -51,6 +51,8 @@ export class ExportQueue<T> {
   private head = 0;
   private current: { items: readonly T[]; attempt: number } | undefined;
   private timer: unknown;
+  private timerIsBackoff = false;
+  private timerDue = 0;
   private running = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -131,8 +133,15 @@ export class ExportQueue<T> {
     this.wakeIdle();
   }
 
-  private schedule(ms: number): void {
-    if (this.closed || this.running || this.timer !== undefined) return;
+  private schedule(ms: number, backoff = false): void {
+    if (this.closed || this.running) return;
+    if (this.timer !== undefined) {
+      // a retry backoff is never cut short; a flush wait is when a full batch is ready
+      if (this.timerIsBackoff || ms >= this.timerDue - this.now()) return;
+      this.clearTimer(this.timer);
+    }
+    this.timerIsBackoff = backoff;
+    this.timerDue = this.now() + ms;
     this.timer = this.setTimer(() => {
       this.timer = undefined;
       void this.run();
@@ -200,7 +209,7 @@ export class ExportQueue<T> {
         }
       }
       this.running = false;
-      if (retryIn !== undefined) this.schedule(retryIn);
+      if (retryIn !== undefined) this.schedule(retryIn, true);
       else if (this.length > 0) this.schedule(this.length >= this.cfg.batchSize ? 0 : this.cfg.flushMs);
     } finally {
       this.running = false;
