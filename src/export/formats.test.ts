@@ -1,30 +1,11 @@
 // Rendering of export events: the event model, CEF, LEEF and the syslog headers and framing.
 import { describe, expect, it } from 'vitest';
-import type { AttackEvent } from '../domain/attack.js';
+import { attack } from '../../test/export/fixtures.js';
 import { VERSION } from '../cli/version.js';
 import { cefHeaderEscape, cefValueEscape, toCef } from './cef.js';
 import { toExportEvent, type ExportEvent } from './event.js';
 import { toLeef } from './leef.js';
 import { formatSyslog, headerField, octetFrame, syslogSeverity } from './syslog-format.js';
-
-export const attack: AttackEvent = {
-  attackId: 'a-1',
-  kind: 'start',
-  target: '203.0.113.5/32',
-  direction: 'incoming',
-  family: 'dns_amplification',
-  reason: 'udpPps 80000 > 50000 | from port 53 = amplification',
-  node: 'edge1',
-  hostGroup: 'default',
-  at: Date.UTC(2026, 11, 3, 9, 30, 0, 123),
-  startedAt: Date.UTC(2026, 11, 3, 9, 30, 0, 0),
-  pps: 80000.4,
-  bps: 9.6e8,
-  peakPps: 80000,
-  peakBps: 9.6e8,
-  severity: 4,
-  signature: { protocols: [17], sourcePorts: [53], sourcePrefixes: ['198.51.100.0/24'], coverage: 0.97 },
-};
 
 describe('toExportEvent', () => {
   it('maps an attack event with its rates, signature sources and severity', () => {

@@ -14,6 +14,7 @@ import type { Delivery, QueueHooks } from './queue.js';
 import { QueuedSink } from './sink.js';
 import { formatSyslog, octetFrame, syslogSeverity } from './syslog-format.js';
 
+/** One event as the syslog line sent; `hostname` (node.name) applies when the sink sets none. */
 export function syslogMessage(cfg: SyslogSinkConfig, e: ExportEvent, hostname: string): string {
   const body =
     cfg.payload === 'cef' ? toCef(e) : cfg.payload === 'leef' ? toLeef(e) : JSON.stringify(eventDocument(e));
@@ -23,7 +24,7 @@ export function syslogMessage(cfg: SyslogSinkConfig, e: ExportEvent, hostname: s
       facility: cfg.facility,
       severity: syslogSeverity(e.severity),
       at: e.at,
-      hostname,
+      hostname: cfg.hostname ?? hostname,
       appName: cfg.appName,
       procId: String(process.pid),
       msgId: `${e.category}-${e.action}`,
@@ -171,7 +172,7 @@ export class SyslogSink extends QueuedSink {
   }
 
   protected async deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>> {
-    const messages = batch.map((e) => syslogMessage(this.cfg, e, this.cfg.hostname ?? this.hostname));
+    const messages = batch.map((e) => syslogMessage(this.cfg, e, this.hostname));
     try {
       await this.transport.send(messages, this.cfg.queue.timeoutMs);
       return { kind: 'ok' };
