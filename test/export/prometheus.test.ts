@@ -14,6 +14,7 @@ import { App } from '../../src/app/app.js';
 import { requireBinary, startProcess, stopProcess, waitFor, type Proc } from '../bgp/helpers/daemon.js';
 import { createSocket } from 'node:dgram';
 import { sflowFlood } from '../e2e/support-sflow.js';
+import { dashboardExprs, promql } from './dashboard.js';
 
 const APP_HOST = '127.15.0.1';
 const TOKEN_HOST = '127.15.0.2';
@@ -186,5 +187,26 @@ describe('Prometheus scrapes /metrics (real prometheus)', () => {
     };
     const denied = targets.data.activeTargets.find((t) => t.labels.job === 'floodgate-notoken');
     expect(denied?.lastError).toMatch(/401/);
+  }, 60_000);
+
+  it('every Grafana dashboard query is valid PromQL for the real Prometheus', async () => {
+    const bad: string[] = [];
+    for (const { panel, expr } of dashboardExprs()) {
+      try {
+        await query(promql(expr));
+      } catch (err) {
+        bad.push(`${panel}: ${(err as Error).message}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    const rate = await waitFor(
+      'dashboard datagram rate has data',
+      async () => {
+        const r = await query(promql(dashboardExprs()[0]!.expr));
+        return r.length ? r : undefined;
+      },
+      30_000,
+    );
+    expect(rate[0]!.metric.exporter).toBe(EXPORTER);
   }, 60_000);
 });
