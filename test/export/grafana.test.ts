@@ -1,5 +1,7 @@
 // The shipped Grafana dashboard names only metrics that exist in the registry (histograms by their
 // _bucket/_sum/_count series), and every panel has a query.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FloodgateMetrics } from '../../src/export/metrics.js';
 import { dashboardExprs, metricNames } from './dashboard.js';
@@ -35,5 +37,13 @@ describe('docs/grafana/floodgate.json', () => {
     expect(
       metricNames('sum by (exporter) (floodgate_flow_exporter_datagrams_total{exporter="floodgate_x"})'),
     ).toEqual(['floodgate_flow_exporter_datagrams_total']);
+  });
+
+  it('docs/metrics.md documents every floodgate_* metric', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/metrics.md'), 'utf8');
+    const undocumented = [...known].filter(
+      (n) => n.startsWith('floodgate_') && !/_(bucket|sum|count)$/.test(n) && !doc.includes('`' + n + '`'),
+    );
+    expect(undocumented).toEqual([]);
   });
 });
