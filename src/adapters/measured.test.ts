@@ -8,8 +8,8 @@ class Fake implements Adapter {
   readonly capabilities = { families: [4, 6] as (4 | 6)[], intents: ['drop' as const] };
   extra = 7;
   okNext = true;
-  announce = async () => ({ ok: this.okNext, payload: { n: 1 } });
-  withdraw = async (): Promise<never> => {
+  announce = async (_rule: unknown) => ({ ok: this.okNext, payload: { n: 1 } });
+  withdraw = async (_rule: unknown): Promise<never> => {
     throw new Error('down');
   };
   list = async () => [];
