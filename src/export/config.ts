@@ -8,6 +8,11 @@ export const EXPORT_CATEGORIES = ['attack', 'rule', 'adapter', 'bgp', 'exporter'
 const name = (dflt: string) =>
   z.string().min(1).max(64).default(dflt).describe('Sink name: the `sink` label in /metrics and logs.');
 
+const ca = z
+  .string()
+  .optional()
+  .describe('PEM file of a private CA that signed the https endpoint (default: the system CAs).');
+
 const events = z
   .array(z.enum(EXPORT_CATEGORIES))
   .min(1)
@@ -106,6 +111,7 @@ export const splunkSinkSchema = z
       .url()
       .describe('HEC base URL, e.g. https://splunk.example:8088 (/services/collector/event is added).'),
     token: z.string().min(1).describe('HEC token (sent as "Authorization: Splunk <token>").'),
+    ca,
     index: z.string().optional().describe('Target index (default: the token’s default index).'),
     sourcetype: z.string().default('floodgate:event').describe('sourcetype of every event.'),
     source: z.string().default('floodgate').describe('source of every event.'),
@@ -124,6 +130,7 @@ export const elasticSinkSchema = z
       .default('floodgate-events')
       .describe('Index or data stream written (docs/elastic/index-template.json matches floodgate-*).'),
     apiKey: z.string().optional().describe('Elasticsearch API key (base64 id:key), sent as "ApiKey".'),
+    ca,
     username: z
       .string()
       .optional()
@@ -152,6 +159,7 @@ export const sentinelSinkSchema = z
     endpoint: z.string().url().describe('Data collection endpoint (DCE) or DCR logs ingestion URL.'),
     ruleId: z.string().min(1).describe('Immutable id of the data collection rule (dcr-…).'),
     stream: z.string().min(1).default('Custom-Floodgate_CL').describe('Stream name declared in the DCR.'),
+    ca,
     apiVersion: z.string().default('2023-01-01').describe('Logs Ingestion API version.'),
     events,
     queue: queueSchema,
@@ -163,6 +171,7 @@ export const mispSinkSchema = z
     name: name('misp'),
     url: z.string().url().describe('MISP base URL.'),
     apiKey: z.string().min(1).describe('MISP automation key (sent in the Authorization header).'),
+    ca,
     distribution: z
       .number()
       .int()

@@ -5,7 +5,7 @@
 // 409 counts as delivered, any other item status is dead-lettered.
 import type { ElasticSinkConfig } from './config.js';
 import { eventDocument, type ExportEvent } from './event.js';
-import { attemptHttp, joinUrl } from './http.js';
+import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
 import { QueuedSink } from './sink.js';
 
@@ -26,11 +26,13 @@ interface BulkItem {
 }
 
 export class ElasticSink extends QueuedSink {
+  private readonly dispatcher: ReturnType<typeof dispatcherFor>;
   constructor(
     private readonly cfg: ElasticSinkConfig,
     hooks: QueueHooks = {},
   ) {
     super(cfg.name, 'elastic', cfg.events, cfg.queue, hooks);
+    this.dispatcher = dispatcherFor(cfg.ca);
   }
 
   private auth(): Record<string, string> {
@@ -40,6 +42,10 @@ export class ElasticSink extends QueuedSink {
         authorization: `Basic ${Buffer.from(`${this.cfg.username}:${this.cfg.password ?? ''}`).toString('base64')}`,
       };
     return {};
+  }
+
+  protected override async shutdown(): Promise<void> {
+    await this.dispatcher?.close();
   }
 
   protected async deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>> {
@@ -52,6 +58,7 @@ export class ElasticSink extends QueuedSink {
       },
       this.cfg.queue.timeoutMs,
       'elastic _bulk',
+      this.dispatcher,
     );
     if (!out.ok) return out.delivery;
     let parsed: { errors?: boolean; items?: Record<string, BulkItem>[] };

@@ -8,6 +8,8 @@ import {
   type HttpRequestSpec,
   type HttpResponse,
 } from '../adapters/http-retry.js';
+import { readFileSync } from 'node:fs';
+import { Agent, type Dispatcher } from 'undici';
 import type { Delivery } from './queue.js';
 
 export type { HttpRequestSpec, HttpResponse } from '../adapters/http-retry.js';
@@ -21,11 +23,12 @@ export async function attemptHttp(
   spec: HttpRequestSpec,
   timeoutMs: number,
   what: string,
+  dispatcher?: Dispatcher,
   now: () => number = Date.now,
 ): Promise<HttpAttempt> {
   let response: HttpResponse;
   try {
-    response = await sendOnce(spec, timeoutMs);
+    response = await sendOnce(spec, timeoutMs, dispatcher);
   } catch (err) {
     const e = err as { code?: string; message?: string };
     return {
@@ -54,4 +57,9 @@ export async function attemptHttp(
 /** URL join that keeps the base path (https://host/prefix + /_bulk). */
 export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
+}
+
+/** An undici dispatcher trusting a private CA (https endpoints with their own PKI), or undefined. */
+export function dispatcherFor(caFile: string | undefined): Dispatcher | undefined {
+  return caFile ? new Agent({ connect: { ca: readFileSync(caFile) } }) : undefined;
 }

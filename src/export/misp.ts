@@ -5,7 +5,7 @@
 // end marks the analysis completed (POST /events/edit/<event id>). Only attack events are exported.
 import type { MispSinkConfig } from './config.js';
 import type { ExportEvent } from './event.js';
-import { attemptHttp, joinUrl, type HttpRequestSpec } from './http.js';
+import { attemptHttp, dispatcherFor, joinUrl, type HttpRequestSpec } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
 import { QueuedSink } from './sink.js';
 
@@ -44,6 +44,7 @@ export function mispEvent(cfg: MispSinkConfig, e: ExportEvent): Record<string, u
 }
 
 export class MispSink extends QueuedSink {
+  private readonly dispatcher: ReturnType<typeof dispatcherFor>;
   /** attackId → MISP event id and the sources already attached. */
   private readonly known = new Map<string, { id: string; sources: Set<string> }>();
 
@@ -52,6 +53,7 @@ export class MispSink extends QueuedSink {
     hooks: QueueHooks = {},
   ) {
     super(cfg.name, 'misp', ['attack'], cfg.queue, hooks);
+    this.dispatcher = dispatcherFor(cfg.ca);
   }
 
   private spec(path: string, body: unknown): HttpRequestSpec {
@@ -72,7 +74,12 @@ export class MispSink extends QueuedSink {
     const known = this.known.get(key);
     const t = this.cfg.queue.timeoutMs;
     if (!known) {
-      const out = await attemptHttp(this.spec('/events/add', mispEvent(this.cfg, e)), t, 'misp events/add');
+      const out = await attemptHttp(
+        this.spec('/events/add', mispEvent(this.cfg, e)),
+        t,
+        'misp events/add',
+        this.dispatcher,
+      );
       if (!out.ok) return out.delivery;
       let id: string | undefined;
       try {
@@ -94,6 +101,7 @@ export class MispSink extends QueuedSink {
         ),
         t,
         'misp attributes/add',
+        this.dispatcher,
       );
       if (!out.ok) return out.delivery;
       known.sources.add(s);
@@ -103,11 +111,16 @@ export class MispSink extends QueuedSink {
         this.spec(`/events/edit/${known.id}`, { Event: { analysis: '2' } }),
         t,
         'misp events/edit',
+        this.dispatcher,
       );
       if (!out.ok) return out.delivery;
       this.known.delete(key);
     }
     return undefined;
+  }
+
+  protected override async shutdown(): Promise<void> {
+    await this.dispatcher?.close();
   }
 
   protected async deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>> {

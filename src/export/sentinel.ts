@@ -5,7 +5,7 @@
 // rows and "Authorization: Bearer"; 204 = accepted. 413 (over 1 MB) is final; 429 honours Retry-After.
 import type { SentinelSinkConfig } from './config.js';
 import type { ExportEvent } from './event.js';
-import { attemptHttp, joinUrl } from './http.js';
+import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
 import { QueuedSink } from './sink.js';
 
@@ -18,6 +18,7 @@ export function sentinelRow(e: ExportEvent): Record<string, unknown> {
 const EARLY_REFRESH_MS = 60_000;
 
 export class SentinelSink extends QueuedSink {
+  private readonly dispatcher: ReturnType<typeof dispatcherFor>;
   private token: { value: string; expiresAt: number } | undefined;
   tokensFetched = 0;
 
@@ -27,6 +28,7 @@ export class SentinelSink extends QueuedSink {
     private readonly now: () => number = Date.now,
   ) {
     super(cfg.name, 'sentinel', cfg.events, cfg.queue, hooks);
+    this.dispatcher = dispatcherFor(cfg.ca);
   }
 
   private async accessToken(): Promise<
@@ -49,6 +51,7 @@ export class SentinelSink extends QueuedSink {
       },
       this.cfg.queue.timeoutMs,
       'sentinel token',
+      this.dispatcher,
     );
     if (!out.ok) {
       // 400/401 from Entra ID (bad secret, unknown client) stay final; 5xx and 429 retry
@@ -63,6 +66,10 @@ export class SentinelSink extends QueuedSink {
     } catch (err) {
       return { ok: false, delivery: { kind: 'retry', error: `sentinel token: ${(err as Error).message}` } };
     }
+  }
+
+  protected override async shutdown(): Promise<void> {
+    await this.dispatcher?.close();
   }
 
   protected async deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>> {
@@ -84,6 +91,7 @@ export class SentinelSink extends QueuedSink {
         },
         this.cfg.queue.timeoutMs,
         'sentinel ingestion',
+        this.dispatcher,
       );
       if (out.ok) return { kind: 'ok' };
       // an expired or revoked token: forget it and try once more with a fresh one

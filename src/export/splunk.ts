@@ -4,7 +4,7 @@
 // and 401/403 (codes 2/3/4/1: token) are final; 503 "Server is busy" (code 9) and 5xx are retried.
 import type { SplunkSinkConfig } from './config.js';
 import { eventDocument, type ExportEvent } from './event.js';
-import { attemptHttp, joinUrl } from './http.js';
+import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
 import { QueuedSink } from './sink.js';
 
@@ -24,11 +24,17 @@ export function hecBody(cfg: SplunkSinkConfig, batch: readonly ExportEvent[]): s
 }
 
 export class SplunkSink extends QueuedSink {
+  private readonly dispatcher: ReturnType<typeof dispatcherFor>;
   constructor(
     private readonly cfg: SplunkSinkConfig,
     hooks: QueueHooks = {},
   ) {
     super(cfg.name, 'splunk', cfg.events, cfg.queue, hooks);
+    this.dispatcher = dispatcherFor(cfg.ca);
+  }
+
+  protected override async shutdown(): Promise<void> {
+    await this.dispatcher?.close();
   }
 
   protected async deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>> {
@@ -41,6 +47,7 @@ export class SplunkSink extends QueuedSink {
       },
       this.cfg.queue.timeoutMs,
       'splunk HEC',
+      this.dispatcher,
     );
     if (!out.ok) return out.delivery;
     // HEC answers 200 only with {"code":0}; anything else in a 2xx is a refusal we must not count as sent

@@ -1,6 +1,12 @@
 // Contract tests of the HTTP sinks against local servers that check each vendor's documented request
 // shape and answer like the vendor, including the error answers: 429 with Retry-After, 5xx, auth refusals,
-// per-item bulk failures, token expiry. Loopback 127.15.0.20–23 only.
+// per-item bulk failures, token expiry, a private CA. Loopback 127.15.0.20–24 only.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   elasticSinkSchema,
@@ -114,6 +120,94 @@ describe('Splunk HEC', () => {
     expect(bad.stats()).toMatchObject({ sent: 0, deadLettered: 1, retries: 0 });
     expect(bad.stats().lastError).toMatch(/HTTP 403.*Invalid token/);
     await Promise.all([sink.close(), bad.close()]);
+  });
+});
+
+describe('https endpoint signed by a private CA', () => {
+  it('is trusted with `ca` and refused without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-https-'));
+    const ossl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'pipe' });
+    ossl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=hec test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
+    ossl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'srv.key',
+      '-out',
+      'srv.csr',
+      '-subj',
+      '/CN=127.15.0.24',
+    );
+    writeFileSync(join(dir, 'srv.ext'), 'subjectAltName=IP:127.15.0.24\nextendedKeyUsage=serverAuth\n');
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      'srv.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'srv.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'srv.ext',
+    );
+    const seen: string[] = [];
+    const srv = createHttps(
+      { key: readFileSync(join(dir, 'srv.key')), cert: readFileSync(join(dir, 'srv.pem')) },
+      (req, res) => {
+        seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+        req.resume();
+        req.on('end', () =>
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}'),
+        );
+      },
+    );
+    await new Promise<void>((r) => srv.listen(0, '127.15.0.24', () => r()));
+    const url = `https://127.15.0.24:${(srv.address() as AddressInfo).port}`;
+    try {
+      const good = new SplunkSink(
+        splunkSinkSchema.parse({ url, token: HEC_TOKEN, ca: join(dir, 'ca.pem'), queue: fast }),
+      );
+      const bad = new SplunkSink(
+        splunkSinkSchema.parse({ name: 'no-ca', url, token: HEC_TOKEN, queue: { ...fast, maxAttempts: 1 } }),
+      );
+      good.push(events()[0]!);
+      bad.push(events()[0]!);
+      await Promise.all([good.idle(), bad.idle()]);
+      expect(good.stats()).toMatchObject({ sent: 1 });
+      expect(bad.stats()).toMatchObject({ sent: 0, deadLettered: 1 });
+      expect(bad.stats().lastError).toMatch(/certificate/i);
+      expect(seen).toEqual([`POST /services/collector/event Splunk ${HEC_TOKEN}`]);
+      await Promise.all([good.close(), bad.close()]);
+    } finally {
+      srv.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
