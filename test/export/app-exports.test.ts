@@ -1,6 +1,7 @@
 // The exports section in a running app: the health watcher turns an adapter going down into an event that
 // reaches a configured sink; /metrics shows the adapter wrapper's counters, adapter health and the sink's
 // counters; a live reload swaps sinks without a restart.
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter, AdapterHealth } from '../../src/adapters/types.js';
 import { App } from '../../src/app/app.js';
+import { ownUdpListeners } from '../../src/export/proc-udp.js';
 import { ContractServer } from '../adapters/services/contract-server.js';
+import { sflowFlood } from '../e2e/support-sflow.js';
 import { waitFor } from '../support/floodgate-process.js';
 import { attack } from './fixtures.js';
 import { ES_API_KEY, HEC_TOKEN, elasticModel, splunkModel } from './vendor-models.js';
@@ -55,7 +58,7 @@ describe('exports in the running app', () => {
       api: { host: '127.15.0.41', port: 0 },
       flow: { listeners: [{ protocol: 'netflow', address: '127.15.0.41', port: 0 }] },
       detection: { networks: ['203.0.113.0/24'] },
-      exports: { watch: { intervalMs: 100 }, ...exports },
+      exports: { watch: { intervalMs: 100, exporterSilentSeconds: 1 }, ...exports },
     });
 
   beforeAll(async () => {
@@ -103,6 +106,36 @@ describe('exports in the running app', () => {
     expect(text).toMatch(/^floodgate_export_sent_total\{sink="hec",kind="splunk",node="floodgate"\} [1-9]/m);
     expect(text).toMatch(/^floodgate_events_total\{type="adapter",node="floodgate"\} 1$/m);
     adapter.status = 'up';
+  });
+
+  it('a flow exporter that stops sending is reported silent, then back', async () => {
+    const listener = ownUdpListeners().find((r) => r.local.startsWith('127.15.0.41:'));
+    expect(listener).toBeDefined();
+    const port = Number(listener!.local.split(':')[1]);
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.15.0.42', () => r()));
+    const send = () =>
+      new Promise<void>((r) =>
+        sock.send(sflowFlood({ target: '203.0.113.9', samples: 1 })[0]!, port, '127.15.0.41', () => r()),
+      );
+    const atSplunk = (action: string) => () =>
+      splunk.requests.find(
+        (r) =>
+          r.body.includes('"category":"exporter"') &&
+          r.body.includes(`"action":"${action}"`) &&
+          r.body.includes('127.15.0.42'),
+      );
+    try {
+      await send();
+      const silent = await waitFor('exporter silent at Splunk', atSplunk('silent'));
+      expect(JSON.parse(silent.body.split('\n')[0]!)).toMatchObject({
+        event: { exporter: '127.15.0.42', reason: expect.stringMatching(/^no datagram for \d+ s$/) },
+      });
+      await send();
+      await waitFor('exporter back at Splunk', atSplunk('back'));
+    } finally {
+      sock.close();
+    }
   });
 
   it('live reload: the Splunk sink goes, an Elasticsearch sink comes, no restart', async () => {
