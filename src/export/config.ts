@@ -110,7 +110,12 @@ export const splunkSinkSchema = z
       .string()
       .url()
       .describe('HEC base URL, e.g. https://splunk.example:8088 (/services/collector/event is added).'),
-    token: z.string().min(1).describe('HEC token (sent as "Authorization: Splunk <token>").'),
+    token: z
+      .string()
+      .min(1)
+      .describe(
+        'HEC token (sent as "Authorization: Splunk <token>"); "env:NAME" reads it from the environment.',
+      ),
     ca,
     index: z.string().optional().describe('Target index (default: the token’s default index).'),
     sourcetype: z.string().default('floodgate:event').describe('sourcetype of every event.'),
@@ -129,13 +134,18 @@ export const elasticSinkSchema = z
       .min(1)
       .default('floodgate-events')
       .describe('Index or data stream written (docs/elastic/index-template.json matches floodgate-*).'),
-    apiKey: z.string().optional().describe('Elasticsearch API key (base64 id:key), sent as "ApiKey".'),
+    apiKey: z
+      .string()
+      .optional()
+      .describe(
+        'Elasticsearch API key (base64 id:key), sent as "ApiKey"; "env:NAME" reads it from the environment.',
+      ),
     ca,
     username: z
       .string()
       .optional()
       .describe('Basic auth user (OpenSearch, or Elasticsearch without API key).'),
-    password: z.string().optional().describe('Basic auth password.'),
+    password: z.string().optional().describe('Basic auth password ("env:NAME": from the environment).'),
     events,
     queue: queueSchema,
   })
@@ -146,7 +156,10 @@ export const sentinelSinkSchema = z
     name: name('sentinel'),
     tenantId: z.string().min(1).describe('Entra ID (Azure AD) tenant id.'),
     clientId: z.string().min(1).describe('Application (client) id of the app registration.'),
-    clientSecret: z.string().min(1).describe('Client secret of the app registration.'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .describe('Client secret of the app registration ("env:NAME": from the environment).'),
     authorityUrl: z
       .string()
       .url()
@@ -170,7 +183,10 @@ export const mispSinkSchema = z
   .object({
     name: name('misp'),
     url: z.string().url().describe('MISP base URL.'),
-    apiKey: z.string().min(1).describe('MISP automation key (sent in the Authorization header).'),
+    apiKey: z
+      .string()
+      .min(1)
+      .describe('MISP automation key (sent in the Authorization header; "env:NAME": from the environment).'),
     ca,
     distribution: z
       .number()
@@ -211,7 +227,7 @@ export const kafkaSinkSchema = z
       .object({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
         username: z.string().describe('SASL user.'),
-        password: z.string().describe('SASL password.'),
+        password: z.string().describe('SASL password ("env:NAME": from the environment).'),
       })
       .strict()
       .optional()

@@ -7,6 +7,7 @@ import type { ElasticSinkConfig } from './config.js';
 import { eventDocument, type ExportEvent } from './event.js';
 import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
+import { secretOrThrow } from './secret.js';
 import { QueuedSink } from './sink.js';
 
 export function bulkBody(index: string, batch: readonly ExportEvent[]): string {
@@ -36,10 +37,13 @@ export class ElasticSink extends QueuedSink {
   }
 
   private auth(): Record<string, string> {
-    if (this.cfg.apiKey) return { authorization: `ApiKey ${this.cfg.apiKey}` };
+    if (this.cfg.apiKey)
+      return {
+        authorization: `ApiKey ${secretOrThrow(this.cfg.apiKey, `exports.elastic ${this.cfg.name} apiKey`)}`,
+      };
     if (this.cfg.username !== undefined)
       return {
-        authorization: `Basic ${Buffer.from(`${this.cfg.username}:${this.cfg.password ?? ''}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${this.cfg.username}:${secretOrThrow(this.cfg.password ?? '', `exports.elastic ${this.cfg.name} password`)}`).toString('base64')}`,
       };
     return {};
   }

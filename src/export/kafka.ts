@@ -5,6 +5,7 @@
 import type { KafkaSinkConfig } from './config.js';
 import { eventDocument, type ExportEvent } from './event.js';
 import { ExportQueue, type Delivery, type QueueHooks, type QueueStats } from './queue.js';
+import { SecretError, secretOrThrow } from './secret.js';
 import type { EventSink } from './sink.js';
 
 export interface KafkaMessage {
@@ -45,7 +46,7 @@ export async function kafkajsProducer(cfg: KafkaSinkConfig): Promise<KafkaProduc
           sasl: {
             mechanism: cfg.sasl.mechanism,
             username: cfg.sasl.username,
-            password: cfg.sasl.password,
+            password: secretOrThrow(cfg.sasl.password, `exports.kafka ${cfg.name} sasl.password`),
           } as never,
         }
       : {}),
@@ -160,6 +161,10 @@ export class KafkaSink implements EventSink {
         : { kind: 'partial', retry: failed, dead: [], error };
     } catch (err) {
       this.connected = false;
+      if (err instanceof SecretError) {
+        this.producer = undefined;
+        return { kind: 'fail', error: err.message };
+      }
       return { kind: 'retry', error: `kafka connect: ${(err as Error).message}` };
     }
   }

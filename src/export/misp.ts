@@ -7,6 +7,7 @@ import type { MispSinkConfig } from './config.js';
 import type { ExportEvent } from './event.js';
 import { attemptHttp, dispatcherFor, joinUrl, type HttpRequestSpec } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
+import { secretOrThrow } from './secret.js';
 import { QueuedSink } from './sink.js';
 
 const KNOWN_ATTACKS = 10_000;
@@ -61,7 +62,7 @@ export class MispSink extends QueuedSink {
       method: 'POST',
       url: joinUrl(this.cfg.url, path),
       headers: {
-        authorization: this.cfg.apiKey,
+        authorization: secretOrThrow(this.cfg.apiKey, `exports.misp ${this.cfg.name} apiKey`),
         accept: 'application/json',
         'content-type': 'application/json',
       },

@@ -7,6 +7,7 @@ import type { SentinelSinkConfig } from './config.js';
 import type { ExportEvent } from './event.js';
 import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
+import { secretOrThrow } from './secret.js';
 import { QueuedSink } from './sink.js';
 
 /** One row as the DCR stream declares it (docs/exports.md lists the columns). */
@@ -38,7 +39,7 @@ export class SentinelSink extends QueuedSink {
       return { ok: true, token: this.token.value };
     const form = new URLSearchParams({
       client_id: this.cfg.clientId,
-      client_secret: this.cfg.clientSecret,
+      client_secret: secretOrThrow(this.cfg.clientSecret, `exports.sentinel ${this.cfg.name} clientSecret`),
       scope: this.cfg.scope,
       grant_type: 'client_credentials',
     });

@@ -3,6 +3,7 @@
 import type { ExportCategory, QueueConfig } from './config.js';
 import type { ExportEvent } from './event.js';
 import { ExportQueue, type Delivery, type QueueHooks, type QueueStats } from './queue.js';
+import { SecretError } from './secret.js';
 
 export interface EventSink {
   readonly name: string;
@@ -27,7 +28,16 @@ export abstract class QueuedSink implements EventSink {
     queueConfig: QueueConfig,
     hooks: QueueHooks = {},
   ) {
-    this.queue = new ExportQueue<ExportEvent>(queueConfig, (batch) => this.deliver(batch), hooks);
+    this.queue = new ExportQueue<ExportEvent>(
+      queueConfig,
+      (batch) =>
+        this.deliver(batch).catch((err: unknown): Delivery<ExportEvent> => {
+          // a missing env: secret is a configuration error: final, not retried
+          if (err instanceof SecretError) return { kind: 'fail', error: err.message };
+          throw err;
+        }),
+      hooks,
+    );
   }
 
   protected abstract deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>>;

@@ -6,6 +6,7 @@ import type { SplunkSinkConfig } from './config.js';
 import { eventDocument, type ExportEvent } from './event.js';
 import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
 import type { Delivery, QueueHooks } from './queue.js';
+import { secretOrThrow } from './secret.js';
 import { QueuedSink } from './sink.js';
 
 export function hecBody(cfg: SplunkSinkConfig, batch: readonly ExportEvent[]): string {
@@ -42,7 +43,10 @@ export class SplunkSink extends QueuedSink {
       {
         method: 'POST',
         url: joinUrl(this.cfg.url, '/services/collector/event'),
-        headers: { authorization: `Splunk ${this.cfg.token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Splunk ${secretOrThrow(this.cfg.token, `exports.splunk ${this.cfg.name} token`)}`,
+          'content-type': 'application/json',
+        },
         body: hecBody(this.cfg, batch),
       },
       this.cfg.queue.timeoutMs,

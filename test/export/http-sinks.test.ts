@@ -123,6 +123,38 @@ describe('Splunk HEC', () => {
   });
 });
 
+describe('secrets from the environment', () => {
+  it('env:NAME is read when sending; a missing variable dead-letters with a clear error, nothing sent', async () => {
+    const srv = await server(splunkModel(), '127.15.0.20');
+    process.env.FG_TEST_HEC_TOKEN = HEC_TOKEN;
+    try {
+      const sink = new SplunkSink(
+        splunkSinkSchema.parse({ url: srv.baseUrl, token: 'env:FG_TEST_HEC_TOKEN', queue: fast }),
+      );
+      sink.push(events()[0]!);
+      await sink.idle();
+      expect(sink.stats()).toMatchObject({ sent: 1 });
+      const missing = new SplunkSink(
+        splunkSinkSchema.parse({
+          name: 'nokey',
+          url: srv.baseUrl,
+          token: 'env:FG_TEST_NOT_SET',
+          queue: fast,
+        }),
+      );
+      missing.push(events()[0]!);
+      await missing.idle();
+      expect(missing.stats()).toMatchObject({ sent: 0, deadLettered: 1, retries: 0 });
+      expect(missing.stats().lastError).toBe(
+        'exports.splunk nokey token: environment variable FG_TEST_NOT_SET (named by "env:FG_TEST_NOT_SET") is not set',
+      );
+      expect(srv.requests).toHaveLength(1);
+    } finally {
+      delete process.env.FG_TEST_HEC_TOKEN;
+    }
+  });
+});
+
 describe('https endpoint signed by a private CA', () => {
   it('is trusted with `ca` and refused without it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-https-'));
