@@ -2,7 +2,7 @@
 // (POST <authority>/<tenant>/oauth2/v2.0/token, form client_id, client_secret, scope, grant_type; answer
 // {access_token, expires_in}), kept until a minute before expiry and fetched again on a 401; then
 // POST <endpoint>/dataCollectionRules/<dcr>/streams/<stream>?api-version=2023-01-01 with a JSON array of
-// rows and "Authorization: Bearer"; 204 = accepted. 413 (over 1 MB) is final; 429 honours Retry-After.
+// rows and "Authorization: Bearer"; 204 = accepted. 413 (over 1 MB) splits the batch in halves; 429 honours Retry-After.
 import type { SentinelSinkConfig } from './config.js';
 import type { ExportEvent } from './event.js';
 import { attemptHttp, dispatcherFor, joinUrl } from './http.js';
@@ -74,6 +74,36 @@ export class SentinelSink extends QueuedSink {
   }
 
   protected async deliver(batch: readonly ExportEvent[]): Promise<Delivery<ExportEvent>> {
+    const out = await this.post(batch);
+    if (out.kind !== 'too-large') return out;
+    // 413: the API takes at most 1 MB per call; halve until each part fits (one row alone is final)
+    if (batch.length === 1) return { kind: 'fail', error: out.error };
+    const half = Math.ceil(batch.length / 2);
+    const retry: ExportEvent[] = [];
+    const dead: ExportEvent[] = [];
+    let error = '';
+    for (const part of [batch.slice(0, half), batch.slice(half)]) {
+      // keep the order: once a part must be retried, what follows waits with it
+      if (retry.length) {
+        retry.push(...part);
+        continue;
+      }
+      const r = await this.deliver(part);
+      if (r.kind === 'ok') continue;
+      error = r.error;
+      if (r.kind === 'fail') dead.push(...part);
+      else if (r.kind === 'retry') retry.push(...part);
+      else {
+        retry.push(...r.retry);
+        dead.push(...r.dead);
+      }
+    }
+    return retry.length || dead.length ? { kind: 'partial', retry, dead, error } : { kind: 'ok' };
+  }
+
+  private async post(
+    batch: readonly ExportEvent[],
+  ): Promise<Delivery<ExportEvent> | { readonly kind: 'too-large'; readonly error: string }> {
     const body = JSON.stringify(batch.map(sentinelRow));
     const url =
       joinUrl(
@@ -95,6 +125,8 @@ export class SentinelSink extends QueuedSink {
         this.dispatcher,
       );
       if (out.ok) return { kind: 'ok' };
+      if (out.response?.status === 413)
+        return { kind: 'too-large', error: out.delivery.kind === 'fail' ? out.delivery.error : 'HTTP 413' };
       // an expired or revoked token: forget it and try once more with a fresh one
       if (out.response?.status === 401 && pass === 0) {
         this.token = undefined;

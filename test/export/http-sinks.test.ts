@@ -353,6 +353,22 @@ describe('Microsoft Sentinel (Logs Ingestion API)', () => {
     expect(srv.violations).toEqual([]);
   });
 
+  it('413 over 1 MB: the batch is halved until each call fits, every row arrives once', async () => {
+    const st: SentinelState = { now: 0, tokens: new Map(), rows: [], issued: 0, expiresIn: 3599 };
+    const { srv, sink } = await setup(st, { now: 0 });
+    const big = (i: number) =>
+      toExportEvent(
+        { type: 'adapter', at: i, adapter: `a${i}`, state: 'down', detail: 'x'.repeat(300_000) },
+        'fg',
+      )!;
+    for (let i = 0; i < 5; i++) sink.push(big(i));
+    await sink.idle();
+    const statuses = srv.requests.filter((r) => r.path.startsWith('/dataCollectionRules')).length;
+    expect(statuses).toBeGreaterThan(1);
+    expect(st.rows.map((r) => r.adapter)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
+    expect(sink.stats()).toMatchObject({ sent: 5, deadLettered: 0 });
+  });
+
   it('a wrong client secret (invalid_client) is final', async () => {
     const st: SentinelState = { now: 0, tokens: new Map(), rows: [], issued: 0, expiresIn: 3599 };
     const { sink } = await setup(st, { now: 0 }, 'nope');
