@@ -3,6 +3,7 @@ import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
 import type { TenantMap } from '../domain/tenants.js';
 import type { MitigationConfig } from '../mitigation/config.js';
+import type { MetricsEndpoint } from '../export/metrics-route.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type {
   AttackQuery,
@@ -52,4 +53,6 @@ export interface ApiPorts {
   /** BGP peers and Adj-RIB-Out when the native speaker runs. */
   bgpPeers?(): unknown;
   bgpAdjRibOut?(peer: string): unknown;
+  /** Prometheus exposition for GET /metrics. */
+  readonly metrics?: MetricsEndpoint;
 }

@@ -15,6 +15,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export { manualRuleBody } from './routes/rules.js';
+import { metricsRoute } from '../export/metrics-route.js';
 
 export interface ApiOptions {
   /** api.token: acts as an owner token named "config". */
@@ -115,5 +116,6 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
   registerOpenApi(app, ports.version);
   for (const routes of [systemRoutes, rulesRoutes, attacksRoutes, auditRoutes, tokenRoutes, tenantRoutes])
     void app.register(routes, { ports });
+  if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
   return app;
 }

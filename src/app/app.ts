@@ -14,6 +14,7 @@ import type { AttackEvent } from '../domain/attack.js';
 import { EventBus } from '../domain/events.js';
 import { TenantMap } from '../domain/tenants.js';
 import { publishingAudit } from './audit-events.js';
+import { Observability } from './observability.js';
 import { FlowCollector } from '../flow/collector.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../mitigation/runner.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Extra adapters (tests); configured adapters are built from the config. */
   readonly adapters?: readonly Adapter[];
+  /** Export test doubles (e.g. a fake Kafka producer). */
+  readonly exportDeps?: ConstructorParameters<typeof Observability>[4];
 }
 
 function isLoopback(host: string): boolean {
@@ -62,6 +65,8 @@ export class App {
   private exporterNames: string[] = [];
   private stopping = false;
   private eventsSeen = 0;
+  /** Metrics, event exports and the health-event watcher (the `exports` section). */
+  obs: Observability | undefined;
 
   get config(): Config {
     return this.loaded.config;
@@ -116,7 +121,8 @@ export class App {
       await store.close();
       throw err;
     }
-    const adapters = [...built.adapters, ...(options.adapters ?? [])];
+    const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
+    const adapters = obs.wrapAdapters([...built.adapters, ...(options.adapters ?? [])]);
     log.info(
       { adapters: adapters.map((a) => `${a.name} (${a.kind})`) },
       adapters.length ? 'adapters configured' : 'no adapter configured: rules are decided and audited only',
@@ -155,6 +161,8 @@ export class App {
       events,
     );
     holder.app = app;
+    app.obs = obs;
+    obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
     try {
       await app.restoreBaselines();
       if (built.speaker) {
@@ -193,7 +201,9 @@ export class App {
   private tick(): void {
     let events: AttackEvent[];
     try {
+      const t0 = performance.now();
       events = this.detector.tick(Date.now());
+      this.obs?.observeTick(performance.now() - t0);
     } catch (err) {
       this.log.error({ err }, 'detector tick failed');
       return;
@@ -280,6 +290,7 @@ export class App {
       },
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
+      ...(this.obs ? { metrics: this.obs.endpoint() } : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),
@@ -347,6 +358,7 @@ export class App {
     }
     if (changedSection('mitigation')) this.runner.reloadConfig(next.config.mitigation, actor);
     if (changedSection('log')) this.log.level = next.config.log.level;
+    if (changedSection('exports')) await this.obs?.reload(next.config.exports);
     this.loaded = { ...next, config: next.config };
     if (diff.restartRequired.length) {
       this.log.warn({ keys: diff.restartRequired }, 'config reload: these keys change only after a restart');
@@ -380,6 +392,7 @@ export class App {
         .close()
         .catch((err: unknown) => this.log.error({ err, adapter: a.name }, 'adapter close failed'));
     await this.speaker?.stop().catch((err: unknown) => this.log.error({ err }, 'BGP speaker stop failed'));
+    await this.obs?.stop().catch((err: unknown) => this.log.error({ err }, 'exports stop failed'));
     await this.saveBaselines();
     await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));
     this.log.info({ events: this.eventsSeen }, 'floodgate stopped');

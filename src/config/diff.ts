@@ -11,6 +11,7 @@ export const RESTART_KEYS: readonly string[] = [
   'flow',
   'bgp',
   'adapters',
+  'exports.metrics.processMetrics',
 ];
 
 export interface ConfigDiff {

@@ -5,6 +5,7 @@ import { servicesConfigSchema } from '../adapters/config-services.js';
 import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
 import { protectedNetworks } from '../domain/tenants.js';
+import { exportsConfigSchema } from '../export/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
 
@@ -25,6 +26,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Other mitigation targets: BGP daemons, scrubbing services, webhook, local nftables.'),
+    exports: exportsConfigSchema,
   })
   .strict()
   .transform((c) => {
