@@ -52,7 +52,7 @@ export function decodeDataSet(
 ): number {
   if (t.options) return decodeOptionsSet(dv, start, end, t, ctx, exp);
   const ops = t.ops;
-  const fields = t.fields;
+  const lengths = t.lengths;
   const nf = ops.length;
   let o = start;
   let n = 0;
@@ -91,7 +91,7 @@ export function decodeDataSet(
     let fragOff = 0;
     b.proto[i] = 0;
     for (let k = 0; k < nf; k++) {
-      let len = fields[k]!.length;
+      let len = lengths[k]!;
       if (len === VARIABLE_LENGTH) {
         if (o >= end) return abort(sink, exp, n);
         len = dv.getUint8(o++);
@@ -280,7 +280,7 @@ function decodeOptionsSet(
   exp: ExporterState,
 ): number {
   const ops = t.ops;
-  const fields = t.fields;
+  const lengths = t.lengths;
   let o = start;
   let n = 0;
   while (end - o >= t.minLength) {
@@ -292,7 +292,7 @@ function decodeOptionsSet(
     let population = 0;
     let announced = false;
     for (let k = 0; k < ops.length; k++) {
-      let len = fields[k]!.length;
+      let len = lengths[k]!;
       if (len === VARIABLE_LENGTH) {
         if (o >= end) return -1;
         len = dv.getUint8(o++);
@@ -339,7 +339,7 @@ function decodeOptionsSet(
     let rate = interval;
     if (rate === 0 && pktInterval > 0 && space >= 0) rate = (pktInterval + space) / pktInterval;
     if (rate === 0 && size > 0 && population > 0) rate = population / size;
-    if (announced) exp.sampling.note(sampler, Math.round(rate));
+    if (announced) exp.sampling.note(sampler, Math.round(rate), exp.lastSeenMs);
     n++;
   }
   return n;

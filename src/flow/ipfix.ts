@@ -45,7 +45,7 @@ export function decodeIpfix(dv: DataView, exp: ExporterState, sink: BatchSink): 
     const e = o + setLen;
     if (setId === 2 || setId === 3) err = templateSet(dv, s, e, setId === 3, ctx, exp, sink) ?? err;
     else if (setId >= 256) {
-      const t = exp.templates.get(ctx.domain, setId);
+      const t = exp.templates.get(ctx.domain, setId, exp.lastSeenMs);
       if (!t) {
         unknown = true;
         err = exp.error('unknown-template');
@@ -97,6 +97,16 @@ function templateSet(
       // §3.4.2.2: scope field count must not be zero
       if (scope === 0 || scope > count) return exp.error('bad-template');
     }
+    if (count > exp.limits.maxTemplateFields) {
+      // refused before anything is allocated: walk the specifiers (PEN-bearing ones are 8 octets) to the next
+      for (let k = 0; k < count; k++) {
+        if (e - o < 4) return exp.error('truncated');
+        o += dv.getUint16(o) & 0x8000 ? 8 : 4;
+      }
+      if (o > e) return exp.error('truncated');
+      err = exp.error('template-too-large');
+      continue;
+    }
     const fields: TemplateField[] = [];
     for (let k = 0; k < count; k++) {
       if (e - o < 4) return exp.error('truncated');
@@ -116,7 +126,11 @@ function templateSet(
       err = exp.error('bad-template');
       continue;
     }
-    if (!exp.templates.set(ctx.domain, id, t)) return exp.error('template-limit');
+    const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
+    if (refused) {
+      err = exp.error(refused);
+      continue;
+    }
     err = replayPending(exp, ctx, id, sink) ?? err;
   }
   return err;

@@ -23,6 +23,8 @@ export class SamplingState {
   absurd = 0;
   /** A sampler announced a rate different from its previous one. */
   changes = 0;
+  /** When the last change was announced (-Infinity = never): records are quarantined for a while after it. */
+  changedAtMs = -Infinity;
   /** Last rate seen from any source (for stats). */
   lastSeen = 0;
   /** Last rate announced for a specific sampler. */
@@ -33,23 +35,28 @@ export class SamplingState {
     this.force = !!o?.force && this.override > 0;
   }
 
-  /** Records a rate announced by the exporter. Returns the rate to use (0 announced → not stored). */
-  note(sampler: number, rate: number): void {
+  /** Records a rate announced by the exporter at `nowMs` (0 announced → not stored). */
+  note(sampler: number, rate: number, nowMs = 0): void {
     if (rate === 0 || rate > ABSURD_RATE || !Number.isFinite(rate)) this.absurd++;
     if (rate === 0) return;
     // the batch column is 32-bit: an 8-octet (absurd) interval saturates instead of wrapping to 0
     if (rate > MAX_RATE) rate = MAX_RATE;
     this.lastSeen = rate;
     if (sampler === EXPORTER_WIDE) {
-      if (this.exporterRate !== 0 && this.exporterRate !== rate) this.changes++;
+      if (this.exporterRate !== 0 && this.exporterRate !== rate) this.changed(nowMs);
       this.exporterRate = rate;
       return;
     }
     const prev = this.bySampler.get(sampler);
-    if (prev !== undefined && prev !== rate) this.changes++;
+    if (prev !== undefined && prev !== rate) this.changed(nowMs);
     this.lastSampler = rate;
     if (prev !== rate && (prev !== undefined || this.bySampler.size < 1024))
       this.bySampler.set(sampler, rate);
+  }
+
+  private changed(nowMs: number): void {
+    this.changes++;
+    this.changedAtMs = nowMs;
   }
 
   /**

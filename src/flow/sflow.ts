@@ -82,7 +82,7 @@ function flowSample(
   }
   const nrec = dv.getUint32(o);
   o += 4;
-  exp.sampling.note(source >>> 0, rate);
+  exp.sampling.note(source >>> 0, rate, nowMs);
   exp.noteSflowDrops(source >>> 0, drops);
   if (nrec * 8 > e - o) return exp.error('bad-sample');
   const i = claim(sink);
