@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Adapter } from '../adapters/types.js';
 import { buildApi } from '../api/server.js';
 import type { ApiPorts, ReloadOutcome } from '../api/ports.js';
+import { checkConfig, isLoopback } from '../config/checks.js';
 import { diffConfig } from '../config/diff.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -19,6 +20,7 @@ import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildAdapters } from './adapters.js';
+import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
@@ -31,10 +33,6 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Extra adapters (tests); configured adapters are built from the config. */
   readonly adapters?: readonly Adapter[];
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export class App {
@@ -58,6 +56,7 @@ export class App {
   private tickTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private exporterNames: string[] = [];
+  private exporterGeneration = -1;
   private stopping = false;
   private eventsSeen = 0;
 
@@ -69,24 +68,15 @@ export class App {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
     const log = options.logger ?? createLogger(config.log.level);
-    if (config.api.enabled && !isLoopback(config.api.host) && !config.api.token) {
-      throw new ConfigError(loaded.file ?? '(defaults)', [
-        {
-          path: 'api.token',
-          message: `required when api.host (${config.api.host}) is not a loopback address`,
-        },
-      ]);
-    }
+    // the same checks `floodgate check-config` applies (src/config/checks.ts)
+    const checks = checkConfig(config);
+    const errors = checks.filter((c) => c.level === 'error');
+    if (errors.length > 0) throw new ConfigError(loaded.file ?? '(defaults)', errors);
     log.info(
       { file: loaded.file ?? null, fromEnv: loaded.fromEnv, version: VERSION },
       loaded.file ? 'config loaded' : 'no config file: running on safe built-in defaults',
     );
-    if (config.detection.networks.length === 0) {
-      log.warn(
-        {},
-        'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml',
-      );
-    }
+    for (const c of checks) log.warn({ key: c.path }, `${c.path}: ${c.message}`);
     const events = new EventBus((err, event) =>
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
@@ -138,6 +128,7 @@ export class App {
       sampling: Object.fromEntries(
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
       ),
+      ...flowCollectorOptions(config.flow),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
     });
     const app = new App(
@@ -184,7 +175,14 @@ export class App {
   }
 
   private onBatch(batch: Parameters<Detector['ingest']>[0], exporters: readonly ExporterState[]): void {
-    if (this.exporterNames.length !== exporters.length) this.exporterNames = exporters.map((e) => e.address);
+    // one name per exporter slot: the node name (flow.nodes, default the address); slots are reused on eviction
+    if (
+      this.exporterGeneration !== this.collector.generation ||
+      this.exporterNames.length !== exporters.length
+    ) {
+      this.exporterNames = exporters.map((e) => e.node);
+      this.exporterGeneration = this.collector.generation;
+    }
     this.detector.ingest(batch, this.exporterNames);
   }
 
@@ -196,7 +194,8 @@ export class App {
       this.log.error({ err }, 'detector tick failed');
       return;
     }
-    for (const event of events) {
+    for (const raw of events) {
+      const event = withImplausibleNodes(raw, this.collector.implausibleNodes(Date.now()));
       this.eventsSeen++;
       this.log.info(
         {
@@ -207,6 +206,7 @@ export class App {
           pps: Math.round(event.pps),
           bps: Math.round(event.bps),
           node: event.node,
+          ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
           reason: event.reason,
         },
         `attack ${event.kind}`,
@@ -266,7 +266,18 @@ export class App {
           checks.store = { status: 'down', error: (err as Error).message };
         }
         const stats = this.collector.stats();
-        checks.flow = { datagrams: stats.datagrams, exporters: stats.exporters.length };
+        checks.flow = {
+          datagrams: stats.datagrams,
+          exporters: stats.exporters.length,
+          rejected: stats.rejected,
+          exporterLimit: stats.exporterLimit,
+          exportersEvicted: stats.exportersEvicted,
+          quarantinedRecords: stats.quarantinedRecords,
+          implausibleRecords: stats.implausibleRecords,
+          implausibleNodes: this.collector.implausibleNodes(Date.now()),
+          held: stats.held,
+          refusals: flowRefusals(stats.exporters),
+        };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));

@@ -258,6 +258,13 @@ export class FlowCollector implements BatchSink {
     return exp.id;
   }
 
+  /** Node names with an exporter flagged implausible at `nowMs` (screen.ts). */
+  implausibleNodes(nowMs: number): string[] {
+    const out = new Set<string>();
+    for (const e of this.byKey.values()) if (e.implausible(nowMs)) out.add(e.node);
+    return [...out];
+  }
+
   /** Expires templates (RFC 7011 §8.4) and releases exporters idle past the template lifetime. */
   sweep(nowMs = this.now()): void {
     for (const [key, exp] of this.byKey) {
