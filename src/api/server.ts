@@ -1,10 +1,10 @@
 // HTTP API (fastify): rules, attacks, audit, health, config reload, exporters, BGP peers.
 // Every input is validated with zod and every error answers from the one catalogue (errors.ts).
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INTENTS } from '../domain/rule.js';
-import { ApiError } from './errors.js';
+import { ApiError, frameworkError, invalidInput, repeatedQueryKeys, type InputPart } from './errors.js';
 import type { ApiPorts } from './ports.js';
 
 export interface ApiOptions {
@@ -111,16 +111,13 @@ const withdrawBody = z
   .strict()
   .optional();
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw new ApiError(
-      'invalid_request',
-      `invalid ${where}: ` +
-        r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
-      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: InputPart): z.infer<T> {
+  if (where === 'query') {
+    const repeated = repeatedQueryKeys(value);
+    if (repeated) throw repeated;
   }
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidInput(where, r.error.issues);
   return r.data;
 }
 
@@ -132,7 +129,15 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
 }
 
 export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // routing errors (bad percent-encoding, over-long parameters) answer from the catalogue too
+    frameworkErrors: (err, _req, reply) => {
+      const e = frameworkError(err);
+      void (reply as unknown as FastifyReply).status(e.status).send(e.toJSON());
+    },
+  });
 
   const actorOf = (req: FastifyRequest) => (options.token ? 'api:token' : `api:${req.ip}`);
 
@@ -153,9 +158,8 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       // fastify's own parse errors (bad JSON, body too large, bad content type)
-      return reply
-        .status(e.statusCode)
-        .send(new ApiError('invalid_request', e.message, { fastifyCode: e.code }).toJSON());
+      const api = frameworkError(e);
+      return reply.status(api.status).send(api.toJSON());
     }
     req.log.error({ err }, 'API handler failed');
     return reply.status(500).send(new ApiError('internal', 'internal error; see the server log').toJSON());
