@@ -4,7 +4,8 @@
 import { FORMAT_CODE } from './batch.js';
 import type { FlowErrorKind } from './errors.js';
 import type { ExporterState } from './exporter.js';
-import { compileTemplate } from './fields.js';
+import { compileTemplate, templateWireBytes } from './fields.js';
+import { refuse } from './netflow9.js';
 import { decodeDataSet, type SetContext } from './dataset.js';
 import { queuePending, replayPending } from './pending.js';
 import type { BatchSink } from './sink.js';
@@ -121,6 +122,11 @@ function templateSet(
       }
       fields.push({ id: raw & 0x7fff, length, enterprise, scope: k < scope });
     }
+    const early = exp.templates.refusal(ctx.domain, id, templateWireBytes(fields, options));
+    if (early) {
+      err = refuse(exp, early);
+      continue;
+    }
     const t = compileTemplate(id, fields, options, false);
     if (!t) {
       err = exp.error('bad-template');
@@ -128,7 +134,7 @@ function templateSet(
     }
     const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
     if (refused) {
-      err = exp.error(refused);
+      err = refuse(exp, refused);
       continue;
     }
     err = replayPending(exp, ctx, id, sink) ?? err;

@@ -3,7 +3,7 @@
 import { FORMAT_CODE } from './batch.js';
 import type { FlowErrorKind } from './errors.js';
 import type { ExporterState } from './exporter.js';
-import { compileTemplate } from './fields.js';
+import { compileTemplate, templateWireBytes } from './fields.js';
 import { decodeDataSet, type SetContext } from './dataset.js';
 import { queuePending, replayPending } from './pending.js';
 import type { BatchSink } from './sink.js';
@@ -57,11 +57,19 @@ function store(
   options: boolean,
   sink: BatchSink,
 ): FlowErrorKind | undefined {
+  // a template the bounds refuse anyway is not compiled (a flood of them costs no CPU beyond parsing)
+  const early = exp.templates.refusal(ctx.domain, id, templateWireBytes(fields, options));
+  if (early) return refuse(exp, early);
   const t = compileTemplate(id, fields, options, true);
   if (!t) return exp.error('bad-template');
   const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
-  if (refused) return exp.error(refused);
+  if (refused) return refuse(exp, refused);
   return replayPending(exp, ctx, id, sink);
+}
+
+export function refuse(exp: ExporterState, kind: FlowErrorKind): FlowErrorKind {
+  if (kind === 'template-budget') exp.budget.refusals++;
+  return exp.error(kind);
 }
 
 function templateSet(

@@ -81,6 +81,22 @@ export class MapTemplateStore implements TemplateStore {
     return e.t;
   }
 
+  /** The refusal `set` would give a template of `wireBytes` octets, checked before it is compiled. */
+  refusal(domain: number, id: number, wireBytes: number): FlowErrorKind | undefined {
+    const old = this.map.get(key(domain, id));
+    const addCount = old ? 0 : 1;
+    const addBytes = wireBytes - (old ? old.t.wireBytes : 0);
+    if (this.map.size + addCount > this.maxCount || this.bytes + addBytes > this.maxBytes)
+      return 'template-limit';
+    const b = this.budget;
+    if (
+      b.templates + addCount > b.limits.maxTemplatesTotal ||
+      b.templateBytes + addBytes > b.limits.maxTemplateBytesTotal
+    )
+      return 'template-budget';
+    return undefined;
+  }
+
   set(domain: number, id: number, t: Template, nowMs = 0): FlowErrorKind | undefined {
     const k = key(domain, id);
     const old = this.map.get(k);
@@ -92,10 +108,8 @@ export class MapTemplateStore implements TemplateStore {
     if (
       b.templates + addCount > b.limits.maxTemplatesTotal ||
       b.templateBytes + addBytes > b.limits.maxTemplateBytesTotal
-    ) {
-      b.refusals++;
+    )
       return 'template-budget';
-    }
     this.map.set(k, { t, refreshedMs: nowMs });
     this.bytes += addBytes;
     b.templates += addCount;
