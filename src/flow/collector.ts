@@ -200,8 +200,8 @@ export class FlowCollector implements BatchSink {
   /** Decodes one datagram from `address` (the socket handler; public so tests and replays can feed it). */
   ingest(buf: Uint8Array, address: string, nowMs = this.now()): void {
     this.datagrams++;
-    const agent = sflowAgent(buf);
-    const key = agent ? `sflow ${agent.address}/${agent.subAgent}` : address;
+    const agent = this.agentOf(buf, address);
+    const key = agent ? agent.key : address;
     let exp = this.byKey.get(key);
     if (exp && exp.source !== normalise(address) && !this.isAllowed(normalise(address))) exp = undefined;
     if (!exp) {
@@ -225,6 +225,26 @@ export class FlowCollector implements BatchSink {
     }
     decodeDatagram(buf, exp, this, nowMs);
     if (this.batch.full) this.rotate();
+  }
+
+  /** Last sFlow agent seen per UDP source: a busy IPv4 agent costs two reads per datagram, no string. */
+  private readonly lastAgent = new Map<string, { v4: number; sub: number; agent: SflowAgent }>();
+
+  private agentOf(buf: Uint8Array, source: string): SflowAgent | undefined {
+    if (buf.length < 28 || buf[3] !== 5 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0) return undefined;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (dv.getUint32(4) === 1) {
+      const v4 = dv.getUint32(8);
+      const sub = dv.getUint32(12);
+      const hit = this.lastAgent.get(source);
+      if (hit && hit.v4 === v4 && hit.sub === sub) return hit.agent;
+      const agent = sflowAgent(buf);
+      if (agent && this.lastAgent.size < this.limits.maxExporters)
+        this.lastAgent.set(source, { v4, sub, agent });
+      else if (agent && hit) hit.agent = agent;
+      return agent;
+    }
+    return sflowAgent(buf);
   }
 
   /** A state for a new exporter: a free slot, a new one, or the slot of the least recently seen idle one. */
@@ -303,15 +323,21 @@ export class FlowCollector implements BatchSink {
   }
 }
 
+export interface SflowAgent {
+  readonly address: string;
+  readonly subAgent: number;
+  /** Identity in the exporter table. */
+  readonly key: string;
+}
+
 /** sFlow v5 agent address and sub-agent id from the datagram header, or undefined (not sFlow or malformed). */
-export function sflowAgent(buf: Uint8Array): { address: string; subAgent: number } | undefined {
+export function sflowAgent(buf: Uint8Array): SflowAgent | undefined {
   if (buf.length < 28 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0 || buf[3] !== 5) return undefined;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const type = dv.getUint32(4);
   const len = type === 1 ? 4 : type === 2 ? 16 : 0;
   if (len === 0 || buf.length < 12 + len) return undefined;
-  return {
-    address: formatIp(ipFromBytes(buf.subarray(8, 8 + len))),
-    subAgent: dv.getUint32(8 + len),
-  };
+  const address = formatIp(ipFromBytes(buf.subarray(8, 8 + len)));
+  const subAgent = dv.getUint32(8 + len);
+  return { address, subAgent, key: `sflow ${address}/${subAgent}` };
 }
