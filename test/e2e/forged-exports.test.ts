@@ -55,7 +55,10 @@ describe('forged flow exports through floodgate run', () => {
         flow: {
           listeners: [{ protocol: 'sflow', address: HOST, port }],
           exporters: [LISTED],
-          plausibility: { exporters: { '127.11.0.22': { maxBps: 1e8 } } },
+          nodes: { '127.11.0.21': 'pop-a' },
+          // 5 Mbit/s over a 5 s window: the first datagram (8 × 4 Mbit sampled) already crosses it, so the
+          // exporter is flagged in the same batch that lets its first records through
+          plausibility: { exporters: { '127.11.0.22': { maxBps: 5e6 } } },
         },
         detection: { networks: ['203.0.113.0/24'], thresholds: { host: { incoming: { pps: 1000 } } } },
         mitigation: {
@@ -115,6 +118,8 @@ describe('forged flow exports through floodgate run', () => {
       return records.find((r) => r.action === 'alert');
     });
     expect(alert.reason).toMatch(/flagged implausible: needs a second node/);
+    const flagged = (await attacks(fg)).find((a) => a.target === '203.0.113.22/32');
+    expect(flagged?.lastEvent.implausibleNodes).toEqual(['127.11.0.22']);
     const agent = (await exporters(fg)).exporters.find((e) => e.address === '127.11.0.22');
     expect(agent!.implausibleRecords).toBeGreaterThan(0);
     expect((await rules(fg)).map((r) => r.target)).not.toContain('203.0.113.22/32');
@@ -128,9 +133,12 @@ describe('forged flow exports through floodgate run', () => {
       throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-4000)}`);
     });
     expect(rule.origin).toBe('auto');
-    expect((await attacks(fg)).map((a) => a.target)).toContain('203.0.113.10/32');
+    const attack = (await attacks(fg)).find((a) => a.target === '203.0.113.10/32');
+    // the detector reports under the node name configured for the agent (flow.nodes), not the relay's address
+    expect(attack?.lastEvent.node).toBe('pop-a');
+    expect(attack?.lastEvent.implausibleNodes).toBeUndefined();
     const relayed = (await exporters(fg)).exporters.filter((e) => e.source === LISTED);
     expect(relayed.map((e) => e.address).sort()).toEqual(['127.11.0.21', '127.11.0.22', '127.11.0.23']);
-    expect(new Set(relayed.map((e) => e.node)).size).toBe(3);
+    expect(relayed.map((e) => e.node).sort()).toEqual(['127.11.0.22', '127.11.0.23', 'pop-a']);
   });
 });
