@@ -64,7 +64,7 @@ export interface CollectorStats {
   quarantinedRecords: number;
   implausibleRecords: number;
   /** What all exporters hold together against flow.limits. */
-  held: { templates: number; templateBytes: number; pendingBytes: number; refusals: number };
+  held: ReturnType<FlowBudget['snapshot']>;
   shapes: { shapes: number; fields: number; hits: number; misses: number };
   exporters: ExporterStats[];
 }

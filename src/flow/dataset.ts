@@ -4,6 +4,7 @@
 // sysUptime ms; RFC 7011/7012 flowStart*/flowEnd* in seconds, ms, NTP µs/ns, deltas, or sysUpTime ms).
 import { FRAG_FIRST, FRAG_IS_FRAGMENT, FRAG_LATER } from './batch.js';
 import type { ExporterState } from './exporter.js';
+import { PER_EXPORTER } from './limits.js';
 import { OP } from './ops.js';
 import { EXPORTER_WIDE } from './sampling.js';
 import { claim, type BatchSink } from './sink.js';
@@ -328,7 +329,12 @@ function decodeOptionsSet(
           break;
         case OP.SYSTEM_INIT_MS:
           // dateTimeMilliseconds is 8 octets (RFC 7011 §6.1.9); any other length is malformed, ignored
-          if (ctx.ipfix && len === 8) exp.systemInitMs.set(ctx.domain, readUint(dv, o, 8));
+          if (
+            ctx.ipfix &&
+            len === 8 &&
+            (exp.systemInitMs.has(ctx.domain) || exp.systemInitMs.size < PER_EXPORTER.domains)
+          )
+            exp.systemInitMs.set(ctx.domain, readUint(dv, o, 8));
           break;
         default:
           break;

@@ -4,7 +4,7 @@
 import { FORMAT_CODE, type FlowFormat } from './batch.js';
 import { emptyErrorCounts, type ErrorCounts, type FlowErrorKind } from './errors.js';
 import { SamplingState } from './sampling.js';
-import { DEFAULT_FLOW_LIMITS, FlowBudget, type FlowLimits } from './limits.js';
+import { DEFAULT_FLOW_LIMITS, FlowBudget, PER_EXPORTER, type FlowLimits } from './limits.js';
 import { MapTemplateStore } from './templates.js';
 
 /** sFlow generic interface counters (sflow_version_5.txt, counter record 0:1), latest values. */
@@ -158,6 +158,8 @@ export class ExporterState {
   /** Frees what the exporter holds in the shared budget (it is being evicted). */
   release(): void {
     this.templates.clear();
+    this.budget.interfaces -= this.interfaces.size;
+    this.interfaces.clear();
     this.budget.pendingBytes -= this.pendingBytes;
     this.pending.length = 0;
     this.pendingBytes = 0;
@@ -192,7 +194,8 @@ export class ExporterState {
         this.sequenceResets++;
       }
     }
-    this.nextSeq.set(k, (seq + increment) >>> 0);
+    if (expected !== undefined || this.nextSeq.size < PER_EXPORTER.domains)
+      this.nextSeq.set(k, (seq + increment) >>> 0);
   }
 
   notePendingDecoded(): void {
@@ -204,7 +207,8 @@ export class ExporterState {
     if (prev === undefined) {
       if (drops > 0) this.sflowDrops += drops;
     } else if (drops > prev) this.sflowDrops += drops - prev;
-    if (prev !== drops) this.sflowDropsBySource.set(source, drops);
+    if (prev !== drops && (prev !== undefined || this.sflowDropsBySource.size < PER_EXPORTER.sources))
+      this.sflowDropsBySource.set(source, drops);
   }
 
   stats(): ExporterStats {

@@ -2,10 +2,20 @@
 // templates and their octets per exporter and in total, data sets before their template — every refusal is
 // counted on its exporter, templates expire (RFC 7011 §8.4), and identical field lists share one compiled shape.
 import { describe, expect, it } from 'vitest';
-import { ipfix, ipfixTemplate, nf9, set, v9Template, type Spec } from '../../test/flow/wire.js';
+import {
+  counterSample,
+  genericIfCounters,
+  ipfix,
+  ipfixTemplate,
+  nf9,
+  set,
+  sflow,
+  v9Template,
+  type Spec,
+} from '../../test/flow/wire.js';
 import { decodeDatagram } from './datagram.js';
 import { ExporterState } from './exporter.js';
-import { DEFAULT_FLOW_LIMITS, FlowBudget, type FlowLimits } from './limits.js';
+import { DEFAULT_FLOW_LIMITS, FlowBudget, PER_EXPORTER, type FlowLimits } from './limits.js';
 import { CollectingSink } from './sink.js';
 
 const T0 = 1_800_000_000_000;
@@ -144,5 +154,18 @@ describe('template bounds', () => {
     expect(budget.pendingBytes).toBeLessThanOrEqual(3000);
     expect(budget.pendingBytes).toBe(a.pendingBytes + b.pendingBytes);
     expect(b.errors['pending-overflow']).toBeGreaterThan(0);
+  });
+
+  it('bounds the sFlow interface counters an exporter can make it keep, per exporter and in total', () => {
+    const budget = new FlowBudget();
+    const a = exporter({}, budget);
+    for (let k = 0; k < 3 * PER_EXPORTER.interfaces; k += 64) {
+      const recs = Array.from({ length: 64 }, (_, j) => genericIfCounters(k + j, 0, 0));
+      decodeDatagram(sflow({ agent: '10.0.0.1', seq: k }, [counterSample(1, 1, recs)]), a, sink, T0);
+    }
+    expect(a.interfaces.size).toBe(PER_EXPORTER.interfaces);
+    expect(budget.interfaces).toBe(PER_EXPORTER.interfaces);
+    a.release();
+    expect(budget.interfaces).toBe(0);
   });
 });

@@ -37,20 +37,44 @@ export const DEFAULT_FLOW_LIMITS: FlowLimits = {
   maxPendingBytesTotal: 8 * 1024 * 1024,
 };
 
+/**
+ * Fixed bounds on the small per-exporter tables keyed by numbers an exporter chooses (observation domains /
+ * source ids, sFlow data sources, samplers, interfaces): beyond them new keys are not tracked, so a forged
+ * stream of fresh ids cannot grow an exporter's state.
+ */
+export const PER_EXPORTER = {
+  /** (format, domain) pairs whose sequence numbers are tracked; also IPFIX systemInitTime per domain. */
+  domains: 256,
+  /** sFlow data sources whose drop counters are tracked; samplers whose rate is remembered. */
+  sources: 256,
+  /** sFlow interface counter records kept per exporter, and by all exporters together. */
+  interfaces: 1024,
+  interfacesTotal: 65536,
+} as const;
+
 /** What every exporter of one collector holds together (mutated by the exporters' stores and queues). */
 export class FlowBudget {
   templates = 0;
   templateBytes = 0;
   pendingBytes = 0;
+  /** sFlow interface counter records held (PER_EXPORTER.interfacesTotal). */
+  interfaces = 0;
   /** Refusals because the shared budget (not the exporter's own bound) was exhausted. */
   refusals = 0;
   constructor(readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS) {}
 
-  snapshot(): { templates: number; templateBytes: number; pendingBytes: number; refusals: number } {
+  snapshot(): {
+    templates: number;
+    templateBytes: number;
+    pendingBytes: number;
+    interfaces: number;
+    refusals: number;
+  } {
     return {
       templates: this.templates,
       templateBytes: this.templateBytes,
       pendingBytes: this.pendingBytes,
+      interfaces: this.interfaces,
       refusals: this.refusals,
     };
   }

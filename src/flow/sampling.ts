@@ -1,6 +1,8 @@
 // Per-exporter sampling-rate bookkeeping: rates learnt from the datagrams (NetFlow v5 header, v9/IPFIX options
 // data, sFlow flow samples), an optional configured override, and counters for absurd or changing rates.
 
+import { PER_EXPORTER } from './limits.js';
+
 /** Above this a 1:N rate is treated as absurd (flagged, still used). */
 export const ABSURD_RATE = 1 << 20;
 const MAX_RATE = 0xffffffff;
@@ -50,7 +52,7 @@ export class SamplingState {
     const prev = this.bySampler.get(sampler);
     if (prev !== undefined && prev !== rate) this.changed(nowMs);
     this.lastSampler = rate;
-    if (prev !== rate && (prev !== undefined || this.bySampler.size < 1024))
+    if (prev !== rate && (prev !== undefined || this.bySampler.size < PER_EXPORTER.sources))
       this.bySampler.set(sampler, rate);
   }
 
