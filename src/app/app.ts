@@ -194,8 +194,9 @@ export class App {
       this.log.error({ err }, 'detector tick failed');
       return;
     }
+    const flagged = events.length > 0 ? this.collector.implausibleNodes(Date.now()) : [];
     for (const raw of events) {
-      const event = withImplausibleNodes(raw, this.collector.implausibleNodes(Date.now()));
+      const event = withImplausibleNodes(raw, flagged);
       this.eventsSeen++;
       this.log.info(
         {
