@@ -141,4 +141,26 @@ describe('forged flow exports through floodgate run', () => {
     expect(relayed.map((e) => e.address).sort()).toEqual(['127.11.0.21', '127.11.0.22', '127.11.0.23']);
     expect(relayed.map((e) => e.node).sort()).toEqual(['127.11.0.22', '127.11.0.23', 'pop-a']);
   });
+
+  it('refuses a 16,000-field template and shows the refusal per exporter and in /healthz', async () => {
+    const fields = 16_000;
+    const d = Buffer.alloc(20 + 8 + fields * 4);
+    d.writeUInt16BE(9, 0); // NetFlow v9 header (RFC 3954 §5.1)
+    d.writeUInt16BE(1, 2);
+    d.writeUInt32BE(Math.floor(Date.now() / 1000), 8);
+    d.writeUInt16BE(0, 20); // template FlowSet
+    d.writeUInt16BE(8 + fields * 4, 22);
+    d.writeUInt16BE(300, 24);
+    d.writeUInt16BE(fields, 26);
+    for (let k = 0; k < fields; k++) d.writeUInt32BE(((1 + (k % 300)) << 16) | 4, 28 + k * 4);
+    await send(LISTED, port, [d]);
+    const e = await waitFor('the refusal to be counted', async () =>
+      (await exporters(fg)).exporters.find((x) => x.address === LISTED && x.errors['template-too-large'] > 0),
+    );
+    expect(e.templates).toBe(0);
+    const health = await getJson<{ checks: { flow: { refusals: Record<string, number> } } }>(
+      `${fg.api}/healthz`,
+    );
+    expect(health.checks.flow.refusals['template-too-large']).toBeGreaterThanOrEqual(1);
+  });
 });
