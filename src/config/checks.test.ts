@@ -58,6 +58,14 @@ describe('config checks beyond the schema', () => {
     expect(listed).toEqual([]);
     // dry-run (the default) is not live
     expect(checkConfig(cfg({ detection: { networks: ['203.0.113.0/24'] } }))).toEqual([]);
+    // adapter instance names must be unique (run refused them only when building adapters)
+    const twice = cfg({
+      detection: { networks: ['203.0.113.0/24'] },
+      adapters: { gobgp: [{ name: 'edge' }, { name: 'edge' }] },
+    });
+    expect(checkConfig(twice)).toContainEqual(
+      expect.objectContaining({ level: 'error', path: 'adapters', message: expect.stringMatching(/"edge"/) }),
+    );
   });
 
   it('floodgate run refuses what check-config refuses, with the same problem', async () => {

@@ -29,6 +29,23 @@ export function checkConfig(config: Config): ConfigCheck[] {
         'MITIGATION IS LIVE AND ANY SOURCE IS ACCEPTED AS AN EXPORTER: anyone who can send one UDP datagram to the flow listeners can make up an attack and get a rule announced. List your routers (addresses or prefixes) in flow.exporters.',
     });
   }
+  // the adapter table is keyed by instance name (audit log, health, failover): names must be unique
+  const a = config.adapters;
+  const names = [
+    ...(config.bgp.enabled ? ['bgp'] : []),
+    ...[...a.exabgp, ...a.gobgp, ...a.bird, ...a.frr].map((c) => c.name),
+    ...[a.cloudflare, a.radware, a.f5, a.webhook, a.local].filter((c) => c.enabled).map((c) => c.name),
+  ];
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n))
+      out.push({
+        level: 'error',
+        path: 'adapters',
+        message: `two adapters are named "${n}": give each a unique name`,
+      });
+    seen.add(n);
+  }
   if (config.detection.networks.length === 0) {
     out.push({
       level: 'warning',
