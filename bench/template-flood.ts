@@ -2,7 +2,8 @@
 // flow.limits on 127.11.0.1 is flooded over loopback UDP by many sources with NetFlow v9 and IPFIX template
 // datagrams — 16,000-field templates (the issue 19 attack), datagrams of ~60 legal templates with new ids and
 // new field lists, options templates, and data sets for templates never sent — and RSS is sampled after every
-// round. Bounded: SOURCES × ROUNDS × 4 datagrams. Prints one JSON line.
+// round; then SPOOFED more sources than the exporter table holds. Bounded: SOURCES × ROUNDS × 4 + SPOOFED × 2
+// datagrams. Prints one JSON line.
 import { createSocket, type Socket } from 'node:dgram';
 import { getHeapStatistics } from 'node:v8';
 import { FlowCollector } from '../src/flow/collector.js';
@@ -122,8 +123,29 @@ for (let round = 0; round < ROUNDS; round++) {
   heap.push(mb(m.heapUsed));
 }
 const seconds = (performance.now() - t0) / 1000;
+
+// Phase 2: spoofed sources, far more than the exporter table holds (fed to ingest() as the socket handler
+// would, on a clock advancing 50 ms per source so that idle exporters are evicted and replaced).
+const SPOOFED = Number(process.argv[4] ?? 20_000);
+let fake = Date.now();
+const spoofedRss: number[] = [];
+for (let k = 0; k < SPOOFED; k++) {
+  fake += 50;
+  const v9 = k % 2 === 0;
+  const addr = `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
+  collector.ingest(datagram(v9, [templateSet(v9, (nextId += 40), 40, 100, false)], k, 0), addr, fake);
+  collector.ingest(datagram(v9, [dataSets()], k + 1, 0), addr, fake);
+  if (k % 256 === 255) await new Promise((r) => setImmediate(r));
+  if (k % 3000 === 2999) {
+    globalThis.gc?.();
+    spoofedRss.push(mb(process.memoryUsage().rss));
+  }
+}
+globalThis.gc?.();
+const rssAfterSpoofed = mb(process.memoryUsage().rss);
+const heapAfterSpoofed = mb(process.memoryUsage().heapUsed);
 const s = collector.stats();
-const sum = (k: string) => s.exporters.reduce((a, e) => a + (e.errors as Record<string, number>)[k]!, 0);
+const sum = (k: keyof typeof s.errors) => s.errors[k];
 await collector.stop();
 for (const sock of senders) sock.close();
 const half = Math.floor(ROUNDS / 2);
@@ -144,7 +166,14 @@ process.stdout.write(
     heapUsedPeakMB: Math.max(...heap),
     rssGrowthSecondHalfMB: Math.round((rss.at(-1)! - rss[half]!) * 10) / 10,
     rssSeriesMB: rss,
+    spoofedSources: SPOOFED,
+    rssAfterSpoofedMB: rssAfterSpoofed,
+    rssSpoofedSeriesMB: spoofedRss,
+    heapTotalAfterSpoofedMB: mb(process.memoryUsage().heapTotal),
+    heapUsedAfterSpoofedMB: heapAfterSpoofed,
     exporters: s.exporters.length,
+    exportersEvicted: s.exportersEvicted,
+    exportersRefused: s.exporterLimit,
     templatesHeld: s.held.templates,
     templateKBHeld: Math.round(s.held.templateBytes / 1024),
     pendingKBHeld: Math.round(s.held.pendingBytes / 1024),

@@ -277,7 +277,7 @@ export class App {
           implausibleRecords: stats.implausibleRecords,
           implausibleNodes: this.collector.implausibleNodes(Date.now()),
           held: stats.held,
-          refusals: flowRefusals(stats.exporters),
+          refusals: flowRefusals(stats),
         };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };

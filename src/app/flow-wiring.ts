@@ -2,8 +2,7 @@
 // refusal totals for /healthz, and the implausible-node annotation of attack events (docs/flow-hardening.md).
 import type { Config } from '../config/schema.js';
 import type { AttackEvent } from '../domain/attack.js';
-import type { CollectorOptions } from '../flow/collector.js';
-import type { ExporterStats } from '../flow/exporter.js';
+import type { CollectorOptions, CollectorStats } from '../flow/collector.js';
 
 export function flowCollectorOptions(
   flow: Config['flow'],
@@ -32,18 +31,15 @@ const REFUSALS = [
   'unknown-template',
 ] as const;
 
-/** Refusals summed over the exporters shown (per exporter they are in /api/v1/exporters). */
-export function flowRefusals(exporters: readonly ExporterStats[]): Record<string, number> {
+/** Refusals of every exporter seen, evicted ones included (per exporter they are in /api/v1/exporters). */
+export function flowRefusals(stats: CollectorStats): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of REFUSALS) out[k] = 0;
-  let quarantined = 0;
-  let implausible = 0;
-  for (const e of exporters) {
-    for (const k of REFUSALS) out[k]! += e.errors[k];
-    quarantined += e.quarantinedRecords;
-    implausible += e.implausibleRecords;
-  }
-  return { ...out, 'quarantined-records': quarantined, 'implausible-records': implausible };
+  for (const k of REFUSALS) out[k] = stats.errors[k];
+  return {
+    ...out,
+    'quarantined-records': stats.quarantinedRecords,
+    'implausible-records': stats.implausibleRecords,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import { formatIp, ipFromBytes } from '../net/index.js';
 import { AddressMap } from './address-map.js';
 import { FlowBatch } from './batch.js';
 import { decodeDatagram } from './datagram.js';
+import { emptyErrorCounts, FLOW_ERROR_KINDS, type ErrorCounts } from './errors.js';
 import { ExporterState, type ExporterStats } from './exporter.js';
 import { DEFAULT_FLOW_LIMITS, FlowBudget, type FlowLimits } from './limits.js';
 import type { SamplingOverride } from './sampling.js';
@@ -60,6 +61,8 @@ export interface CollectorStats {
   /** Exporters released because they were idle (table full, or idle past the template lifetime). */
   exportersEvicted: number;
   batches: number;
+  /** Decode errors and refusals of every exporter seen, evicted ones included (per exporter: `exporters`). */
+  errors: ErrorCounts;
   /** Records kept from detection: quarantined (sampling) and implausible (over a ceiling), all exporters. */
   quarantinedRecords: number;
   implausibleRecords: number;
@@ -99,6 +102,7 @@ export class FlowCollector implements BatchSink {
   rejected = 0;
   exporterLimit = 0;
   exportersEvicted = 0;
+  private readonly evictedErrors = emptyErrorCounts();
   batches = 0;
   quarantinedRecords = 0;
   implausibleRecords = 0;
@@ -272,6 +276,7 @@ export class FlowCollector implements BatchSink {
   /** Releases an exporter's state; returns its id for reuse. Rows it wrote are handed on first. */
   private evict(key: string, exp: ExporterState): number {
     this.flush();
+    for (const k of FLOW_ERROR_KINDS) this.evictedErrors[k] += exp.errors[k];
     this.byKey.delete(key);
     exp.release();
     this.exportersEvicted++;
@@ -307,6 +312,12 @@ export class FlowCollector implements BatchSink {
     return ok;
   }
 
+  private errorTotals(): ErrorCounts {
+    const out = { ...this.evictedErrors };
+    for (const e of this.byKey.values()) for (const k of FLOW_ERROR_KINDS) out[k] += e.errors[k];
+    return out;
+  }
+
   stats(): CollectorStats {
     return {
       datagrams: this.datagrams,
@@ -314,6 +325,7 @@ export class FlowCollector implements BatchSink {
       exporterLimit: this.exporterLimit,
       exportersEvicted: this.exportersEvicted,
       batches: this.batches,
+      errors: this.errorTotals(),
       quarantinedRecords: this.quarantinedRecords,
       implausibleRecords: this.implausibleRecords,
       held: this.budget.snapshot(),
