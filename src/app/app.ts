@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Adapter } from '../adapters/types.js';
 import { buildApi } from '../api/server.js';
 import type { ApiPorts, ReloadOutcome } from '../api/ports.js';
+import { checkConfig, isLoopback } from '../config/checks.js';
 import { diffConfig } from '../config/diff.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -22,6 +23,7 @@ import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildAdapters } from './adapters.js';
+import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
@@ -36,10 +38,6 @@ export interface AppOptions {
   readonly adapters?: readonly Adapter[];
   /** Export test doubles (e.g. a fake Kafka producer). */
   readonly exportDeps?: ConstructorParameters<typeof Observability>[4];
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export class App {
@@ -63,6 +61,7 @@ export class App {
   private tickTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private exporterNames: string[] = [];
+  private exporterGeneration = -1;
   private stopping = false;
   private eventsSeen = 0;
   /** Metrics, event exports and the health-event watcher (the `exports` section). */
@@ -76,24 +75,15 @@ export class App {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
     const log = options.logger ?? createLogger(config.log.level);
-    if (config.api.enabled && config.api.anonymousRead && !isLoopback(config.api.host)) {
-      throw new ConfigError(loaded.file ?? '(defaults)', [
-        {
-          path: 'api.anonymousRead',
-          message: `allowed only on a loopback listener; api.host is ${config.api.host}`,
-        },
-      ]);
-    }
+    // the same checks `floodgate check-config` applies (src/config/checks.ts)
+    const checks = checkConfig(config);
+    const errors = checks.filter((c) => c.level === 'error');
+    if (errors.length > 0) throw new ConfigError(loaded.file ?? '(defaults)', errors);
     log.info(
       { file: loaded.file ?? null, fromEnv: loaded.fromEnv, version: VERSION },
       loaded.file ? 'config loaded' : 'no config file: running on safe built-in defaults',
     );
-    if (config.detection.networks.length === 0) {
-      log.warn(
-        {},
-        'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml',
-      );
-    }
+    for (const c of checks) log.warn({ key: c.path }, `${c.path}: ${c.message}`);
     const events = new EventBus((err, event) =>
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
@@ -146,6 +136,7 @@ export class App {
       sampling: Object.fromEntries(
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
       ),
+      ...flowCollectorOptions(config.flow),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
     });
     const app = new App(
@@ -194,7 +185,14 @@ export class App {
   }
 
   private onBatch(batch: Parameters<Detector['ingest']>[0], exporters: readonly ExporterState[]): void {
-    if (this.exporterNames.length !== exporters.length) this.exporterNames = exporters.map((e) => e.address);
+    // one name per exporter slot: the node name (flow.nodes, default the address); slots are reused on eviction
+    if (
+      this.exporterGeneration !== this.collector.generation ||
+      this.exporterNames.length !== exporters.length
+    ) {
+      this.exporterNames = exporters.map((e) => e.node);
+      this.exporterGeneration = this.collector.generation;
+    }
     this.detector.ingest(batch, this.exporterNames);
   }
 
@@ -208,7 +206,9 @@ export class App {
       this.log.error({ err }, 'detector tick failed');
       return;
     }
-    for (const event of events) {
+    const flagged = events.length > 0 ? this.collector.implausibleNodes(Date.now()) : [];
+    for (const raw of events) {
+      const event = withImplausibleNodes(raw, flagged);
       this.eventsSeen++;
       this.log.info(
         {
@@ -219,6 +219,7 @@ export class App {
           pps: Math.round(event.pps),
           bps: Math.round(event.bps),
           node: event.node,
+          ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
           reason: event.reason,
         },
         `attack ${event.kind}`,
@@ -281,7 +282,18 @@ export class App {
           checks.store = { status: 'down', error: (err as Error).message };
         }
         const stats = this.collector.stats();
-        checks.flow = { datagrams: stats.datagrams, exporters: stats.exporters.length };
+        checks.flow = {
+          datagrams: stats.datagrams,
+          exporters: stats.exporters.length,
+          rejected: stats.rejected,
+          exporterLimit: stats.exporterLimit,
+          exportersEvicted: stats.exportersEvicted,
+          quarantinedRecords: stats.quarantinedRecords,
+          implausibleRecords: stats.implausibleRecords,
+          implausibleNodes: this.collector.implausibleNodes(Date.now()),
+          held: stats.held,
+          refusals: flowRefusals(stats),
+        };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
