@@ -34,4 +34,10 @@ export interface ApiPorts {
   /** BGP peers and Adj-RIB-Out when the native speaker runs. */
   bgpPeers?(): unknown;
   bgpAdjRibOut?(peer: string): unknown;
+  /** RPKI data and route origin validation when rpki sources are configured. */
+  readonly rpki?: {
+    status(): unknown;
+    /** Undefined when the prefix does not parse. */
+    validate(prefix: string, originAs?: number): unknown;
+  };
 }

@@ -1,4 +1,4 @@
-// HTTP API (fastify): rules, attacks, audit, health, config reload, exporters, BGP peers.
+// HTTP API (fastify): rules, attacks, audit, health, config reload, exporters, BGP peers, RPKI.
 // Every input is validated with zod and every error answers from the one catalogue (errors.ts).
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -105,6 +105,13 @@ const INVALID_CODES = new Set([
   'bad-request',
   'invalid-match',
 ]);
+
+const rpkiValidateQuery = z
+  .object({
+    prefix: z.string().min(1).max(64),
+    asn: z.coerce.number().int().min(0).max(4294967295).optional(),
+  })
+  .strict();
 
 const withdrawBody = z
   .object({ reason: z.string().max(500).optional() })
@@ -251,6 +258,20 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     const out = ports.bgpAdjRibOut(peer);
     if (out === undefined) throw new ApiError('not_found', `no BGP peer ${peer}`);
     return { peer, routes: out };
+  });
+
+  const rpkiOff = () => new ApiError('unavailable', 'RPKI is not configured (rpki section: caches or files)');
+  app.get('/api/v1/rpki/status', async () => {
+    if (!ports.rpki) throw rpkiOff();
+    return ports.rpki.status();
+  });
+
+  app.get('/api/v1/rpki/validate', async (req) => {
+    const q = parse(rpkiValidateQuery, req.query, 'query');
+    if (!ports.rpki) throw rpkiOff();
+    const verdict = ports.rpki.validate(q.prefix, q.asn);
+    if (verdict === undefined) throw new ApiError('invalid_request', 'invalid query: prefix: not an IP prefix');
+    return verdict;
   });
 
   return app;
