@@ -55,4 +55,10 @@ export interface ApiPorts {
   bgpAdjRibOut?(peer: string): unknown;
   /** Prometheus exposition for GET /metrics. */
   readonly metrics?: MetricsEndpoint;
+  /** RPKI data and route origin validation when rpki sources are configured. */
+  readonly rpki?: {
+    status(): unknown;
+    /** Undefined when the prefix does not parse. */
+    validate(prefix: string, originAs?: number): unknown;
+  };
 }

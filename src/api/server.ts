@@ -9,6 +9,7 @@ import { registerOpenApi } from './openapi.js';
 import type { ApiPorts } from './ports.js';
 import { attacksRoutes } from './routes/attacks.js';
 import { auditRoutes } from './routes/audit.js';
+import { rpkiRoutes } from './routes/rpki.js';
 import { rulesRoutes } from './routes/rules.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -118,7 +119,15 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
       }),
   });
   registerOpenApi(app, ports.version);
-  for (const routes of [systemRoutes, rulesRoutes, attacksRoutes, auditRoutes, tokenRoutes, tenantRoutes])
+  for (const routes of [
+    systemRoutes,
+    rulesRoutes,
+    attacksRoutes,
+    auditRoutes,
+    tokenRoutes,
+    tenantRoutes,
+    rpkiRoutes,
+  ])
     void app.register(routes, { ports });
   if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
   return app;

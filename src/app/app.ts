@@ -16,6 +16,9 @@ import { EventBus } from '../domain/events.js';
 import { TenantMap } from '../domain/tenants.js';
 import { publishingAudit } from './audit-events.js';
 import { Observability } from './observability.js';
+import { buildRpki, rpkiVerdictJson } from './rpki.js';
+import { formatPrefix, tryParsePrefix } from '../net/prefix.js';
+import type { RpkiService } from '../rpki/service.js';
 import { FlowCollector } from '../flow/collector.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../mitigation/runner.js';
@@ -53,6 +56,7 @@ export class App {
     readonly speaker: BgpSpeaker | undefined,
     /** Operational events (attacks, audit records, health changes) for exports and notifications. */
     readonly events: EventBus,
+    readonly rpki: RpkiService | undefined,
   ) {}
 
   api: FastifyInstance | undefined;
@@ -117,7 +121,9 @@ export class App {
       { adapters: adapters.map((a) => `${a.name} (${a.kind})`) },
       adapters.length ? 'adapters configured' : 'no adapter configured: rules are decided and audited only',
     );
+    const rpki = buildRpki(config, log, events);
     const runner = new MitigationRunner({
+      ...(rpki ? { validateOrigin: rpki.validator } : {}),
       config: config.mitigation,
       store,
       adapters,
@@ -150,6 +156,7 @@ export class App {
       adapters,
       built.speaker,
       events,
+      rpki?.service,
     );
     holder.app = app;
     app.obs = obs;
@@ -161,6 +168,17 @@ export class App {
         log.info(
           { peers: built.speaker.peerNames(), listen: built.speaker.listenAddress() ?? null },
           'BGP speaker started',
+        );
+      }
+      if (rpki) {
+        await rpki.service.start();
+        // decisions right after start-up should see the VRPs: wait briefly for the first sync
+        const ready = await rpki.service.whenReady(5000);
+        log[ready ? 'info' : 'warn'](
+          { vrps: rpki.service.status().vrps.total, originAs: rpki.service.originAs },
+          ready
+            ? 'RPKI data in force'
+            : 'RPKI: no data yet after 5 s; origin validation says no-data until a source syncs',
         );
       }
       // a first connectivity test gives every adapter a health score before the engine needs one
@@ -303,6 +321,19 @@ export class App {
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
       ...(this.obs ? { metrics: this.obs.endpoint() } : {}),
+      ...(this.rpki
+        ? {
+            rpki: {
+              status: () => this.rpki!.status(),
+              validate: (prefix: string, asn?: number) => {
+                const p = tryParsePrefix(prefix);
+                return p
+                  ? { prefix: formatPrefix(p), ...rpkiVerdictJson(this.rpki!.validate(p, asn)) }
+                  : undefined;
+              },
+            },
+          }
+        : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),
@@ -403,6 +434,7 @@ export class App {
       await a
         .close()
         .catch((err: unknown) => this.log.error({ err, adapter: a.name }, 'adapter close failed'));
+    this.rpki?.stop();
     await this.speaker?.stop().catch((err: unknown) => this.log.error({ err }, 'BGP speaker stop failed'));
     await this.obs?.stop().catch((err: unknown) => this.log.error({ err }, 'exports stop failed'));
     await this.saveBaselines();

@@ -6,6 +6,7 @@ import { registerDecode } from './commands/decode.js';
 import { registerExabgpApi } from './commands/exabgp-api.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRules } from './commands/rules.js';
+import { registerRpki } from './commands/rpki.js';
 import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerAudit, registerTokens } from './commands/tokens.js';
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
   registerExabgpApi(program);
   registerTokens(program);
   registerAudit(program);
+  registerRpki(program);
   return program;
 }

@@ -12,6 +12,8 @@ export const RESTART_KEYS: readonly string[] = [
   'bgp',
   'adapters',
   'exports.metrics.processMetrics',
+  // RTR sessions and VRP sources are built once; the policy (mitigation.guards.rpki) applies live
+  'rpki',
 ];
 
 export interface ConfigDiff {
