@@ -4,6 +4,7 @@ import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
 import { registerDecode } from './commands/decode.js';
 import { registerExabgpApi } from './commands/exabgp-api.js';
+import { registerInit } from './commands/init.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`floodgate ${VERSION} (node ${process.version})\n`);
     });
+  registerInit(program);
   registerRun(program);
   registerCheckConfig(program);
   registerRules(program);
