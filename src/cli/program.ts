@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
 import { registerDecode } from './commands/decode.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExabgpApi } from './commands/exabgp-api.js';
 import { registerInit } from './commands/init.js';
 import { registerReplay } from './commands/replay.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerRun(program);
   registerCheckConfig(program);
+  registerDoctor(program);
   registerRules(program);
   registerDecode(program);
   registerReplay(program);
