@@ -293,8 +293,11 @@ export class App {
         const checks: Record<string, unknown> = {};
         let ok = true;
         try {
-          await this.store.state.get('health');
-          checks.store = { status: 'up', driver: this.store.kind };
+          // a write and a read back: a store that answers but cannot write is down
+          const stamp = String(Date.now());
+          await this.store.state.put('health', stamp);
+          if ((await this.store.state.get('health')) !== stamp) throw new Error('store did not keep a write');
+          checks.store = { status: 'up', driver: this.store.kind, writable: true };
         } catch (err) {
           ok = false;
           checks.store = { status: 'down', error: (err as Error).message };

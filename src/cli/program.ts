@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
 import { registerDecode } from './commands/decode.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExabgpApi } from './commands/exabgp-api.js';
+import { registerInit } from './commands/init.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRules } from './commands/rules.js';
 import { registerRpki } from './commands/rpki.js';
@@ -23,8 +25,10 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`floodgate ${VERSION} (node ${process.version})\n`);
     });
+  registerInit(program);
   registerRun(program);
   registerCheckConfig(program);
+  registerDoctor(program);
   registerRules(program);
   registerDecode(program);
   registerReplay(program);
