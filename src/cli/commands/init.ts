@@ -1,8 +1,9 @@
 // `floodgate init`: writes a working floodgate.yaml from a few answers — asked in a terminal, or all
 // given as flags for scripts — checks it as `check-config` does, and prints what to configure on the
 // router side. Mitigation starts in dry-run.
+import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
@@ -82,15 +83,23 @@ function parseRouter(s: string): InitRouter {
 
 async function ask(flags: InitFlags): Promise<InitAnswers> {
   const interactive = !flags.yes && process.stdin.isTTY;
-  const rl = interactive ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+  const rl = interactive
+    ? createInterface({ input: process.stdin, output: process.stderr, terminal: false })
+    : undefined;
+  // the line iterator buffers answers typed (or pasted) ahead of their question
+  const lines = rl?.[Symbol.asyncIterator]();
+  const prompt = async (question: string): Promise<string> => {
+    process.stderr.write(question);
+    const next = await lines!.next();
+    return next.done ? '' : String(next.value).trim();
+  };
   const q = async (question: string, given: string | undefined, fallback: string): Promise<string> => {
     if (given !== undefined || !rl) return given ?? fallback;
-    const a = (await rl.question(`${question}${fallback ? ` [${fallback}]` : ''}: `)).trim();
-    return a || fallback;
+    return (await prompt(`${question}${fallback ? ` [${fallback}]` : ''}: `)) || fallback;
   };
   const list = async (question: string, given: string[]): Promise<string[]> => {
     if (given.length || !rl) return given;
-    const a = (await rl.question(`${question} (comma-separated): `)).trim();
+    const a = await prompt(`${question} (comma-separated): `);
     return a
       ? a
           .split(',')
@@ -113,10 +122,8 @@ async function ask(flags: InitFlags): Promise<InitAnswers> {
         ? (
             await (async () => {
               if (flags.router.length || !rl) return flags.router;
-              const a = (
-                await rl.question('Routers to peer with as address,asn (several separated by ;): ')
-              ).trim();
-              return a ? a.split(';').map((x) => x.trim()) : [];
+              const a = await prompt('Routers to peer with as address,asn (several separated by ;): ');
+              return a ? a.split(';').map((x: string) => x.trim()) : [];
             })()
           ).map(parseRouter)
         : [];
@@ -144,6 +151,7 @@ async function ask(flags: InitFlags): Promise<InitAnswers> {
       ...(discardV4 ? { discardV4 } : {}),
       ...(discardV6 ? { discardV6 } : {}),
       apiHost: flags.apiHost,
+      apiToken: randomBytes(24).toString('base64url'),
     };
   } finally {
     rl?.close();
@@ -165,7 +173,8 @@ export async function runInit(flags: InitFlags): Promise<number> {
     for (const p of problems) process.stderr.write(`floodgate init: --${p.field}: ${p.message}\n`);
     return 2;
   }
-  writeFileSync(flags.out, initYaml(answers));
+  // the file holds the API owner token: readable by its owner only
+  writeFileSync(flags.out, initYaml(answers), { mode: 0o600 });
   // the same checks as `floodgate check-config`
   try {
     loadConfig(flags.out);
@@ -179,7 +188,7 @@ export async function runInit(flags: InitFlags): Promise<number> {
     throw err;
   }
   const out = process.stdout;
-  out.write(`wrote ${flags.out} (config OK, mitigation in DRY-RUN)\n`);
+  out.write(`wrote ${flags.out} (config OK, mitigation in DRY-RUN; the API owner token is its api.token)\n`);
   if (answers.mitigator === 'bgp' && !answers.discardV4 && answers.networks.some((n) => !n.includes(':')))
     out.write(
       'note: no IPv4 discard next hop: IPv4 blackholing (level 3) stays off until you set bgp.discardNextHop.ipv4\n',

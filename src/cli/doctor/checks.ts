@@ -15,7 +15,7 @@ export interface DoctorFacts {
   readonly config: Config;
   readonly configFile: string | undefined;
   /** undefined: the API did not answer. */
-  readonly health?: { ok: boolean; checks: Record<string, unknown> };
+  readonly health?: { ok?: boolean; checks?: Record<string, unknown> };
   readonly apiError?: string;
   readonly apiUrl: string;
   /** GET /api/v1/exporters: `{ exporters: CollectorStats }` (a bare list is accepted too). */
@@ -142,7 +142,16 @@ export function doctorLines(f: DoctorFacts): DoctorLine[] {
     );
   }
 
-  const checks = f.health.checks;
+  const checks = f.health.checks ?? {};
+  if (Object.keys(checks).length === 0) {
+    out.push({
+      status: 'warn',
+      part: 'api',
+      message: 'this token may not read the system views (health details, adapters, store)',
+      fix: 'give an unbound token with --token, FLOODGATE_API_TOKEN or api.token in the config',
+    });
+    return out;
+  }
   const adapters = (checks.adapters ?? {}) as Record<string, { status?: string; detail?: string }>;
   for (const [name, h] of Object.entries(adapters)) {
     const st = h.status ?? 'unknown';

@@ -34,6 +34,8 @@ export interface InitAnswers {
   readonly discardV4?: string;
   readonly discardV6?: string;
   readonly apiHost: string;
+  /** Owner token for the API and the CLI (api.token). */
+  readonly apiToken: string;
 }
 
 export interface InitProblem {
@@ -96,7 +98,7 @@ export function initConfig(a: InitAnswers): Record<string, unknown> {
   };
   const config: Record<string, unknown> = {
     node: { name: 'floodgate' },
-    api: { host: a.apiHost, port: 8080 },
+    api: { host: a.apiHost, port: 8080, token: a.apiToken },
     flow: {
       listeners: [
         { protocol: 'netflow', address: '0.0.0.0', port: 2055 },
