@@ -10,6 +10,7 @@ import {
   KyselyRuleRepository,
   KyselyStateRepository,
 } from './repositories.js';
+import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
 import type { LockManager, Store } from './types.js';
 
@@ -54,6 +55,8 @@ export async function openPostgresStore(
     attacks: new KyselyAttackRepository(db),
     audit: new KyselyAuditRepository(db),
     state: new KyselyStateRepository(db),
+    incidents: new KyselyIncidentRepository(db),
+    deadLetters: new KyselyDeadLetterRepository(db),
     locks: new AdvisoryLocks(pool),
     close: () => db.destroy(),
   };

@@ -41,6 +41,26 @@ export interface StateTable {
   value: string;
 }
 
+export interface IncidentsTable {
+  id: string;
+  tenant: string;
+  subject: string;
+  state: string;
+  opened_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  body: string;
+}
+
+export interface DeadLettersTable {
+  id: Generated<number>;
+  at: number;
+  channel: string;
+  error: string;
+  attempts: number;
+  message: string;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -52,5 +72,7 @@ export interface Database {
   attacks: AttacksTable;
   audit: AuditTable;
   state: StateTable;
+  incidents: IncidentsTable;
+  notify_dead_letters: DeadLettersTable;
   schema_migrations: MigrationsTable;
 }

@@ -11,6 +11,7 @@ import {
   KyselyRuleRepository,
   KyselyStateRepository,
 } from './repositories.js';
+import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
 import type { Store } from './types.js';
 
@@ -29,6 +30,8 @@ export async function openSqliteStore(path: string, now: number = Date.now()): P
     attacks: new KyselyAttackRepository(db),
     audit: new KyselyAuditRepository(db),
     state: new KyselyStateRepository(db),
+    incidents: new KyselyIncidentRepository(db),
+    deadLetters: new KyselyDeadLetterRepository(db),
     locks: new InProcessLocks(),
     close: () => db.destroy(),
   };

@@ -3,6 +3,7 @@
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule, RuleState } from '../domain/rule.js';
+import type { IncidentRepository, DeadLetterRepository } from './notify-types.js';
 
 export interface RuleQuery {
   readonly tenant?: string;
@@ -76,6 +77,9 @@ export interface Store {
   readonly attacks: AttackRepository;
   readonly audit: AuditRepository;
   readonly state: StateRepository;
+  /** Notification incidents and dead letters (SQL stores; the engine's in-memory test store has none). */
+  readonly incidents?: IncidentRepository;
+  readonly deadLetters?: DeadLetterRepository;
   readonly locks: LockManager;
   close(): Promise<void>;
 }
