@@ -2,6 +2,7 @@
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
+import type { NotifyPort } from '../notify/index.js';
 import type { AttackQuery, AttackRecord, AuditQuery, RuleQuery } from '../store/types.js';
 
 export type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
@@ -34,4 +35,6 @@ export interface ApiPorts {
   /** BGP peers and Adj-RIB-Out when the native speaker runs. */
   bgpPeers?(): unknown;
   bgpAdjRibOut?(peer: string): unknown;
+  /** Incidents, dead letters, maintenance and public status pages, when notifications run. */
+  readonly notify?: NotifyPort;
 }

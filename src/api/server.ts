@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INTENTS } from '../domain/rule.js';
 import { ApiError } from './errors.js';
+import { notifyRoutes } from './notify-routes.js';
+import { statusRoutes } from './status-routes.js';
 import type { ApiPorts } from './ports.js';
 
 export interface ApiOptions {
@@ -138,7 +140,8 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
 
   app.addHook('onRequest', async (req) => {
     const write = req.method !== 'GET' && req.method !== 'HEAD';
-    if (options.token && (write || options.readsNeedToken) && req.url !== '/healthz') {
+    const open = req.url === '/healthz' || (!write && req.url.startsWith('/status/')); // public status pages
+    if (options.token && (write || options.readsNeedToken) && !open) {
       if (!tokenMatches(options.token, req.headers.authorization)) {
         throw new ApiError(
           'unauthorized',
@@ -252,6 +255,9 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     if (out === undefined) throw new ApiError('not_found', `no BGP peer ${peer}`);
     return { peer, routes: out };
   });
+
+  if (ports.notify) void app.register(notifyRoutes, { notify: ports.notify });
+  if (ports.notify) void app.register(statusRoutes, { notify: ports.notify });
 
   return app;
 }

@@ -19,6 +19,7 @@ import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildAdapters } from './adapters.js';
+import { startNotifications, type NotifyPort } from '../notify/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
@@ -53,6 +54,7 @@ export class App {
   ) {}
 
   api: FastifyInstance | undefined;
+  notify: NotifyPort | undefined;
   apiAddress: string | undefined;
   readonly startedAt = Date.now();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -154,6 +156,7 @@ export class App {
     );
     holder.app = app;
     try {
+      app.notify = await startNotifications(() => app.config, store, events, log);
       await app.restoreBaselines();
       if (built.speaker) {
         await built.speaker.start();
@@ -275,6 +278,7 @@ export class App {
       },
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
+      ...(this.notify ? { notify: this.notify } : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),
@@ -356,6 +360,9 @@ export class App {
         .close()
         .catch((err: unknown) => this.log.error({ err, adapter: a.name }, 'adapter close failed'));
     await this.speaker?.stop().catch((err: unknown) => this.log.error({ err }, 'BGP speaker stop failed'));
+    await this.notify?.notifier
+      .stop()
+      .catch((err: unknown) => this.log.error({ err }, 'notifications stop failed'));
     await this.saveBaselines();
     await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));
     this.log.info({ events: this.eventsSeen }, 'floodgate stopped');

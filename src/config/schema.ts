@@ -5,6 +5,7 @@ import { servicesConfigSchema } from '../adapters/config-services.js';
 import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
+import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
 
 export const configSchema = z
@@ -24,6 +25,12 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Other mitigation targets: BGP daemons, scrubbing services, webhook, local nftables.'),
+    notifications: notificationsConfigSchema.describe(
+      'Alerts and incidents: PagerDuty, Slack, Discord, Teams, Opsgenie, Telegram, email, webhook (docs/notifications.md).',
+    ),
+    statusPages: statusPagesConfigSchema.describe(
+      'Public status pages per tenant at /status/<tenant>, opt-in, no login (docs/status-pages.md).',
+    ),
   })
   .strict()
   .transform((c) =>

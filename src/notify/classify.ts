@@ -156,20 +156,76 @@ export function classify(event: OpsEvent, ctx: ClassifyContext): Notice | undefi
       return auditNotice(event.record, ctx);
     case 'adapter':
       return event.state === 'down'
-        ? infra('adapter.down', 'critical', event.at, `adapter:${event.adapter}`, `Adapter ${event.adapter} is DOWN`, event.detail ?? 'health check failed; rules move to a healthy adapter if one exists')
-        : infra('adapter.up', 'info', event.at, `adapter:${event.adapter}`, `Adapter ${event.adapter} is up again`, event.detail ?? 'health check passed');
+        ? infra(
+            'adapter.down',
+            'critical',
+            event.at,
+            `adapter:${event.adapter}`,
+            `Adapter ${event.adapter} is DOWN`,
+            event.detail ?? 'health check failed; rules move to a healthy adapter if one exists',
+          )
+        : infra(
+            'adapter.up',
+            'info',
+            event.at,
+            `adapter:${event.adapter}`,
+            `Adapter ${event.adapter} is up again`,
+            event.detail ?? 'health check passed',
+          );
     case 'bgp-session':
       return event.state === 'down'
-        ? infra('bgp.down', 'critical', event.at, `bgp:${event.peer}`, `BGP session with ${event.peer} is DOWN`, event.detail ?? 'the session left Established; routes through it are gone')
-        : infra('bgp.up', 'info', event.at, `bgp:${event.peer}`, `BGP session with ${event.peer} is Established`, event.detail ?? 'session up')
+        ? infra(
+            'bgp.down',
+            'critical',
+            event.at,
+            `bgp:${event.peer}`,
+            `BGP session with ${event.peer} is DOWN`,
+            event.detail ?? 'the session left Established; routes through it are gone',
+          )
+        : infra(
+            'bgp.up',
+            'info',
+            event.at,
+            `bgp:${event.peer}`,
+            `BGP session with ${event.peer} is Established`,
+            event.detail ?? 'session up',
+          );
     case 'exporter':
       return event.state === 'silent'
-        ? infra('exporter.silent', 'warning', event.at, `exporter:${event.exporter}`, `Flow exporter ${event.exporter} went silent`, `no datagram for ${formatDuration(event.silentForMs ?? 0)}: attacks through it cannot be seen`)
-        : infra('exporter.back', 'info', event.at, `exporter:${event.exporter}`, `Flow exporter ${event.exporter} is sending again`, 'datagrams arrive again');
+        ? infra(
+            'exporter.silent',
+            'warning',
+            event.at,
+            `exporter:${event.exporter}`,
+            `Flow exporter ${event.exporter} went silent`,
+            `no datagram for ${formatDuration(event.silentForMs ?? 0)}: attacks through it cannot be seen`,
+          )
+        : infra(
+            'exporter.back',
+            'info',
+            event.at,
+            `exporter:${event.exporter}`,
+            `Flow exporter ${event.exporter} is sending again`,
+            'datagrams arrive again',
+          );
     case 'rpki':
       return event.state === 'stale'
-        ? infra('rpki.stale', 'warning', event.at, 'rpki', 'RPKI data is stale', event.detail ?? 'origin validation data is older than its expiry')
-        : infra('rpki.fresh', 'info', event.at, 'rpki', 'RPKI data is fresh again', event.detail ?? 'origin validation data refreshed');
+        ? infra(
+            'rpki.stale',
+            'warning',
+            event.at,
+            'rpki',
+            'RPKI data is stale',
+            event.detail ?? 'origin validation data is older than its expiry',
+          )
+        : infra(
+            'rpki.fresh',
+            'info',
+            event.at,
+            'rpki',
+            'RPKI data is fresh again',
+            event.detail ?? 'origin validation data refreshed',
+          );
   }
 }
 

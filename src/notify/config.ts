@@ -30,7 +30,9 @@ const common = {
       title: z
         .string()
         .default('')
-        .describe('Title template; {{title}} {{detail}} {{severity}} {{kind}} {{tenant}} {{subject}} ... Empty = default.'),
+        .describe(
+          'Title template; {{title}} {{detail}} {{severity}} {{kind}} {{tenant}} {{subject}} ... Empty = default.',
+        ),
       text: z.string().default('').describe('Body template (same placeholders). Empty = default.'),
     })
     .strict()
@@ -83,7 +85,9 @@ export const opsgenieChannelSchema = z
     apiKey: z.string().default('').describe('API integration key (sent as "Authorization: GenieKey <key>").'),
     url: url('https://api.opsgenie.com', 'API base URL (https://api.eu.opsgenie.com for EU accounts).'),
     responders: z
-      .array(z.object({ type: z.enum(['team', 'user', 'escalation', 'schedule']), name: z.string() }).strict())
+      .array(
+        z.object({ type: z.enum(['team', 'user', 'escalation', 'schedule']), name: z.string() }).strict(),
+      )
       .default([])
       .describe('Responders of every alert (by name).'),
     tags: z.array(z.string().max(50)).max(20).default(['floodgate']).describe('Alert tags.'),
@@ -105,8 +109,17 @@ export const emailChannelSchema = z
     type: z.literal('email'),
     ...common,
     host: z.string().default('127.0.0.1').describe('SMTP server.'),
-    port: z.number().int().min(1).max(65535).default(587).describe('SMTP port (587 submission with STARTTLS).'),
-    secure: z.boolean().default(false).describe('Implicit TLS from the first byte (port 465). false = STARTTLS.'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(587)
+      .describe('SMTP port (587 submission with STARTTLS).'),
+    secure: z
+      .boolean()
+      .default(false)
+      .describe('Implicit TLS from the first byte (port 465). false = STARTTLS.'),
     requireTls: z
       .boolean()
       .default(true)
@@ -115,7 +128,10 @@ export const emailChannelSchema = z
     pass: z.string().default('').describe('SMTP AUTH password.'),
     from: z.string().default('floodgate@localhost').describe('From address.'),
     to: z.array(z.string().min(3)).default([]).describe('Recipients.'),
-    caFile: z.string().default('').describe('PEM file of a CA to trust for the server certificate (private CA).'),
+    caFile: z
+      .string()
+      .default('')
+      .describe('PEM file of a CA to trust for the server certificate (private CA).'),
     servername: z.string().default('').describe('TLS server name to verify (default: host).'),
   })
   .strict();
@@ -125,7 +141,10 @@ export const webhookChannelSchema = z
     type: z.literal('webhook'),
     ...common,
     url: url('', 'Endpoint receiving POSTed notices (docs/notifications.md).'),
-    secret: z.string().default('').describe('HMAC-SHA256 signing secret, as for the webhook adapter. Empty = unsigned.'),
+    secret: z
+      .string()
+      .default('')
+      .describe('HMAC-SHA256 signing secret, as for the webhook adapter. Empty = unsigned.'),
     authToken: z.string().default('').describe('Sent as "Authorization: Bearer <token>" when set.'),
     headers: z.record(z.string(), z.string()).default({}).describe('Extra headers on every request.'),
   })
@@ -149,7 +168,9 @@ export const maintenanceWindowSchema = z
     targets: z
       .array(z.string().min(1))
       .min(1)
-      .describe('Prefixes (a notice on any overlapping prefix is muted), "adapter:<name>", "bgp:<peer>", or "*".'),
+      .describe(
+        'Prefixes (a notice on any overlapping prefix is muted), "adapter:<name>", "bgp:<peer>", or "*".',
+      ),
     start: z.iso.datetime({ offset: true }).describe('Start, ISO 8601 (2026-12-03T22:00:00Z).'),
     end: z.iso.datetime({ offset: true }).describe('End, ISO 8601.'),
   })
@@ -162,7 +183,9 @@ export const notificationsConfigSchema = z
     publicUrl: z
       .string()
       .default('')
-      .describe('Base URL people reach floodgate at (links to incidents and status pages). Empty = no links.'),
+      .describe(
+        'Base URL people reach floodgate at (links to incidents and status pages). Empty = no links.',
+      ),
     incidents: z
       .object({
         groupWindowMs: z
@@ -170,7 +193,9 @@ export const notificationsConfigSchema = z
           .int()
           .min(0)
           .default(15 * 60_000)
-          .describe('Events on overlapping targets within this time of an incident\u2019s last update join it.'),
+          .describe(
+            'Events on overlapping targets within this time of an incident\u2019s last update join it.',
+          ),
         timelineLimit: z.number().int().min(10).default(200).describe('Timeline entries kept per incident.'),
       })
       .strict()
@@ -216,19 +241,23 @@ export const notificationsConfigSchema = z
     channels: z.array(channelSchema).default([]).describe('Where notices go.'),
   })
   .strict()
-  .prefault({})
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.channels.forEach((ch, i) => {
       if (seen.has(ch.name))
-        ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicate channel name "${ch.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'name'],
+          message: `duplicate channel name "${ch.name}"`,
+        });
       seen.add(ch.name);
     });
     c.maintenance.forEach((w, i) => {
       if (Date.parse(w.end) <= Date.parse(w.start))
         ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'end'], message: 'end must be after start' });
     });
-  });
+  })
+  .prefault({});
 export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
 
 export const statusPageSchema = z

@@ -27,7 +27,12 @@ const OPENS: ReadonlySet<NoticeKind> = new Set<NoticeKind>([
 ]);
 
 /** Infrastructure notices that end their incident. */
-const RECOVERS: ReadonlySet<NoticeKind> = new Set<NoticeKind>(['adapter.up', 'bgp.up', 'exporter.back', 'rpki.fresh']);
+const RECOVERS: ReadonlySet<NoticeKind> = new Set<NoticeKind>([
+  'adapter.up',
+  'bgp.up',
+  'exporter.back',
+  'rpki.fresh',
+]);
 
 function subjectsOverlap(a: string, b: string): boolean {
   if (a === b) return true;
@@ -45,7 +50,11 @@ function wider(a: string, b: string): string {
 }
 
 /** The open incident a notice belongs to, if any: same attack or rule first, then overlapping subject in time. */
-export function findIncident(open: readonly Incident[], n: Notice, opts: IncidentOptions): Incident | undefined {
+export function findIncident(
+  open: readonly Incident[],
+  n: Notice,
+  opts: IncidentOptions,
+): Incident | undefined {
   const live = open.filter((i) => i.state !== 'resolved' && i.tenant === n.tenant);
   const byId = live.find(
     (i) =>
@@ -87,7 +96,13 @@ export function publicText(n: Notice, incident: Incident | undefined): string | 
 
 function entry(n: Notice, muted: boolean, after: Incident | undefined): TimelineEntry {
   const pub = publicText(n, after);
-  return { at: n.at, kind: n.kind, text: n.title, ...(pub ? { publicText: pub } : {}), ...(muted ? { muted } : {}) };
+  return {
+    at: n.at,
+    kind: n.kind,
+    text: n.title,
+    ...(pub ? { publicText: pub } : {}),
+    ...(muted ? { muted } : {}),
+  };
 }
 
 function add<T>(list: readonly T[], v: T | undefined): readonly T[] {
@@ -189,7 +204,10 @@ export function acknowledge(i: Incident, by: string, at: number, note?: string):
     acknowledgedAt: at,
     acknowledgedBy: by,
     updatedAt: at,
-    timeline: [...i.timeline, { at, kind: 'incident.acknowledged', text, publicText: 'Our team is investigating.' }],
+    timeline: [
+      ...i.timeline,
+      { at, kind: 'incident.acknowledged', text, publicText: 'Our team is investigating.' },
+    ],
   };
 }
 

@@ -22,5 +22,7 @@ function targetMatches(target: string, subject: string): boolean {
 
 /** The window muting this notice at its time, if any. */
 export function mutedBy(windows: readonly MaintenanceWindow[], n: Notice): MaintenanceWindow | undefined {
-  return windows.find((w) => n.at >= w.start && n.at < w.end && w.targets.some((t) => targetMatches(t, n.subject)));
+  return windows.find(
+    (w) => n.at >= w.start && n.at < w.end && w.targets.some((t) => targetMatches(t, n.subject)),
+  );
 }

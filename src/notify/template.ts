@@ -5,7 +5,11 @@ import type { Incident, Notice } from './types.js';
 export const DEFAULT_TITLE = '{{title}}';
 export const DEFAULT_TEXT = '{{detail}}{{mitigationLine}}{{runbookLine}}{{incidentLine}}';
 
-export function templateVars(n: Notice, incident: Incident | undefined, publicUrl: string): Record<string, string> {
+export function templateVars(
+  n: Notice,
+  incident: Incident | undefined,
+  publicUrl: string,
+): Record<string, string> {
   const base = publicUrl.replace(/\/+$/, '');
   const incidentUrl = incident && base ? `${base}/api/v1/incidents/${encodeURIComponent(incident.id)}` : '';
   const mitigation = n.mitigation ?? incident?.mitigation ?? '';
@@ -26,7 +30,9 @@ export function templateVars(n: Notice, incident: Incident | undefined, publicUr
     statusUrl: base && n.tenant !== '*' ? `${base}/status/${encodeURIComponent(n.tenant)}` : '',
     mitigationLine: mitigation ? `\nMitigation: ${mitigation}.` : '',
     runbookLine: runbook ? `\nRunbook: ${runbook}` : '',
-    incidentLine: incident ? `\nIncident ${incident.id} (${incident.state})${incidentUrl ? `: ${incidentUrl}` : ''}` : '',
+    incidentLine: incident
+      ? `\nIncident ${incident.id} (${incident.state})${incidentUrl ? `: ${incidentUrl}` : ''}`
+      : '',
   };
 }
 

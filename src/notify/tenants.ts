@@ -26,14 +26,18 @@ export function tenantDirectory(config: Pick<Config, 'mitigation'>): TenantDirec
     list: () => tenants,
     get: (name) => byName.get(name),
     ownerOf(target) {
-      const p = tryParsePrefix(target.includes('/') ? target : `${target}/${target.includes(':') ? 128 : 32}`, {
-        strict: false,
-      });
+      const p = tryParsePrefix(
+        target.includes('/') ? target : `${target}/${target.includes(':') ? 128 : 32}`,
+        {
+          strict: false,
+        },
+      );
       if (!p) return undefined;
       let best: { name: string; length: number } | undefined;
       for (const t of tenants)
         for (const n of t.networks)
-          if (prefixContains(n, p) && (!best || n.length > best.length)) best = { name: t.name, length: n.length };
+          if (prefixContains(n, p) && (!best || n.length > best.length))
+            best = { name: t.name, length: n.length };
       return best?.name;
     },
   };

@@ -58,14 +58,24 @@ export class KyselyDeadLetterRepository implements DeadLetterRepository {
   async add(d: DeadLetter): Promise<number> {
     const row = await this.db
       .insertInto('notify_dead_letters')
-      .values({ at: d.at, channel: d.channel, error: d.error, attempts: d.attempts, message: JSON.stringify(d.message) })
+      .values({
+        at: d.at,
+        channel: d.channel,
+        error: d.error,
+        attempts: d.attempts,
+        message: JSON.stringify(d.message),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
   }
 
   async get(id: number): Promise<DeadLetter | undefined> {
-    const r = await this.db.selectFrom('notify_dead_letters').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('notify_dead_letters')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r ? toLetter(r) : undefined;
   }
 
@@ -93,12 +103,22 @@ export class KyselyDeadLetterRepository implements DeadLetterRepository {
       .limit(1)
       .executeTakeFirst();
     if (!edge) return 0;
-    const r = await this.db.deleteFrom('notify_dead_letters').where('id', '<=', Number(edge.id)).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom('notify_dead_letters')
+      .where('id', '<=', Number(edge.id))
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }
 
-function toLetter(r: { id: number; at: number; channel: string; error: string; attempts: number; message: string }): DeadLetter {
+function toLetter(r: {
+  id: number;
+  at: number;
+  channel: string;
+  error: string;
+  attempts: number;
+  message: string;
+}): DeadLetter {
   return {
     id: Number(r.id),
     at: Number(r.at),

@@ -20,7 +20,8 @@ export function renderDiscord(m: Message, cfg: DiscordConfig): Rendered {
     .slice(0, 25)
     .map(([k, v]) => ({ name: truncate(k, 256), value: truncate(v || '-', 1024), inline: true }));
   const runbook = runbookOf(m);
-  if (runbook && fields.length < 25) fields.push({ name: 'Runbook', value: truncate(runbook, 1024), inline: false });
+  if (runbook && fields.length < 25)
+    fields.push({ name: 'Runbook', value: truncate(runbook, 1024), inline: false });
   const used = title.length + footer.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   const body = m.type === 'notice' ? m.text : digestLines(m.notices).join('\n');
   const description = truncate(body, Math.max(0, Math.min(4096, DISCORD_EMBED_TOTAL - used)));
@@ -42,5 +43,8 @@ export function renderDiscord(m: Message, cfg: DiscordConfig): Rendered {
 }
 
 export function discordChannel(cfg: DiscordConfig, transport?: TransportOptions): Channel {
-  return httpChannel({ name: cfg.name, type: 'discord', retry: cfg.retry, render: (m) => renderDiscord(m, cfg) }, transport);
+  return httpChannel(
+    { name: cfg.name, type: 'discord', retry: cfg.retry, render: (m) => renderDiscord(m, cfg) },
+    transport,
+  );
 }

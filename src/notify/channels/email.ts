@@ -65,7 +65,8 @@ export function emailChannel(
     name: cfg.name,
     type: 'email',
     async deliver(m: Message): Promise<DeliveryResult> {
-      if (cfg.to.length === 0) return { ok: false, attempts: 0, error: 'email: no recipients (to)', retryable: false };
+      if (cfg.to.length === 0)
+        return { ok: false, attempts: 0, error: 'email: no recipients (to)', retryable: false };
       const mail = renderEmail(m);
       for (let attempt = 1; ; attempt++) {
         try {

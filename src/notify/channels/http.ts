@@ -31,7 +31,10 @@ export function httpChannel(spec: HttpChannelSpec, transport: TransportOptions =
       const req = spec.render(message);
       if ('skip' in req) return { ok: true, attempts: 0, detail: `skipped: ${req.skip}` };
       if ('error' in req) return { ok: false, attempts: 0, error: req.error, retryable: false };
-      const out = await sendWithRetry(req, spec.retry, { ...transport, ...(spec.prepare ? { prepare: spec.prepare } : {}) });
+      const out = await sendWithRetry(req, spec.retry, {
+        ...transport,
+        ...(spec.prepare ? { prepare: spec.prepare } : {}),
+      });
       const attempts = out.attempts.length;
       if (!out.ok) {
         const body = out.response?.body ? `: ${out.response.body.slice(0, 300)}` : '';

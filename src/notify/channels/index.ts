@@ -11,7 +11,9 @@ import { teamsChannel } from './teams.js';
 import { telegramChannel } from './telegram.js';
 import { webhookChannel } from './webhook.js';
 
-type Builders = { [K in ChannelType]: (cfg: Extract<ChannelConfig, { type: K }>, t: TransportOptions) => Channel };
+type Builders = {
+  [K in ChannelType]: (cfg: Extract<ChannelConfig, { type: K }>, t: TransportOptions) => Channel;
+};
 
 const BUILDERS: Builders = {
   pagerduty: pagerDutyChannel,

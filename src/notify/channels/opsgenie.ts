@@ -59,5 +59,8 @@ export function renderOpsgenie(m: Message, cfg: OpsgenieConfig): Rendered {
 }
 
 export function opsgenieChannel(cfg: OpsgenieConfig, transport?: TransportOptions): Channel {
-  return httpChannel({ name: cfg.name, type: 'opsgenie', retry: cfg.retry, render: (m) => renderOpsgenie(m, cfg) }, transport);
+  return httpChannel(
+    { name: cfg.name, type: 'opsgenie', retry: cfg.retry, render: (m) => renderOpsgenie(m, cfg) },
+    transport,
+  );
 }

@@ -10,7 +10,11 @@ import { digestLines, factsOf, followUp, incidentKey, severityOf, truncate } fro
 
 export type PagerDutyConfig = z.infer<typeof pagerdutyChannelSchema>;
 
-export function renderPagerDuty(m: Message, cfg: PagerDutyConfig, links: { href: string; text: string }[] = []): Rendered {
+export function renderPagerDuty(
+  m: Message,
+  cfg: PagerDutyConfig,
+  links: { href: string; text: string }[] = [],
+): Rendered {
   if (!cfg.routingKey) return { error: 'pagerduty: no routingKey configured' };
   const dedup_key = truncate(incidentKey(m), 255);
   const action = followUp(m);
@@ -18,7 +22,11 @@ export function renderPagerDuty(m: Message, cfg: PagerDutyConfig, links: { href:
   const at = m.type === 'notice' ? m.notice.at : m.to;
   const custom_details =
     m.type === 'notice'
-      ? { text: m.text, ...Object.fromEntries(factsOf(m)), ...(m.incident ? { mitigation: m.incident.mitigation } : {}) }
+      ? {
+          text: m.text,
+          ...Object.fromEntries(factsOf(m)),
+          ...(m.incident ? { mitigation: m.incident.mitigation } : {}),
+        }
       : { count: m.count, notices: digestLines(m.notices).slice(0, 100) };
   const runbook = m.type === 'notice' ? (m.notice.runbook ?? m.incident?.runbook) : undefined;
   return json(cfg.url, {
@@ -50,7 +58,9 @@ export function pagerDutyChannel(cfg: PagerDutyConfig, transport?: TransportOpti
       check: (res) => {
         try {
           const b = JSON.parse(res.body) as { status?: string };
-          return b.status === undefined || b.status === 'success' ? undefined : `pagerduty: status ${b.status}`;
+          return b.status === undefined || b.status === 'success'
+            ? undefined
+            : `pagerduty: status ${b.status}`;
         } catch {
           return undefined;
         }

@@ -39,7 +39,9 @@ export function renderSlack(m: Message, cfg: SlackConfig): Rendered {
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(`${ICON[severityOf(m)]} ${severityOf(m)} · floodgate`, 3000) }],
+    elements: [
+      { type: 'mrkdwn', text: truncate(`${ICON[severityOf(m)]} ${severityOf(m)} · floodgate`, 3000) },
+    ],
   });
   const runbook = runbookOf(m);
   if (runbook && runbook.length <= 3000)
@@ -51,5 +53,8 @@ export function renderSlack(m: Message, cfg: SlackConfig): Rendered {
 }
 
 export function slackChannel(cfg: SlackConfig, transport?: TransportOptions): Channel {
-  return httpChannel({ name: cfg.name, type: 'slack', retry: cfg.retry, render: (m) => renderSlack(m, cfg) }, transport);
+  return httpChannel(
+    { name: cfg.name, type: 'slack', retry: cfg.retry, render: (m) => renderSlack(m, cfg) },
+    transport,
+  );
 }

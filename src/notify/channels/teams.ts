@@ -28,7 +28,14 @@ function card(m: Message, textLimit: number): unknown {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', text: m.title, weight: 'Bolder', size: 'Medium', wrap: true, color: COLOR[severityOf(m)] },
+            {
+              type: 'TextBlock',
+              text: m.title,
+              weight: 'Bolder',
+              size: 'Medium',
+              wrap: true,
+              color: COLOR[severityOf(m)],
+            },
             { type: 'TextBlock', text: truncate(text, textLimit), wrap: true },
             ...(m.type === 'notice'
               ? [{ type: 'FactSet', facts: factsOf(m).map(([title, value]) => ({ title, value })) }]
@@ -52,5 +59,8 @@ export function renderTeams(m: Message, cfg: TeamsConfig): Rendered {
 }
 
 export function teamsChannel(cfg: TeamsConfig, transport?: TransportOptions): Channel {
-  return httpChannel({ name: cfg.name, type: 'teams', retry: cfg.retry, render: (m) => renderTeams(m, cfg) }, transport);
+  return httpChannel(
+    { name: cfg.name, type: 'teams', retry: cfg.retry, render: (m) => renderTeams(m, cfg) },
+    transport,
+  );
 }

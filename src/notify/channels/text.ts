@@ -59,6 +59,7 @@ export function incidentKey(m: Message): string {
 export function followUp(m: Message): 'resolve' | 'acknowledge' | undefined {
   if (m.type !== 'notice') return undefined;
   if (m.notice.incidentEffect === 'resolved' || m.notice.kind === 'incident.resolved') return 'resolve';
-  if (m.notice.incidentEffect === 'acknowledged' || m.notice.kind === 'incident.acknowledged') return 'acknowledge';
+  if (m.notice.incidentEffect === 'acknowledged' || m.notice.kind === 'incident.acknowledged')
+    return 'acknowledge';
   return undefined;
 }

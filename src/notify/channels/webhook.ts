@@ -13,12 +13,24 @@ export type WebhookChannelConfig = z.infer<typeof webhookChannelSchema>;
 
 export const NOTIFICATION_SCHEMA_VERSION = 1;
 
-const RESERVED = new Set(['content-type', 'x-floodgate-event', 'x-floodgate-delivery', 'x-floodgate-timestamp', SIGNATURE_HEADER]);
+const RESERVED = new Set([
+  'content-type',
+  'x-floodgate-event',
+  'x-floodgate-delivery',
+  'x-floodgate-timestamp',
+  SIGNATURE_HEADER,
+]);
 
-export function renderWebhook(m: Message, cfg: WebhookChannelConfig, deliveryId: string, at: number): Rendered {
+export function renderWebhook(
+  m: Message,
+  cfg: WebhookChannelConfig,
+  deliveryId: string,
+  at: number,
+): Rendered {
   if (!cfg.url) return { error: 'webhook: no url configured' };
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(cfg.headers)) if (!RESERVED.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+  for (const [k, v] of Object.entries(cfg.headers))
+    if (!RESERVED.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
   if (cfg.authToken) headers.authorization = `Bearer ${cfg.authToken}`;
   headers['content-type'] = 'application/json';
   headers['user-agent'] ??= 'floodgate-notify/1';
