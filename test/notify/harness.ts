@@ -32,7 +32,7 @@ export async function harness(config: Record<string, unknown>, now?: () => numbe
       rules: { get: async (id) => rules.get(id) },
       state: { get: async (k) => kv.get(k), put: async (k, v) => void kv.set(k, v) },
     },
-    ownerOf: (t) => (t.startsWith('203.0.113.') ? 'acme' : undefined),
+    ownerOf: (t) => (t.startsWith('203.0.113.') || t.startsWith('198.51.100.') ? 'acme' : undefined),
     policyOf: () => 'default',
     log: {
       info: (_o, m) => logs.push(m),
