@@ -26,7 +26,9 @@ describe('PagerDuty Events API v2', () => {
   it('one dedup key per incident: trigger, acknowledge through the API, resolve when the rule is withdrawn', async () => {
     const pd = await serve(vendors.pagerduty);
     const h = await harness({
-      channels: [{ type: 'pagerduty', name: 'pd', routingKey: PD_KEY, url: `${pd.url}/v2/enqueue`, retry: FAST_RETRY }],
+      channels: [
+        { type: 'pagerduty', name: 'pd', routingKey: PD_KEY, url: `${pd.url}/v2/enqueue`, retry: FAST_RETRY },
+      ],
     });
     h.rules.set('r1', rule('r1', T));
     const [start, announce, end, withdraw] = attackLife(T, 1_000_000, 'r1', HUGE);
@@ -34,14 +36,24 @@ describe('PagerDuty Events API v2', () => {
     h.bus.publish(announce!);
     await h.notifier.idle();
     const [incident] = await h.notifier.listIncidents({});
-    expect(await h.notifier.operate(incident!.id, 'acknowledge', 'alice')).toMatchObject({ state: 'acknowledged' });
+    expect(await h.notifier.operate(incident!.id, 'acknowledge', 'alice')).toMatchObject({
+      state: 'acknowledged',
+    });
     h.bus.publish(end!);
     h.bus.publish(withdraw!);
     await h.notifier.idle();
 
     expect(pd.problems()).toEqual([]);
-    const bodies = pd.requests.map((r) => r.json as { event_action: string; dedup_key: string; payload?: { summary: string } });
-    expect(bodies.map((b) => b.event_action)).toEqual(['trigger', 'trigger', 'acknowledge', 'trigger', 'resolve']);
+    const bodies = pd.requests.map(
+      (r) => r.json as { event_action: string; dedup_key: string; payload?: { summary: string } },
+    );
+    expect(bodies.map((b) => b.event_action)).toEqual([
+      'trigger',
+      'trigger',
+      'acknowledge',
+      'trigger',
+      'resolve',
+    ]);
     expect(new Set(bodies.map((b) => b.dedup_key))).toEqual(new Set([`floodgate-${incident!.id}`]));
     expect(bodies[0]!.payload!.summary).toContain('DNS amplification attack on 203.0.113.10/32');
     expect(await h.notifier.listDeadLetters()).toEqual([]);
@@ -51,7 +63,15 @@ describe('PagerDuty Events API v2', () => {
   it('a refused event (wrong routing key) ends in the dead-letter list with the vendor error', async () => {
     const pd = await serve(vendors.pagerduty);
     const h = await harness({
-      channels: [{ type: 'pagerduty', name: 'pd', routingKey: 'short', url: `${pd.url}/v2/enqueue`, retry: FAST_RETRY }],
+      channels: [
+        {
+          type: 'pagerduty',
+          name: 'pd',
+          routingKey: 'short',
+          url: `${pd.url}/v2/enqueue`,
+          retry: FAST_RETRY,
+        },
+      ],
     });
     h.bus.publish(attackLife(T, 1_000_000, 'r1')[0]!);
     await h.notifier.idle();
@@ -73,8 +93,20 @@ describe('chat and alerting services keep within their documented limits', () =>
       channels: [
         { type: 'slack', name: 'slack', url: `${sl!.url}/services/T000/B000/XXXX`, retry: FAST_RETRY },
         { type: 'discord', name: 'discord', url: `${dc!.url}/api/webhooks/1/tok`, retry: FAST_RETRY },
-        { type: 'teams', name: 'teams', url: `${tm!.url}/workflows/abc/triggers/manual/paths/invoke`, retry: FAST_RETRY },
-        { type: 'telegram', name: 'tg', botToken: TG_TOKEN, chatId: '-1001234567890', url: tg!.url, retry: FAST_RETRY },
+        {
+          type: 'teams',
+          name: 'teams',
+          url: `${tm!.url}/workflows/abc/triggers/manual/paths/invoke`,
+          retry: FAST_RETRY,
+        },
+        {
+          type: 'telegram',
+          name: 'tg',
+          botToken: TG_TOKEN,
+          chatId: '-1001234567890',
+          url: tg!.url,
+          retry: FAST_RETRY,
+        },
         { type: 'opsgenie', name: 'og', apiKey: GENIE_KEY, url: og!.url, retry: FAST_RETRY },
       ],
     });
@@ -88,7 +120,8 @@ describe('chat and alerting services keep within their documented limits', () =>
     }
     expect(await h.notifier.listDeadLetters()).toEqual([]);
     // the oversized text was cut to each limit, not dropped
-    const slackSection = (sl!.requests[0]!.json as { blocks: { type: string; text?: { text: string } }[] }).blocks[1]!;
+    const slackSection = (sl!.requests[0]!.json as { blocks: { type: string; text?: { text: string } }[] })
+      .blocks[1]!;
     expect(slackSection.text!.text.length).toBe(3000);
     const embed = (dc!.requests[0]!.json as { embeds: { description: string }[] }).embeds[0]!;
     expect(embed.description.length).toBeGreaterThan(3000);
@@ -103,8 +136,13 @@ describe('chat and alerting services keep within their documented limits', () =>
 
   it('retries a 429 (honouring Retry-After) and a 500, then delivers once', async () => {
     const sl = await serve(vendors.slack);
-    sl.scripted.push({ status: 429, body: 'rate_limited', headers: { 'retry-after': '0' } }, { status: 500, body: 'oops' });
-    const h = await harness({ channels: [{ type: 'slack', name: 'slack', url: `${sl.url}/hook`, retry: FAST_RETRY }] });
+    sl.scripted.push(
+      { status: 429, body: 'rate_limited', headers: { 'retry-after': '0' } },
+      { status: 500, body: 'oops' },
+    );
+    const h = await harness({
+      channels: [{ type: 'slack', name: 'slack', url: `${sl.url}/hook`, retry: FAST_RETRY }],
+    });
     h.bus.publish(attackLife(T, 1_000_000, 'r1')[0]!);
     await h.notifier.idle();
     expect(sl.requests.map((r) => r.raw)).toHaveLength(3);
@@ -121,7 +159,9 @@ describe('chat and alerting services keep within their documented limits', () =>
       { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } },
     );
     const h = await harness({
-      channels: [{ type: 'telegram', name: 'tg', botToken: TG_TOKEN, chatId: '@noc', url: tg.url, retry: FAST_RETRY }],
+      channels: [
+        { type: 'telegram', name: 'tg', botToken: TG_TOKEN, chatId: '@noc', url: tg.url, retry: FAST_RETRY },
+      ],
     });
     h.bus.publish(attackLife(T, 1_000_000, 'r1')[0]!);
     await h.notifier.idle();
@@ -130,7 +170,9 @@ describe('chat and alerting services keep within their documented limits', () =>
     expect(await h.notifier.retryDeadLetter(dead!.id!)).toEqual({ ok: true });
     expect(await h.notifier.listDeadLetters()).toEqual([]);
     expect(tg.problems()).toEqual([]);
-    expect((tg.requests.at(-1)!.json as { text: string }).text).toContain('<b>DNS amplification attack on 203.0.113.10/32');
+    expect((tg.requests.at(-1)!.json as { text: string }).text).toContain(
+      '<b>DNS amplification attack on 203.0.113.10/32',
+    );
     await h.notifier.stop();
   });
 });
@@ -145,12 +187,20 @@ describe('signed webhook and maintenance windows', () => {
     await h.notifier.idle();
     expect(wh.requests).toHaveLength(4);
     for (const r of wh.requests) {
-      const v = verify('s3cret', String(r.headers['x-floodgate-signature']), r.raw, Math.floor(Date.now() / 1000));
+      const v = verify(
+        's3cret',
+        String(r.headers['x-floodgate-signature']),
+        r.raw,
+        Math.floor(Date.now() / 1000),
+      );
       expect(v.ok).toBe(true);
       expect(r.headers['x-floodgate-event']).toBe('notification');
       expect((r.json as { id: string }).id).toBe(r.headers['x-floodgate-delivery']);
     }
-    const last = wh.requests.at(-1)!.json as { notice: { kind: string; incidentEffect: string }; incident: { state: string } };
+    const last = wh.requests.at(-1)!.json as {
+      notice: { kind: string; incidentEffect: string };
+      incident: { state: string };
+    };
     expect(last.notice).toMatchObject({ kind: 'rule.withdraw', incidentEffect: 'resolved' });
     expect(last.incident.state).toBe('resolved');
     await h.notifier.stop();
@@ -159,13 +209,22 @@ describe('signed webhook and maintenance windows', () => {
   it('mutes notices for targets under maintenance but still records the incident', async () => {
     const wh = await serve(vendors.anyJson);
     const h = await harness({
-      maintenance: [{ name: 'edge upgrade', targets: ['203.0.113.0/24'], start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }],
+      maintenance: [
+        {
+          name: 'edge upgrade',
+          targets: ['203.0.113.0/24'],
+          start: '2000-01-01T00:00:00Z',
+          end: '2100-01-01T00:00:00Z',
+        },
+      ],
       channels: [{ type: 'webhook', name: 'wh', url: `${wh.url}/hook`, retry: FAST_RETRY }],
     });
     for (const e of attackLife(T, Date.now(), 'r1')) h.bus.publish(e);
     h.bus.publish({ type: 'adapter', at: Date.now(), adapter: 'gobgp', state: 'down' }); // not covered: sent
     await h.notifier.idle();
-    expect(wh.requests.map((r) => (r.json as { notice: { kind: string } }).notice.kind)).toEqual(['adapter.down']);
+    expect(wh.requests.map((r) => (r.json as { notice: { kind: string } }).notice.kind)).toEqual([
+      'adapter.down',
+    ]);
     const incidents = await h.notifier.listIncidents({ tenant: 'acme' });
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.timeline.every((e) => e.muted)).toBe(true);

@@ -9,7 +9,13 @@ import { Notifier } from '../../src/notify/notifier.js';
 export const PD_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 export const GENIE_KEY = 'c1b4a7e2-0d3f-4a5b-9c8d-7e6f5a4b3c2d';
 export const TG_TOKEN = `123456789:${'A'.repeat(20)}${'b_-'.repeat(5)}`;
-export const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 10_000, maxRetryAfterMs: 5000 };
+export const FAST_RETRY = {
+  attempts: 3,
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  timeoutMs: 10_000,
+  maxRetryAfterMs: 5000,
+};
 
 export interface Harness {
   readonly bus: EventBus;
@@ -44,7 +50,12 @@ export async function harness(config: Record<string, unknown>, now?: () => numbe
   return { bus, notifier, rules, logs, setNow: (ms) => (clock = ms) };
 }
 
-export function attackEvent(kind: AttackEvent['kind'], target: string, at: number, reason = 'pps above 20'): OpsEvent {
+export function attackEvent(
+  kind: AttackEvent['kind'],
+  target: string,
+  at: number,
+  reason = 'pps above 20',
+): OpsEvent {
   return {
     type: 'attack',
     at,
@@ -69,11 +80,27 @@ export function attackEvent(kind: AttackEvent['kind'], target: string, at: numbe
   };
 }
 
-export function auditEvent(action: 'announce' | 'withdraw', target: string, at: number, ruleId: string, reason = 'level 2'): OpsEvent {
+export function auditEvent(
+  action: 'announce' | 'withdraw',
+  target: string,
+  at: number,
+  ruleId: string,
+  reason = 'level 2',
+): OpsEvent {
   return {
     type: 'audit',
     at,
-    record: { at, actor: 'engine', action, tenant: 'acme', target, ruleId, attackId: `a-${target}`, dryRun: false, reason },
+    record: {
+      at,
+      actor: 'engine',
+      action,
+      tenant: 'acme',
+      target,
+      ruleId,
+      attackId: `a-${target}`,
+      dryRun: false,
+      reason,
+    },
   };
 }
 

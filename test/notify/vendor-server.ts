@@ -36,7 +36,7 @@ export class VendorServer {
   ) {}
 
   static async start(host: string, vendor: Vendor): Promise<VendorServer> {
-    let self: VendorServer | undefined;
+    const holder: { self?: VendorServer } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,11 +49,24 @@ export class VendorServer {
         } catch {
           json = undefined;
         }
-        const base = { method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, raw, json };
+        const base = {
+          method: req.method ?? '',
+          path: u.pathname,
+          query: u.searchParams,
+          headers: req.headers,
+          raw,
+          json,
+        };
         const problems = vendor.check(base);
-        self!.requests.push({ ...base, problems });
-        const answer = self!.scripted.shift() ?? (problems.length ? vendor.refused(problems) : vendor.ok(base));
-        const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        holder.self!.requests.push({ ...base, problems });
+        const answer =
+          holder.self!.scripted.shift() ?? (problems.length ? vendor.refused(problems) : vendor.ok(base));
+        const body =
+          answer.body === undefined
+            ? ''
+            : typeof answer.body === 'string'
+              ? answer.body
+              : JSON.stringify(answer.body);
         res.writeHead(answer.status, {
           'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
           ...answer.headers,
@@ -63,8 +76,8 @@ export class VendorServer {
     });
     await new Promise<void>((r) => server.listen(0, host, () => r()));
     const addr = server.address() as { port: number };
-    self = new VendorServer(server, `http://${host}:${addr.port}`);
-    return self;
+    holder.self = new VendorServer(server, `http://${host}:${addr.port}`);
+    return holder.self;
   }
 
   problems(): string[] {
