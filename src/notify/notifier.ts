@@ -195,6 +195,8 @@ export class Notifier {
         if (n.incidentId) c.told.add(n.incidentId);
         this.enqueue(c, this.message(c.cfg, n, incident));
       }
+      // a resolved incident has no follow-ups left: forget it so the set stays small
+      if (n.incidentId && n.incidentEffect === 'resolved') c.told.delete(n.incidentId);
     }
   }
 

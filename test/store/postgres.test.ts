@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { storeContract } from '../../src/store/store-contract.js';
+import { notifyStoreContract } from '../../src/store/notify-contract.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 
 describe('PostgreSQL store (real server)', () => {
@@ -26,6 +27,7 @@ describe('PostgreSQL store (real server)', () => {
   }
 
   storeContract(async () => openPostgresStore(await freshUrl()));
+  notifyStoreContract(async () => openPostgresStore(await freshUrl()));
 
   it('two stores migrating the same database at once both succeed', async () => {
     const url = await freshUrl();
