@@ -134,6 +134,8 @@ function auditNotice(r: AuditRecord, ctx: ClassifyContext): Notice | undefined {
     facts,
     ...(mitigation ? { mitigation } : {}),
     ...(r.dryRun ? { dryRun: true } : {}),
+    // make-before-break: the engine withdraws the rule an escalation replaced (runner.ts "replaced by")
+    ...(kind === 'rule.withdraw' && r.reason.startsWith('replaced by ') ? { quiet: true } : {}),
   };
 }
 

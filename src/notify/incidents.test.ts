@@ -102,6 +102,8 @@ describe('classify', () => {
       tenant: '*',
       subject: 'adapter:gobgp',
     });
+    const replaced = classify(audit('withdraw', '203.0.113.5/32', 3_000, 'r1', 'replaced by r2'), ctx)!;
+    expect(replaced).toMatchObject({ kind: 'rule.withdraw', quiet: true });
     expect(
       classify(
         {

@@ -160,6 +160,7 @@ export class Notifier {
       this.muted++;
       return;
     }
+    if (n.quiet && n.incidentEffect !== 'resolved') return;
     this.dispatch(n, applied?.incident);
   }
 

@@ -65,6 +65,8 @@ export interface Notice {
   readonly pps?: number;
   /** The rule behind the notice was only decided and logged (dry run), not deployed. */
   readonly dryRun?: boolean;
+  /** Bookkeeping only (e.g. the old rule withdrawn when an escalation replaced it): kept on the incident, not sent. */
+  readonly quiet?: boolean;
   readonly incidentId?: string;
   readonly incidentEffect?: IncidentEffect;
   readonly runbook?: string;
