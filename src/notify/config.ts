@@ -197,6 +197,14 @@ export const notificationsConfigSchema = z
             'Events on overlapping targets within this time of an incident\u2019s last update join it.',
           ),
         timelineLimit: z.number().int().min(10).default(200).describe('Timeline entries kept per incident.'),
+        staleAfterMs: z
+          .number()
+          .int()
+          .min(60_000)
+          .default(3_600_000)
+          .describe(
+            'An open incident with no rule in place and no news (not even attack updates) for this long resolves itself.',
+          ),
       })
       .strict()
       .prefault({})

@@ -216,15 +216,15 @@ describe('routing, rate limit, maintenance, templates', () => {
   const limit = notificationsConfigSchema.parse({}).rateLimit;
 
   it('filters by tenant, severity and kind', () => {
-    const state = { bucket: { tokens: 5, updatedAt: 0 }, told: new Set<string>() };
-    expect(route(slack({ tenants: ['other'] }), limit, state, n, 0).route).toBe('filtered');
+    const state = { tokens: 5, updatedAt: 0 };
+    expect(route(slack({ tenants: ['other'] }), limit, state, n, 0, false).route).toBe('filtered');
     expect(
-      route(slack({ minSeverity: 'critical' }), limit, state, { ...n, severity: 'warning' }, 0).route,
+      route(slack({ minSeverity: 'critical' }), limit, state, { ...n, severity: 'warning' }, 0, false).route,
     ).toBe('filtered');
-    expect(route(slack({ kinds: ['attack.end'] }), limit, state, n, 0).route).toBe('filtered');
-    expect(route(slack({ tenants: ['acme'], kinds: ['attack.start'] }), limit, state, n, 0).route).toBe(
-      'send',
-    );
+    expect(route(slack({ kinds: ['attack.end'] }), limit, state, n, 0, false).route).toBe('filtered');
+    expect(
+      route(slack({ tenants: ['acme'], kinds: ['attack.start'] }), limit, state, n, 0, false).route,
+    ).toBe('send');
   });
 
   it('spends the burst, then digests, then refills at the sustained rate', () => {
@@ -241,7 +241,7 @@ describe('routing, rate limit, maintenance, templates', () => {
   });
 
   it('resolution of an incident the channel was told about passes filters and the limit', () => {
-    const state = { bucket: { tokens: 0, updatedAt: 0 }, told: new Set(['inc-1']) };
+    const state = { tokens: 0, updatedAt: 0 };
     const f = {
       ...n,
       kind: 'attack.end' as const,
@@ -249,7 +249,7 @@ describe('routing, rate limit, maintenance, templates', () => {
       incidentId: 'inc-1',
       incidentEffect: 'resolved' as const,
     };
-    expect(route(slack({ minSeverity: 'critical' }), limit, state, f, 0).route).toBe('send');
+    expect(route(slack({ minSeverity: 'critical' }), limit, state, f, 0, true).route).toBe('send');
   });
 
   it('maintenance windows mute overlapping targets only while open', () => {

@@ -11,6 +11,15 @@ export interface IncidentOptions {
   readonly timelineLimit: number;
 }
 
+/** Whether an open incident has gone quiet: nothing active on it and no news since `staleAfterMs`. */
+export function isStale(i: Incident, lastSeen: number, now: number, staleAfterMs: number): boolean {
+  return (
+    i.state !== 'resolved' &&
+    i.activeRules.length === 0 &&
+    now - Math.max(i.updatedAt, lastSeen) >= staleAfterMs
+  );
+}
+
 /** Notices that open an incident when none matches; the others only join an existing one. */
 const OPENS: ReadonlySet<NoticeKind> = new Set<NoticeKind>([
   'attack.start',

@@ -12,15 +12,14 @@ import type { RuleRepository, StateRepository } from '../store/types.js';
 import { buildChannel } from './channels/index.js';
 import { classify } from './classify.js';
 import type { ChannelConfig, NotificationsConfig } from './config.js';
-import { acknowledge, applyNotice, resolve } from './incidents.js';
-import { mutedBy, type MaintenanceWindow } from './maintenance.js';
+import { acknowledge, applyNotice, isStale, resolve } from './incidents.js';
+import { MaintenanceBook, mutedBy, type MaintenanceWindow } from './maintenance.js';
 import { MemoryDeadLetters, MemoryIncidents } from './memory-repos.js';
 import { fullBucket } from './rate-limit.js';
-import { route, type RouteState } from './route.js';
-import { DEFAULT_TEXT, DEFAULT_TITLE, fill, templateVars } from './template.js';
+import { route } from './route.js';
+import { noticeMessage } from './template.js';
+import { Outbox } from './outbox.js';
 import type { Channel, DeadLetter, Incident, Message, Notice } from './types.js';
-import { severityRank } from './types.js';
-import { digestLines } from './channels/text.js';
 
 export interface NotifierLog {
   info(o: object, m: string): void;
@@ -46,29 +45,16 @@ export interface NotifierDeps {
   readonly transport?: TransportOptions;
 }
 
-interface ChannelState extends RouteState {
-  readonly cfg: ChannelConfig;
-  readonly channel: Channel;
-  bucket: RouteState['bucket'];
-  told: Set<string>;
-  digest: Notice[];
-  digestCount: number;
-  digestFrom: number;
-  queue: Promise<void>;
-  stats: { sent: number; failed: number; digested: number; digests: number; filtered: number };
-}
-
-const MAINTENANCE_KEY = 'notify.maintenance';
-const DIGEST_KEEP = 50;
-
 export class Notifier {
   private readonly now: () => number;
   private readonly incidents: IncidentRepository;
   private readonly deadLetters: DeadLetterRepository;
   private readonly open = new Map<string, Incident>();
-  private readonly channels: ChannelState[];
+  /** Last attack update seen per open incident (updates are not notices, but show the attack goes on). */
+  private readonly lastSeen = new Map<string, number>();
+  private readonly channels: Outbox[];
   private readonly listeners = new Set<(i: Incident) => void>();
-  private apiWindows: MaintenanceWindow[] = [];
+  private readonly maintenance: MaintenanceBook;
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -79,27 +65,28 @@ export class Notifier {
     this.now = deps.now ?? Date.now;
     this.incidents = deps.store.incidents ?? new MemoryIncidents();
     this.deadLetters = deps.store.deadLetters ?? new MemoryDeadLetters();
+    this.maintenance = new MaintenanceBook(deps.config.maintenance, deps.store.state, () => this.newId('mw'));
     const byName = new Map((deps.channels ?? []).map((c) => [c.name, c]));
-    this.channels = deps.config.channels.map((cfg) => ({
-      cfg,
-      channel: byName.get(cfg.name) ?? buildChannel(cfg, deps.transport ?? {}),
-      bucket: fullBucket(deps.config.rateLimit, this.now()),
-      told: new Set<string>(),
-      digest: [],
-      digestCount: 0,
-      digestFrom: 0,
-      queue: Promise.resolve(),
-      stats: { sent: 0, failed: 0, digested: 0, digests: 0, filtered: 0 },
-    }));
+    this.channels = deps.config.channels.map(
+      (cfg) =>
+        new Outbox(
+          cfg,
+          byName.get(cfg.name) ?? buildChannel(cfg, deps.transport ?? {}),
+          fullBucket(deps.config.rateLimit, this.now()),
+          (m, r) => this.deadLetter(cfg.name, m, r),
+        ),
+    );
   }
 
   static async start(deps: NotifierDeps): Promise<Notifier> {
     const n = new Notifier(deps);
     for (const i of await n.incidents.list({ states: ['open', 'acknowledged'] })) n.open.set(i.id, i);
-    const saved = await deps.store.state.get(MAINTENANCE_KEY).catch(() => undefined);
-    if (saved) n.apiWindows = JSON.parse(saved) as MaintenanceWindow[];
+    await n.maintenance.load();
     if (deps.config.enabled) n.unsubscribe = deps.bus.subscribe((e) => n.submit(e));
-    n.timer = setInterval(() => n.flushDigests(), deps.config.rateLimit.digestIntervalMs);
+    n.timer = setInterval(() => {
+      n.flushDigests();
+      n.sweep();
+    }, deps.config.rateLimit.digestIntervalMs);
     n.timer.unref();
     return n;
   }
@@ -116,7 +103,7 @@ export class Notifier {
   /** Resolves once every event submitted so far is handled and its deliveries are done. */
   async idle(): Promise<void> {
     await this.chain;
-    await Promise.all(this.channels.map((c) => c.queue));
+    await Promise.all(this.channels.map((c) => c.idle()));
   }
 
   private async ruleFor(event: OpsEvent): Promise<Rule | undefined> {
@@ -125,6 +112,11 @@ export class Notifier {
   }
 
   private async handle(event: OpsEvent): Promise<void> {
+    if (event.type === 'attack' && event.event.kind === 'update') {
+      for (const i of this.open.values())
+        if (i.activeAttacks.includes(event.event.attackId)) this.lastSeen.set(i.id, event.at);
+      return;
+    }
     const rule = await this.ruleFor(event);
     const notice = classify(event, {
       ownerOf: this.deps.ownerOf,
@@ -141,7 +133,7 @@ export class Notifier {
     const window = mutedBy(this.windows(), notice);
     const applied = applyNotice([...this.open.values()], notice, {
       ...this.deps.config.incidents,
-      newId: () => `inc-${this.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      newId: () => this.newId('inc'),
       muted: window !== undefined,
     });
     let n = notice;
@@ -161,12 +153,22 @@ export class Notifier {
       return;
     }
     if (n.quiet && n.incidentEffect !== 'resolved') return;
-    this.dispatch(n, applied?.incident);
+    await this.tell(n, applied?.incident);
+  }
+
+  /** Dispatches, then remembers on the incident which channels now know about it. */
+  private async tell(n: Notice, incident: Incident | undefined): Promise<void> {
+    const newly = this.dispatch(n, incident);
+    if (!incident || newly.length === 0 || incident.state === 'resolved') return;
+    const current = this.open.get(incident.id) ?? incident;
+    await this.save({ ...current, toldChannels: [...(current.toldChannels ?? []), ...newly] });
   }
 
   private async save(incident: Incident): Promise<void> {
-    if (incident.state === 'resolved') this.open.delete(incident.id);
-    else this.open.set(incident.id, incident);
+    if (incident.state === 'resolved') {
+      this.open.delete(incident.id);
+      this.lastSeen.delete(incident.id);
+    } else this.open.set(incident.id, incident);
     await this.incidents
       .upsert(incident)
       .catch((err: unknown) =>
@@ -181,97 +183,74 @@ export class Notifier {
     }
   }
 
-  private dispatch(n: Notice, incident: Incident | undefined): void {
+  /** Routes a notice to every channel; returns the channels told about its incident for the first time. */
+  private dispatch(n: Notice, incident: Incident | undefined): string[] {
     const now = this.now();
+    const told = new Set(incident?.toldChannels ?? []);
+    const newly: string[] = [];
     for (const c of this.channels) {
-      const r = route(c.cfg, this.deps.config.rateLimit, c, n, now);
+      const r = route(c.cfg, this.deps.config.rateLimit, c.bucket, n, now, told.has(c.cfg.name));
       c.bucket = r.bucket;
       if (r.route === 'filtered') c.stats.filtered++;
       else if (r.route === 'digest') {
-        if (c.digestCount === 0) c.digestFrom = n.at;
-        c.digestCount++;
+        c.digest.add(n);
         c.stats.digested++;
-        if (c.digest.length < DIGEST_KEEP) c.digest.push(n);
       } else {
-        if (n.incidentId) c.told.add(n.incidentId);
-        this.enqueue(c, this.message(c.cfg, n, incident));
+        if (incident && !told.has(c.cfg.name)) newly.push(c.cfg.name);
+        c.send(this.message(c.cfg, n, incident));
       }
-      // a resolved incident has no follow-ups left: forget it so the set stays small
-      if (n.incidentId && n.incidentEffect === 'resolved') c.told.delete(n.incidentId);
     }
+    return newly;
   }
 
   private message(cfg: ChannelConfig, n: Notice, incident: Incident | undefined): Message {
-    const vars = templateVars(n, incident, this.deps.config.publicUrl);
-    return {
-      type: 'notice',
-      notice: n,
-      ...(incident ? { incident } : {}),
-      title: fill(cfg.template.title || DEFAULT_TITLE, vars),
-      text: fill(cfg.template.text || DEFAULT_TEXT, vars),
-    };
+    return noticeMessage(cfg.template, n, incident, this.deps.config.publicUrl);
   }
 
-  private enqueue(c: ChannelState, m: Message): void {
-    c.queue = c.queue.then(async () => {
-      let result;
-      try {
-        result = await c.channel.deliver(m);
-      } catch (err) {
-        result = { ok: false as const, attempts: 0, error: (err as Error).message, retryable: false };
-      }
-      if (result.ok) {
-        c.stats.sent++;
-        return;
-      }
-      c.stats.failed++;
-      this.deps.log.warn(
-        { channel: c.cfg.name, error: result.error, attempts: result.attempts },
-        'notify: delivery failed after retries; kept in the dead-letter list',
-      );
-      try {
-        await this.deadLetters.add({
-          at: this.now(),
-          channel: c.cfg.name,
-          error: result.error,
-          attempts: result.attempts,
-          message: m,
-        });
-        await this.deadLetters.trim(this.deps.config.deadLetterLimit);
-      } catch (err) {
-        this.deps.log.error({ err }, 'notify: could not store a dead letter');
-      }
-    });
+  private async deadLetter(
+    channel: string,
+    m: Message,
+    r: { error: string; attempts: number },
+  ): Promise<void> {
+    this.deps.log.warn(
+      { channel, error: r.error, attempts: r.attempts },
+      'notify: delivery failed after retries; kept in the dead-letter list',
+    );
+    try {
+      await this.deadLetters.add({
+        at: this.now(),
+        channel,
+        error: r.error,
+        attempts: r.attempts,
+        message: m,
+      });
+      await this.deadLetters.trim(this.deps.config.deadLetterLimit);
+    } catch (err) {
+      this.deps.log.error({ err }, 'notify: could not store a dead letter');
+    }
   }
 
   /** Sends each channel's held-back notices as one digest message. */
   flushDigests(): void {
     const now = this.now();
-    for (const c of this.channels) {
-      if (c.digestCount === 0) continue;
-      const notices = c.digest;
-      const count = c.digestCount;
-      const severity = notices.reduce(
-        (s, n) => (severityRank(n.severity) > severityRank(s) ? n.severity : s),
-        'info' as Notice['severity'],
+    for (const c of this.channels) c.flush(now);
+  }
+
+  /**
+   * Resolves incidents that went quiet with nothing in place — e.g. an attack whose end was never seen
+   * because floodgate restarted during it — so they do not stay open forever.
+   */
+  sweep(): void {
+    const now = this.now();
+    const { staleAfterMs } = this.deps.config.incidents;
+    for (const i of this.open.values()) {
+      if (!isStale(i, this.lastSeen.get(i.id) ?? 0, now, staleAfterMs)) continue;
+      void this.operate(
+        i.id,
+        'resolve',
+        'floodgate',
+        `no activity for ${Math.round(staleAfterMs / 60_000)} min`,
       );
-      const kinds = new Map<string, number>();
-      for (const n of notices) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
-      const summary = [...kinds].map(([k, v]) => `${v} ${k}`).join(', ');
-      const more = count > notices.length ? `\n… and ${count - notices.length} more` : '';
-      c.digest = [];
-      c.digestCount = 0;
-      c.stats.digests++;
-      this.enqueue(c, {
-        type: 'digest',
-        notices,
-        count,
-        severity,
-        from: c.digestFrom,
-        to: now,
-        title: `floodgate: ${count} more notifications held back by the rate limit`,
-        text: `${summary}${notices.length < count ? ' (first kinds shown)' : ''}\n${digestLines(notices).join('\n')}${more}`,
-      });
     }
   }
 
@@ -305,7 +284,7 @@ export class Notifier {
       if (!next) return 'conflict' as const;
       await this.save(next);
       const kind = op === 'acknowledge' ? ('incident.acknowledged' as const) : ('incident.resolved' as const);
-      this.dispatch(
+      await this.tell(
         {
           kind,
           severity: 'info',
@@ -321,7 +300,7 @@ export class Notifier {
         },
         next,
       );
-      return next;
+      return this.open.get(next.id) ?? next;
     });
     this.chain = result.then(
       () => undefined,
@@ -370,31 +349,19 @@ export class Notifier {
   // ---- maintenance windows ----
 
   windows(): MaintenanceWindow[] {
-    const fromConfig = this.deps.config.maintenance.map((w, i) => ({
-      id: `config-${i}`,
-      name: w.name,
-      targets: w.targets,
-      start: Date.parse(w.start),
-      end: Date.parse(w.end),
-      createdBy: 'config',
-    }));
-    return [...fromConfig, ...this.apiWindows];
+    return this.maintenance.list();
   }
 
-  async addWindow(w: Omit<MaintenanceWindow, 'id'>): Promise<MaintenanceWindow> {
-    const made = { ...w, id: `mw-${this.now().toString(36)}-${randomBytes(3).toString('hex')}` };
-    const now = this.now();
-    this.apiWindows = [...this.apiWindows.filter((x) => x.end > now), made];
-    await this.deps.store.state.put(MAINTENANCE_KEY, JSON.stringify(this.apiWindows));
-    return made;
+  addWindow(w: Omit<MaintenanceWindow, 'id'>): Promise<MaintenanceWindow> {
+    return this.maintenance.add(w, this.now());
   }
 
-  async removeWindow(id: string): Promise<boolean> {
-    const before = this.apiWindows.length;
-    this.apiWindows = this.apiWindows.filter((w) => w.id !== id);
-    if (this.apiWindows.length === before) return false;
-    await this.deps.store.state.put(MAINTENANCE_KEY, JSON.stringify(this.apiWindows));
-    return true;
+  removeWindow(id: string): Promise<boolean> {
+    return this.maintenance.remove(id);
+  }
+
+  private newId(prefix: string): string {
+    return `${prefix}-${this.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   }
 
   stats(): Record<string, unknown> {
@@ -405,7 +372,7 @@ export class Notifier {
       channels: Object.fromEntries(
         this.channels.map((c) => [
           c.cfg.name,
-          { type: c.cfg.type, pendingDigest: c.digestCount, ...c.stats },
+          { type: c.cfg.type, pendingDigest: c.digest.size, ...c.stats },
         ]),
       ),
     };
@@ -414,7 +381,7 @@ export class Notifier {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
-    const held = this.channels.reduce((n, c) => n + c.digestCount, 0);
+    const held = this.channels.reduce((n, c) => n + c.digest.size, 0);
     if (held)
       this.deps.log.warn({ held }, 'notify: stopping with notices held for a digest; they are not sent');
     // let queued deliveries finish, but never hold the shutdown longer than a few seconds

@@ -7,12 +7,6 @@ import { severityRank, type Notice } from './types.js';
 
 export type Route = 'send' | 'digest' | 'filtered';
 
-export interface RouteState {
-  readonly bucket: Bucket;
-  /** Incidents this channel has been sent a notice about. */
-  readonly told: ReadonlySet<string>;
-}
-
 export function isFollowUp(n: Notice): boolean {
   return (
     n.incidentEffect === 'resolved' ||
@@ -30,16 +24,17 @@ export function passesFilters(cfg: ChannelConfig, n: Notice): boolean {
   return true;
 }
 
+/** `told`: this channel was already sent a notice about the notice's incident (kept on the incident). */
 export function route(
   cfg: ChannelConfig,
   limit: RateLimitConfig,
-  state: RouteState,
+  bucket: Bucket,
   n: Notice,
   now: number,
+  told: boolean,
 ): { route: Route; bucket: Bucket } {
-  if (cfg.enabled && isFollowUp(n) && n.incidentId !== undefined && state.told.has(n.incidentId))
-    return { route: 'send', bucket: state.bucket };
-  if (!passesFilters(cfg, n)) return { route: 'filtered', bucket: state.bucket };
-  const t = take(state.bucket, limit, now);
+  if (cfg.enabled && isFollowUp(n) && told) return { route: 'send', bucket };
+  if (!passesFilters(cfg, n)) return { route: 'filtered', bucket };
+  const t = take(bucket, limit, now);
   return { route: t.ok ? 'send' : 'digest', bucket: t.bucket };
 }

@@ -1,6 +1,6 @@
 // Message templates: "{{name}}" placeholders filled from a notice (and its incident); unknown names stay
 // visible so a typo shows in the first message instead of silently vanishing. Defaults are plain words.
-import type { Incident, Notice } from './types.js';
+import type { Incident, Message, Notice } from './types.js';
 
 export const DEFAULT_TITLE = '{{title}}';
 export const DEFAULT_TEXT = '{{detail}}{{mitigationLine}}{{runbookLine}}{{incidentLine}}';
@@ -38,4 +38,21 @@ export function templateVars(
 
 export function fill(template: string, vars: Readonly<Record<string, string>>): string {
   return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (all, name: string) => vars[name] ?? all);
+}
+
+/** A notice as one channel's message, through that channel's templates. */
+export function noticeMessage(
+  template: { readonly title: string; readonly text: string },
+  n: Notice,
+  incident: Incident | undefined,
+  publicUrl: string,
+): Message {
+  const vars = templateVars(n, incident, publicUrl);
+  return {
+    type: 'notice',
+    notice: n,
+    ...(incident ? { incident } : {}),
+    title: fill(template.title || DEFAULT_TITLE, vars),
+    text: fill(template.text || DEFAULT_TEXT, vars),
+  };
 }

@@ -111,6 +111,8 @@ export interface Incident {
   readonly peakPps: number;
   readonly policy?: string;
   readonly runbook?: string;
+  /** Channels sent a notice about this incident: its acknowledgement and resolution follow to them. */
+  readonly toldChannels?: readonly string[];
   readonly timeline: readonly TimelineEntry[];
 }
 

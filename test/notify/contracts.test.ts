@@ -3,6 +3,7 @@
 // vendor's documented request shape and limits and answers like the vendor (an error when broken).
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/adapters/webhook/render.js';
+import { MemoryIncidents } from '../../src/notify/memory-repos.js';
 import { FAST_RETRY, GENIE_KEY, PD_KEY, TG_TOKEN, attackLife, harness, rule } from './harness.js';
 import * as vendors from './vendor-contracts.js';
 import { VendorServer } from './vendor-server.js';
@@ -57,6 +58,71 @@ describe('PagerDuty Events API v2', () => {
     expect(new Set(bodies.map((b) => b.dedup_key))).toEqual(new Set([`floodgate-${incident!.id}`]));
     expect(bodies[0]!.payload!.summary).toContain('DNS amplification attack on 203.0.113.10/32');
     expect(await h.notifier.listDeadLetters()).toEqual([]);
+    await h.notifier.stop();
+  });
+
+  it('after a restart, the resolve still follows a trigger sent before it, past a critical-only filter', async () => {
+    const pd = await serve(vendors.pagerduty);
+    const channels = [
+      {
+        type: 'pagerduty',
+        name: 'pd',
+        routingKey: PD_KEY,
+        url: `${pd.url}/v2/enqueue`,
+        minSeverity: 'critical',
+        retry: FAST_RETRY,
+      },
+    ];
+    const incidents = new MemoryIncidents(); // the store both processes share
+    const [start, announce, end, withdraw] = attackLife(T, 1_000_000, 'r1');
+    const first = await harness({ channels }, undefined, incidents);
+    first.bus.publish(start!); // critical: sent
+    first.bus.publish(announce!); // warning: filtered
+    await first.notifier.stop();
+    const second = await harness({ channels }, undefined, incidents);
+    second.bus.publish(end!);
+    second.bus.publish(withdraw!); // info, but it resolves an incident PagerDuty knows
+    await second.notifier.idle();
+    expect(pd.problems()).toEqual([]);
+    expect(pd.requests.map((r) => (r.json as { event_action: string }).event_action)).toEqual([
+      'trigger',
+      'resolve',
+    ]);
+    await second.notifier.stop();
+  });
+
+  it('an incident that goes quiet with nothing in place resolves itself and closes the PagerDuty incident', async () => {
+    const pd = await serve(vendors.pagerduty);
+    let now = 1_000_000;
+    const h = await harness(
+      {
+        channels: [
+          {
+            type: 'pagerduty',
+            name: 'pd',
+            routingKey: PD_KEY,
+            url: `${pd.url}/v2/enqueue`,
+            retry: FAST_RETRY,
+          },
+        ],
+      },
+      () => now,
+    );
+    h.bus.publish(attackLife(T, now, 'r1')[0]!); // the end is never seen
+    await h.notifier.idle();
+    now += 30 * 60_000;
+    h.notifier.sweep();
+    await h.notifier.idle();
+    expect(await h.notifier.listIncidents({ states: ['open'] })).toHaveLength(1);
+    now += 31 * 60_000;
+    h.notifier.sweep();
+    await h.notifier.idle();
+    const [i] = await h.notifier.listIncidents({});
+    expect(i).toMatchObject({ state: 'resolved', resolvedBy: 'floodgate' });
+    expect(pd.requests.map((r) => (r.json as { event_action: string }).event_action)).toEqual([
+      'trigger',
+      'resolve',
+    ]);
     await h.notifier.stop();
   });
 

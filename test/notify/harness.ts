@@ -5,6 +5,7 @@ import { EventBus, type OpsEvent } from '../../src/domain/events.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { notificationsConfigSchema } from '../../src/notify/config.js';
 import { Notifier } from '../../src/notify/notifier.js';
+import type { IncidentRepository } from '../../src/store/notify-types.js';
 
 export const PD_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 export const GENIE_KEY = 'c1b4a7e2-0d3f-4a5b-9c8d-7e6f5a4b3c2d';
@@ -25,7 +26,11 @@ export interface Harness {
   setNow(ms: number): void;
 }
 
-export async function harness(config: Record<string, unknown>, now?: () => number): Promise<Harness> {
+export async function harness(
+  config: Record<string, unknown>,
+  now?: () => number,
+  incidents?: IncidentRepository,
+): Promise<Harness> {
   const bus = new EventBus();
   const rules = new Map<string, Rule>();
   const kv = new Map<string, string>();
@@ -37,6 +42,7 @@ export async function harness(config: Record<string, unknown>, now?: () => numbe
     store: {
       rules: { get: async (id) => rules.get(id) },
       state: { get: async (k) => kv.get(k), put: async (k, v) => void kv.set(k, v) },
+      ...(incidents ? { incidents } : {}),
     },
     ownerOf: (t) => (t.startsWith('203.0.113.') || t.startsWith('198.51.100.') ? 'acme' : undefined),
     policyOf: () => 'default',

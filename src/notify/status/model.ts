@@ -118,19 +118,25 @@ export function publicStatus(
     } else history.push(p);
   }
   // one cell per UTC day, oldest first: how many incidents started that day and the worst severity
+  const order = ['info', 'warning', 'critical'];
+  const perDay = new Map<number, { incidents: number; worst: Severity | 'none' }>();
+  for (const i of mine) {
+    if (!i.timeline.some((e) => e.publicText)) continue;
+    const d = Math.floor(i.openedAt / DAY);
+    const cell = perDay.get(d) ?? { incidents: 0, worst: 'none' as Severity | 'none' };
+    cell.incidents++;
+    if (order.indexOf(i.severity) > order.indexOf(cell.worst)) cell.worst = i.severity;
+    perDay.set(d, cell);
+  }
   const days: PublicDay[] = [];
   const today = Math.floor(now / DAY);
   for (let d = today - historyDays + 1; d <= today; d++) {
-    const on = mine.filter((i) => Math.floor(i.openedAt / DAY) === d && i.timeline.some((e) => e.publicText));
-    const worst = on.reduce<Severity | 'none'>(
-      (w, i) =>
-        w === 'none' ||
-        ['info', 'warning', 'critical'].indexOf(i.severity) > ['info', 'warning', 'critical'].indexOf(w)
-          ? i.severity
-          : w,
-      'none',
-    );
-    days.push({ date: new Date(d * DAY).toISOString().slice(0, 10), incidents: on.length, worst });
+    const cell = perDay.get(d);
+    days.push({
+      date: new Date(d * DAY).toISOString().slice(0, 10),
+      incidents: cell?.incidents ?? 0,
+      worst: cell?.worst ?? 'none',
+    });
   }
   return {
     tenant,
