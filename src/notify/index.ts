@@ -38,6 +38,12 @@ export async function startNotifications(
       { channels: c.notifications.channels.map((ch) => `${ch.name} (${ch.type})`) },
       'notification channels configured',
     );
+  for (const slug of Object.keys(c.statusPages.tenants))
+    if (!tenants().get(slug))
+      log.warn(
+        { tenant: slug },
+        'statusPages names a tenant that mitigation.tenants does not have: its page answers 404',
+      );
   return {
     notifier,
     statusPages: () => config().statusPages,

@@ -1,6 +1,7 @@
 // The public status page as one server-rendered HTML document: readable without JavaScript (a meta
 // refresh inside <noscript> reloads it), and with JavaScript it listens to the page's event stream
-// (Server-Sent Events) and swaps in the fresh content when an incident changes.
+// (Server-Sent Events) and swaps in the fresh content when an incident changes (at most once a second,
+// so a storm of incident changes costs each reader one fetch per second).
 import { escapeHtml as h } from '../channels/text.js';
 import type { PublicIncident, PublicStatus } from './model.js';
 
@@ -56,7 +57,8 @@ body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0
 <script>
 (function(){if(!window.EventSource||!window.fetch)return;var es=new EventSource(${JSON.stringify(`${base}/${slug}/events`)});
 function load(){fetch(${JSON.stringify(`${base}/${slug}?fragment=live`)},{cache:'no-store'}).then(function(r){return r.ok?r.text():null}).then(function(t){if(t!==null)document.getElementById('live').innerHTML=t})}
-es.addEventListener('incident',load);es.addEventListener('open',load);})();
+var t=0;function soon(){if(!t)t=setTimeout(function(){t=0;load()},1000)}
+es.addEventListener('incident',soon);es.addEventListener('open',soon);})();
 </script>
 </body></html>`;
 }
