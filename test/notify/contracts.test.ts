@@ -177,12 +177,19 @@ describe('chat and alerting services keep within their documented limits', () =>
       ],
     });
     h.rules.set('r1', rule('r1', T));
-    for (const e of attackLife(T, 1_000_000, 'r1', HUGE)) h.bus.publish(e);
+    const [start, announce, end, withdraw] = attackLife(T, 1_000_000, 'r1', HUGE);
+    h.bus.publish(start!);
+    h.bus.publish(announce!);
+    await h.notifier.idle();
+    const [incident] = await h.notifier.listIncidents({});
+    await h.notifier.operate(incident!.id, 'acknowledge', 'alice', 'looking at it');
+    h.bus.publish(end!);
+    h.bus.publish(withdraw!);
     await h.notifier.idle();
 
     for (const s of [sl, dc, tm, tg, og]) {
       expect(s!.problems()).toEqual([]);
-      expect(s!.requests.length).toBe(4);
+      expect(s!.requests.length).toBe(5);
     }
     expect(await h.notifier.listDeadLetters()).toEqual([]);
     // the oversized text was cut to each limit, not dropped
@@ -192,11 +199,17 @@ describe('chat and alerting services keep within their documented limits', () =>
     const embed = (dc!.requests[0]!.json as { embeds: { description: string }[] }).embeds[0]!;
     expect(embed.description.length).toBeGreaterThan(3000);
     expect(Buffer.byteLength(tm!.requests[0]!.raw)).toBeGreaterThan(10_000);
-    // Opsgenie: alerts created under the incident alias, closed by alias when the incident resolves
+    // Opsgenie: alerts created under the incident alias, acknowledged and closed by alias
     const paths = og!.requests.map((r) => `${r.path}?${r.query.toString()}`);
-    const alias = (og!.requests[0]!.json as { alias: string }).alias;
-    expect(paths.slice(0, 3)).toEqual(['/v2/alerts?', '/v2/alerts?', '/v2/alerts?']);
-    expect(paths[3]).toBe(`/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`);
+    const alias = encodeURIComponent((og!.requests[0]!.json as { alias: string }).alias);
+    expect(alias).toBe(`floodgate-${incident!.id}`);
+    expect(paths).toEqual([
+      '/v2/alerts?',
+      '/v2/alerts?',
+      `/v2/alerts/${alias}/acknowledge?identifierType=alias`,
+      '/v2/alerts?',
+      `/v2/alerts/${alias}/close?identifierType=alias`,
+    ]);
     await h.notifier.stop();
   });
 
