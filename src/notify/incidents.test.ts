@@ -3,6 +3,7 @@ import type { AttackEvent } from '../domain/attack.js';
 import type { OpsEvent } from '../domain/events.js';
 import type { Rule } from '../domain/rule.js';
 import { classify, type ClassifyContext } from './classify.js';
+import { resolveSecrets } from './channels/index.js';
 import { notificationsConfigSchema, channelSchema } from './config.js';
 import { acknowledge, applyNotice, resolve } from './incidents.js';
 import { mutedBy } from './maintenance.js';
@@ -272,6 +273,14 @@ describe('routing, rate limit, maintenance, templates', () => {
     const v = templateVars(n, undefined, 'https://fg.example/');
     expect(fill('[{{severity}}] {{title}} {{statusUrl}} {{nope}}', v)).toBe(
       `[critical] ${n.title} https://fg.example/status/acme {{nope}}`,
+    );
+  });
+
+  it('reads ${env:NAME} secrets from the environment and names a missing one', () => {
+    const cfg = channelSchema.parse({ type: 'pagerduty', name: 'pd', routingKey: '${env:PD_KEY}' });
+    expect(resolveSecrets(cfg, { PD_KEY: 'k'.repeat(32) })).toMatchObject({ routingKey: 'k'.repeat(32) });
+    expect(() => resolveSecrets(cfg, {})).toThrow(
+      'notifications channel "pd": routingKey names environment variable PD_KEY',
     );
   });
 });

@@ -1,5 +1,6 @@
 // Builds the configured channels; one module per service, dispatched by an exhaustive map.
 import type { TransportOptions } from '../../adapters/http-retry.js';
+import { ConfigError } from '../../config/errors.js';
 import type { ChannelConfig } from '../config.js';
 import type { Channel, ChannelType } from '../types.js';
 import { discordChannel } from './discord.js';
@@ -26,6 +27,46 @@ const BUILDERS: Builders = {
   webhook: webhookChannel,
 };
 
-export function buildChannel(cfg: ChannelConfig, transport: TransportOptions = {}): Channel {
-  return (BUILDERS[cfg.type] as (c: ChannelConfig, t: TransportOptions) => Channel)(cfg, transport);
+/** Keys whose value may be "${env:NAME}", read from the environment when the channel is built. */
+const SECRET_KEYS = [
+  'url',
+  'routingKey',
+  'apiKey',
+  'botToken',
+  'chatId',
+  'pass',
+  'secret',
+  'authToken',
+] as const;
+
+/**
+ * Replaces "${env:NAME}" in a channel's secret keys with the environment variable, so secrets can stay
+ * out of floodgate.yaml. A variable that is not set is an error naming the channel and key.
+ */
+export function resolveSecrets(cfg: ChannelConfig, env: NodeJS.ProcessEnv = process.env): ChannelConfig {
+  const out: Record<string, unknown> = { ...cfg };
+  for (const key of SECRET_KEYS) {
+    const v = out[key];
+    const m = typeof v === 'string' ? /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v) : null;
+    if (!m) continue;
+    const value = env[m[1]!];
+    if (value === undefined)
+      throw new ConfigError('(environment)', [
+        {
+          path: `notifications.channels[${cfg.name}].${key}`,
+          message: `notifications channel "${cfg.name}": ${key} names environment variable ${m[1]}, which is not set`,
+        },
+      ]);
+    out[key] = value;
+  }
+  return out as ChannelConfig;
+}
+
+export function buildChannel(
+  cfg: ChannelConfig,
+  transport: TransportOptions = {},
+  env?: NodeJS.ProcessEnv,
+): Channel {
+  const resolved = resolveSecrets(cfg, env);
+  return (BUILDERS[resolved.type] as (c: ChannelConfig, t: TransportOptions) => Channel)(resolved, transport);
 }
