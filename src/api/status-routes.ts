@@ -27,8 +27,9 @@ export const statusRoutes: FastifyPluginAsync<{ notify: NotifyPort }> = async (a
     return publicStatus(slug, page, [...byId.values()], now, cfg.historyDays);
   }
   const slugOf = (p: unknown) => String((p as { slug: string }).slug);
+  // absolute links in feeds: the configured public URL, else what the reader used to reach us
   const pageUrl = (req: { protocol: string; host: string }, slug: string) =>
-    `${req.protocol}://${req.host}/status/${encodeURIComponent(slug)}`;
+    `${notify.publicUrl().replace(/\/+$/, '') || `${req.protocol}://${req.host}`}/status/${encodeURIComponent(slug)}`;
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
   // open event streams end before the server closes, or close() would wait for them forever
   const streams = new Set<() => void>();

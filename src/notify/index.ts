@@ -13,6 +13,8 @@ export interface NotifyPort {
   readonly notifier: Notifier;
   /** Read on every request, so a config reload applies to status pages at once. */
   statusPages(): StatusPagesConfig;
+  /** notifications.publicUrl: the base of absolute links in feeds (empty = from the request). */
+  publicUrl(): string;
   tenant(name: string): TenantInfo | undefined;
   readonly now: () => number;
 }
@@ -47,6 +49,7 @@ export async function startNotifications(
   return {
     notifier,
     statusPages: () => config().statusPages,
+    publicUrl: () => config().notifications.publicUrl,
     tenant: (name) => tenants().get(name),
     now: Date.now,
   };

@@ -32,6 +32,7 @@ describe('notification API and status routes', () => {
       notify: {
         notifier: h.notifier,
         statusPages: () => statusPagesConfigSchema.parse({ tenants: { acme: { showAddresses: true } } }),
+        publicUrl: () => 'https://status.example/',
         tenant: (name: string) => (name === 'acme' || name === 'other' ? { name, networks: [] } : undefined),
         now: Date.now,
       },
@@ -167,6 +168,8 @@ describe('notification API and status routes', () => {
       tenant: 'acme',
       state: 'operational',
     });
+    const rss = (await api.inject({ url: '/status/acme/feed.rss' })).body;
+    expect(rss).toContain('<link>https://status.example/status/acme</link>');
     expect((await api.inject({ url: '/status/other' })).statusCode).toBe(404); // a tenant without a page
     expect((await api.inject({ url: '/status/ghost/feed.rss' })).statusCode).toBe(404);
     expect((await api.inject({ method: 'POST', url: '/status/acme' })).statusCode).toBe(401); // writes still need it
