@@ -1,9 +1,18 @@
 // What the HTTP API needs from the rest of the application: small ports, wired in src/app.
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
+import type { TenantMap } from '../domain/tenants.js';
+import type { MitigationConfig } from '../mitigation/config.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type { NotifyPort } from '../notify/index.js';
-import type { AttackQuery, AttackRecord, AuditQuery, RuleQuery } from '../store/types.js';
+import type {
+  AttackQuery,
+  AttackRecord,
+  AuditQuery,
+  AuditVerification,
+  RuleQuery,
+  TokenRepository,
+} from '../store/types.js';
 
 export type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 
@@ -26,7 +35,16 @@ export interface ApiPorts {
   readonly startedAt: number;
   readonly rules: RuleService;
   readonly attacks: { list(query: AttackQuery): Promise<AttackRecord[]> };
-  readonly audit: { query(query: AuditQuery): Promise<AuditRecord[]> };
+  readonly audit: {
+    query(query: AuditQuery): Promise<AuditRecord[]>;
+    append(record: AuditRecord): Promise<number>;
+    verify(): Promise<AuditVerification>;
+  };
+  readonly tokens: TokenRepository;
+  /** The current tenant → networks map (changes on config reload). */
+  tenants(): TenantMap;
+  /** The current mitigation config: policies, guards, whitelists, tenants. */
+  mitigation(): MitigationConfig;
   /** Health of the parts: store, listeners, adapters, BGP sessions. */
   health(): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   reloadConfig(): Promise<ReloadOutcome>;

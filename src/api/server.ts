@@ -1,163 +1,90 @@
-// HTTP API (fastify): rules, attacks, audit, health, config reload, exporters, BGP peers.
-// Every input is validated with zod and every error answers from the one catalogue (errors.ts).
-import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { INTENTS } from '../domain/rule.js';
+// HTTP API (fastify): a plugin per resource, zod schemas as the contract (validation and OpenAPI),
+// bearer-token auth with roles and tenants, per-token rate limits, one error catalogue (errors.ts).
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
+import { installAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import { notifyRoutes } from './notify-routes.js';
-import { statusRoutes } from './status-routes.js';
+import { registerOpenApi } from './openapi.js';
 import type { ApiPorts } from './ports.js';
+import { attacksRoutes } from './routes/attacks.js';
+import { auditRoutes } from './routes/audit.js';
+import { rulesRoutes } from './routes/rules.js';
+import { statusRoutes } from './status-routes.js';
+import { systemRoutes } from './routes/system.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export { manualRuleBody } from './routes/rules.js';
 
 export interface ApiOptions {
-  /** Bearer token required for write calls (and for reads when readsNeedToken). */
+  /** api.token: acts as an owner token named "config". */
   readonly token?: string;
-  readonly readsNeedToken?: boolean;
+  /** api.anonymousRead: reads without a token (the app allows it on loopback listeners only). */
+  readonly anonymousRead?: boolean;
+  /** Requests per window per token (per address without one). */
+  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /** Origins allowed cross-origin calls; none (the default) = CORS off. */
+  readonly corsOrigins?: readonly string[];
+  /** TLS certificate and key (PEM). */
+  readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly logger?: boolean | object;
   readonly bodyLimit?: number;
 }
 
-const ruleStates = z.enum(['pending', 'announced', 'failed', 'withdrawn']);
-const stateList = z
-  .string()
-  .transform((s) => s.split(',').filter(Boolean))
-  .pipe(z.array(ruleStates));
-const ms = z.coerce.number().finite().nonnegative();
+const VALIDATION_PLACE: Record<string, string> = { querystring: 'query', body: 'body', params: 'path' };
 
-const rulesQuery = z
-  .object({
-    tenant: z.string().min(1).optional(),
-    target: z.string().min(1).optional(),
-    state: stateList.optional(),
-    active: z.enum(['true', 'false']).optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).optional(),
-  })
-  .strict();
-
-const attacksQuery = z
-  .object({
-    active: z.enum(['true', 'false']).optional(),
-    target: z.string().min(1).optional(),
-    since: ms.optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).optional(),
-  })
-  .strict();
-
-const auditQuery = z
-  .object({
-    tenant: z.string().min(1).optional(),
-    target: z.string().min(1).optional(),
-    ruleId: z.string().min(1).optional(),
-    action: z
-      .enum([
-        'alert',
-        'announce',
-        'escalate',
-        'de-escalate',
-        'withdraw',
-        'reject',
-        'queue',
-        'rollback',
-        'refresh',
-        'retry',
-        'config',
-      ])
-      .optional(),
-    since: ms.optional(),
-    until: ms.optional(),
-    afterId: z.coerce.number().int().nonnegative().optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).optional(),
-  })
-  .strict();
-
-const portList = z.union([
-  z.number().int().min(0).max(65535),
-  z.array(z.number().int().min(0).max(65535)).min(1).max(32),
-]);
-
-/** Body of POST /api/v1/rules: the engine's ManualRuleRequest; every guard applies to it. */
-export const manualRuleBody = z
-  .object({
-    target: z.string().min(1).max(64).describe('IPv4/IPv6 address or prefix inside your networks'),
-    intent: z.enum(INTENTS),
-    tenant: z.string().min(1).max(64).optional(),
-    protocol: z
-      .union([z.number().int().min(0).max(255), z.array(z.number().int().min(0).max(255)).min(1).max(16)])
-      .optional(),
-    port: portList.optional(),
-    sourcePort: portList.optional(),
-    rateBitsPerSecond: z.number().finite().positive().optional(),
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 3600)
-      .optional(),
-    level: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
-    dryRun: z.boolean().optional(),
-    reason: z.string().max(500).optional(),
-  })
-  .strict();
-
-/** Engine refusal codes that mean the request itself is malformed rather than refused by a guard. */
-const INVALID_CODES = new Set([
-  'invalid',
-  'invalid-target',
-  'invalid-request',
-  'bad-request',
-  'invalid-match',
-]);
-
-const withdrawBody = z
-  .object({ reason: z.string().max(500).optional() })
-  .strict()
-  .optional();
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw new ApiError(
-      'invalid_request',
-      `invalid ${where}: ` +
-        r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
-      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
-}
-
-function tokenMatches(expected: string, header: string | undefined): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const want = Buffer.from(expected);
-  return given.length === want.length && timingSafeEqual(given, want);
+function installCors(app: FastifyInstance, origins: readonly string[]): void {
+  const allowed = new Set(origins);
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || !allowed.has(origin)) return;
+    reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      await reply
+        .header('access-control-allow-methods', 'GET, POST, DELETE')
+        .header('access-control-allow-headers', 'authorization, content-type')
+        .header('access-control-max-age', '600')
+        .status(204)
+        .send();
+    }
+  });
 }
 
 export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
-
-  const actorOf = (req: FastifyRequest) => (options.token ? 'api:token' : `api:${req.ip}`);
-
-  app.addHook('onRequest', async (req) => {
-    const write = req.method !== 'GET' && req.method !== 'HEAD';
-    const open = req.url === '/healthz' || (!write && req.url.startsWith('/status/')); // public status pages
-    if (options.token && (write || options.readsNeedToken) && !open) {
-      if (!tokenMatches(options.token, req.headers.authorization)) {
-        throw new ApiError(
-          'unauthorized',
-          'missing or wrong bearer token (Authorization: Bearer <api.token>)',
-        );
-      }
-    }
-  });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  // response schemas document the shapes; the bodies themselves are written as plain JSON
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError) return reply.status(err.status).send(err.toJSON());
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const place = VALIDATION_PLACE[err.validationContext ?? ''] ?? err.validationContext ?? 'request';
+      const issues = err.validation.map((v) => ({
+        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: v.message ?? 'invalid',
+      }));
+      return reply
+        .status(400)
+        .send(
+          new ApiError(
+            'invalid_request',
+            `invalid ${place}: ` + issues.map((i) => `${i.path || `(${place})`}: ${i.message}`).join('; '),
+            issues,
+          ).toJSON(),
+        );
+    }
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       // fastify's own parse errors (bad JSON, body too large, bad content type)
       return reply
-        .status(e.statusCode)
+        .status(e.statusCode === 413 || e.statusCode === 415 ? e.statusCode : 400)
         .send(new ApiError('invalid_request', e.message, { fastifyCode: e.code }).toJSON());
     }
     req.log.error({ err }, 'API handler failed');
@@ -169,95 +96,28 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
       .send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON()),
   );
 
-  app.get('/healthz', async (_req, reply) => {
-    const h = await ports.health();
-    return reply.status(h.ok ? 200 : 503).send({
-      status: h.ok ? 'ok' : 'degraded',
-      version: ports.version,
-      uptimeSeconds: Math.round((Date.now() - ports.startedAt) / 1000),
-      checks: h.checks,
-    });
+  if (options.corsOrigins?.length) installCors(app, options.corsOrigins);
+  installAuth(app, {
+    tokens: ports.tokens,
+    ...(options.token ? { configToken: options.token } : {}),
+    ...(options.anonymousRead ? { anonymousRead: true } : {}),
   });
-
-  app.get('/api/v1/rules', async (req) => {
-    const q = parse(rulesQuery, req.query, 'query');
-    const states = q.active === 'true' ? (['pending', 'announced', 'failed'] as const) : q.state;
-    const rules = await ports.rules.list({
-      ...(q.tenant !== undefined ? { tenant: q.tenant } : {}),
-      ...(q.target !== undefined ? { target: q.target } : {}),
-      ...(states !== undefined ? { states } : {}),
-      ...(q.limit !== undefined ? { limit: q.limit } : {}),
-    });
-    return { rules };
+  const limits = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
+  void app.register(rateLimit, {
+    global: true,
+    max: (req) => req.principal?.rateLimit ?? limits.max,
+    timeWindow: limits.timeWindowMs,
+    keyGenerator: (req) => (req.principal ? `token:${req.principal.tokenId}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) =>
+      new ApiError('rate_limited', `rate limit of ${ctx.max} requests exceeded; retry in ${ctx.after}`, {
+        limit: ctx.max,
+        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
+      }),
   });
-
-  app.get('/api/v1/rules/:id', async (req) => {
-    const { id } = parse(z.object({ id: z.string().min(1).max(128) }), req.params, 'path');
-    const rule = await ports.rules.get(id);
-    if (!rule) throw new ApiError('not_found', `no rule ${id}`);
-    return { rule };
-  });
-
-  app.post('/api/v1/rules', async (req, reply) => {
-    const body = parse(manualRuleBody, req.body, 'body');
-    const out = await ports.rules.add(body, actorOf(req));
-    if (!out.ok) {
-      if (out.code === 'rate-limited') throw new ApiError('rate_limited', out.reason, { reason: out.code });
-      throw new ApiError(INVALID_CODES.has(out.code) ? 'invalid_request' : 'rejected_by_guard', out.reason, {
-        reason: out.code,
-      });
-    }
-    return reply.status(out.queued ? 202 : 201).send({ rule: out.rule, queued: out.queued });
-  });
-
-  app.delete('/api/v1/rules/:id', async (req) => {
-    const { id } = parse(z.object({ id: z.string().min(1).max(128) }), req.params, 'path');
-    const body = parse(withdrawBody, req.body ?? undefined, 'body');
-    const rule = await ports.rules.withdraw(id, actorOf(req), body?.reason ?? 'withdrawn through the API');
-    if (!rule) throw new ApiError('not_found', `no active rule ${id}`);
-    return { rule };
-  });
-
-  app.get('/api/v1/attacks', async (req) => {
-    const q = parse(attacksQuery, req.query, 'query');
-    const attacks = await ports.attacks.list({
-      ...(q.active !== undefined ? { active: q.active === 'true' } : {}),
-      ...(q.target !== undefined ? { target: q.target } : {}),
-      ...(q.since !== undefined ? { since: q.since } : {}),
-      ...(q.limit !== undefined ? { limit: q.limit } : {}),
-    });
-    return { attacks };
-  });
-
-  app.get('/api/v1/audit', async (req) => {
-    const q = parse(auditQuery, req.query, 'query');
-    return { records: await ports.audit.query(q) };
-  });
-
-  app.post('/api/v1/config/reload', async (_req, reply) => {
-    const out = await ports.reloadConfig();
-    return reply.status(out.ok ? 200 : 422).send(out);
-  });
-
-  app.get('/api/v1/exporters', async () => ({ exporters: ports.exporters() }));
-
-  app.get('/api/v1/bgp/peers', async () => {
-    if (!ports.bgpPeers)
-      throw new ApiError('unavailable', 'the native BGP speaker is not configured (bgp section)');
-    return { peers: ports.bgpPeers() };
-  });
-
-  app.get('/api/v1/bgp/peers/:peer/adj-rib-out', async (req) => {
-    const { peer } = parse(z.object({ peer: z.string().min(1).max(64) }), req.params, 'path');
-    if (!ports.bgpAdjRibOut)
-      throw new ApiError('unavailable', 'the native BGP speaker is not configured (bgp section)');
-    const out = ports.bgpAdjRibOut(peer);
-    if (out === undefined) throw new ApiError('not_found', `no BGP peer ${peer}`);
-    return { peer, routes: out };
-  });
-
-  if (ports.notify) void app.register(notifyRoutes, { notify: ports.notify });
-  if (ports.notify) void app.register(statusRoutes, { notify: ports.notify });
-
+  registerOpenApi(app, ports.version);
+  for (const routes of [systemRoutes, rulesRoutes, attacksRoutes, auditRoutes, tokenRoutes, tenantRoutes])
+    void app.register(routes, { ports });
+  if (ports.notify) void app.register(notifyRoutes, { ports });
+  if (ports.notify) void app.register(statusRoutes, { ports });
   return app;
 }

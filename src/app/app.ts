@@ -1,5 +1,6 @@
 // Wiring: builds the object graph from the config, starts it, reloads it, stops it cleanly.
 // Data flows one way: collector → detector → mitigation runner → adapters; store and API at the side.
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Adapter } from '../adapters/types.js';
 import { buildApi } from '../api/server.js';
@@ -11,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { Detector } from '../detect/detector.js';
 import type { AttackEvent } from '../domain/attack.js';
 import { EventBus } from '../domain/events.js';
+import { TenantMap } from '../domain/tenants.js';
 import { publishingAudit } from './audit-events.js';
 import { FlowCollector } from '../flow/collector.js';
 import type { ExporterState } from '../flow/exporter.js';
@@ -71,11 +73,11 @@ export class App {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
     const log = options.logger ?? createLogger(config.log.level);
-    if (config.api.enabled && !isLoopback(config.api.host) && !config.api.token) {
+    if (config.api.enabled && config.api.anonymousRead && !isLoopback(config.api.host)) {
       throw new ConfigError(loaded.file ?? '(defaults)', [
         {
-          path: 'api.token',
-          message: `required when api.host (${config.api.host}) is not a loopback address`,
+          path: 'api.anonymousRead',
+          message: `allowed only on a loopback listener; api.host is ${config.api.host}`,
         },
       ]);
     }
@@ -258,6 +260,9 @@ export class App {
       },
       attacks: this.store.attacks,
       audit: this.store.audit,
+      tokens: this.store.tokens,
+      tenants: () => this.tenantMap(),
+      mitigation: () => this.config.mitigation,
       health: async () => {
         const checks: Record<string, unknown> = {};
         let ok = true;
@@ -288,11 +293,30 @@ export class App {
     };
   }
 
+  private tenants: { of: Config['mitigation']['tenants']; map: TenantMap } | undefined;
+
+  /** The tenant → networks map of the running config (rebuilt after a reload changes it). */
+  tenantMap(): TenantMap {
+    const of = this.config.mitigation.tenants;
+    if (this.tenants?.of !== of) this.tenants = { of, map: new TenantMap(of) };
+    return this.tenants.map;
+  }
+
   private async startApi(): Promise<void> {
     const { api } = this.config;
+    if (!isLoopback(api.host) && !api.tls.cert)
+      this.log.warn(
+        { host: api.host },
+        'the HTTP API listens off loopback without TLS (api.tls): tokens travel in clear',
+      );
     this.api = buildApi(this.ports(), {
       ...(api.token ? { token: api.token } : {}),
-      readsNeedToken: !isLoopback(api.host),
+      anonymousRead: api.anonymousRead && isLoopback(api.host),
+      rateLimit: { max: api.rateLimit.max, timeWindowMs: api.rateLimit.windowSeconds * 1000 },
+      corsOrigins: api.corsOrigins,
+      ...(api.tls.cert && api.tls.key
+        ? { https: { cert: readFileSync(api.tls.cert), key: readFileSync(api.tls.key) } }
+        : {}),
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
     this.log.info({ address: this.apiAddress }, 'HTTP API listening');

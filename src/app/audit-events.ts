@@ -11,6 +11,7 @@ export function publishingAudit(store: Store, bus: EventBus): Store {
     close: () => store.close(),
     audit: {
       query: (q) => audit.query(q),
+      verify: () => audit.verify(),
       append: async (record) => {
         const id = await audit.append(record);
         bus.publish({ type: 'audit', at: record.at, record: { ...record, id } });

@@ -8,6 +8,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerAudit, registerTokens } from './commands/tokens.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -29,5 +30,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerBgp(program);
   registerExabgpApi(program);
+  registerTokens(program);
+  registerAudit(program);
   return program;
 }

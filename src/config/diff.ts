@@ -6,9 +6,8 @@ import type { Config } from './schema.js';
 export const RESTART_KEYS: readonly string[] = [
   'node.name',
   'store',
-  'api.enabled',
-  'api.host',
-  'api.port',
+  // the HTTP API (listener, TLS, config token, anonymous reads, rate limits, CORS) is built once
+  'api',
   'flow',
   'bgp',
   'adapters',

@@ -4,6 +4,7 @@ import { daemonAdaptersSchema } from '../adapters/config-daemons.js';
 import { servicesConfigSchema } from '../adapters/config-services.js';
 import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
+import { protectedNetworks } from '../domain/tenants.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
@@ -33,16 +34,23 @@ export const configSchema = z
     ),
   })
   .strict()
-  .transform((c) =>
-    // With no tenants configured, everything in detection.networks belongs to one "default" tenant,
-    // so a newcomer declares their networks once.
-    Object.keys(c.mitigation.tenants).length === 0 && c.detection.networks.length > 0
-      ? {
-          ...c,
-          mitigation: { ...c.mitigation, tenants: { default: { networks: [...c.detection.networks] } } },
-        }
-      : c,
-  );
+  .transform((c) => {
+    // One tenant → networks map (src/domain/tenants.ts). With no tenants configured, everything in
+    // detection.networks belongs to one "default" tenant, so a newcomer declares their networks once;
+    // with tenants configured, detection protects the union of detection.networks and their networks.
+    if (Object.keys(c.mitigation.tenants).length === 0) {
+      return c.detection.networks.length > 0
+        ? {
+            ...c,
+            mitigation: { ...c.mitigation, tenants: { default: { networks: [...c.detection.networks] } } },
+          }
+        : c;
+    }
+    return {
+      ...c,
+      detection: { ...c.detection, networks: protectedNetworks(c.detection.networks, c.mitigation.tenants) },
+    };
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

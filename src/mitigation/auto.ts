@@ -64,7 +64,7 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
       level: 0,
       levelChangedAt: now,
       cap: 4,
-      depth: 'basic',
+      depth: policyFor(s, e.hostGroup).policy.matchDepth,
       rejectKey: undefined,
       view: undefined,
       failedUntil: -Infinity,
@@ -238,7 +238,7 @@ export function autoRule(
       target: entry.target,
       intent: intentOverride ?? lc?.intent ?? 'rate-limit',
       level,
-      ...(view ? { signature: view.signature, attackId: view.attackId } : {}),
+      ...(view ? { signature: view.signature, attackFamily: view.family, attackId: view.attackId } : {}),
       depth,
       ...(lc?.rateBitsPerSecond !== undefined || lc?.bps != null
         ? { rateBitsPerSecond: lc?.rateBitsPerSecond ?? (lc?.bps as number) }

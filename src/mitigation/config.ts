@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ATTACK_FAMILIES } from '../domain/attack.js';
 import { INTENTS } from '../domain/rule.js';
 import { tryParsePrefix } from '../net/index.js';
+import { POLICY_MATCH_DEPTHS } from './match.js';
 
 const cidr = z
   .string()
@@ -49,6 +50,12 @@ export const policySchema = z
       .default(false)
       .describe(
         'Log decisions and mark rules announced without any adapter call (ORed with mitigation.dryRun).',
+      ),
+    matchDepth: z
+      .enum(POLICY_MATCH_DEPTHS)
+      .default('precise')
+      .describe(
+        'How much of the attack signature an auto FlowSpec rule carries. basic: protocols, ports, fragments; precise: also TCP flags (a SYN flood matches syn without ack) and the packet-length range, so a drop hurts as little legitimate traffic as possible (docs/engine.md shows the rule per family).',
       ),
     hysteresis: z
       .number()
@@ -199,7 +206,9 @@ export const mitigationConfigSchema = z
     tenants: z
       .record(z.string().min(1), tenantSchema)
       .default({})
-      .describe('Tenants and their networks. A target outside every tenant network is rejected.'),
+      .describe(
+        'Tenants and the networks they own: rules, API tokens, audit and status are scoped by them, and detection protects them too. None configured: detection.networks form tenant "default". A target outside every tenant network is rejected.',
+      ),
     guards: z
       .object({
         maxPrefixLength: z

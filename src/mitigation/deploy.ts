@@ -16,6 +16,7 @@ import {
 import { validateRule } from './guards.js';
 import { type QueueItem, coalesce } from './queue.js';
 import { canDeploy, recordDeployment } from './rate-limit.js';
+import { noteDeployed, sharedAllows, waitsForPrevious } from './budget.js';
 import type { DecisionAction, EngineAction } from './types.js';
 
 export function refresh(s: EngineState, ar: ActiveRule, now: number, out: EngineAction[]): void {
@@ -62,18 +63,26 @@ export function pump(s: EngineState, tenant: string, now: number, out: EngineAct
     const replacing = item.previous !== undefined && s.rules.has(item.previous.id);
     const capped = !replacing && t.active >= cap;
     const limited = !canDeploy(t.window, now, limit, windowMs);
-    if (capped || limited) {
+    if (waitsForPrevious(s, item.previous?.id)) {
+      waiting.push(item); // for a moment: until the result of the rule it replaces is in
+      continue;
+    }
+    const held = !capped && !limited && !sharedAllows(s, t, now);
+    if (capped || limited || held) {
       if (!item.queuedNoticed) {
         item.queuedNoticed = true;
-        const why = limited
-          ? `rate limit: ${limit} deployments per ${windowMs / 1000} s reached, waiting`
-          : `cap: ${cap} active rules reached, waiting for one to end`;
+        const why = held
+          ? `cluster budget: ${t.shared.why}; waiting`
+          : limited
+            ? `rate limit: ${limit} deployments per ${windowMs / 1000} s reached, waiting`
+            : `cap: ${cap} active rules reached, waiting for one to end`;
         decideFor(out, ruleDecision('queue', item.rule, now, why, item.actor));
       }
       waiting.push(item);
       continue;
     }
     deploy(s, t, item, replacing, now, out);
+    noteDeployed(t, item.rule.id);
   }
   t.queue = waiting;
 }

@@ -1,6 +1,7 @@
 // Engine state and the small helpers every stage shares (ids, tenants, policies, decisions).
 import type { EscalationLevel, Rule } from '../domain/rule.js';
 import type { AggregateView, NodeReport } from './aggregate.js';
+import { type SharedBudget, newSharedBudget } from './budget.js';
 import type { MitigationConfig, PolicyConfig } from './config.js';
 import type { LadderLevel } from './escalate.js';
 import { type GuardContext, compileGuards, unknownOrigin } from './guards.js';
@@ -60,6 +61,8 @@ export interface TenantState {
   queue: QueueItem[];
   window: SlidingWindow;
   active: number;
+  /** The cluster-wide budget's answers (budget.ts); idle without a shared store. */
+  readonly shared: SharedBudget;
 }
 
 export interface EngineState {
@@ -77,6 +80,8 @@ export interface EngineState {
   readonly legit: Map<string, number>;
   /** Time of the last step (deadlines at or before it are not due again). */
   lastNow: number;
+  /** Announcements can be refused by a budget shared with other processes (budget.ts). */
+  readonly sharedBudget: boolean;
 }
 
 export interface EngineOptions {
@@ -84,6 +89,8 @@ export interface EngineOptions {
   /** Prefix of rule ids, unique per process start so that processes sharing a store never collide. */
   readonly idPrefix: string;
   readonly validateOrigin?: OriginValidator;
+  /** The store charges every announcement against a budget shared with other processes (budget.ts). */
+  readonly sharedBudget?: boolean;
 }
 
 export function createEngine(opts: EngineOptions): EngineState {
@@ -99,6 +106,7 @@ export function createEngine(opts: EngineOptions): EngineState {
     suppressed: new Map(),
     legit: new Map(),
     lastNow: -Infinity,
+    sharedBudget: opts.sharedBudget === true,
   };
 }
 
@@ -112,7 +120,7 @@ export function nextId(s: EngineState): string {
 export function tenantState(s: EngineState, tenant: string): TenantState {
   let t = s.tenants.get(tenant);
   if (t === undefined) {
-    t = { queue: [], window: newWindow(), active: 0 };
+    t = { queue: [], window: newWindow(), active: 0, shared: newSharedBudget() };
     s.tenants.set(tenant, t);
   }
   return t;

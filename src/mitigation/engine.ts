@@ -5,6 +5,7 @@
 // TTL refresh and expiry, retries with exponential backoff, de-escalation, collateral rollback.
 import type { Rule } from '../domain/rule.js';
 import { onEvent, onLegit } from './auto.js';
+import { onBudgetDenied } from './budget.js';
 import type { EngineState } from './engine-state.js';
 import { onResult, onTick } from './lifecycle.js';
 import { onManualAdd, onManualWithdraw } from './manual.js';
@@ -41,6 +42,9 @@ export function step(s: EngineState, input: EngineInput, now: number): StepResul
       break;
     case 'adopt':
       onAdopt(s, input.ruleId, input.held, now, out);
+      break;
+    case 'budget-denied':
+      onBudgetDenied(s, input, now, out);
       break;
   }
   return { state: s, actions: out };

@@ -4,10 +4,10 @@
 // validated again, a config reload re-validates every standing rule). Special-purpose targets: RFC 6890
 // registries (src/net/special.ts); RPKI origin validation: RFC 6811, before any unicast announcement.
 import type { Rule } from '../domain/rule.js';
+import { TenantMap } from '../domain/tenants.js';
 import { validateFlowSpec } from '../flowspec/validate.js';
 import {
   type Prefix,
-  PrefixTrie,
   formatPrefix,
   prefixContains,
   prefixOverlaps,
@@ -30,9 +30,8 @@ export type GuardCode =
 
 export interface GuardContext {
   readonly cfg: MitigationConfig;
-  readonly tenantNetworks: ReadonlyMap<string, readonly Prefix[]>;
-  /** Longest-match network → tenant name. */
-  readonly tenantTrie: PrefixTrie<string>;
+  /** The one tenant → networks map (src/domain/tenants.ts). */
+  readonly tenants: TenantMap;
   readonly allowSpecial: readonly Prefix[];
   readonly whitelist: readonly { readonly prefix: Prefix; readonly rateBitsPerSecond: number }[];
   readonly validateOrigin: OriginValidator;
@@ -44,18 +43,10 @@ export function compileGuards(
   cfg: MitigationConfig,
   validateOrigin: OriginValidator = unknownOrigin,
 ): GuardContext {
-  const tenantNetworks = new Map<string, Prefix[]>();
-  const tenantTrie = new PrefixTrie<string>();
-  for (const [name, t] of Object.entries(cfg.tenants)) {
-    const nets = t.networks.map((n) => tryParsePrefix(n)).filter((p): p is Prefix => p !== undefined);
-    tenantNetworks.set(name, nets);
-    for (const p of nets) tenantTrie.insert(p, name);
-  }
   const parse = (s: string): Prefix | undefined => tryParsePrefix(s);
   return {
     cfg,
-    tenantNetworks,
-    tenantTrie,
+    tenants: new TenantMap(cfg.tenants),
     allowSpecial: cfg.guards.allowSpecialPurpose.map(parse).filter((p): p is Prefix => p !== undefined),
     whitelist: cfg.guards.softWhitelist.flatMap((w) => {
       const prefix = parse(w.cidr);
@@ -67,8 +58,7 @@ export function compileGuards(
 
 /** Tenant whose network (longest match) holds the prefix. */
 export function tenantOf(ctx: GuardContext, prefix: Prefix): string | undefined {
-  const hit = ctx.tenantTrie.lookup(prefix);
-  return hit !== undefined && prefixContains(hit.prefix, prefix) ? hit.value : undefined;
+  return ctx.tenants.tenantOf(prefix);
 }
 
 export type GuardResult =
@@ -99,7 +89,7 @@ export function checkTarget(ctx: GuardContext, tenant: string, target: string): 
     );
   }
   if (tenant === '-') return reject('outside-tenant', `${target} is outside the networks of every tenant`);
-  const nets = ctx.tenantNetworks.get(tenant);
+  const nets = ctx.tenants.prefixesOf(tenant);
   if (nets === undefined) return reject('unknown-tenant', `tenant "${tenant}" is not configured`);
   if (!nets.some((n) => prefixContains(n, p))) {
     return reject('outside-tenant', `${target} is outside the networks of tenant "${tenant}"`);

@@ -1,7 +1,7 @@
 // Intent → Rule: every intent renders a complete Rule (match + actions + communities) from the target,
 // the attack signature and the config, even where the adapter that carries it comes later.
 // FlowSpec actions: RFC 8955 §7 (traffic-rate 0 = discard, redirect to VRF); RTBH: RFC 7999 (65535:666).
-import type { Signature } from '../domain/attack.js';
+import type { AttackFamily, Signature } from '../domain/attack.js';
 import type { EscalationLevel, Intent, Rule, RuleOrigin } from '../domain/rule.js';
 import type { FlowSpecAction, FlowSpecMatch } from '../flowspec/types.js';
 import { TCP_FLAGS } from '../flowspec/components.js';
@@ -43,6 +43,8 @@ export interface RuleSpec {
   readonly intent: Intent;
   readonly level: EscalationLevel;
   readonly signature?: Signature;
+  /** Classified attack family: picks the precise form of some components (SYN flood: syn without ack). */
+  readonly attackFamily?: AttackFamily;
   readonly depth: MatchDepth;
   /** Manual rules give their own match (destination is always forced to the target). */
   readonly match?: FlowSpecMatch;
@@ -85,7 +87,7 @@ export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
         : {}),
       tcpFlags: allBitsTerm(TCP_FLAGS.syn),
     };
-  } else match = signatureMatch(family, target, spec.signature, spec.depth);
+  } else match = signatureMatch(family, target, spec.signature, spec.depth, spec.attackFamily);
 
   const actions: FlowSpecAction[] = [];
   let rateBytesPerSecond: number | undefined;

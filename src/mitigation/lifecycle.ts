@@ -16,6 +16,7 @@ import {
   ttlMs,
 } from './engine-state.js';
 import { canDeploy, nextSlot, recordDeployment } from './rate-limit.js';
+import { sharedDeadline } from './budget.js';
 import type { EngineAction, EngineInput } from './types.js';
 
 export function onResult(
@@ -168,6 +169,7 @@ export function nextDeadline(s: EngineState): number {
   for (const w of s.withdrawing.values()) if (w.retryAt < t) t = w.retryAt;
   for (const [name, ts] of s.tenants) {
     if (ts.queue.length === 0) continue;
+    t = Math.min(t, sharedDeadline(ts, s.lastNow));
     const limit = rateOf(s, name);
     const times = ts.window.times;
     if (times.length - ts.window.head >= limit) {

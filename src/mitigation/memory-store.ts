@@ -1,5 +1,6 @@
 // In-memory Store: the test double of the store ports (same behaviour as the SQLite and PostgreSQL
 // stores, checked by src/store/store-contract.ts) and the store of `floodgate simulate`.
+import type { ApiToken } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
@@ -10,11 +11,14 @@ import type {
   AttackRepository,
   AuditQuery,
   AuditRepository,
+  AuditVerification,
   LockManager,
+  NewApiToken,
   RuleQuery,
   RuleRepository,
   StateRepository,
   Store,
+  TokenRepository,
 } from '../store/types.js';
 
 // Rules and records are immutable values (the engine replaces, never mutates them), so they are kept by
@@ -104,6 +108,39 @@ class MemoryAudit implements AuditRepository {
     if (q.afterId === undefined) hits.reverse();
     return hits.slice(0, limitOf(q.limit, 1000));
   }
+  /** Frozen records in process memory: nothing outside the process can edit them. */
+  async verify(): Promise<AuditVerification> {
+    return { ok: true, records: this.records.length, legacy: 0, head: null, problems: [] };
+  }
+}
+
+class MemoryTokens implements TokenRepository {
+  private readonly rows = new Map<string, { token: ApiToken; secretHash: string }>();
+  async create(t: NewApiToken): Promise<ApiToken> {
+    const { secretHash, ...rest } = t;
+    const token: ApiToken = { ...rest, revokedAt: null };
+    if ([...this.rows.values()].some((r) => r.token.name === t.name && r.token.revokedAt === null))
+      throw new Error(`token name ${t.name} is taken`);
+    this.rows.set(t.id, { token, secretHash });
+    return token;
+  }
+  async list(q: { tenant?: string; includeRevoked?: boolean } = {}): Promise<ApiToken[]> {
+    return [...this.rows.values()]
+      .map((r) => r.token)
+      .filter((t) => (q.tenant === undefined || t.tenant === q.tenant) && (q.includeRevoked || !t.revokedAt));
+  }
+  async get(id: string): Promise<ApiToken | undefined> {
+    return this.rows.get(id)?.token;
+  }
+  async findActiveBySecretHash(hash: string): Promise<ApiToken | undefined> {
+    return [...this.rows.values()].find((r) => r.secretHash === hash && r.token.revokedAt === null)?.token;
+  }
+  async revoke(id: string, at: number): Promise<boolean> {
+    const r = this.rows.get(id);
+    if (!r || r.token.revokedAt !== null) return false;
+    r.token = { ...r.token, revokedAt: at };
+    return true;
+  }
 }
 
 class MemoryState implements StateRepository {
@@ -121,6 +158,7 @@ export class MemoryStore implements Store {
   readonly rules = new MemoryRules();
   readonly attacks = new MemoryAttacks();
   readonly audit = new MemoryAudit();
+  readonly tokens = new MemoryTokens();
   readonly state = new MemoryState();
   readonly locks: LockManager;
   constructor(locks: LockManager = new InProcessLocks()) {

@@ -11,6 +11,7 @@ import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
 import type { Store } from '../store/types.js';
 import { AdapterPool, type AdapterStats } from './adapter-pool.js';
+import { type BudgetDenied, chargeBudget } from './budget-gate.js';
 import { type Clock, systemClock } from './clock.js';
 import type { MitigationConfig } from './config.js';
 import { type EngineState, activeRules, createEngine, nextDeadline, queuedRules, step } from './engine.js';
@@ -101,6 +102,7 @@ export class MitigationRunner {
     this.state = createEngine({
       config: opts.config,
       idPrefix: instance,
+      sharedBudget: opts.store.budget !== undefined,
       ...(opts.validateOrigin ? { validateOrigin: opts.validateOrigin } : {}),
     });
   }
@@ -440,6 +442,7 @@ export class MitigationRunner {
   private async announce(a: Extract<EngineAction, { kind: 'send' }>): Promise<void> {
     const { rule, previous } = a;
     await this.io; // store writes decided before this send land first
+    let denied: BudgetDenied | undefined;
     const adopted = await this.store.locks.withLock(this.lockKey(rule), async () => {
       if (rule.origin === 'auto' && a.attempt === 1) {
         const now = this.clock.now();
@@ -458,10 +461,11 @@ export class MitigationRunner {
             r.expiresAt > now,
         );
         if (held !== undefined) return held;
-        await this.store.rules.upsert(rule);
-      } else if (a.attempt === 1) {
-        await this.store.rules.upsert(rule);
       }
+      // cluster-wide budget (shared store only); an admitted first attempt is written pending by the charge
+      denied = await chargeBudget(this.store, this.state, a, this.clock.now());
+      if (denied !== undefined) return undefined;
+      if (a.attempt === 1) await this.store.rules.upsert(rule);
       const { adapter, result } = await this.pool.announce(rule);
       if (result.ok) this.placement.set(rule.id, adapter);
       await this.audit(toAudit(a.decision, adapter, result.payload, result.ok ? undefined : result.error));
@@ -495,6 +499,7 @@ export class MitigationRunner {
       return undefined;
     });
     if (adopted !== undefined) this.submit({ type: 'adopt', ruleId: rule.id, held: adopted });
+    if (denied !== undefined) this.submit(denied);
   }
 
   private async withdraw(rule: Rule, decision: Decision): Promise<void> {

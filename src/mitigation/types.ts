@@ -66,7 +66,20 @@ export type EngineInput =
   /** Active rules loaded from the store after a restart; `resend` lists ids no adapter holds. */
   | { readonly type: 'restore'; readonly rules: readonly Rule[]; readonly resend: readonly string[] }
   /** Another process already holds `held` for the target of our rule `ruleId`: take it over, send nothing. */
-  | { readonly type: 'adopt'; readonly ruleId: string; readonly held: Rule };
+  | { readonly type: 'adopt'; readonly ruleId: string; readonly held: Rule }
+  /** The shared store refused the announcement of `ruleId` (cluster-wide budget): nothing was sent. */
+  | {
+      readonly type: 'budget-denied';
+      readonly ruleId: string;
+      readonly attempt: number;
+      /** Earliest time the budget can have room. */
+      readonly retryAt: number;
+      readonly why: string;
+      /** Of the refused send's decision, to queue it again as it was. */
+      readonly actor: string;
+      readonly reason: string;
+      readonly confidence?: number;
+    };
 
 export type DecisionAction = Exclude<AuditAction, never>;
 

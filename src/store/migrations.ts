@@ -53,6 +53,54 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'deployments: the cluster-wide rate window per tenant',
+    sql: {
+      sqlite: [
+        `CREATE TABLE deployments (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, at REAL NOT NULL,
+           rule_id TEXT NOT NULL)`,
+        `CREATE INDEX deployments_tenant_at ON deployments (tenant, at)`,
+        `CREATE INDEX rules_tenant_state ON rules (tenant, state)`,
+      ],
+      postgres: [
+        `CREATE TABLE deployments (id BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL, at DOUBLE PRECISION NOT NULL,
+           rule_id TEXT NOT NULL)`,
+        `CREATE INDEX deployments_tenant_at ON deployments (tenant, at)`,
+        `CREATE INDEX rules_tenant_state ON rules (tenant, state)`,
+      ],
+    },
+  },
+  {
+    version: 3,
+    name: 'audit hash chain, API tokens',
+    sql: {
+      sqlite: [
+        // each record carries the SHA-256 of its predecessor (audit-chain.ts); older rows stay NULL
+        `ALTER TABLE audit ADD COLUMN prev_hash TEXT`,
+        `ALTER TABLE audit ADD COLUMN hash TEXT`,
+        `CREATE INDEX audit_hash ON audit (hash)`,
+        // the newest link, written with each append, so deleting the newest records shows too
+        `CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id INTEGER, last_hash TEXT)`,
+        `INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, NULL, NULL)`,
+        `CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, tenant TEXT,
+           secret_hash TEXT NOT NULL UNIQUE, rate_limit INTEGER, created_at REAL NOT NULL,
+           created_by TEXT NOT NULL, revoked_at REAL)`,
+        `CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL`,
+      ],
+      postgres: [
+        `ALTER TABLE audit ADD COLUMN prev_hash TEXT`,
+        `ALTER TABLE audit ADD COLUMN hash TEXT`,
+        `CREATE INDEX audit_hash ON audit (hash)`,
+        `CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id BIGINT, last_hash TEXT)`,
+        `INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, NULL, NULL)`,
+        `CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, tenant TEXT,
+           secret_hash TEXT NOT NULL UNIQUE, rate_limit INTEGER, created_at DOUBLE PRECISION NOT NULL,
+           created_by TEXT NOT NULL, revoked_at DOUBLE PRECISION)`,
+        `CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL`,
+      ],
+    },
+  },
+  {
+    version: 4,
     name: 'notification incidents and dead letters',
     sql: {
       sqlite: [

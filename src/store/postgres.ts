@@ -1,8 +1,12 @@
 // PostgreSQL store for several engine processes: the same repositories, plus advisory locks so that
-// two processes handling one attack produce exactly one rule.
+// two processes handling one attack produce exactly one rule, and the cluster-wide deployment budget.
+// Session locks live on a pool of their own: a holder runs queries on the main pool, so holders can
+// never starve each other of connections (with one shared pool, ten holders waiting for an eleventh
+// connection would deadlock).
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { advisoryKey } from './locks.js';
+import { KyselyBudgetRepository, postgresTransactionLock } from './budget.js';
+import { InProcessLocks, advisoryKey } from './locks.js';
 import { migrate } from './migrations.js';
 import {
   KyselyAttackRepository,
@@ -12,12 +16,20 @@ import {
 } from './repositories.js';
 import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
+import { KyselyTokenRepository } from './tokens.js';
 import type { LockManager, Store } from './types.js';
 
 class AdvisoryLocks implements LockManager {
+  /** In-process order first (FIFO per key, one server connection per key and process), then the server's. */
+  private readonly local = new InProcessLocks();
+
   constructor(private readonly pool: pg.Pool) {}
 
-  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.local.withLock(key, () => this.advisory(key, fn));
+  }
+
+  private async advisory<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const id = advisoryKey(key).toString();
     // a checked-out client reports a dropped connection as an event; the pending query rejects anyway
@@ -43,21 +55,28 @@ export async function openPostgresStore(
   onIdleError?: (err: Error) => void,
 ): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const lockPool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle pooled connection can be dropped by the server (restart, failover, admin shutdown); pg
   // emits that on the pool, and unhandled it would kill the process. The pool replaces the client on
   // the next query, and a query that fails reports its own error.
   pool.on('error', (err) => onIdleError?.(err));
+  lockPool.on('error', (err) => onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, 'postgres', now);
   return {
     kind: 'postgres',
     rules: new KyselyRuleRepository(db),
     attacks: new KyselyAttackRepository(db),
-    audit: new KyselyAuditRepository(db),
+    audit: new KyselyAuditRepository(db, 'postgres'),
+    tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
     incidents: new KyselyIncidentRepository(db),
     deadLetters: new KyselyDeadLetterRepository(db),
-    locks: new AdvisoryLocks(pool),
-    close: () => db.destroy(),
+    locks: new AdvisoryLocks(lockPool),
+    budget: new KyselyBudgetRepository(db, postgresTransactionLock),
+    close: async () => {
+      await db.destroy();
+      await lockPool.end();
+    },
   };
 }

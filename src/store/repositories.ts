@@ -3,6 +3,15 @@ import type { Kysely } from 'kysely';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
+import {
+  type AuditVerification,
+  type ChainRow,
+  ChainVerifier,
+  GENESIS,
+  linkHash,
+  type StoredRow,
+} from './audit-chain.js';
+import type { Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 import type {
   AttackQuery,
@@ -110,27 +119,44 @@ export class KyselyAttackRepository implements AttackRepository {
 }
 
 export class KyselyAuditRepository implements AuditRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    /** SQLite: a synchronous append in one IMMEDIATE transaction (sqlite.ts); PostgreSQL uses Kysely. */
+    private readonly appendSync?: (row: ChainRow) => number,
+  ) {}
 
+  /**
+   * Appends under the store's append serialisation: the head row is locked (FOR UPDATE on PostgreSQL,
+   * across processes; SQLite has one writer), the link computed from it, the record and head written
+   * in one transaction.
+   */
   async append(record: AuditRecord): Promise<number> {
-    const row = await this.db
-      .insertInto('audit')
-      .values({
-        at: record.at,
-        actor: record.actor,
-        action: record.action,
-        tenant: record.tenant,
-        target: record.target ?? null,
-        rule_id: record.ruleId ?? null,
-        attack_id: record.attackId ?? null,
-        adapter: record.adapter ?? null,
-        dry_run: record.dryRun ? 1 : 0,
-        reason: record.reason,
-        payload: record.payload === undefined ? null : JSON.stringify(record.payload),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return Number(row.id);
+    const values = chainRow(record);
+    if (this.appendSync) return this.appendSync(values);
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1);
+      if (this.dialect === 'postgres') q = q.forUpdate();
+      const head = await q.executeTakeFirst();
+      const prev = head?.last_hash ?? (await legacyTail(trx));
+      const hash = linkHash(values, prev);
+      const row = await trx
+        .insertInto('audit')
+        .values({ ...values, prev_hash: prev, hash })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const id = Number(row.id);
+      if (head) {
+        await trx
+          .updateTable('audit_head')
+          .set({ last_id: id, last_hash: hash })
+          .where('id', '=', 1)
+          .execute();
+      } else {
+        await trx.insertInto('audit_head').values({ id: 1, last_id: id, last_hash: hash }).execute();
+      }
+      return id;
+    });
   }
 
   async query(query: AuditQuery = {}): Promise<AuditRecord[]> {
@@ -162,6 +188,80 @@ export class KyselyAuditRepository implements AuditRepository {
       ...(r.payload !== null ? { payload: JSON.parse(r.payload) as unknown } : {}),
     }));
   }
+
+  /** Walks the whole log in id order inside one snapshot and checks every link (audit-chain.ts). */
+  async verify(): Promise<AuditVerification> {
+    const run = async (trx: Kysely<Database>): Promise<AuditVerification> => {
+      const head = await trx
+        .selectFrom('audit_head')
+        .select(['last_id', 'last_hash'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      const v = new ChainVerifier({
+        last_id: head?.last_id == null ? null : Number(head.last_id),
+        last_hash: head?.last_hash ?? null,
+      });
+      for await (const row of walk(trx)) v.push(row);
+      const locate = new Map<string, number>();
+      for (const b of v.brokenLinks) {
+        const hit = await trx
+          .selectFrom('audit')
+          .select('id')
+          .where('hash', '=', b.prevHash)
+          .executeTakeFirst();
+        if (hit) locate.set(b.prevHash, Number(hit.id));
+      }
+      v.resolveLinks(locate);
+      if (!head)
+        v.problems.push({ id: null, kind: 'truncated', message: 'the audit head record is missing' });
+      return v.finish();
+    };
+    // SQLite: no transaction, so appends (synchronous, atomic) go on during a long walk
+    return this.dialect === 'postgres'
+      ? this.db.transaction().setIsolationLevel('repeatable read').execute(run)
+      : run(this.db);
+  }
+}
+
+export function chainRow(record: AuditRecord): ChainRow {
+  return {
+    at: record.at,
+    actor: record.actor,
+    action: record.action,
+    tenant: record.tenant,
+    target: record.target ?? null,
+    rule_id: record.ruleId ?? null,
+    attack_id: record.attackId ?? null,
+    adapter: record.adapter ?? null,
+    dry_run: record.dryRun ? 1 : 0,
+    reason: record.reason,
+    payload: record.payload === undefined ? null : JSON.stringify(record.payload),
+  };
+}
+
+const PAGE = 5000;
+
+async function* walk(trx: Kysely<Database>): AsyncGenerator<StoredRow> {
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const rows = await trx
+      .selectFrom('audit')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id', 'asc')
+      .limit(PAGE)
+      .execute();
+    for (const r of rows) yield { ...r, id: Number(r.id) };
+    if (rows.length < PAGE) return;
+    after = Number(rows[rows.length - 1]!.id);
+  }
+}
+
+/** Link of the newest record when no head exists yet (empty log, or records older than the chain). */
+async function legacyTail(trx: Kysely<Database>): Promise<string> {
+  let prev = GENESIS;
+  for await (const row of walk(trx)) prev = row.hash ?? linkHash(row, prev);
+  return prev;
 }
 
 export class KyselyStateRepository implements StateRepository {

@@ -34,11 +34,39 @@ export interface AuditTable {
   dry_run: number;
   reason: string;
   payload: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  last_id: number | null;
+  last_hash: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  tenant: string | null;
+  secret_hash: string;
+  rate_limit: number | null;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
 }
 
 export interface StateTable {
   key: string;
   value: string;
+}
+
+/** One announcement charged against a tenant's cluster-wide rate window (migration 2). */
+export interface DeploymentsTable {
+  id: Generated<number>;
+  tenant: string;
+  at: number;
+  rule_id: string;
 }
 
 export interface IncidentsTable {
@@ -71,7 +99,10 @@ export interface Database {
   rules: RulesTable;
   attacks: AttacksTable;
   audit: AuditTable;
+  audit_head: AuditHeadTable;
+  api_tokens: ApiTokensTable;
   state: StateTable;
+  deployments: DeploymentsTable;
   incidents: IncidentsTable;
   notify_dead_letters: DeadLettersTable;
   schema_migrations: MigrationsTable;

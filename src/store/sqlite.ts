@@ -13,6 +13,8 @@ import {
 } from './repositories.js';
 import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
+import { sqliteChainedAppend } from './sqlite-audit.js';
+import { KyselyTokenRepository } from './tokens.js';
 import type { Store } from './types.js';
 
 export async function openSqliteStore(path: string, now: number = Date.now()): Promise<Store> {
@@ -28,7 +30,8 @@ export async function openSqliteStore(path: string, now: number = Date.now()): P
     kind: 'sqlite',
     rules: new KyselyRuleRepository(db),
     attacks: new KyselyAttackRepository(db),
-    audit: new KyselyAuditRepository(db),
+    audit: new KyselyAuditRepository(db, 'sqlite', sqliteChainedAppend(sqlite)),
+    tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
     incidents: new KyselyIncidentRepository(db),
     deadLetters: new KyselyDeadLetterRepository(db),

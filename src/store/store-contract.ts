@@ -119,6 +119,44 @@ export function storeContract(open: () => Promise<Store>): void {
     }
   });
 
+  it('keeps API tokens by secret hash, unique active names, and revokes them', async () => {
+    const store = await open();
+    try {
+      const base = {
+        role: 'operator',
+        tenant: 'blue',
+        createdAt: 5,
+        createdBy: 'api:config',
+        rateLimit: null,
+      } as const;
+      const alice = await store.tokens.create({ ...base, id: 't1', name: 'alice', secretHash: 'h1' });
+      expect(alice).toEqual({ ...base, id: 't1', name: 'alice', revokedAt: null });
+      await store.tokens.create({
+        ...base,
+        id: 't2',
+        name: 'bob',
+        tenant: null,
+        secretHash: 'h2',
+        rateLimit: 10,
+      });
+      await expect(
+        store.tokens.create({ ...base, id: 't3', name: 'alice', secretHash: 'h3' }),
+      ).rejects.toThrow();
+      expect((await store.tokens.findActiveBySecretHash('h2'))?.rateLimit).toBe(10);
+      expect((await store.tokens.list({ tenant: 'blue' })).map((t) => t.name)).toEqual(['alice']);
+      expect(await store.tokens.revoke('t1', 9)).toBe(true);
+      expect(await store.tokens.revoke('t1', 10)).toBe(false);
+      expect(await store.tokens.findActiveBySecretHash('h1')).toBeUndefined();
+      expect((await store.tokens.get('t1'))?.revokedAt).toBe(9);
+      expect((await store.tokens.list()).map((t) => t.name)).toEqual(['bob']);
+      expect((await store.tokens.list({ includeRevoked: true })).length).toBe(2);
+      // a revoked name can be used again
+      await store.tokens.create({ ...base, id: 't4', name: 'alice', secretHash: 'h4' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('serialises work under one lock key', async () => {
     const store = await open();
     try {

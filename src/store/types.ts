@@ -1,6 +1,9 @@
 // Repository ports. SQLite (embedded default) and PostgreSQL (many processes) implement the same
 // interfaces, so callers never know which store they have.
+export type { AuditVerification, ChainProblem } from './audit-chain.js';
+import type { ApiToken } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
+import type { AuditVerification } from './audit-chain.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule, RuleState } from '../domain/rule.js';
 import type { IncidentRepository, DeadLetterRepository } from './notify-types.js';
@@ -58,6 +61,23 @@ export interface AuditRepository {
   /** Append-only: there is no update or delete. Returns the assigned id. */
   append(record: AuditRecord): Promise<number>;
   query(query?: AuditQuery): Promise<AuditRecord[]>;
+  /** Walks the hash chain (audit-chain.ts) and reports every broken link. */
+  verify(): Promise<AuditVerification>;
+}
+
+export interface NewApiToken extends Omit<ApiToken, 'revokedAt'> {
+  /** SHA-256 (hex) of the secret; the secret itself is never stored. */
+  readonly secretHash: string;
+}
+
+export interface TokenRepository {
+  create(token: NewApiToken): Promise<ApiToken>;
+  /** Active tokens (and revoked ones on request), oldest first. */
+  list(query?: { tenant?: string; includeRevoked?: boolean }): Promise<ApiToken[]>;
+  get(id: string): Promise<ApiToken | undefined>;
+  findActiveBySecretHash(secretHash: string): Promise<ApiToken | undefined>;
+  /** Returns false when the token is unknown or already revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
 }
 
 /** Key/value blobs for state that must survive a restart (detection baselines, engine state). */
@@ -71,15 +91,58 @@ export interface LockManager {
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
+/** One deployment asking for room in its tenant's cluster-wide budget (docs/engine.md, Limits). */
+export interface BudgetCharge {
+  readonly tenant: string;
+  readonly ruleId: string;
+  readonly at: number;
+  /** Deployments allowed per tenant in (at − windowMs, at]. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Active rules allowed per tenant; checked only when the deployment adds one (`adds`). */
+  readonly cap: number;
+  /** A new rule (not a replacement of `replaces`, not a retry of a rule already counted). */
+  readonly adds: boolean;
+  /** The rule this deployment replaces: not counted as active. */
+  readonly replaces?: string;
+  /** Written (state pending) in the same transaction when admitted, so the next count sees it. */
+  readonly rule?: Rule;
+}
+
+export type BudgetAnswer =
+  | { readonly ok: true; readonly deployments: number; readonly active: number }
+  | {
+      readonly ok: false;
+      readonly reason: 'rate' | 'cap';
+      /** Earliest time a retry can succeed (the oldest deployment leaves the window), or a poll time. */
+      readonly retryAt: number;
+      readonly deployments: number;
+      readonly active: number;
+    };
+
+/**
+ * The rate window and the active-rule cap counted in the shared store, so that processes sharing it
+ * share one budget. `charge` is atomic: count and record happen under the tenant's advisory lock.
+ */
+export interface BudgetRepository {
+  charge(c: BudgetCharge): Promise<BudgetAnswer>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly rules: RuleRepository;
   readonly attacks: AttackRepository;
   readonly audit: AuditRepository;
+  readonly tokens: TokenRepository;
   readonly state: StateRepository;
   /** Notification incidents and dead letters (SQL stores; the engine's in-memory test store has none). */
   readonly incidents?: IncidentRepository;
   readonly deadLetters?: DeadLetterRepository;
   readonly locks: LockManager;
+  /**
+   * Cluster-wide deployment budget; present only where several processes share the store (PostgreSQL).
+   * Without it each engine's own window and cap are the whole budget (SQLite: one process).
+   */
+  readonly budget?: BudgetRepository;
   close(): Promise<void>;
 }

@@ -11,11 +11,13 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import { getJson, startFloodgate, waitFor } from '../support/floodgate-process.js';
 
 const HOST = '127.0.70.20';
+const TOKEN = 'reload-test-owner-token';
+const headers = { authorization: `Bearer ${TOKEN}` };
 
 function baseConfig(dir: string, extra: Record<string, unknown> = {}) {
   return {
     store: { sqlitePath: join(dir, 'f.db') },
-    api: { host: HOST, port: 0 },
+    api: { host: HOST, port: 0, token: TOKEN },
     flow: { listeners: [{ protocol: 'netflow', address: HOST, port: 0 }] },
     detection: { networks: ['203.0.113.0/24'] },
     ...extra,
@@ -48,7 +50,7 @@ describe('config reload (in process)', () => {
         }),
       ),
     );
-    const res = await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload' });
+    const res = await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload', headers });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { applied: string[]; restartRequired: string[] };
     expect([...body.applied].sort()).toEqual([
@@ -58,15 +60,17 @@ describe('config reload (in process)', () => {
     ]);
     expect(body.restartRequired).toEqual(['node.name']);
     expect(app.config.detection.networks).toEqual(['203.0.113.0/24', '2001:db8::/48']);
-    const audit = (await app.api!.inject('/api/v1/audit?action=config')).json() as { records: AuditRecord[] };
+    const audit = (await app.api!.inject({ url: '/api/v1/audit?action=config', headers })).json() as {
+      records: AuditRecord[];
+    };
     expect(audit.records[0]?.reason).toMatch(/config reload/);
   });
 
   it('refuses a bad new config and keeps the running one', async () => {
     writeFileSync(file, 'detection:\n  networks: [not-a-prefix]\n');
-    const res = await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload' });
+    const res = await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload', headers });
     expect(res.statusCode).toBe(422);
-    expect(res.json().error).toMatch(/detection\.networks\[0\]/);
+    expect(res.json().error).toMatchObject({ code: 'config_rejected', message: /detection\.networks\[0\]/ });
     expect(app.config.detection.networks).toEqual(['203.0.113.0/24', '2001:db8::/48']);
   });
 });

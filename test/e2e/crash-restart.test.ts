@@ -14,7 +14,13 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
 import { Gobgpd } from '../bgp/helpers/gobgpd.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import {
+  getJson,
+  startFloodgate,
+  waitFor,
+  type FloodgateProcess,
+  authHeader,
+} from '../support/floodgate-process.js';
 import { RibWatch, flowSpecRib, type RibFlowRule } from './support-gobgp.js';
 import { PacedSender, freeUdpPort, sflowFlood } from './support-sflow.js';
 
@@ -150,7 +156,7 @@ describe('kill -9 during an attack: restart restores the active set and the rout
     // a manual rule whose TTL will run out while floodgate is down
     const res = await fetch(`${first.api}/api/v1/rules`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeader },
       body: JSON.stringify({
         target: SHORT,
         intent: 'drop',

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server.js';
 import type { ApiPorts } from '../../src/api/ports.js';
+import { openFixture, secretOf, type Fixture } from '../../src/api/testing.js';
+import { OPENAPI_PATH } from '../../src/api/openapi.js';
 import { statusPagesConfigSchema } from '../../src/notify/config.js';
 import type { Incident } from '../../src/notify/types.js';
 import { FAST_RETRY, attackLife, harness, rule, type Harness } from './harness.js';
@@ -18,6 +20,7 @@ describe('notification API and status routes', () => {
   let h: Harness;
   let api: FastifyInstance;
   let slack: VendorServer;
+  let fx: Fixture;
   const auth = { authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
@@ -25,10 +28,9 @@ describe('notification API and status routes', () => {
     h = await harness({
       channels: [{ type: 'slack', name: 'noc', url: `${slack.url}/x`, retry: FAST_RETRY }],
     });
-    const ports = {
-      version: 'test',
-      startedAt: Date.now(),
-      health: async () => ({ ok: true, checks: {} }),
+    fx = await openFixture();
+    const ports: ApiPorts = {
+      ...fx.ports,
       notify: {
         notifier: h.notifier,
         statusPages: () => statusPagesConfigSchema.parse({ tenants: { acme: { showAddresses: true } } }),
@@ -36,8 +38,8 @@ describe('notification API and status routes', () => {
         tenant: (name: string) => (name === 'acme' || name === 'other' ? { name, networks: [] } : undefined),
         now: Date.now,
       },
-    } as unknown as ApiPorts;
-    api = buildApi(ports, { token: TOKEN, readsNeedToken: true });
+    };
+    api = buildApi(ports, { token: TOKEN });
     await api.ready();
     h.rules.set('r1', rule('r1', '203.0.113.10/32'));
     const [start, announce] = attackLife('203.0.113.10/32', Date.now(), 'r1');
@@ -50,6 +52,7 @@ describe('notification API and status routes', () => {
     await api.close();
     await h.notifier.stop();
     await slack.close();
+    await fx.close();
   });
 
   it('lists incidents behind the token and acknowledges then resolves one, refusing the same step twice', async () => {
@@ -94,6 +97,27 @@ describe('notification API and status routes', () => {
     const titles = slack.requests.map((r) => (r.json as { text: string }).text);
     expect(titles.at(-2)).toMatch(/acknowledged by alice/);
     expect(titles.at(-1)).toMatch(/resolved by api:/);
+  });
+
+  it('a tenant-bound token sees only its own incidents and may not change operator-wide settings', async () => {
+    const blue = { authorization: `Bearer ${secretOf('operator', 'bluecorp')}` };
+    const list = await api.inject({ url: '/api/v1/incidents', headers: blue });
+    expect(list.json()).toEqual({ incidents: [] }); // every incident here is acme's
+    expect((await api.inject({ url: '/api/v1/incidents?tenant=acme', headers: blue })).statusCode).toBe(403);
+    const made = await api.inject({
+      method: 'POST',
+      url: '/api/v1/maintenance',
+      headers: blue,
+      payload: { name: 'x', targets: ['*'], start: '2030-01-01T00:00:00Z', end: '2030-01-01T02:00:00Z' },
+    });
+    expect(made.statusCode).toBe(403);
+    const ro = { authorization: `Bearer ${secretOf('readonly', null)}` };
+    const [any] = (await api.inject({ url: '/api/v1/incidents', headers: auth })).json()
+      .incidents as Incident[];
+    expect(
+      (await api.inject({ method: 'POST', url: `/api/v1/incidents/${any!.id}/resolve`, headers: ro }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('keeps maintenance windows made through the API and validates them', async () => {
@@ -172,6 +196,23 @@ describe('notification API and status routes', () => {
     expect(rss).toContain('<link>https://status.example/status/acme</link>');
     expect((await api.inject({ url: '/status/other' })).statusCode).toBe(404); // a tenant without a page
     expect((await api.inject({ url: '/status/ghost/feed.rss' })).statusCode).toBe(404);
-    expect((await api.inject({ method: 'POST', url: '/status/acme' })).statusCode).toBe(401); // writes still need it
+    expect((await api.inject({ method: 'POST', url: '/status/acme' })).statusCode).toBe(404); // GET only
+  });
+
+  it('documents the notification and status routes in the OpenAPI document', async () => {
+    const doc = (await api.inject(OPENAPI_PATH)).json() as {
+      paths: Record<string, Record<string, { responses: object }>>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/incidents',
+        '/api/v1/incidents/{id}/acknowledge',
+        '/status/{slug}',
+        '/status/{slug}/feed.atom',
+      ]),
+    );
+    expect(Object.keys(doc.paths['/api/v1/incidents']!.get!.responses)).toEqual(
+      expect.arrayContaining(['401', '403', '429']),
+    );
   });
 });

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import { budgetContract } from '../../src/store/budget-contract.js';
 import { storeContract } from '../../src/store/store-contract.js';
 import { notifyStoreContract } from '../../src/store/notify-contract.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
@@ -28,6 +29,19 @@ describe('PostgreSQL store (real server)', () => {
 
   storeContract(async () => openPostgresStore(await freshUrl()));
   notifyStoreContract(async () => openPostgresStore(await freshUrl()));
+
+  // two store instances on one database stand for two processes
+  budgetContract(async () => {
+    const url = await freshUrl();
+    const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    if (!a.budget || !b.budget) throw new Error('the PostgreSQL store has no budget');
+    return {
+      budget: a.budget,
+      other: b.budget,
+      rules: a.rules,
+      close: async () => void (await Promise.all([a.close(), b.close()])),
+    };
+  });
 
   it('two stores migrating the same database at once both succeed', async () => {
     const url = await freshUrl();

@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 
+/** Owner token (api.token) of every process the harness starts; reads are also open (api.anonymousRead). */
+export const TEST_API_TOKEN = 'floodgate-test-owner-token';
+export const authHeader = { authorization: `Bearer ${TEST_API_TOKEN}` };
+
 export interface FloodgateProcess {
   readonly child: ChildProcess;
   readonly dir: string;
@@ -30,7 +34,13 @@ export async function startFloodgate(
   const full = {
     ...config,
     store: { sqlitePath: join(dir, 'floodgate.db'), ...(config.store as object | undefined) },
-    api: { host, port: opts.apiPort, ...(config.api as object | undefined) },
+    api: {
+      host,
+      port: opts.apiPort,
+      token: TEST_API_TOKEN,
+      anonymousRead: true,
+      ...(config.api as object | undefined),
+    },
   };
   writeFileSync(join(dir, 'floodgate.yaml'), stringify(full));
   const { cmd, args } = floodgateCommand(['run', '-c', join(dir, 'floodgate.yaml')]);
@@ -77,7 +87,7 @@ export async function startFloodgate(
 }
 
 export async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: authHeader });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -1,0 +1,207 @@
+// Test fixture of the HTTP API: ports over a real SQLite store, two tenants ("bluecorp", "redcorp") with
+// rules, attacks, audit records and a token for every role of each, and a rule service that applies the
+// engine's own target guard (tenant networks, special-purpose, breadth). Used by the API's tests.
+import type { Role } from '../domain/access.js';
+import type { AttackEvent } from '../domain/attack.js';
+import type { Rule } from '../domain/rule.js';
+import { TenantMap } from '../domain/tenants.js';
+import { mitigationConfigSchema } from '../mitigation/config.js';
+import { checkTarget, compileGuards } from '../mitigation/guards.js';
+import { formatPrefix } from '../net/index.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import { sampleEvent, sampleRule } from '../store/store-contract.js';
+import type { Store } from '../store/types.js';
+import { hashSecret } from './auth.js';
+import type { ApiPorts, ReloadOutcome } from './ports.js';
+
+export const TENANTS = {
+  bluecorp: { prefix: '198.51.100.', networks: ['198.51.100.0/24'] },
+  redcorp: { prefix: '203.0.113.', networks: ['203.0.113.0/24', '2001:db8:bad::/48'] },
+} as const;
+export type TenantName = keyof typeof TENANTS;
+
+/** Secret of the fixture token for a role and tenant (null = unbound). */
+export function secretOf(role: Role, tenant: TenantName | null): string {
+  return `fixture-${role}-${tenant ?? 'global'}-secret`;
+}
+export const CONFIG_SECRET = 'fixture-config-secret';
+
+export const FIXTURE_ROLES: readonly { role: Role; tenant: TenantName | null }[] = [
+  { role: 'owner', tenant: null },
+  ...(['admin', 'operator', 'readonly'] as const).flatMap((role) =>
+    ([null, 'bluecorp', 'redcorp'] as const).map((tenant) => ({ role, tenant })),
+  ),
+];
+
+export interface Fixture {
+  readonly store: Store;
+  readonly ports: ApiPorts;
+  close(): Promise<void>;
+}
+
+export async function openFixture(
+  opts: { reload?: () => Promise<ReloadOutcome>; exporters?: () => unknown } = {},
+): Promise<Fixture> {
+  const store = await openSqliteStore(':memory:');
+  const cfg = mitigationConfigSchema.parse({
+    tenants: Object.fromEntries(Object.entries(TENANTS).map(([n, t]) => [n, { networks: [...t.networks] }])),
+    guards: {
+      softWhitelist: [{ cidr: '198.51.100.7/32' }, { cidr: '203.0.113.7/32' }],
+      allowSpecialPurpose: ['198.51.100.0/24', '203.0.113.0/24'],
+    },
+  });
+  const tenants = new TenantMap(cfg.tenants);
+  const guards = compileGuards(cfg);
+  let n = 0;
+  for (const [name, t] of Object.entries(TENANTS)) {
+    const at = (target: string) => ({
+      tenant: name,
+      target,
+      match: { family: 4 as const, destination: { prefix: target } },
+    });
+    await store.rules.upsert(sampleRule(`rule-${name}-1`, at(`${t.prefix}5/32`)));
+    await store.rules.upsert(
+      sampleRule(`rule-${name}-old`, { ...at(`${t.prefix}6/32`), state: 'withdrawn' }),
+    );
+    const ev: AttackEvent = {
+      ...sampleEvent('start', 1000),
+      attackId: `attack-${name}`,
+      target: `${t.prefix}5/32`,
+    };
+    await store.attacks.record(ev);
+    await store.audit.append({
+      at: 5 + n++,
+      actor: 'engine',
+      action: 'announce',
+      tenant: name,
+      target: `${t.prefix}5/32`,
+      ruleId: `rule-${name}-1`,
+      dryRun: true,
+      reason: `announce for ${name}`,
+      payload: { text: `flow4 dst ${t.prefix}5/32` },
+    });
+  }
+  await store.audit.append({
+    at: 9,
+    actor: 'config',
+    action: 'config',
+    tenant: '*',
+    dryRun: true,
+    reason: 'boot',
+  });
+  for (const { role, tenant } of FIXTURE_ROLES) {
+    await store.tokens.create({
+      id: `tok-${role}-${tenant ?? 'global'}`,
+      name: `${role}-${tenant ?? 'global'}`,
+      role,
+      tenant,
+      secretHash: hashSecret(secretOf(role, tenant)),
+      rateLimit: null,
+      createdAt: 1,
+      createdBy: 'fixture',
+    });
+  }
+  const ports: ApiPorts = {
+    version: '0.0.0-test',
+    startedAt: Date.now(),
+    rules: {
+      list: (q) => store.rules.list(q),
+      get: (id) => store.rules.get(id),
+      add: async (req, actor) => {
+        const tenant = req.tenant ?? tenants.tenantOf(req.target) ?? '-';
+        const checked = checkTarget(guards, tenant, req.target);
+        if ('ok' in checked) return checked.ok ? { ok: true, rule: checked.rule, queued: false } : checked;
+        const target = formatPrefix(checked);
+        const rule = sampleRule(`m${++n}`, {
+          tenant,
+          target,
+          family: checked.family,
+          match: { family: checked.family, destination: { prefix: target } },
+          intent: req.intent,
+          origin: 'manual',
+          reason: actor,
+        });
+        await store.rules.upsert(rule);
+        await store.audit.append({
+          at: n,
+          actor,
+          action: 'announce',
+          tenant,
+          ruleId: rule.id,
+          dryRun: true,
+          reason: 'manual',
+        });
+        return { ok: true, rule, queued: false };
+      },
+      withdraw: async (id, actor) => {
+        const r = await store.rules.get(id);
+        if (!r || r.state === 'withdrawn') return undefined;
+        const w: Rule = { ...r, state: 'withdrawn' };
+        await store.rules.upsert(w);
+        await store.audit.append({
+          at: ++n,
+          actor,
+          action: 'withdraw',
+          tenant: r.tenant,
+          ruleId: id,
+          dryRun: true,
+          reason: 'manual',
+        });
+        return w;
+      },
+    },
+    attacks: store.attacks,
+    audit: store.audit,
+    tokens: store.tokens,
+    tenants: () => tenants,
+    mitigation: () => cfg,
+    health: async () => ({
+      ok: true,
+      checks: { store: 'ok', adapters: { a: `${TENANTS.redcorp.prefix}1` } },
+    }),
+    reloadConfig: opts.reload ?? (async () => ({ ok: true, applied: [], restartRequired: [] })),
+    exporters: opts.exporters ?? (() => [{ address: '127.0.0.1', datagrams: 3 }]),
+    bgpPeers: () => [{ address: '127.0.0.1', state: 'established' }],
+    // the adjacency RIB carries every tenant's rules
+    bgpAdjRibOut: (peer) =>
+      peer === '127.0.0.1' ? Object.values(TENANTS).map((t) => ({ nlri: `${t.prefix}5/32` })) : undefined,
+  };
+  return { store, ports, close: () => store.close() };
+}
+
+export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+/** Ports that forward every call to whatever fixture `current()` returns: one API, a fresh store per run. */
+export function delegatingPorts(current: () => ApiPorts): ApiPorts {
+  const c = current;
+  return {
+    version: '0.0.0-test',
+    startedAt: Date.now(),
+    rules: {
+      list: (q) => c().rules.list(q),
+      get: (id) => c().rules.get(id),
+      add: (r, a) => c().rules.add(r, a),
+      withdraw: (id, a, why) => c().rules.withdraw(id, a, why),
+    },
+    attacks: { list: (q) => c().attacks.list(q) },
+    audit: {
+      query: (q) => c().audit.query(q),
+      append: (r) => c().audit.append(r),
+      verify: () => c().audit.verify(),
+    },
+    tokens: {
+      create: (t) => c().tokens.create(t),
+      list: (q) => c().tokens.list(q),
+      get: (id) => c().tokens.get(id),
+      findActiveBySecretHash: (h) => c().tokens.findActiveBySecretHash(h),
+      revoke: (id, at) => c().tokens.revoke(id, at),
+    },
+    tenants: () => c().tenants(),
+    mitigation: () => c().mitigation(),
+    health: () => c().health(),
+    reloadConfig: () => c().reloadConfig(),
+    exporters: () => c().exporters(),
+    bgpPeers: () => c().bgpPeers?.(),
+    bgpAdjRibOut: (peer) => c().bgpAdjRibOut?.(peer),
+  };
+}
