@@ -3,6 +3,7 @@ import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
 import type { TenantMap } from '../domain/tenants.js';
 import type { MitigationConfig } from '../mitigation/config.js';
+import type { MetricsEndpoint } from '../export/metrics-route.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type { NotifyPort } from '../notify/index.js';
 import type {
@@ -55,4 +56,12 @@ export interface ApiPorts {
   bgpAdjRibOut?(peer: string): unknown;
   /** Incidents, dead letters, maintenance and public status pages, when notifications run. */
   readonly notify?: NotifyPort;
+  /** Prometheus exposition for GET /metrics. */
+  readonly metrics?: MetricsEndpoint;
+  /** RPKI data and route origin validation when rpki sources are configured. */
+  readonly rpki?: {
+    status(): unknown;
+    /** Undefined when the prefix does not parse. */
+    validate(prefix: string, originAs?: number): unknown;
+  };
 }

@@ -1,15 +1,16 @@
 // HTTP API (fastify): a plugin per resource, zod schemas as the contract (validation and OpenAPI),
 // bearer-token auth with roles and tenants, per-token rate limits, one error catalogue (errors.ts).
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { installAuth } from './auth.js';
-import { ApiError } from './errors.js';
 import { notifyRoutes } from './notify-routes.js';
+import { ApiError, frameworkError, invalidInput, repeatedQueryKeys, type InputPart } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { ApiPorts } from './ports.js';
 import { attacksRoutes } from './routes/attacks.js';
 import { auditRoutes } from './routes/audit.js';
+import { rpkiRoutes } from './routes/rpki.js';
 import { rulesRoutes } from './routes/rules.js';
 import { statusRoutes } from './status-routes.js';
 import { systemRoutes } from './routes/system.js';
@@ -17,6 +18,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export { manualRuleBody } from './routes/rules.js';
+import { metricsRoute } from '../export/metrics-route.js';
 
 export interface ApiOptions {
   /** api.token: acts as an owner token named "config". */
@@ -57,6 +59,11 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
+    // routing errors (bad percent-encoding, over-long parameters) answer from the catalogue too
+    frameworkErrors: (err, _req, reply) => {
+      const e = frameworkError(err);
+      void (reply as unknown as FastifyReply).status(e.status).send(e.toJSON());
+    },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   // response schemas document the shapes; the bodies themselves are written as plain JSON
@@ -65,30 +72,29 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError) return reply.status(err.status).send(err.toJSON());
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const place = VALIDATION_PLACE[err.validationContext ?? ''] ?? err.validationContext ?? 'request';
-      const issues = err.validation.map((v) => ({
-        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
-        message: v.message ?? 'invalid',
-      }));
-      return reply
-        .status(400)
-        .send(
-          new ApiError(
-            'invalid_request',
-            `invalid ${place}: ` + issues.map((i) => `${i.path || `(${place})`}: ${i.message}`).join('; '),
-            issues,
-          ).toJSON(),
-        );
+      const place = (VALIDATION_PLACE[err.validationContext ?? ''] ?? 'body') as InputPart;
+      const api = invalidInput(
+        place,
+        err.validation.map((v) => ({
+          path: v.instancePath.replace(/^\//, '').split('/').filter(Boolean),
+          message: v.message ?? 'invalid',
+        })),
+      );
+      return reply.status(api.status).send(api.toJSON());
     }
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       // fastify's own parse errors (bad JSON, body too large, bad content type)
-      return reply
-        .status(e.statusCode === 413 || e.statusCode === 415 ? e.statusCode : 400)
-        .send(new ApiError('invalid_request', e.message, { fastifyCode: e.code }).toJSON());
+      const api = frameworkError(e);
+      return reply.status(api.status).send(api.toJSON());
     }
     req.log.error({ err }, 'API handler failed');
     return reply.status(500).send(new ApiError('internal', 'internal error; see the server log').toJSON());
+  });
+  // a key given twice in a query string arrives as a list: say so rather than "expected string"
+  app.addHook('preValidation', async (req) => {
+    const repeated = repeatedQueryKeys(req.query);
+    if (repeated) throw repeated;
   });
   app.setNotFoundHandler((req, reply) =>
     reply
@@ -115,9 +121,18 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
       }),
   });
   registerOpenApi(app, ports.version);
-  for (const routes of [systemRoutes, rulesRoutes, attacksRoutes, auditRoutes, tokenRoutes, tenantRoutes])
+  for (const routes of [
+    systemRoutes,
+    rulesRoutes,
+    attacksRoutes,
+    auditRoutes,
+    tokenRoutes,
+    tenantRoutes,
+    rpkiRoutes,
+  ])
     void app.register(routes, { ports });
   if (ports.notify) void app.register(notifyRoutes, { ports });
   if (ports.notify) void app.register(statusRoutes, { ports });
+  if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
   return app;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Adapter } from '../adapters/types.js';
 import { buildApi } from '../api/server.js';
 import type { ApiPorts, ReloadOutcome } from '../api/ports.js';
+import { checkConfig, isLoopback } from '../config/checks.js';
 import { diffConfig } from '../config/diff.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -14,6 +15,10 @@ import type { AttackEvent } from '../domain/attack.js';
 import { EventBus } from '../domain/events.js';
 import { TenantMap } from '../domain/tenants.js';
 import { publishingAudit } from './audit-events.js';
+import { Observability } from './observability.js';
+import { buildRpki, rpkiVerdictJson } from './rpki.js';
+import { formatPrefix, tryParsePrefix } from '../net/prefix.js';
+import type { RpkiService } from '../rpki/service.js';
 import { FlowCollector } from '../flow/collector.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../mitigation/runner.js';
@@ -22,6 +27,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildAdapters } from './adapters.js';
 import { startNotifications, type NotifyPort } from '../notify/index.js';
+import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
@@ -34,10 +40,8 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Extra adapters (tests); configured adapters are built from the config. */
   readonly adapters?: readonly Adapter[];
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  /** Export test doubles (e.g. a fake Kafka producer). */
+  readonly exportDeps?: ConstructorParameters<typeof Observability>[4];
 }
 
 export class App {
@@ -53,6 +57,7 @@ export class App {
     readonly speaker: BgpSpeaker | undefined,
     /** Operational events (attacks, audit records, health changes) for exports and notifications. */
     readonly events: EventBus,
+    readonly rpki: RpkiService | undefined,
   ) {}
 
   api: FastifyInstance | undefined;
@@ -62,8 +67,11 @@ export class App {
   private tickTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private exporterNames: string[] = [];
+  private exporterGeneration = -1;
   private stopping = false;
   private eventsSeen = 0;
+  /** Metrics, event exports and the health-event watcher (the `exports` section). */
+  obs: Observability | undefined;
 
   get config(): Config {
     return this.loaded.config;
@@ -73,24 +81,15 @@ export class App {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
     const log = options.logger ?? createLogger(config.log.level);
-    if (config.api.enabled && config.api.anonymousRead && !isLoopback(config.api.host)) {
-      throw new ConfigError(loaded.file ?? '(defaults)', [
-        {
-          path: 'api.anonymousRead',
-          message: `allowed only on a loopback listener; api.host is ${config.api.host}`,
-        },
-      ]);
-    }
+    // the same checks `floodgate check-config` applies (src/config/checks.ts)
+    const checks = checkConfig(config);
+    const errors = checks.filter((c) => c.level === 'error');
+    if (errors.length > 0) throw new ConfigError(loaded.file ?? '(defaults)', errors);
     log.info(
       { file: loaded.file ?? null, fromEnv: loaded.fromEnv, version: VERSION },
       loaded.file ? 'config loaded' : 'no config file: running on safe built-in defaults',
     );
-    if (config.detection.networks.length === 0) {
-      log.warn(
-        {},
-        'detection.networks is empty: no address is protected until you list your prefixes in floodgate.yaml',
-      );
-    }
+    for (const c of checks) log.warn({ key: c.path }, `${c.path}: ${c.message}`);
     const events = new EventBus((err, event) =>
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
@@ -118,12 +117,15 @@ export class App {
       await store.close();
       throw err;
     }
-    const adapters = [...built.adapters, ...(options.adapters ?? [])];
+    const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
+    const adapters = obs.wrapAdapters([...built.adapters, ...(options.adapters ?? [])]);
     log.info(
       { adapters: adapters.map((a) => `${a.name} (${a.kind})`) },
       adapters.length ? 'adapters configured' : 'no adapter configured: rules are decided and audited only',
     );
+    const rpki = buildRpki(config, log, events);
     const runner = new MitigationRunner({
+      ...(rpki ? { validateOrigin: rpki.validator } : {}),
       config: config.mitigation,
       store,
       adapters,
@@ -142,6 +144,7 @@ export class App {
       sampling: Object.fromEntries(
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
       ),
+      ...flowCollectorOptions(config.flow),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
     });
     const app = new App(
@@ -155,8 +158,11 @@ export class App {
       adapters,
       built.speaker,
       events,
+      rpki?.service,
     );
     holder.app = app;
+    app.obs = obs;
+    obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
     try {
       app.notify = await startNotifications(() => app.config, store, events, log);
       await app.restoreBaselines();
@@ -165,6 +171,17 @@ export class App {
         log.info(
           { peers: built.speaker.peerNames(), listen: built.speaker.listenAddress() ?? null },
           'BGP speaker started',
+        );
+      }
+      if (rpki) {
+        await rpki.service.start();
+        // decisions right after start-up should see the VRPs: wait briefly for the first sync
+        const ready = await rpki.service.whenReady(5000);
+        log[ready ? 'info' : 'warn'](
+          { vrps: rpki.service.status().vrps.total, originAs: rpki.service.originAs },
+          ready
+            ? 'RPKI data in force'
+            : 'RPKI: no data yet after 5 s; origin validation says no-data until a source syncs',
         );
       }
       // a first connectivity test gives every adapter a health score before the engine needs one
@@ -189,19 +206,30 @@ export class App {
   }
 
   private onBatch(batch: Parameters<Detector['ingest']>[0], exporters: readonly ExporterState[]): void {
-    if (this.exporterNames.length !== exporters.length) this.exporterNames = exporters.map((e) => e.address);
+    // one name per exporter slot: the node name (flow.nodes, default the address); slots are reused on eviction
+    if (
+      this.exporterGeneration !== this.collector.generation ||
+      this.exporterNames.length !== exporters.length
+    ) {
+      this.exporterNames = exporters.map((e) => e.node);
+      this.exporterGeneration = this.collector.generation;
+    }
     this.detector.ingest(batch, this.exporterNames);
   }
 
   private tick(): void {
     let events: AttackEvent[];
     try {
+      const t0 = performance.now();
       events = this.detector.tick(Date.now());
+      this.obs?.observeTick(performance.now() - t0);
     } catch (err) {
       this.log.error({ err }, 'detector tick failed');
       return;
     }
-    for (const event of events) {
+    const flagged = events.length > 0 ? this.collector.implausibleNodes(Date.now()) : [];
+    for (const raw of events) {
+      const event = withImplausibleNodes(raw, flagged);
       this.eventsSeen++;
       this.log.info(
         {
@@ -212,6 +240,7 @@ export class App {
           pps: Math.round(event.pps),
           bps: Math.round(event.bps),
           node: event.node,
+          ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
           reason: event.reason,
         },
         `attack ${event.kind}`,
@@ -267,14 +296,28 @@ export class App {
         const checks: Record<string, unknown> = {};
         let ok = true;
         try {
-          await this.store.state.get('health');
-          checks.store = { status: 'up', driver: this.store.kind };
+          // a write and a read back: a store that answers but cannot write is down
+          const stamp = String(Date.now());
+          await this.store.state.put('health', stamp);
+          if ((await this.store.state.get('health')) !== stamp) throw new Error('store did not keep a write');
+          checks.store = { status: 'up', driver: this.store.kind, writable: true };
         } catch (err) {
           ok = false;
           checks.store = { status: 'down', error: (err as Error).message };
         }
         const stats = this.collector.stats();
-        checks.flow = { datagrams: stats.datagrams, exporters: stats.exporters.length };
+        checks.flow = {
+          datagrams: stats.datagrams,
+          exporters: stats.exporters.length,
+          rejected: stats.rejected,
+          exporterLimit: stats.exporterLimit,
+          exportersEvicted: stats.exportersEvicted,
+          quarantinedRecords: stats.quarantinedRecords,
+          implausibleRecords: stats.implausibleRecords,
+          implausibleNodes: this.collector.implausibleNodes(Date.now()),
+          held: stats.held,
+          refusals: flowRefusals(stats),
+        };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
@@ -284,6 +327,20 @@ export class App {
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
       ...(this.notify ? { notify: this.notify } : {}),
+      ...(this.obs ? { metrics: this.obs.endpoint() } : {}),
+      ...(this.rpki
+        ? {
+            rpki: {
+              status: () => this.rpki!.status(),
+              validate: (prefix: string, asn?: number) => {
+                const p = tryParsePrefix(prefix);
+                return p
+                  ? { prefix: formatPrefix(p), ...rpkiVerdictJson(this.rpki!.validate(p, asn)) }
+                  : undefined;
+              },
+            },
+          }
+        : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),
@@ -351,6 +408,7 @@ export class App {
     }
     if (changedSection('mitigation')) this.runner.reloadConfig(next.config.mitigation, actor);
     if (changedSection('log')) this.log.level = next.config.log.level;
+    if (changedSection('exports')) await this.obs?.reload(next.config.exports);
     this.loaded = { ...next, config: next.config };
     if (diff.restartRequired.length) {
       this.log.warn({ keys: diff.restartRequired }, 'config reload: these keys change only after a restart');
@@ -383,10 +441,12 @@ export class App {
       await a
         .close()
         .catch((err: unknown) => this.log.error({ err, adapter: a.name }, 'adapter close failed'));
+    this.rpki?.stop();
     await this.speaker?.stop().catch((err: unknown) => this.log.error({ err }, 'BGP speaker stop failed'));
     await this.notify?.notifier
       .stop()
       .catch((err: unknown) => this.log.error({ err }, 'notifications stop failed'));
+    await this.obs?.stop().catch((err: unknown) => this.log.error({ err }, 'exports stop failed'));
     await this.saveBaselines();
     await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));
     this.log.info({ events: this.eventsSeen }, 'floodgate stopped');

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // CLI entry point.
+import { quietOnClosedPipe } from './epipe.js';
 import { buildProgram } from './program.js';
+
+quietOnClosedPipe(process.stdout, (code) => process.exit(code));
 
 buildProgram()
   .parseAsync(process.argv)

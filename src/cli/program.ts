@@ -3,9 +3,12 @@ import { Command } from 'commander';
 import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
 import { registerDecode } from './commands/decode.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExabgpApi } from './commands/exabgp-api.js';
+import { registerInit } from './commands/init.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRules } from './commands/rules.js';
+import { registerRpki } from './commands/rpki.js';
 import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerAudit, registerTokens } from './commands/tokens.js';
@@ -22,8 +25,10 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`floodgate ${VERSION} (node ${process.version})\n`);
     });
+  registerInit(program);
   registerRun(program);
   registerCheckConfig(program);
+  registerDoctor(program);
   registerRules(program);
   registerDecode(program);
   registerReplay(program);
@@ -32,5 +37,6 @@ export function buildProgram(): Command {
   registerExabgpApi(program);
   registerTokens(program);
   registerAudit(program);
+  registerRpki(program);
   return program;
 }

@@ -100,40 +100,4 @@ export const apiSchema = z
   .strict()
   .prefault({});
 
-export const flowListenerSchema = z
-  .object({
-    protocol: z
-      .enum(['netflow', 'sflow'])
-      .describe('netflow accepts NetFlow v5/v9 and IPFIX (recognised by content); sflow accepts sFlow v5.'),
-    address: z.string().default('0.0.0.0').describe('Address to bind ("::" for IPv6 and IPv4).'),
-    port: z.number().int().min(0).max(65535).describe('UDP port.'),
-  })
-  .strict();
-
-export const flowSchema = z
-  .object({
-    listeners: z
-      .array(flowListenerSchema)
-      .default([
-        { protocol: 'netflow', address: '0.0.0.0', port: 2055 },
-        { protocol: 'netflow', address: '0.0.0.0', port: 4739 },
-        { protocol: 'sflow', address: '0.0.0.0', port: 6343 },
-      ])
-      .describe('UDP flow listeners. Defaults: NetFlow/IPFIX on 2055 and 4739, sFlow on 6343.'),
-    exporters: z
-      .array(z.string())
-      .default([])
-      .describe('Exporter allowlist (addresses or prefixes). Empty = accept any exporter.'),
-    samplingOverrides: z
-      .record(z.string(), z.number().int().min(1))
-      .default({})
-      .describe('Sampling rate per exporter address, for exporters that never report it.'),
-    receiveBufferBytes: z
-      .number()
-      .int()
-      .min(65536)
-      .default(4 * 1024 * 1024)
-      .describe('Socket receive buffer asked for (bounded by net.core.rmem_max).'),
-  })
-  .strict()
-  .prefault({});
+export { flowListenerSchema, flowSchema } from './flow.js';

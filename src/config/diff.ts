@@ -12,6 +12,9 @@ export const RESTART_KEYS: readonly string[] = [
   'bgp',
   'adapters',
   'notifications',
+  'exports.metrics.processMetrics',
+  // RTR sessions and VRP sources are built once; the policy (mitigation.guards.rpki) applies live
+  'rpki',
 ];
 
 export interface ConfigDiff {

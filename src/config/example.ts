@@ -95,13 +95,21 @@ function renderObject(
               : ''
           }:`,
         );
-        for (const [k, p] of Object.entries(v.properties ?? {})) {
-          out.push(
-            `${indent}  #     ${k}: ${typeHint(p)}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}${p.description ? ` — ${p.description}` : ''}`,
-          );
-        }
+        out.push(...itemFields(v, `${indent}  #     `));
       }
     }
+  }
+  return out;
+}
+
+/** One line per field of a list item; an object field's own fields follow, indented (every key shown). */
+function itemFields(v: JsonSchema, prefix: string): string[] {
+  const out: string[] = [];
+  for (const [k, p] of Object.entries(v.properties ?? {})) {
+    out.push(
+      `${prefix}${k}: ${typeHint(p)}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}${p.description ? ` — ${p.description}` : ''}`,
+    );
+    if (p.type === 'object' && p.properties) out.push(...itemFields(p, prefix + '  '));
   }
   return out;
 }

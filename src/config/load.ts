@@ -1,6 +1,6 @@
 // Loads floodgate.yaml (or safe defaults when there is none), applies environment overrides for
 // secrets, validates against the one schema and freezes the result.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SECRET_ENV } from '../adapters/config-services.js';
@@ -8,6 +8,10 @@ import { ConfigError, problemsFromZod } from './errors.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'floodgate.yaml';
+/** A config file larger than this is refused before it is read (a real one is a few KiB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** YAML aliases expanded per document; more is refused (a "billion laughs" file expands exponentially). */
+export const MAX_ALIAS_COUNT = 100;
 
 /** Secrets that may come from the environment instead of the file: variable → key path. */
 export const ENV_SECRETS: Readonly<Record<string, readonly string[]>> = {
@@ -59,7 +63,17 @@ export function parseConfigText(text: string, source: string): Record<string, un
       })),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw new ConfigError(source, [
+      {
+        path: '',
+        message: `YAML aliases expand beyond ${MAX_ALIAS_COUNT} references (${(err as Error).message})`,
+      },
+    ]);
+  }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(source, [
@@ -103,6 +117,13 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
     if (!existsSync(file)) throw new ConfigError(file, [{ path: '', message: 'file not found' }]);
   } else if (existsSync(DEFAULT_CONFIG_FILE)) {
     file = resolve(DEFAULT_CONFIG_FILE);
+  }
+  if (file !== undefined) {
+    const size = statSync(file).size;
+    if (size > MAX_CONFIG_BYTES)
+      throw new ConfigError(file, [
+        { path: '', message: `file is ${size} octets; the limit is ${MAX_CONFIG_BYTES}` },
+      ]);
   }
   const raw = file === undefined ? {} : parseConfigText(readFileSync(file, 'utf8'), file);
   const { config, fromEnv } = validateConfig(raw, file ?? '(defaults)', env);

@@ -5,8 +5,10 @@ import { servicesConfigSchema } from '../adapters/config-services.js';
 import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
 import { protectedNetworks } from '../domain/tenants.js';
+import { exportsConfigSchema } from '../export/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
+import { rpkiConfigSchema } from '../rpki/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
 
 export const configSchema = z
@@ -18,6 +20,7 @@ export const configSchema = z
     flow: flowSchema,
     detection: detectionConfigSchema.prefault({}),
     mitigation: mitigationConfigSchema.prefault({}),
+    rpki: rpkiConfigSchema,
     bgp: bgpConfigSchema
       .prefault({})
       .describe('The native BGP speaker: floodgate peers with your routers itself.'),
@@ -32,8 +35,19 @@ export const configSchema = z
     statusPages: statusPagesConfigSchema.describe(
       'Public status pages per tenant at /status/<tenant>, opt-in, no login (docs/status-pages.md).',
     ),
+    exports: exportsConfigSchema,
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // origin validation needs the AS our announcements carry; with no speaker there is no default
+    if ((c.rpki.caches.length || c.rpki.files.length) && c.rpki.originAs === undefined && !c.bgp.enabled)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rpki', 'originAs'],
+        message:
+          'required when rpki caches or files are configured and the native BGP speaker (bgp.localAs) is off: the AS your blackhole and scrubbing announcements carry',
+      });
+  })
   .transform((c) => {
     // One tenant → networks map (src/domain/tenants.ts). With no tenants configured, everything in
     // detection.networks belongs to one "default" tenant, so a newcomer declares their networks once;

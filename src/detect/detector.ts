@@ -812,6 +812,29 @@ export class Detector {
     return undefined;
   }
 
+  /**
+   * The `n` busiest hosts in one direction by current window packet rate (metrics, Kafka aggregates):
+   * a scan of the active list only, O(active · n) with n small.
+   */
+  topTalkers(n: number, direction: Direction = 'incoming'): { target: string; pps: number; bps: number }[] {
+    if (n <= 0) return [];
+    const set = this.sets[direction === 'incoming' ? 0 : 1] as CounterSet;
+    const top: { id: number; pps: number }[] = [];
+    for (let i = 0; i < set.activeCount; i++) {
+      const id = set.active[i] as number;
+      const pps = (set.sums[id * set.width + (LIMIT_COLUMN[0] as number)] as number) / this.winSec;
+      if (top.length === n && pps <= (top[n - 1] as { pps: number }).pps) continue;
+      top.push({ id, pps });
+      top.sort((a, b) => b.pps - a.pps);
+      if (top.length > n) top.pop();
+    }
+    return top.map(({ id, pps }) => ({
+      target: this.targetText(set, id),
+      pps,
+      bps: ((set.sums[id * set.width + (LIMIT_COLUMN[1] as number)] as number) * 8) / this.winSec,
+    }));
+  }
+
   /** Serialisable baselines of every target that has learnt something. */
   baselinesToJSON(): BaselineBlob {
     const sets: Record<string, Record<string, BaselineSnapshot>> = {};

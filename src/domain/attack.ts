@@ -68,4 +68,10 @@ export interface AttackEvent {
   /** Current rate divided by the threshold crossed (≥ 1 while the attack lasts). */
   readonly severity: number;
   readonly signature: Signature;
+  /**
+   * Contributing nodes whose exporters were flagged implausible recently (forged-looking sampling rates or
+   * rates over their ceiling). When every contributing node is flagged, the engine wants ≥ 2 nodes before it
+   * mitigates automatically.
+   */
+  readonly implausibleNodes?: readonly string[];
 }

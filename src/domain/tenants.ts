@@ -45,6 +45,12 @@ export class TenantMap {
     return hit !== undefined && prefixContains(hit.prefix, key) ? hit.value : undefined;
   }
 
+  /** The tenant network (longest match) that holds the address or prefix entirely, if any. */
+  networkOf(target: Prefix | IpAddress): Prefix | undefined {
+    const hit = this.trie.lookup(target);
+    return hit !== undefined && prefixContains(hit.prefix, target) ? hit.prefix : undefined;
+  }
+
   /** Parsed networks of a tenant; undefined for an unknown tenant. */
   prefixesOf(tenant: string): readonly Prefix[] | undefined {
     return this.byName.get(tenant);

@@ -85,6 +85,35 @@ export class FlowBatch {
     this.length = 0;
   }
 
+  /** Copies record `from` over record `to` (compaction; `to` < `from`). */
+  move(from: number, to: number): void {
+    const a = from * 4;
+    const z = to * 4;
+    for (let k = 0; k < 4; k++) {
+      this.srcAddr[z + k] = this.srcAddr[a + k]!;
+      this.dstAddr[z + k] = this.dstAddr[a + k]!;
+    }
+    this.family[to] = this.family[from]!;
+    this.proto[to] = this.proto[from]!;
+    this.srcPort[to] = this.srcPort[from]!;
+    this.dstPort[to] = this.dstPort[from]!;
+    this.tcpFlags[to] = this.tcpFlags[from]!;
+    this.fragment[to] = this.fragment[from]!;
+    this.tos[to] = this.tos[from]!;
+    this.packets[to] = this.packets[from]!;
+    this.bytes[to] = this.bytes[from]!;
+    this.samplingRate[to] = this.samplingRate[from]!;
+    this.exporter[to] = this.exporter[from]!;
+    this.format[to] = this.format[from]!;
+    this.inIf[to] = this.inIf[from]!;
+    this.outIf[to] = this.outIf[from]!;
+    this.srcAs[to] = this.srcAs[from]!;
+    this.dstAs[to] = this.dstAs[from]!;
+    this.vlan[to] = this.vlan[from]!;
+    this.startMs[to] = this.startMs[from]!;
+    this.endMs[to] = this.endMs[from]!;
+  }
+
   /**
    * Claims the next slot and clears its address words, returning its index; the caller writes the columns.
    * Returns -1 when full (the caller flushes and resets).

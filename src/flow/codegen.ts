@@ -6,7 +6,7 @@ import { FRAG_FIRST, FRAG_IS_FRAGMENT, FRAG_LATER, type FlowBatch } from './batc
 import { ntpMs, readUint, type SetContext } from './dataset.js';
 import type { ExporterState } from './exporter.js';
 import { OP } from './ops.js';
-import type { Template } from './templates.js';
+import type { TemplateShape } from './templates.js';
 
 export type RecordWriter = (
   dv: DataView,
@@ -140,27 +140,34 @@ b.exporter[i] = exp.id;
 b.format[i] = ctx.formatCode;
 `;
 
-/** Writers by template shape: exporters refresh templates constantly and many share one shape. */
+/** Writers by template shape: exporters refresh templates constantly and many share one shape. LRU-bounded. */
 const cache = new Map<string, RecordWriter>();
-/** Beyond this many distinct shapes (a hostile exporter), templates fall back to the interpreter. */
-export const WRITER_CACHE_LIMIT = 2048;
+/** Distinct generated decoders kept; an evicted one lives on only in the templates that still use it. */
+export const WRITER_CACHE_LIMIT = 512;
+/** Longer field lists (legal but unusual) are decoded by the interpreter rather than generated code. */
+export const WRITER_MAX_FIELDS = 128;
 
-export function compileWriter(t: Template): RecordWriter | undefined {
-  if (t.variable || t.options) return undefined;
-  const key = t.ops.map((op, k) => `${op}:${t.fields[k]!.length}`).join(',');
+export function compileWriter(t: TemplateShape): RecordWriter | undefined {
+  if (t.variable || t.options || t.ops.length > WRITER_MAX_FIELDS) return undefined;
+  let key = '';
+  for (let k = 0; k < t.ops.length; k++) key += `${t.ops[k]}:${t.lengths[k]},`;
   const hit = cache.get(key);
-  if (hit) return hit;
-  if (cache.size >= WRITER_CACHE_LIMIT) return undefined;
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
   const w = generate(t);
   cache.set(key, w);
+  if (cache.size > WRITER_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return w;
 }
 
-function generate(t: Template): RecordWriter {
+function generate(t: TemplateShape): RecordWriter {
   const lines: string[] = [];
   let off = 0;
   for (let k = 0; k < t.ops.length; k++) {
-    const len = t.fields[k]!.length;
+    const len = t.lengths[k]!;
     const s = statement(t.ops[k]!, off, len);
     if (s) lines.push(s);
     off += len;

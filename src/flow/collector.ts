@@ -1,11 +1,20 @@
 // UDP flow collector (imperative shell): IPv4/IPv6 sockets with large receive buffers, exporter allowlist,
-// per-exporter state and stats, double-buffered FlowBatches handed to onBatch when full or after flushMs.
+// per-exporter state and stats in a bounded table (idle exporters evicted least recently seen first), template
+// expiry sweeps, and double-buffered FlowBatches screened (screen.ts) and handed to onBatch when full or after
+// flushMs. An sFlow exporter is its agent address + sub-agent id from the datagram (sflow_version_5.txt), so two
+// agents relayed through one host are two exporters; NetFlow/IPFIX exporters are their UDP source.
 import dgram from 'node:dgram';
 import ipaddr from 'ipaddr.js';
+import { formatIp, ipFromBytes } from '../net/index.js';
+import { AddressMap } from './address-map.js';
 import { FlowBatch } from './batch.js';
 import { decodeDatagram } from './datagram.js';
+import { emptyErrorCounts, FLOW_ERROR_KINDS, type ErrorCounts } from './errors.js';
 import { ExporterState, type ExporterStats } from './exporter.js';
+import { DEFAULT_FLOW_LIMITS, FlowBudget, type FlowLimits } from './limits.js';
 import type { SamplingOverride } from './sampling.js';
+import { DEFAULT_SCREEN, screenBatch, type ScreenOptions } from './screen.js';
+import { shapeCacheStats } from './shapes.js';
 import type { BatchSink } from './sink.js';
 
 export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
@@ -26,7 +35,16 @@ export interface CollectorOptions {
   batchSize?: number;
   /** A partial batch is handed over after this long (ms). */
   flushMs?: number;
-  maxExporters?: number;
+  limits?: FlowLimits;
+  /** Quarantine and plausibility screening of records before detection; absent = the defaults. */
+  screen?: ScreenOptions;
+  /** Node name per exporter address or prefix (longest prefix wins); default the exporter's address. */
+  nodes?: Readonly<Record<string, string>>;
+  /** Plausibility ceiling per exporter address or prefix, and for every other exporter (0 = none). */
+  ceilings?: Readonly<Record<string, { maxBps?: number; maxPps?: number }>>;
+  defaultCeiling?: { maxBps?: number; maxPps?: number };
+  /** How often templates are expired and idle exporters released (ms). */
+  sweepMs?: number;
   /**
    * Receives each full (or timed-out partial) batch. The batch and its rows are valid only until the next call:
    * the collector reuses it (double buffering). `exporters[batch.exporter[i]]` is the record's exporter.
@@ -38,8 +56,19 @@ export interface CollectorOptions {
 export interface CollectorStats {
   datagrams: number;
   rejected: number;
+  /** Datagrams from a new exporter refused because the table was full of recently active ones. */
   exporterLimit: number;
+  /** Exporters released because they were idle (table full, or idle past the template lifetime). */
+  exportersEvicted: number;
   batches: number;
+  /** Decode errors and refusals of every exporter seen, evicted ones included (per exporter: `exporters`). */
+  errors: ErrorCounts;
+  /** Records kept from detection: quarantined (sampling) and implausible (over a ceiling), all exporters. */
+  quarantinedRecords: number;
+  implausibleRecords: number;
+  /** What all exporters hold together against flow.limits. */
+  held: ReturnType<FlowBudget['snapshot']>;
+  shapes: { shapes: number; fields: number; hits: number; misses: number };
   exporters: ExporterStats[];
 }
 
@@ -53,17 +82,32 @@ function normalise(address: string): string {
 export class FlowCollector implements BatchSink {
   batch: FlowBatch;
   private spare: FlowBatch;
+  /** Indexed by exporter id (the batch's exporter column); a released slot is reused by a new exporter. */
   readonly exporters: ExporterState[] = [];
-  private readonly byAddress = new Map<string, ExporterState>();
+  /** Live exporters by identity, least recently seen first (coarse: re-ordered at most once a second). */
+  private readonly byKey = new Map<string, ExporterState>();
+  private readonly freeIds: number[] = [];
   private readonly allowed = new Map<string, boolean>();
   private readonly ranges: Range[];
   private readonly sockets: dgram.Socket[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private readonly limits: FlowLimits;
+  private readonly screen: ScreenOptions;
+  readonly budget: FlowBudget;
+  private readonly nodes: AddressMap<string>;
+  private readonly ceilings: AddressMap<{ maxBps?: number; maxPps?: number }>;
   datagrams = 0;
   rejected = 0;
   exporterLimit = 0;
+  exportersEvicted = 0;
+  private readonly evictedErrors = emptyErrorCounts();
   batches = 0;
+  quarantinedRecords = 0;
+  implausibleRecords = 0;
+  /** Changes whenever an exporter slot gets a new occupant (names by id must be re-read). */
+  generation = 0;
   recvBufferSizes: number[] = [];
 
   constructor(private readonly opts: CollectorOptions) {
@@ -71,6 +115,11 @@ export class FlowCollector implements BatchSink {
     this.batch = new FlowBatch(size);
     this.spare = new FlowBatch(size);
     this.now = opts.now ?? Date.now;
+    this.limits = opts.limits ?? DEFAULT_FLOW_LIMITS;
+    this.screen = opts.screen ?? DEFAULT_SCREEN;
+    this.budget = new FlowBudget(this.limits);
+    this.nodes = new AddressMap(opts.nodes);
+    this.ceilings = new AddressMap(opts.ceilings);
     this.ranges = (opts.allow ?? []).map((a) =>
       a.includes('/')
         ? ipaddr.parseCIDR(a)
@@ -106,12 +155,16 @@ export class FlowCollector implements BatchSink {
     const ms = this.opts.flushMs ?? 20;
     this.timer = setInterval(() => this.flush(), ms);
     this.timer.unref();
+    this.sweepTimer = setInterval(() => this.sweep(), this.opts.sweepMs ?? 10_000);
+    this.sweepTimer.unref();
     return bound;
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.timer = undefined;
+    this.sweepTimer = undefined;
     await Promise.all(this.sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     this.sockets.length = 0;
     this.flush();
@@ -128,30 +181,122 @@ export class FlowCollector implements BatchSink {
     this.batch.reset();
     this.spare = full;
     this.batches++;
-    this.opts.onBatch(full, this.exporters);
+    this.screenOut(full);
+    if (full.length > 0) this.opts.onBatch(full, this.exporters);
+  }
+
+  private screenOut(b: FlowBatch): void {
+    let q = 0;
+    let p = 0;
+    for (const e of this.exporters) {
+      q -= e.quarantinedRecords;
+      p -= e.implausibleRecords;
+    }
+    if (screenBatch(b, this.exporters, this.now(), this.screen) === 0) return;
+    for (const e of this.exporters) {
+      q += e.quarantinedRecords;
+      p += e.implausibleRecords;
+    }
+    this.quarantinedRecords += q;
+    this.implausibleRecords += p;
   }
 
   /** Decodes one datagram from `address` (the socket handler; public so tests and replays can feed it). */
   ingest(buf: Uint8Array, address: string, nowMs = this.now()): void {
     this.datagrams++;
-    let exp = this.byAddress.get(address);
+    const agent = this.agentOf(buf, address);
+    const key = agent ? agent.key : address;
+    let exp = this.byKey.get(key);
+    if (exp && exp.source !== normalise(address) && !this.isAllowed(normalise(address))) exp = undefined;
     if (!exp) {
-      const a = normalise(address);
-      if (!this.isAllowed(a)) {
+      const source = normalise(address);
+      // the allowlist is checked on the UDP source: the agent address inside a datagram is the sender's claim
+      if (!this.isAllowed(source)) {
         this.rejected++;
         return;
       }
-      if (this.exporters.length >= (this.opts.maxExporters ?? 65536)) {
+      exp = this.admit(key, agent?.address ?? source, nowMs);
+      if (!exp) {
         this.exporterLimit++;
         return;
       }
-      exp = new ExporterState(this.exporters.length, a);
-      exp.sampling.setOverride(this.opts.sampling?.[a]);
-      this.exporters.push(exp);
-      this.byAddress.set(address, exp);
+      exp.source = source;
+      if (agent) exp.subAgentId = agent.subAgent;
+    } else if (nowMs - exp.lastSeenMs >= 1000) {
+      // keep byKey in least-recently-seen order (coarsely, so a busy exporter costs no map churn)
+      this.byKey.delete(key);
+      this.byKey.set(key, exp);
     }
     decodeDatagram(buf, exp, this, nowMs);
     if (this.batch.full) this.rotate();
+  }
+
+  /** Last sFlow agent seen per UDP source: a busy IPv4 agent costs two reads per datagram, no string. */
+  private readonly lastAgent = new Map<string, { v4: number; sub: number; agent: SflowAgent }>();
+
+  private agentOf(buf: Uint8Array, source: string): SflowAgent | undefined {
+    if (buf.length < 28 || buf[3] !== 5 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0) return undefined;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (dv.getUint32(4) === 1) {
+      const v4 = dv.getUint32(8);
+      const sub = dv.getUint32(12);
+      const hit = this.lastAgent.get(source);
+      if (hit && hit.v4 === v4 && hit.sub === sub) return hit.agent;
+      const agent = sflowAgent(buf);
+      if (agent && this.lastAgent.size < this.limits.maxExporters)
+        this.lastAgent.set(source, { v4, sub, agent });
+      else if (agent && hit) hit.agent = agent;
+      return agent;
+    }
+    return sflowAgent(buf);
+  }
+
+  /** A state for a new exporter: a free slot, a new one, or the slot of the least recently seen idle one. */
+  private admit(key: string, address: string, nowMs: number): ExporterState | undefined {
+    let id = this.freeIds.pop();
+    if (id === undefined && this.exporters.length < this.limits.maxExporters) id = this.exporters.length;
+    if (id === undefined) {
+      const lru = this.byKey.entries().next().value as [string, ExporterState] | undefined;
+      if (!lru || nowMs - lru[1].lastSeenMs < this.limits.exporterIdleMs) return undefined;
+      id = this.evict(lru[0], lru[1]);
+    }
+    const exp = new ExporterState(id, address, this.limits, this.budget);
+    exp.sampling.setOverride(this.opts.sampling?.[address]);
+    exp.node = this.nodes.lookup(address) ?? address;
+    const ceiling = this.ceilings.lookup(address) ?? this.opts.defaultCeiling;
+    exp.maxBps = ceiling?.maxBps ?? 0;
+    exp.maxPps = ceiling?.maxPps ?? 0;
+    exp.lastSeenMs = nowMs;
+    this.exporters[id] = exp;
+    this.byKey.set(key, exp);
+    this.generation++;
+    return exp;
+  }
+
+  /** Releases an exporter's state; returns its id for reuse. Rows it wrote are handed on first. */
+  private evict(key: string, exp: ExporterState): number {
+    this.flush();
+    for (const k of FLOW_ERROR_KINDS) this.evictedErrors[k] += exp.errors[k];
+    this.byKey.delete(key);
+    exp.release();
+    this.exportersEvicted++;
+    return exp.id;
+  }
+
+  /** Node names with an exporter flagged implausible at `nowMs` (screen.ts). */
+  implausibleNodes(nowMs: number): string[] {
+    const out = new Set<string>();
+    for (const e of this.byKey.values()) if (e.implausible(nowMs)) out.add(e.node);
+    return [...out];
+  }
+
+  /** Expires templates (RFC 7011 §8.4) and releases exporters idle past the template lifetime. */
+  sweep(nowMs = this.now()): void {
+    for (const [key, exp] of this.byKey) {
+      if (nowMs - exp.lastSeenMs > Math.max(this.limits.templateTimeoutMs, this.limits.exporterIdleMs)) {
+        this.freeIds.push(this.evict(key, exp));
+      } else exp.templates.sweep(nowMs);
+    }
   }
 
   private isAllowed(a: string): boolean {
@@ -167,13 +312,44 @@ export class FlowCollector implements BatchSink {
     return ok;
   }
 
+  private errorTotals(): ErrorCounts {
+    const out = { ...this.evictedErrors };
+    for (const e of this.byKey.values()) for (const k of FLOW_ERROR_KINDS) out[k] += e.errors[k];
+    return out;
+  }
+
   stats(): CollectorStats {
     return {
       datagrams: this.datagrams,
       rejected: this.rejected,
       exporterLimit: this.exporterLimit,
+      exportersEvicted: this.exportersEvicted,
       batches: this.batches,
-      exporters: this.exporters.map((e) => e.stats()),
+      errors: this.errorTotals(),
+      quarantinedRecords: this.quarantinedRecords,
+      implausibleRecords: this.implausibleRecords,
+      held: this.budget.snapshot(),
+      shapes: shapeCacheStats(),
+      exporters: [...this.byKey.values()].sort((a, b) => a.id - b.id).map((e) => e.stats()),
     };
   }
+}
+
+export interface SflowAgent {
+  readonly address: string;
+  readonly subAgent: number;
+  /** Identity in the exporter table. */
+  readonly key: string;
+}
+
+/** sFlow v5 agent address and sub-agent id from the datagram header, or undefined (not sFlow or malformed). */
+export function sflowAgent(buf: Uint8Array): SflowAgent | undefined {
+  if (buf.length < 28 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0 || buf[3] !== 5) return undefined;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const type = dv.getUint32(4);
+  const len = type === 1 ? 4 : type === 2 ? 16 : 0;
+  if (len === 0 || buf.length < 12 + len) return undefined;
+  const address = formatIp(ipFromBytes(buf.subarray(8, 8 + len)));
+  const subAgent = dv.getUint32(8 + len);
+  return { address, subAgent, key: `sflow ${address}/${subAgent}` };
 }

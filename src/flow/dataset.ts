@@ -4,6 +4,7 @@
 // sysUptime ms; RFC 7011/7012 flowStart*/flowEnd* in seconds, ms, NTP µs/ns, deltas, or sysUpTime ms).
 import { FRAG_FIRST, FRAG_IS_FRAGMENT, FRAG_LATER } from './batch.js';
 import type { ExporterState } from './exporter.js';
+import { PER_EXPORTER } from './limits.js';
 import { OP } from './ops.js';
 import { EXPORTER_WIDE } from './sampling.js';
 import { claim, type BatchSink } from './sink.js';
@@ -52,7 +53,7 @@ export function decodeDataSet(
 ): number {
   if (t.options) return decodeOptionsSet(dv, start, end, t, ctx, exp);
   const ops = t.ops;
-  const fields = t.fields;
+  const lengths = t.lengths;
   const nf = ops.length;
   let o = start;
   let n = 0;
@@ -91,7 +92,7 @@ export function decodeDataSet(
     let fragOff = 0;
     b.proto[i] = 0;
     for (let k = 0; k < nf; k++) {
-      let len = fields[k]!.length;
+      let len = lengths[k]!;
       if (len === VARIABLE_LENGTH) {
         if (o >= end) return abort(sink, exp, n);
         len = dv.getUint8(o++);
@@ -280,7 +281,7 @@ function decodeOptionsSet(
   exp: ExporterState,
 ): number {
   const ops = t.ops;
-  const fields = t.fields;
+  const lengths = t.lengths;
   let o = start;
   let n = 0;
   while (end - o >= t.minLength) {
@@ -292,7 +293,7 @@ function decodeOptionsSet(
     let population = 0;
     let announced = false;
     for (let k = 0; k < ops.length; k++) {
-      let len = fields[k]!.length;
+      let len = lengths[k]!;
       if (len === VARIABLE_LENGTH) {
         if (o >= end) return -1;
         len = dv.getUint8(o++);
@@ -328,7 +329,12 @@ function decodeOptionsSet(
           break;
         case OP.SYSTEM_INIT_MS:
           // dateTimeMilliseconds is 8 octets (RFC 7011 §6.1.9); any other length is malformed, ignored
-          if (ctx.ipfix && len === 8) exp.systemInitMs.set(ctx.domain, readUint(dv, o, 8));
+          if (
+            ctx.ipfix &&
+            len === 8 &&
+            (exp.systemInitMs.has(ctx.domain) || exp.systemInitMs.size < PER_EXPORTER.domains)
+          )
+            exp.systemInitMs.set(ctx.domain, readUint(dv, o, 8));
           break;
         default:
           break;
@@ -339,7 +345,7 @@ function decodeOptionsSet(
     let rate = interval;
     if (rate === 0 && pktInterval > 0 && space >= 0) rate = (pktInterval + space) / pktInterval;
     if (rate === 0 && size > 0 && population > 0) rate = population / size;
-    if (announced) exp.sampling.note(sampler, Math.round(rate));
+    if (announced) exp.sampling.note(sampler, Math.round(rate), exp.lastSeenMs);
     n++;
   }
   return n;

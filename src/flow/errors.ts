@@ -9,8 +9,10 @@ export const FLOW_ERROR_KINDS = [
   'unknown-format', // content matches no supported format
   'unknown-template', // NetFlow v9/IPFIX data set whose template is not (yet) known
   'bad-template', // malformed template or options template record
-  'template-limit', // too many templates for one exporter
-  'pending-overflow', // data-before-template queue full: oldest set dropped
+  'template-too-large', // more fields than flow.limits.maxTemplateFields: refused
+  'template-limit', // the exporter's template count or octets bound is reached: refused
+  'template-budget', // the collector-wide template count or octets bound is reached: refused
+  'pending-overflow', // data-before-template queue full (per exporter or in total): a set dropped
   'bad-sample', // sFlow sample or record malformed
   'bad-address', // sFlow agent address type unknown
   'not-allowed', // exporter not in the allowlist

@@ -1,9 +1,11 @@
-// State and statistics kept per exporter (one source address): counters, sequence tracking per format rules,
-// templates, the data-before-template queue, sampling, and sFlow interface counters.
+// State and statistics kept per exporter (a UDP source for NetFlow/IPFIX; an sFlow agent address and sub-agent
+// id): counters, sequence tracking per format rules, templates, the data-before-template queue, sampling, sFlow
+// interface counters, and the plausibility flags that keep forged exports out of detection (screen.ts).
 import { FORMAT_CODE, type FlowFormat } from './batch.js';
 import { emptyErrorCounts, type ErrorCounts, type FlowErrorKind } from './errors.js';
 import { SamplingState } from './sampling.js';
-import { MapTemplateStore, type TemplateStore } from './templates.js';
+import { DEFAULT_FLOW_LIMITS, FlowBudget, PER_EXPORTER, type FlowLimits } from './limits.js';
+import { MapTemplateStore } from './templates.js';
 
 /** sFlow generic interface counters (sflow_version_5.txt, counter record 0:1), latest values. */
 export interface InterfaceCounters {
@@ -39,12 +41,21 @@ export interface PendingSet {
   sysUptimeMs: number;
 }
 
-export const PENDING_LIMIT = 32;
-export const PENDING_MAX_BYTES = 256 * 1024;
+/**
+ * A sequence jump larger than this is taken for an exporter restart or a forged number (counted as a reset), not
+ * as loss: one datagram must not be able to claim billions of lost units.
+ */
+export const MAX_SEQUENCE_GAP = { datagrams: 10_000, records: 300_000 } as const;
 
 export interface ExporterStats {
   id: number;
   address: string;
+  /** UDP source the datagrams came from (differs from address for sFlow relayed through another host). */
+  source: string;
+  /** sFlow sub-agent id (absent for NetFlow/IPFIX). */
+  subAgentId?: number;
+  /** Node name the detector reports this exporter's traffic under (flow.nodes, default the address). */
+  node: string;
   lastFormat: FlowFormat | null;
   datagrams: number;
   records: number;
@@ -55,11 +66,23 @@ export interface ExporterStats {
   lostRecords: number;
   sequenceResets: number;
   templates: number;
+  templateBytes: number;
+  templatesExpired: number;
   pendingSets: number;
+  pendingBytes: number;
   pendingDecoded: number;
   samplingRate: number;
   samplingAbsurd: number;
   samplingChanges: number;
+  /** Records kept out of detection: sampling rate over the bound or changed mid-stream. */
+  quarantinedRecords: number;
+  /** Records kept out of detection: over the exporter's plausibility ceiling. */
+  implausibleRecords: number;
+  /** Flagged implausible until this time (0 = not flagged); its attacks then need another node's corroboration. */
+  implausibleUntilMs: number;
+  implausibleReason: string | null;
+  ceilingBps: number | null;
+  ceilingPps: number | null;
   sflowDrops: number;
   interfaces: InterfaceCounters[];
   lastSeenMs: number;
@@ -77,9 +100,25 @@ export class ExporterState {
   sequenceResets = 0;
   /** Next expected sequence per (format, domain). */
   private readonly nextSeq = new Map<number, number>();
-  readonly templates: TemplateStore;
+  readonly templates: MapTemplateStore;
   readonly pending: PendingSet[] = [];
   pendingBytes = 0;
+  /** Node name (flow.nodes) and, for sFlow, the UDP source and sub-agent id. */
+  node: string;
+  source: string;
+  subAgentId: number | undefined;
+  quarantinedRecords = 0;
+  implausibleRecords = 0;
+  implausibleUntilMs = 0;
+  implausibleReason: string | null = null;
+  /** Configured plausibility ceilings (0 = none) and the current window's estimated totals (screen.ts). */
+  maxBps = 0;
+  maxPps = 0;
+  windowStartMs = -Infinity;
+  windowBits = 0;
+  windowPackets = 0;
+  windowCeilingBps = 0;
+  windowCeilingPps = 0;
   pendingDecoded = 0;
   readonly sampling = new SamplingState();
   /** IPFIX systemInitTimeMilliseconds per observation domain (RFC 7011 flowStartSysUpTime base). */
@@ -92,9 +131,38 @@ export class ExporterState {
   constructor(
     readonly id: number,
     readonly address: string,
-    templateLimit = 4096,
+    readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS,
+    readonly budget: FlowBudget = new FlowBudget(limits),
   ) {
-    this.templates = new MapTemplateStore(templateLimit);
+    this.templates = new MapTemplateStore(
+      limits.maxTemplatesPerExporter,
+      limits.maxTemplateBytesPerExporter,
+      budget,
+      limits.templateTimeoutMs,
+    );
+    this.node = address;
+    this.source = address;
+  }
+
+  /** Marks the exporter implausible for `forMs` from `nowMs` (its attacks then need corroboration). */
+  flag(nowMs: number, forMs: number, reason: string): void {
+    const until = nowMs + forMs;
+    if (until > this.implausibleUntilMs) this.implausibleUntilMs = until;
+    this.implausibleReason = reason;
+  }
+
+  implausible(nowMs: number): boolean {
+    return this.implausibleUntilMs > nowMs;
+  }
+
+  /** Frees what the exporter holds in the shared budget (it is being evicted). */
+  release(): void {
+    this.templates.clear();
+    this.budget.interfaces -= this.interfaces.size;
+    this.interfaces.clear();
+    this.budget.pendingBytes -= this.pendingBytes;
+    this.pending.length = 0;
+    this.pendingBytes = 0;
   }
 
   error(kind: FlowErrorKind): FlowErrorKind {
@@ -117,16 +185,17 @@ export class ExporterState {
     const expected = this.nextSeq.get(k);
     if (expected !== undefined && expected !== seq) {
       const ahead = (seq - expected) >>> 0;
-      if (ahead < 0x80000000) {
+      if (ahead <= MAX_SEQUENCE_GAP[unit]) {
         this.sequenceGaps++;
         if (unit === 'datagrams') this.lostDatagrams += ahead;
         else this.lostRecords += ahead;
       } else {
-        // behind: reordering or an exporter restart, not loss
+        // behind (reordering, restart) or absurdly far ahead (restart, forged number): not loss
         this.sequenceResets++;
       }
     }
-    this.nextSeq.set(k, (seq + increment) >>> 0);
+    if (expected !== undefined || this.nextSeq.size < PER_EXPORTER.domains)
+      this.nextSeq.set(k, (seq + increment) >>> 0);
   }
 
   notePendingDecoded(): void {
@@ -138,13 +207,17 @@ export class ExporterState {
     if (prev === undefined) {
       if (drops > 0) this.sflowDrops += drops;
     } else if (drops > prev) this.sflowDrops += drops - prev;
-    if (prev !== drops) this.sflowDropsBySource.set(source, drops);
+    if (prev !== drops && (prev !== undefined || this.sflowDropsBySource.size < PER_EXPORTER.sources))
+      this.sflowDropsBySource.set(source, drops);
   }
 
   stats(): ExporterStats {
     return {
       id: this.id,
       address: this.address,
+      source: this.source,
+      ...(this.subAgentId !== undefined ? { subAgentId: this.subAgentId } : {}),
+      node: this.node,
       lastFormat: this.lastFormat,
       datagrams: this.datagrams,
       records: this.records,
@@ -154,11 +227,20 @@ export class ExporterState {
       lostRecords: this.lostRecords,
       sequenceResets: this.sequenceResets,
       templates: this.templates.size,
+      templateBytes: this.templates.bytes,
+      templatesExpired: this.templates.expired,
       pendingSets: this.pending.length,
+      pendingBytes: this.pendingBytes,
       pendingDecoded: this.pendingDecoded,
       samplingRate: this.sampling.lastSeen || this.sampling.override || 1,
       samplingAbsurd: this.sampling.absurd,
       samplingChanges: this.sampling.changes,
+      quarantinedRecords: this.quarantinedRecords,
+      implausibleRecords: this.implausibleRecords,
+      implausibleUntilMs: this.implausibleUntilMs,
+      implausibleReason: this.implausibleReason,
+      ceilingBps: this.windowCeilingBps > 0 ? this.windowCeilingBps : null,
+      ceilingPps: this.windowCeilingPps > 0 ? this.windowCeilingPps : null,
       sflowDrops: this.sflowDrops,
       interfaces: [...this.interfaces.values()].map((c) => ({ ...c })),
       lastSeenMs: this.lastSeenMs,

@@ -3,7 +3,8 @@
 // enterprise-specific elements (RFC 7011 §3.2, E bit) are always skipped.
 import { compileWriter } from './codegen.js';
 import { OP, type FieldOp } from './ops.js';
-import { VARIABLE_LENGTH, type Template, type TemplateField } from './templates.js';
+import { internShape } from './shapes.js';
+import { VARIABLE_LENGTH, type Template, type TemplateField, type TemplateShape } from './templates.js';
 
 export { OP, type FieldOp } from './ops.js';
 
@@ -68,25 +69,57 @@ function opFor(f: TemplateField, v9Scope: boolean): FieldOp {
   return lengths.includes(f.length) ? op : OP.SKIP;
 }
 
-/** Builds a template, or undefined if it can never yield a record (no octets at all). */
-export function compileTemplate(
-  id: number,
-  fields: TemplateField[],
+/** Cache key of a field list: every property the compiled shape depends on, two octets per char. */
+function shapeKey(fields: readonly TemplateField[], options: boolean, v9: boolean): string {
+  const codes: number[] = [(options ? 1 : 0) | (v9 ? 2 : 0)];
+  for (const f of fields)
+    codes.push(f.id, f.length, f.enterprise >>> 16, f.enterprise & 0xffff, f.scope ? 1 : 0);
+  let out = '';
+  // chunked: String.fromCharCode takes its arguments on the stack
+  for (let k = 0; k < codes.length; k += 4096) out += String.fromCharCode(...codes.slice(k, k + 4096));
+  return out;
+}
+
+function buildShape(
+  fields: readonly TemplateField[],
   options: boolean,
   v9: boolean,
-): Template | undefined {
+): TemplateShape | undefined {
   let min = 0;
   let variable = false;
-  const ops: FieldOp[] = [];
-  for (const f of fields) {
+  const ops = new Uint8Array(fields.length);
+  const lengths = new Uint16Array(fields.length);
+  for (let k = 0; k < fields.length; k++) {
+    const f = fields[k]!;
     if (f.length === VARIABLE_LENGTH) {
       variable = true;
       min += 1;
     } else min += f.length;
-    ops.push(opFor(f, v9 && f.scope));
+    lengths[k] = f.length;
+    ops[k] = opFor(f, v9 && f.scope);
   }
   if (min === 0) return undefined;
-  const t: Template = { id, options, fields, ops, minLength: min, variable };
-  if (!variable && !options) t.writer = compileWriter(t);
-  return t;
+  const shape: TemplateShape = { options, lengths, ops, minLength: min, variable };
+  if (!variable && !options) shape.writer = compileWriter(shape);
+  return shape;
+}
+
+/** Octets of the (options) template record on the wire: header, then 4 per field (+4 for a PEN, RFC 7011 §3.2). */
+export function templateWireBytes(fields: readonly TemplateField[], options: boolean): number {
+  let n = options ? 6 : 4;
+  for (const f of fields) n += f.enterprise !== 0 ? 8 : 4;
+  return n;
+}
+
+/** Builds a template, or undefined if it can never yield a record (no octets at all). */
+export function compileTemplate(
+  id: number,
+  fields: readonly TemplateField[],
+  options: boolean,
+  v9: boolean,
+): Template | undefined {
+  const shape = internShape(shapeKey(fields, options, v9), () => buildShape(fields, options, v9));
+  if (!shape) return undefined;
+  // one small object per template instance; the shape (field arrays, generated decoder) is shared
+  return { ...shape, id, wireBytes: templateWireBytes(fields, options) };
 }

@@ -4,7 +4,8 @@
 import { FORMAT_CODE } from './batch.js';
 import type { FlowErrorKind } from './errors.js';
 import type { ExporterState } from './exporter.js';
-import { compileTemplate } from './fields.js';
+import { compileTemplate, templateWireBytes } from './fields.js';
+import { refuse } from './netflow9.js';
 import { decodeDataSet, type SetContext } from './dataset.js';
 import { queuePending, replayPending } from './pending.js';
 import type { BatchSink } from './sink.js';
@@ -45,7 +46,7 @@ export function decodeIpfix(dv: DataView, exp: ExporterState, sink: BatchSink): 
     const e = o + setLen;
     if (setId === 2 || setId === 3) err = templateSet(dv, s, e, setId === 3, ctx, exp, sink) ?? err;
     else if (setId >= 256) {
-      const t = exp.templates.get(ctx.domain, setId);
+      const t = exp.templates.get(ctx.domain, setId, exp.lastSeenMs);
       if (!t) {
         unknown = true;
         err = exp.error('unknown-template');
@@ -97,6 +98,16 @@ function templateSet(
       // §3.4.2.2: scope field count must not be zero
       if (scope === 0 || scope > count) return exp.error('bad-template');
     }
+    if (count > exp.limits.maxTemplateFields) {
+      // refused before anything is allocated: walk the specifiers (PEN-bearing ones are 8 octets) to the next
+      for (let k = 0; k < count; k++) {
+        if (e - o < 4) return exp.error('truncated');
+        o += dv.getUint16(o) & 0x8000 ? 8 : 4;
+      }
+      if (o > e) return exp.error('truncated');
+      err = exp.error('template-too-large');
+      continue;
+    }
     const fields: TemplateField[] = [];
     for (let k = 0; k < count; k++) {
       if (e - o < 4) return exp.error('truncated');
@@ -111,12 +122,21 @@ function templateSet(
       }
       fields.push({ id: raw & 0x7fff, length, enterprise, scope: k < scope });
     }
+    const early = exp.templates.refusal(ctx.domain, id, templateWireBytes(fields, options));
+    if (early) {
+      err = refuse(exp, early);
+      continue;
+    }
     const t = compileTemplate(id, fields, options, false);
     if (!t) {
       err = exp.error('bad-template');
       continue;
     }
-    if (!exp.templates.set(ctx.domain, id, t)) return exp.error('template-limit');
+    const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
+    if (refused) {
+      err = refuse(exp, refused);
+      continue;
+    }
     err = replayPending(exp, ctx, id, sink) ?? err;
   }
   return err;

@@ -33,7 +33,7 @@ export function decodeNetflow5(dv: DataView, exp: ExporterState, sink: BatchSink
   const si = dv.getUint16(22);
   // top 2 bits: sampling mode, low 14 bits: interval (0 = unsampled/unknown)
   const interval = si & 0x3fff;
-  if (interval > 0) exp.sampling.note(EXPORTER_WIDE, interval);
+  if (interval > 0) exp.sampling.note(EXPORTER_WIDE, interval, exp.lastSeenMs);
   const rate = exp.sampling.rate(EXPORTER_WIDE, interval);
   exp.sequence('netflow5', engine, seq, count, 'records');
   let o = NF5_HEADER;

@@ -3,7 +3,7 @@
 import { FORMAT_CODE } from './batch.js';
 import type { FlowErrorKind } from './errors.js';
 import type { ExporterState } from './exporter.js';
-import { compileTemplate } from './fields.js';
+import { compileTemplate, templateWireBytes } from './fields.js';
 import { decodeDataSet, type SetContext } from './dataset.js';
 import { queuePending, replayPending } from './pending.js';
 import type { BatchSink } from './sink.js';
@@ -37,7 +37,7 @@ export function decodeNetflow9(dv: DataView, exp: ExporterState, sink: BatchSink
     if (setId === 0) err = templateSet(dv, s, e, ctx, exp, sink) ?? err;
     else if (setId === 1) err = optionsTemplateSet(dv, s, e, ctx, exp, sink) ?? err;
     else if (setId >= 256) {
-      const t = exp.templates.get(ctx.domain, setId);
+      const t = exp.templates.get(ctx.domain, setId, exp.lastSeenMs);
       if (!t) {
         err = exp.error('unknown-template');
         queuePending(exp, ctx, setId, dv, s, e);
@@ -57,10 +57,19 @@ function store(
   options: boolean,
   sink: BatchSink,
 ): FlowErrorKind | undefined {
+  // a template the bounds refuse anyway is not compiled (a flood of them costs no CPU beyond parsing)
+  const early = exp.templates.refusal(ctx.domain, id, templateWireBytes(fields, options));
+  if (early) return refuse(exp, early);
   const t = compileTemplate(id, fields, options, true);
   if (!t) return exp.error('bad-template');
-  if (!exp.templates.set(ctx.domain, id, t)) return exp.error('template-limit');
+  const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
+  if (refused) return refuse(exp, refused);
   return replayPending(exp, ctx, id, sink);
+}
+
+export function refuse(exp: ExporterState, kind: FlowErrorKind): FlowErrorKind {
+  if (kind === 'template-budget') exp.budget.refusals++;
+  return exp.error(kind);
 }
 
 function templateSet(
@@ -79,6 +88,12 @@ function templateSet(
     o += 4;
     if (id < 256 || count === 0) return exp.error('bad-template');
     if (o + count * 4 > e) return exp.error('truncated');
+    if (count > exp.limits.maxTemplateFields) {
+      // refused before anything is allocated; the next record follows at a known offset
+      err = exp.error('template-too-large');
+      o += count * 4;
+      continue;
+    }
     const fields: TemplateField[] = [];
     for (let k = 0; k < count; k++, o += 4)
       fields.push({ id: dv.getUint16(o), length: dv.getUint16(o + 2), enterprise: 0, scope: false });
@@ -106,6 +121,12 @@ function optionsTemplateSet(
     if (id < 256 || scopeLen % 4 !== 0 || optLen % 4 !== 0 || scopeLen + optLen === 0)
       return exp.error('bad-template');
     if (o + scopeLen + optLen > e) return exp.error('truncated');
+    if ((scopeLen + optLen) / 4 > exp.limits.maxTemplateFields) {
+      err = exp.error('template-too-large');
+      o += scopeLen + optLen;
+      if (e - o < 6) break;
+      continue;
+    }
     const fields: TemplateField[] = [];
     for (let k = 0; k < (scopeLen + optLen) / 4; k++, o += 4)
       fields.push({

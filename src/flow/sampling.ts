@@ -1,6 +1,8 @@
 // Per-exporter sampling-rate bookkeeping: rates learnt from the datagrams (NetFlow v5 header, v9/IPFIX options
 // data, sFlow flow samples), an optional configured override, and counters for absurd or changing rates.
 
+import { PER_EXPORTER } from './limits.js';
+
 /** Above this a 1:N rate is treated as absurd (flagged, still used). */
 export const ABSURD_RATE = 1 << 20;
 const MAX_RATE = 0xffffffff;
@@ -23,6 +25,8 @@ export class SamplingState {
   absurd = 0;
   /** A sampler announced a rate different from its previous one. */
   changes = 0;
+  /** When the last change was announced (-Infinity = never): records are quarantined for a while after it. */
+  changedAtMs = -Infinity;
   /** Last rate seen from any source (for stats). */
   lastSeen = 0;
   /** Last rate announced for a specific sampler. */
@@ -33,23 +37,28 @@ export class SamplingState {
     this.force = !!o?.force && this.override > 0;
   }
 
-  /** Records a rate announced by the exporter. Returns the rate to use (0 announced → not stored). */
-  note(sampler: number, rate: number): void {
+  /** Records a rate announced by the exporter at `nowMs` (0 announced → not stored). */
+  note(sampler: number, rate: number, nowMs = 0): void {
     if (rate === 0 || rate > ABSURD_RATE || !Number.isFinite(rate)) this.absurd++;
     if (rate === 0) return;
     // the batch column is 32-bit: an 8-octet (absurd) interval saturates instead of wrapping to 0
     if (rate > MAX_RATE) rate = MAX_RATE;
     this.lastSeen = rate;
     if (sampler === EXPORTER_WIDE) {
-      if (this.exporterRate !== 0 && this.exporterRate !== rate) this.changes++;
+      if (this.exporterRate !== 0 && this.exporterRate !== rate) this.changed(nowMs);
       this.exporterRate = rate;
       return;
     }
     const prev = this.bySampler.get(sampler);
-    if (prev !== undefined && prev !== rate) this.changes++;
+    if (prev !== undefined && prev !== rate) this.changed(nowMs);
     this.lastSampler = rate;
-    if (prev !== rate && (prev !== undefined || this.bySampler.size < 1024))
+    if (prev !== rate && (prev !== undefined || this.bySampler.size < PER_EXPORTER.sources))
       this.bySampler.set(sampler, rate);
+  }
+
+  private changed(nowMs: number): void {
+    this.changes++;
+    this.changedAtMs = nowMs;
   }
 
   /**

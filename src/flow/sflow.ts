@@ -6,6 +6,7 @@ import { FORMAT_CODE } from './batch.js';
 import type { FlowErrorKind } from './errors.js';
 import type { ExporterState } from './exporter.js';
 import { parseFrame, SFLOW_HP_ETHERNET, SFLOW_HP_IPV4, SFLOW_HP_IPV6 } from './packet.js';
+import { PER_EXPORTER } from './limits.js';
 import { claim, type BatchSink } from './sink.js';
 
 const FMT = FORMAT_CODE.sflow5;
@@ -82,7 +83,7 @@ function flowSample(
   }
   const nrec = dv.getUint32(o);
   o += 4;
-  exp.sampling.note(source >>> 0, rate);
+  exp.sampling.note(source >>> 0, rate, nowMs);
   exp.noteSflowDrops(source >>> 0, drops);
   if (nrec * 8 > e - o) return exp.error('bad-sample');
   const i = claim(sink);
@@ -230,12 +231,16 @@ function counterSample(
       const ifIndex = dv.getUint32(o);
       let c = exp.interfaces.get(ifIndex);
       if (!c) {
-        if (exp.interfaces.size >= 4096) {
+        if (
+          exp.interfaces.size >= PER_EXPORTER.interfaces ||
+          exp.budget.interfaces >= PER_EXPORTER.interfacesTotal
+        ) {
           o += rlen;
           continue;
         }
         c = {} as NonNullable<typeof c>;
         exp.interfaces.set(ifIndex, c);
+        exp.budget.interfaces++;
       }
       c.ifIndex = ifIndex;
       c.ifType = dv.getUint32(o + 4);

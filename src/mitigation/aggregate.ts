@@ -14,6 +14,8 @@ export interface NodeReport {
   signature: Signature;
   hostGroup: string;
   ended: boolean;
+  /** The node's exporters were flagged implausible (AttackEvent.implausibleNodes). */
+  implausible: boolean;
 }
 
 export interface AggregateView {
@@ -30,6 +32,8 @@ export interface AggregateView {
   readonly attackId: string;
   /** No live report left: every node ended or went stale. */
   readonly ended: boolean;
+  /** Every live report comes from a node flagged implausible. */
+  readonly implausibleOnly: boolean;
 }
 
 export function reportOf(event: AttackEvent, now: number): NodeReport {
@@ -44,8 +48,11 @@ export function reportOf(event: AttackEvent, now: number): NodeReport {
     signature: event.signature,
     hostGroup: event.hostGroup,
     ended: event.kind === 'end',
+    implausible: flaggedNode(event),
   };
 }
+
+const flaggedNode = (e: AttackEvent) => e.implausibleNodes?.includes(e.node) ?? false;
 
 export function updateReport(r: NodeReport, event: AttackEvent, now: number): void {
   r.attackId = event.attackId;
@@ -57,6 +64,7 @@ export function updateReport(r: NodeReport, event: AttackEvent, now: number): vo
   r.signature = event.signature;
   r.hostGroup = event.hostGroup;
   r.ended = event.kind === 'end';
+  r.implausible = flaggedNode(event);
 }
 
 /** Folds the live reports (not ended, not older than staleMs) into one view. */
@@ -71,9 +79,11 @@ export function summarize(
   let severity = 0;
   let nodes = 0;
   let top: NodeReport | undefined;
+  let implausibleOnly = true;
   for (const r of reports.values()) {
     if (r.ended || now - r.at > staleMs) continue;
     nodes++;
+    if (!r.implausible) implausibleOnly = false;
     if (volume === 'sum') {
       bps += r.bps;
       pps += r.pps;
@@ -95,5 +105,6 @@ export function summarize(
     hostGroup: top.hostGroup,
     attackId: top.attackId,
     ended: false,
+    implausibleOnly,
   };
 }

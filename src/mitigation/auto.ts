@@ -129,6 +129,19 @@ export function evaluate(
   out: EngineAction[],
 ): void {
   const conf = confidence(view.severity, view.nodes, view.family, s.cfg.confidence);
+  if (view.implausibleOnly && view.nodes < 2) {
+    // forged-looking telemetry (docs/flow-hardening.md): one flagged node alone never opens a rule
+    if (now >= entry.windowEndsAt)
+      alertOnce(
+        s,
+        entry,
+        now,
+        out,
+        `${describeConfidence(conf)}, but the only reporting node's exporters were flagged implausible: needs a second node to corroborate: alert only`,
+        conf.score,
+      );
+    return;
+  }
   if (conf.score < s.cfg.confidence.threshold) {
     // Within the aggregation window a weak first event waits for corroboration; after it, alert only.
     if (now >= entry.windowEndsAt) {

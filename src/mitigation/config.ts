@@ -2,6 +2,7 @@
 // guards, limits, TTL, retries and the rendering knobs of each intent. Each key carries its type, default
 // and help here (STYLE.md rule 9); docs/engine.md explains the semantics.
 import { z } from 'zod';
+import { rpkiPolicySchema } from './rpki-policy.js';
 import { ATTACK_FAMILIES } from '../domain/attack.js';
 import { INTENTS } from '../domain/rule.js';
 import { tryParsePrefix } from '../net/index.js';
@@ -250,10 +251,7 @@ export const mitigationConfigSchema = z
           )
           .default([])
           .describe('CIDRs where drop/blackhole/geo-lockdown become a rate-limit at the CIDR\u2019s rate.'),
-        rpki: z
-          .enum(['off', 'reject-invalid', 'require-valid'])
-          .default('reject-invalid')
-          .describe('Origin validation before any unicast announcement (blackhole, scrubbing).'),
+        rpki: rpkiPolicySchema,
       })
       .strict()
       .prefault({})

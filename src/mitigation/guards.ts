@@ -147,13 +147,38 @@ export function validateRule(ctx: GuardContext, rule: Rule): GuardResult {
   if (bad !== undefined) return reject('invalid-match', `${rule.target}: ${bad}`);
   const converted = softWhitelist(ctx, rule, p);
   const out = converted?.rule ?? rule;
-  if (INTENT_KIND[out.intent] === 'unicast' && ctx.cfg.guards.rpki !== 'off') {
-    const origin = ctx.validateOrigin(out.target);
-    if (origin === 'invalid')
-      return reject('rpki-invalid', `${out.target} is RPKI-invalid: no unicast announcement`);
-    if (origin !== 'valid' && ctx.cfg.guards.rpki === 'require-valid') {
-      return reject('rpki-not-valid', `${out.target} is RPKI-${origin} and guards.rpki requires valid`);
-    }
+  const notes = converted ? [converted.note] : [];
+  if (INTENT_KIND[out.intent] === 'unicast') {
+    const rpki = checkOrigin(ctx, out);
+    if (rpki && !rpki.ok) return rpki;
+    if (rpki?.ok) notes.push(rpki.note);
   }
-  return converted ? { ok: true, rule: out, note: converted.note } : { ok: true, rule: out };
+  return notes.length ? { ok: true, rule: out, note: notes.join('; ') } : { ok: true, rule: out };
+}
+
+/**
+ * RPKI origin validation of a unicast announcement (RFC 6811) under `guards.rpki` for its kind:
+ * the announced prefix, or the tenant network covering it. Undefined when the policy is off.
+ */
+function checkOrigin(
+  ctx: GuardContext,
+  rule: Rule,
+): { ok: true; note: string } | { ok: false; code: GuardCode; reason: string } | undefined {
+  const policy = rule.intent === 'scrubbing' ? ctx.cfg.guards.rpki.scrubbing : ctx.cfg.guards.rpki.blackhole;
+  if (policy.mode === 'off') return undefined;
+  const announced = tryParsePrefix(rule.target);
+  const owned = announced ? ctx.tenants.networkOf(announced) : undefined;
+  const checked = policy.validate === 'covering' && owned ? formatPrefix(owned) : rule.target;
+  const what = checked === rule.target ? rule.target : `${checked} (the network covering ${rule.target})`;
+  const raw = ctx.validateOrigin(checked);
+  const v = typeof raw === 'string' ? { state: raw, detail: `RPKI ${raw}` } : raw;
+  if (v.state === 'invalid')
+    return { ok: false, code: 'rpki-invalid', reason: `${what} is RPKI-invalid: no unicast announcement (${v.detail})` };
+  if (v.state !== 'valid' && policy.mode === 'require-valid')
+    return {
+      ok: false,
+      code: 'rpki-not-valid',
+      reason: `${what} is RPKI-${v.state} and guards.rpki requires valid (${v.detail})`,
+    };
+  return { ok: true, note: `rpki ${v.state} for ${what}: ${v.detail}` };
 }

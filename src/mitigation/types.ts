@@ -5,10 +5,18 @@ import type { AuditAction } from '../domain/audit.js';
 import type { EscalationLevel, Intent, Rule } from '../domain/rule.js';
 import type { MitigationConfig } from './config.js';
 
-/** RPKI route origin validation result (RFC 6811 §2). */
+/** RPKI route origin validation result (RFC 6811 §2); unknown = NotFound, or no RPKI data. */
 export type OriginState = 'valid' | 'invalid' | 'unknown';
-/** Synchronous port over the current VRP set, consulted before any unicast announcement. */
-export type OriginValidator = (prefix: string) => OriginState;
+/** A state with the words behind it: which VRPs matched or covered, or why there is no data. */
+export interface OriginVerdict {
+  readonly state: OriginState;
+  readonly detail: string;
+}
+/**
+ * Synchronous port over the current VRP set, consulted before any unicast announcement, for the
+ * AS our announcements carry. A bare state is shorthand for a verdict without detail.
+ */
+export type OriginValidator = (prefix: string) => OriginVerdict | OriginState;
 
 /** A rule asked for by an operator (API, CLI, scenario). Rates are bits per second. */
 export interface ManualRuleRequest {

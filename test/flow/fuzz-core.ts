@@ -9,6 +9,7 @@ import { recognise, type ExportFormat } from '../../src/flow/datagram.js';
 import { FLOW_ERROR_KINDS, type FlowErrorKind } from '../../src/flow/errors.js';
 import { ExporterState } from '../../src/flow/exporter.js';
 import { decodeIpfix } from '../../src/flow/ipfix.js';
+import { DEFAULT_FLOW_LIMITS } from '../../src/flow/limits.js';
 import { decodeNetflow5 } from '../../src/flow/netflow5.js';
 import { decodeNetflow9 } from '../../src/flow/netflow9.js';
 import { readCapture } from '../../src/flow/pcap.js';
@@ -263,7 +264,7 @@ const DECODERS: Record<
 };
 
 export class FuzzTarget {
-  readonly exp = new ExporterState(0, 'fuzz', 256);
+  readonly exp = new ExporterState(0, 'fuzz', { ...DEFAULT_FLOW_LIMITS, maxTemplatesPerExporter: 256 });
   private readonly sink = new CheckingSink();
   runs = 0;
   readonly kinds = new Map<string, number>();

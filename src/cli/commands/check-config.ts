@@ -1,5 +1,6 @@
 // `floodgate check-config`: validate a config file without starting anything.
 import type { Command } from 'commander';
+import { checkConfig } from '../../config/checks.js';
 import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 
@@ -12,6 +13,15 @@ export function registerCheckConfig(program: Command): void {
     .action((o: { config?: string; quiet?: boolean }) => {
       try {
         const loaded = loadConfig(o.config);
+        // the same checks `floodgate run` applies before it starts
+        const checks = checkConfig(loaded.config);
+        for (const c of checks)
+          process.stderr.write(`${c.level === 'error' ? 'ERROR' : 'WARNING'}: ${c.path}: ${c.message}\n`);
+        if (checks.some((c) => c.level === 'error')) {
+          process.stderr.write(`invalid config ${loaded.file ?? '(defaults)'}: see the errors above\n`);
+          process.exitCode = 2;
+          return;
+        }
         if (!o.quiet) {
           process.stdout.write(`config OK: ${loaded.file ?? 'no file, built-in defaults'}\n`);
           if (loaded.fromEnv.length) process.stdout.write(`from environment: ${loaded.fromEnv.join(', ')}\n`);
