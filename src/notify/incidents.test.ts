@@ -276,11 +276,11 @@ describe('routing, rate limit, maintenance, templates', () => {
     );
   });
 
-  it('reads ${env:NAME} secrets from the environment and names a missing one', () => {
-    const cfg = channelSchema.parse({ type: 'pagerduty', name: 'pd', routingKey: '${env:PD_KEY}' });
+  it('reads env:NAME secrets from the environment and names a missing one', () => {
+    const cfg = channelSchema.parse({ type: 'pagerduty', name: 'pd', routingKey: 'env:PD_KEY' });
     expect(resolveSecrets(cfg, { PD_KEY: 'k'.repeat(32) })).toMatchObject({ routingKey: 'k'.repeat(32) });
     expect(() => resolveSecrets(cfg, {})).toThrow(
-      'notifications channel "pd": routingKey names environment variable PD_KEY',
+      'notifications channel "pd": routingKey: environment variable PD_KEY (named by "env:PD_KEY") is not set',
     );
   });
 });

@@ -1,6 +1,7 @@
 // Builds the configured channels; one module per service, dispatched by an exhaustive map.
 import type { TransportOptions } from '../../adapters/http-retry.js';
 import { ConfigError } from '../../config/errors.js';
+import { resolveSecret } from '../../export/secret.js';
 import type { ChannelConfig } from '../config.js';
 import type { Channel, ChannelType } from '../types.js';
 import { discordChannel } from './discord.js';
@@ -27,7 +28,7 @@ const BUILDERS: Builders = {
   webhook: webhookChannel,
 };
 
-/** Keys whose value may be "${env:NAME}", read from the environment when the channel is built. */
+/** Keys whose value may be "env:NAME" (as for the export sinks), read from the environment at start. */
 const SECRET_KEYS = [
   'url',
   'routingKey',
@@ -40,24 +41,21 @@ const SECRET_KEYS = [
 ] as const;
 
 /**
- * Replaces "${env:NAME}" in a channel's secret keys with the environment variable, so secrets can stay
- * out of floodgate.yaml. A variable that is not set is an error naming the channel and key.
+ * Replaces "env:NAME" in a channel's secret keys with the environment variable (src/export/secret.ts),
+ * so secrets can stay out of floodgate.yaml. A variable that is not set stops the start with a config
+ * error naming the channel and key.
  */
 export function resolveSecrets(cfg: ChannelConfig, env: NodeJS.ProcessEnv = process.env): ChannelConfig {
   const out: Record<string, unknown> = { ...cfg };
   for (const key of SECRET_KEYS) {
     const v = out[key];
-    const m = typeof v === 'string' ? /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v) : null;
-    if (!m) continue;
-    const value = env[m[1]!];
-    if (value === undefined)
+    if (typeof v !== 'string') continue;
+    const s = resolveSecret(v, `notifications channel "${cfg.name}": ${key}`, env);
+    if (!s.ok)
       throw new ConfigError('(environment)', [
-        {
-          path: `notifications.channels[${cfg.name}].${key}`,
-          message: `notifications channel "${cfg.name}": ${key} names environment variable ${m[1]}, which is not set`,
-        },
+        { path: `notifications.channels[${cfg.name}].${key}`, message: s.error },
       ]);
-    out[key] = value;
+    out[key] = s.value;
   }
   return out as ChannelConfig;
 }
