@@ -47,7 +47,12 @@ export const pagerdutyChannelSchema = z
   .object({
     type: z.literal('pagerduty'),
     ...common,
-    routingKey: z.string().default('').describe('Events API v2 integration (routing) key, 32 characters.'),
+    routingKey: z
+      .string()
+      .default('')
+      .describe(
+        'Events API v2 integration (routing) key, 32 characters; "env:NAME" reads it from the environment.',
+      ),
     url: url('https://events.pagerduty.com/v2/enqueue', 'Events API v2 endpoint.'),
     source: z.string().default('floodgate').describe('payload.source: the system that saw the problem.'),
   })
@@ -57,7 +62,10 @@ export const slackChannelSchema = z
   .object({
     type: z.literal('slack'),
     ...common,
-    url: url('', 'Incoming webhook URL (https://hooks.slack.com/services/...).'),
+    url: url(
+      '',
+      'Incoming webhook URL (https://hooks.slack.com/services/...); it is a secret: "env:NAME" reads it from the environment.',
+    ),
   })
   .strict();
 
@@ -65,7 +73,10 @@ export const discordChannelSchema = z
   .object({
     type: z.literal('discord'),
     ...common,
-    url: url('', 'Webhook URL (https://discord.com/api/webhooks/<id>/<token>).'),
+    url: url(
+      '',
+      'Webhook URL (https://discord.com/api/webhooks/<id>/<token>); "env:NAME": from the environment.',
+    ),
     username: z.string().default('floodgate').describe('Name the messages appear from.'),
   })
   .strict();
@@ -74,7 +85,10 @@ export const teamsChannelSchema = z
   .object({
     type: z.literal('teams'),
     ...common,
-    url: url('', 'Workflow ("When a Teams webhook request is received") URL.'),
+    url: url(
+      '',
+      'Workflow ("When a Teams webhook request is received") URL; "env:NAME": from the environment.',
+    ),
   })
   .strict();
 
@@ -82,7 +96,12 @@ export const opsgenieChannelSchema = z
   .object({
     type: z.literal('opsgenie'),
     ...common,
-    apiKey: z.string().default('').describe('API integration key (sent as "Authorization: GenieKey <key>").'),
+    apiKey: z
+      .string()
+      .default('')
+      .describe(
+        'API integration key (sent as "Authorization: GenieKey <key>"); "env:NAME": from the environment.',
+      ),
     url: url('https://api.opsgenie.com', 'API base URL (https://api.eu.opsgenie.com for EU accounts).'),
     responders: z
       .array(
@@ -98,7 +117,10 @@ export const telegramChannelSchema = z
   .object({
     type: z.literal('telegram'),
     ...common,
-    botToken: z.string().default('').describe('Bot token from @BotFather ("123456:ABC...").'),
+    botToken: z
+      .string()
+      .default('')
+      .describe('Bot token from @BotFather ("123456:ABC..."); "env:NAME": from the environment.'),
     chatId: z.string().default('').describe('Target chat: numeric id or @channelusername.'),
     url: url('https://api.telegram.org', 'Bot API base URL.'),
   })
@@ -125,7 +147,7 @@ export const emailChannelSchema = z
       .default(true)
       .describe('Refuse to send unless the server upgrades with STARTTLS (never mail in clear).'),
     user: z.string().default('').describe('SMTP AUTH user; empty = no authentication.'),
-    pass: z.string().default('').describe('SMTP AUTH password.'),
+    pass: z.string().default('').describe('SMTP AUTH password ("env:NAME": from the environment).'),
     from: z.string().default('floodgate@localhost').describe('From address.'),
     to: z.array(z.string().min(3)).default([]).describe('Recipients.'),
     caFile: z
@@ -144,7 +166,9 @@ export const webhookChannelSchema = z
     secret: z
       .string()
       .default('')
-      .describe('HMAC-SHA256 signing secret, as for the webhook adapter. Empty = unsigned.'),
+      .describe(
+        'HMAC-SHA256 signing secret, as for the webhook adapter ("env:NAME": from the environment). Empty = unsigned.',
+      ),
     authToken: z.string().default('').describe('Sent as "Authorization: Bearer <token>" when set.'),
     headers: z.record(z.string(), z.string()).default({}).describe('Extra headers on every request.'),
   })
