@@ -5,6 +5,7 @@ import type { TenantMap } from '../domain/tenants.js';
 import type { MitigationConfig } from '../mitigation/config.js';
 import type { MetricsEndpoint } from '../export/metrics-route.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
+import type { NotifyPort } from '../notify/index.js';
 import type {
   AttackQuery,
   AttackRecord,
@@ -53,6 +54,8 @@ export interface ApiPorts {
   /** BGP peers and Adj-RIB-Out when the native speaker runs. */
   bgpPeers?(): unknown;
   bgpAdjRibOut?(peer: string): unknown;
+  /** Incidents, dead letters, maintenance and public status pages, when notifications run. */
+  readonly notify?: NotifyPort;
   /** Prometheus exposition for GET /metrics. */
   readonly metrics?: MetricsEndpoint;
   /** RPKI data and route origin validation when rpki sources are configured. */

@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { installAuth } from './auth.js';
+import { notifyRoutes } from './notify-routes.js';
 import { ApiError, frameworkError, invalidInput, repeatedQueryKeys, type InputPart } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { ApiPorts } from './ports.js';
@@ -11,6 +12,7 @@ import { attacksRoutes } from './routes/attacks.js';
 import { auditRoutes } from './routes/audit.js';
 import { rpkiRoutes } from './routes/rpki.js';
 import { rulesRoutes } from './routes/rules.js';
+import { statusRoutes } from './status-routes.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -129,6 +131,8 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     rpkiRoutes,
   ])
     void app.register(routes, { ports });
+  if (ports.notify) void app.register(notifyRoutes, { ports });
+  if (ports.notify) void app.register(statusRoutes, { ports });
   if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
   return app;
 }

@@ -26,6 +26,7 @@ import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildAdapters } from './adapters.js';
+import { startNotifications, type NotifyPort } from '../notify/index.js';
 import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
@@ -60,6 +61,7 @@ export class App {
   ) {}
 
   api: FastifyInstance | undefined;
+  notify: NotifyPort | undefined;
   apiAddress: string | undefined;
   readonly startedAt = Date.now();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -162,6 +164,7 @@ export class App {
     app.obs = obs;
     obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
     try {
+      app.notify = await startNotifications(() => app.config, store, events, log);
       await app.restoreBaselines();
       if (built.speaker) {
         await built.speaker.start();
@@ -323,6 +326,7 @@ export class App {
       },
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
+      ...(this.notify ? { notify: this.notify } : {}),
       ...(this.obs ? { metrics: this.obs.endpoint() } : {}),
       ...(this.rpki
         ? {
@@ -439,6 +443,9 @@ export class App {
         .catch((err: unknown) => this.log.error({ err, adapter: a.name }, 'adapter close failed'));
     this.rpki?.stop();
     await this.speaker?.stop().catch((err: unknown) => this.log.error({ err }, 'BGP speaker stop failed'));
+    await this.notify?.notifier
+      .stop()
+      .catch((err: unknown) => this.log.error({ err }, 'notifications stop failed'));
     await this.obs?.stop().catch((err: unknown) => this.log.error({ err }, 'exports stop failed'));
     await this.saveBaselines();
     await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));

@@ -6,13 +6,8 @@ import type { Store } from '../store/types.js';
 export function publishingAudit(store: Store, bus: EventBus): Store {
   const audit = store.audit;
   return {
-    kind: store.kind,
-    rules: store.rules,
-    attacks: store.attacks,
-    state: store.state,
-    tokens: store.tokens,
-    locks: store.locks,
-    ...(store.budget !== undefined ? { budget: store.budget } : {}),
+    // every other repository passes through unchanged
+    ...store,
     close: () => store.close(),
     audit: {
       query: (q) => audit.query(q),

@@ -11,6 +11,7 @@ export const RESTART_KEYS: readonly string[] = [
   'flow',
   'bgp',
   'adapters',
+  'notifications',
   'exports.metrics.processMetrics',
   // RTR sessions and VRP sources are built once; the policy (mitigation.guards.rpki) applies live
   'rpki',

@@ -7,6 +7,7 @@ import { detectionConfigSchema } from '../detect/config.js';
 import { protectedNetworks } from '../domain/tenants.js';
 import { exportsConfigSchema } from '../export/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
+import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
 import { rpkiConfigSchema } from '../rpki/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
 
@@ -28,6 +29,12 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Other mitigation targets: BGP daemons, scrubbing services, webhook, local nftables.'),
+    notifications: notificationsConfigSchema.describe(
+      'Alerts and incidents: PagerDuty, Slack, Discord, Teams, Opsgenie, Telegram, email, webhook (docs/notifications.md).',
+    ),
+    statusPages: statusPagesConfigSchema.describe(
+      'Public status pages per tenant at /status/<tenant>, opt-in, no login (docs/status-pages.md).',
+    ),
     exports: exportsConfigSchema,
   })
   .strict()

@@ -99,6 +99,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 4,
+    name: 'notification incidents and dead letters',
+    sql: {
+      sqlite: [
+        `CREATE TABLE incidents (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, subject TEXT NOT NULL, state TEXT NOT NULL,
+           opened_at REAL NOT NULL, updated_at REAL NOT NULL, resolved_at REAL, body TEXT NOT NULL)`,
+        `CREATE INDEX incidents_tenant ON incidents (tenant, updated_at)`,
+        `CREATE INDEX incidents_state ON incidents (state)`,
+        `CREATE TABLE notify_dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL,
+           channel TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, message TEXT NOT NULL)`,
+      ],
+      postgres: [
+        `CREATE TABLE incidents (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, subject TEXT NOT NULL, state TEXT NOT NULL,
+           opened_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL, resolved_at DOUBLE PRECISION,
+           body TEXT NOT NULL)`,
+        `CREATE INDEX incidents_tenant ON incidents (tenant, updated_at)`,
+        `CREATE INDEX incidents_state ON incidents (state)`,
+        `CREATE TABLE notify_dead_letters (id BIGSERIAL PRIMARY KEY, at DOUBLE PRECISION NOT NULL,
+           channel TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, message TEXT NOT NULL)`,
+      ],
+    },
+  },
 ];
 
 /**

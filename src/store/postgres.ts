@@ -14,6 +14,7 @@ import {
   KyselyRuleRepository,
   KyselyStateRepository,
 } from './repositories.js';
+import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
 import { KyselyTokenRepository } from './tokens.js';
 import type { LockManager, Store } from './types.js';
@@ -69,6 +70,8 @@ export async function openPostgresStore(
     audit: new KyselyAuditRepository(db, 'postgres'),
     tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
+    incidents: new KyselyIncidentRepository(db),
+    deadLetters: new KyselyDeadLetterRepository(db),
     locks: new AdvisoryLocks(lockPool),
     budget: new KyselyBudgetRepository(db, postgresTransactionLock),
     close: async () => {

@@ -69,6 +69,26 @@ export interface DeploymentsTable {
   rule_id: string;
 }
 
+export interface IncidentsTable {
+  id: string;
+  tenant: string;
+  subject: string;
+  state: string;
+  opened_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  body: string;
+}
+
+export interface DeadLettersTable {
+  id: Generated<number>;
+  at: number;
+  channel: string;
+  error: string;
+  attempts: number;
+  message: string;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -83,5 +103,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   state: StateTable;
   deployments: DeploymentsTable;
+  incidents: IncidentsTable;
+  notify_dead_letters: DeadLettersTable;
   schema_migrations: MigrationsTable;
 }

@@ -11,6 +11,7 @@ import {
   KyselyRuleRepository,
   KyselyStateRepository,
 } from './repositories.js';
+import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
 import { sqliteChainedAppend } from './sqlite-audit.js';
 import { KyselyTokenRepository } from './tokens.js';
@@ -32,6 +33,8 @@ export async function openSqliteStore(path: string, now: number = Date.now()): P
     audit: new KyselyAuditRepository(db, 'sqlite', sqliteChainedAppend(sqlite)),
     tokens: new KyselyTokenRepository(db),
     state: new KyselyStateRepository(db),
+    incidents: new KyselyIncidentRepository(db),
+    deadLetters: new KyselyDeadLetterRepository(db),
     locks: new InProcessLocks(),
     close: () => db.destroy(),
   };

@@ -6,6 +6,7 @@ import type { AttackEvent } from '../domain/attack.js';
 import type { AuditVerification } from './audit-chain.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule, RuleState } from '../domain/rule.js';
+import type { IncidentRepository, DeadLetterRepository } from './notify-types.js';
 
 export interface RuleQuery {
   readonly tenant?: string;
@@ -134,6 +135,9 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly tokens: TokenRepository;
   readonly state: StateRepository;
+  /** Notification incidents and dead letters (SQL stores; the engine's in-memory test store has none). */
+  readonly incidents?: IncidentRepository;
+  readonly deadLetters?: DeadLetterRepository;
   readonly locks: LockManager;
   /**
    * Cluster-wide deployment budget; present only where several processes share the store (PostgreSQL).

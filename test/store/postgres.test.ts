@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { budgetContract } from '../../src/store/budget-contract.js';
 import { storeContract } from '../../src/store/store-contract.js';
+import { notifyStoreContract } from '../../src/store/notify-contract.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 
 describe('PostgreSQL store (real server)', () => {
@@ -27,6 +28,7 @@ describe('PostgreSQL store (real server)', () => {
   }
 
   storeContract(async () => openPostgresStore(await freshUrl()));
+  notifyStoreContract(async () => openPostgresStore(await freshUrl()));
 
   // two store instances on one database stand for two processes
   budgetContract(async () => {
