@@ -20,6 +20,8 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildAdapters } from './adapters.js';
 import { createLogger, type Logger } from './logger.js';
+import { dashboardPlugin } from '../web/plugin.js';
+import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
 const BASELINE_KEY = 'detect.baselines';
@@ -289,6 +291,12 @@ export class App {
     this.api = buildApi(this.ports(), {
       ...(api.token ? { token: api.token } : {}),
       readsNeedToken: !isLoopback(api.host),
+    });
+    await this.api.register(dashboardPlugin, {
+      events: this.events,
+      openAttacks: () => this.detector.openAttacks(),
+      traffic: (t, d) => this.detector.traffic(t, d),
+      policy: () => effectivePolicy(this.config),
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
     this.log.info({ address: this.apiAddress }, 'HTTP API listening');

@@ -1,0 +1,162 @@
+// The live feed: reads GET /api/v1/stream (server-sent events) with fetch, so the bearer token goes
+// in the Authorization header (EventSource cannot send headers), and keeps the dashboard's live
+// state in signals: open attacks, per-second rate series, recent audit records, health changes.
+import { batch, signal } from '@preact/signals';
+import { authHeaders, get, session } from './api.js';
+import type { AttackEvent, AttackRecord, AuditRecord, RatesEvent } from './types.js';
+
+/** Seconds of rate history kept per target. */
+const HISTORY = 600;
+
+export interface Series {
+  t: number[];
+  pps: number[];
+  bps: number[];
+  baselinePps: (number | null)[];
+  baselineBps: (number | null)[];
+}
+
+export const connected = signal(false);
+export const attacks = signal<ReadonlyMap<string, AttackRecord>>(new Map());
+export const rates = signal<ReadonlyMap<string, Series>>(new Map());
+export const recentAudit = signal<readonly AuditRecord[]>([]);
+/** Bumped on every audit record: views holding rules or audit pages reload. */
+export const auditTick = signal(0);
+export const healthTick = signal(0);
+
+function onAttack(e: AttackEvent): void {
+  const next = new Map(attacks.value);
+  const prev = next.get(e.attackId);
+  next.set(e.attackId, {
+    attackId: e.attackId,
+    target: e.target,
+    family: e.family,
+    direction: e.direction,
+    startedAt: e.startedAt,
+    ...(e.kind === 'end' ? { endedAt: e.at } : prev?.endedAt ? { endedAt: prev.endedAt } : {}),
+    lastEvent: e,
+  });
+  attacks.value = next;
+}
+
+function onRates(r: RatesEvent): void {
+  if (r.samples.length === 0) return;
+  const next = new Map(rates.value);
+  const t = Math.round(r.at / 1000);
+  for (const s of r.samples) {
+    const key = s.target;
+    const old = next.get(key);
+    const series: Series = old ? { ...old } : { t: [], pps: [], bps: [], baselinePps: [], baselineBps: [] };
+    if (series.t[series.t.length - 1] === t) continue;
+    const cut = series.t.length >= HISTORY ? 1 : 0;
+    series.t = [...series.t.slice(cut), t];
+    series.pps = [...series.pps.slice(cut), s.pps];
+    series.bps = [...series.bps.slice(cut), s.bps];
+    series.baselinePps = [...series.baselinePps.slice(cut), s.baselinePps ?? null];
+    series.baselineBps = [...series.baselineBps.slice(cut), s.baselineBps ?? null];
+    next.set(key, series);
+  }
+  rates.value = next;
+}
+
+function dispatch(type: string, data: string): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(data);
+  } catch {
+    return;
+  }
+  batch(() => {
+    switch (type) {
+      case 'attack':
+        onAttack((body as { event: AttackEvent }).event);
+        break;
+      case 'rates':
+        onRates(body as RatesEvent);
+        break;
+      case 'audit':
+        recentAudit.value = [(body as { record: AuditRecord }).record, ...recentAudit.value].slice(0, 200);
+        auditTick.value++;
+        break;
+      case 'adapter':
+      case 'bgp-session':
+      case 'exporter':
+      case 'rpki':
+        healthTick.value++;
+        break;
+    }
+  });
+}
+
+/** Parses an SSE byte stream (WHATWG HTML §9.2.6): fields per line, events end at a blank line. */
+export async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (type: string, data: string) => void,
+): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  let type = 'message';
+  let data: string[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value;
+    let nl: number;
+    while ((nl = buf.search(/\r\n|\n|\r/)) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + (buf.startsWith('\r\n', nl) ? 2 : 1));
+      if (line === '') {
+        if (data.length) onEvent(type, data.join('\n'));
+        type = 'message';
+        data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const val = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') type = val;
+      else if (field === 'data') data.push(val);
+    }
+  }
+}
+
+let controller: AbortController | undefined;
+
+/** Loads the open attacks, then follows the stream until stop(); reconnects after a drop. */
+export function start(): void {
+  stop();
+  const ctl = new AbortController();
+  controller = ctl;
+  void (async () => {
+    let delay = 1000;
+    while (!ctl.signal.aborted && session.value) {
+      try {
+        const { attacks: open } = await get<{ attacks: AttackRecord[] }>('/api/v1/attacks?active=true');
+        const map = new Map(attacks.value);
+        for (const a of open) map.set(a.attackId, a);
+        attacks.value = map;
+        const res = await fetch('/api/v1/stream', {
+          headers: { ...authHeaders(), accept: 'text/event-stream' },
+          signal: ctl.signal,
+        });
+        if (!res.ok || !res.body) throw new Error(`stream: HTTP ${res.status}`);
+        connected.value = true;
+        delay = 1000;
+        await readEvents(res.body, dispatch);
+      } catch {
+        /* dropped or refused: retry below */
+      }
+      connected.value = false;
+      if (ctl.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15_000);
+    }
+  })();
+}
+
+export function stop(): void {
+  controller?.abort();
+  controller = undefined;
+  connected.value = false;
+}

@@ -1,0 +1,145 @@
+// GET /api/v1/stream: the operational event bus as server-sent events (WHATWG HTML §9.2), plus one
+// rate sample per second of every target under attack. Authentication is the API's own Bearer header:
+// the dashboard reads the stream with fetch() (which can send headers) instead of EventSource (which
+// cannot), so the token never travels in a URL or an access log.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TrafficSample } from '../detect/detector.js';
+import type { Direction } from '../domain/attack.js';
+import type { EventBus, OpsEvent } from '../domain/events.js';
+import type { RateSample, RatesEvent } from './wire.js';
+
+export interface OpenAttackRef {
+  readonly attackId: string;
+  readonly target: string;
+  readonly direction: Direction;
+}
+
+export interface StreamPorts {
+  readonly events: EventBus;
+  /** The detector's open attacks (whose targets get a rate sample each second). */
+  openAttacks(): readonly OpenAttackRef[];
+  traffic(target: string, direction: Direction): TrafficSample | undefined;
+  /** Which events one request may see (tenant scoping); default every event. */
+  visible?(req: FastifyRequest, event: OpsEvent | RatesEvent): boolean;
+  /** Rate sample period (default 1000 ms). */
+  readonly sampleEveryMs?: number;
+  /** A client whose socket buffers more than this is cut off (it reconnects and reloads). */
+  readonly maxBufferedBytes?: number;
+}
+
+export interface StreamStats {
+  clients: number;
+  sent: number;
+  /** Clients cut off because they did not read fast enough. */
+  slowClientsDropped: number;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+/** One SSE frame. `data` is one line of JSON (JSON never contains a raw newline). */
+export function sseFrame(id: number, type: string, data: unknown): string {
+  return `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Samples every open attack's target once; attacks on the same target share one sample. */
+export function sampleRates(ports: Pick<StreamPorts, 'openAttacks' | 'traffic'>, now: number): RatesEvent {
+  const samples: RateSample[] = [];
+  const seen = new Set<string>();
+  for (const a of ports.openAttacks()) {
+    const key = `${a.direction} ${a.target}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const t = ports.traffic(a.target, a.direction);
+    if (t) samples.push({ ...t, attackId: a.attackId });
+  }
+  return { type: 'rates', at: now, samples };
+}
+
+interface Client {
+  readonly req: FastifyRequest;
+  write(frame: string): boolean;
+  end(): void;
+}
+
+export function registerStream(app: FastifyInstance, ports: StreamPorts): StreamStats {
+  const clients = new Set<Client>();
+  const stats: StreamStats = { clients: 0, sent: 0, slowClientsDropped: 0 };
+  const maxBuffered = ports.maxBufferedBytes ?? 1024 * 1024;
+  let nextId = 1;
+
+  const broadcast = (type: string, event: OpsEvent | RatesEvent) => {
+    if (clients.size === 0) return;
+    const frame = sseFrame(nextId++, type, event);
+    for (const c of clients) {
+      if (ports.visible && !ports.visible(c.req, event)) continue;
+      if (c.write(frame)) stats.sent++;
+    }
+  };
+
+  let unsubscribe: (() => void) | undefined;
+  let sampler: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const startShared = () => {
+    unsubscribe = ports.events.subscribe((e) => broadcast(e.type, e));
+    sampler = setInterval(
+      () => broadcast('rates', sampleRates(ports, Date.now())),
+      ports.sampleEveryMs ?? 1000,
+    );
+    heartbeat = setInterval(() => {
+      for (const c of clients) c.write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
+    sampler.unref();
+    heartbeat.unref();
+  };
+  const stopShared = () => {
+    unsubscribe?.();
+    unsubscribe = undefined;
+    clearInterval(sampler);
+    clearInterval(heartbeat);
+  };
+
+  app.get('/api/v1/stream', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no', // nginx and friends: do not buffer the stream
+    });
+    const client: Client = {
+      req,
+      write: (frame) => {
+        if (res.writableLength > maxBuffered) {
+          stats.slowClientsDropped++;
+          req.log.warn({ buffered: res.writableLength }, 'event stream client too slow; disconnected');
+          client.end();
+          return false;
+        }
+        res.write(frame);
+        return true;
+      },
+      end: () => {
+        if (!clients.delete(client)) return;
+        stats.clients = clients.size;
+        if (clients.size === 0) stopShared();
+        res.end();
+      },
+    };
+    if (clients.size === 0) startShared();
+    clients.add(client);
+    stats.clients = clients.size;
+    // retry: how long EventSource-style clients wait before reconnecting (ms)
+    res.write(`retry: 2000\n${sseFrame(nextId++, 'hello', { at: Date.now() })}`);
+    const first = sampleRates(ports, Date.now());
+    if (!ports.visible || ports.visible(req, first)) res.write(sseFrame(nextId++, 'rates', first));
+    req.raw.on('close', () => client.end());
+  });
+
+  // An open stream would hold the server's close() forever: end them all first.
+  app.addHook('preClose', async () => {
+    for (const c of [...clients]) c.end();
+    stopShared();
+  });
+  return stats;
+}
