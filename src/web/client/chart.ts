@@ -21,7 +21,11 @@ export function RateChart({ series, height = 180 }: { series: Series | undefined
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, bps: { auto: true }, pps: { auto: true } },
       axes: [
-        {},
+        {
+          space: 70,
+          incrs: [1, 5, 10, 15, 30, 60, 300, 600, 1800, 3600],
+          values: (_u, v) => v.map((t) => new Date(t * 1000).toISOString().slice(11, 19)),
+        },
         { scale: 'bps', values: (_u, v) => v.map((x) => bps(x)), size: 80 },
         { scale: 'pps', side: 1, values: (_u, v) => v.map((x) => pps(x)), size: 80, grid: { show: false } },
       ],

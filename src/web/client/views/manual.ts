@@ -71,7 +71,7 @@ export function ManualRule() {
         ${field('ttlSeconds', 'TTL (s)', '300')} ${field('level', 'Level (0–4)', '')}
       </fieldset>
       <label class="wide"
-        >…or a FlowSpec match (replaces target, protocol and ports)
+        >…or a FlowSpec match (instead of the fields above)
         <input
           name="flowspec"
           placeholder="flow4 dst 203.0.113.10/32 proto =17 dport =53|=123"

@@ -80,6 +80,6 @@ export function Traffic({ initial }: { initial: string }) {
           </p>`
         : null
     }
-    ${target ? html`<${RateChart} series=${series} />` : null}
+    ${target ? html`<div data-points=${series.t.length}><${RateChart} series=${series} /></div>` : null}
   </div>`;
 }
