@@ -1,0 +1,230 @@
+// The dashboard plugin over real sockets: the SSE stream forwards the event bus and a per-second rate
+// sample, ends with the server, drops its subscription with the client; the API's bearer auth covers
+// the stream and the policy while the static page stays public; policy redaction; traffic endpoint.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../api/server.js';
+import type { ApiPorts } from '../api/ports.js';
+import type { TrafficSample } from '../detect/detector.js';
+import { EventBus } from '../domain/events.js';
+import { sampleEvent } from '../store/store-contract.js';
+import { dashboardPlugin, type DashboardOptions } from './plugin.js';
+import { REDACTED, redactSecrets } from './policy.js';
+
+const HOST = '127.18.0.30';
+const assets = mkdtempSync(join(tmpdir(), 'fg-web-assets-'));
+mkdirSync(join(assets, 'assets'));
+writeFileSync(join(assets, 'index.html'), '<!doctype html><title>floodgate</title><div id="app"></div>');
+afterAll(() => rmSync(assets, { recursive: true, force: true }));
+
+const sample = (target: string, pps: number): TrafficSample => ({
+  target,
+  level: 'host',
+  direction: 'incoming',
+  mode: 'ewma',
+  pps,
+  bps: pps * 8000,
+  baselinePps: 10,
+  baselineBps: 80_000,
+});
+
+function options(bus: EventBus): DashboardOptions {
+  return {
+    events: bus,
+    sampleEveryMs: 50,
+    assetsDir: assets,
+    openAttacks: () => [
+      { attackId: 'a1', target: '203.0.113.5/32', direction: 'incoming' },
+      { attackId: 'a2', target: '203.0.113.5/32', direction: 'incoming' }, // same target: one sample
+      { attackId: 'a3', target: '203.0.113.6/32', direction: 'incoming' }, // untracked: none
+    ],
+    traffic: (t) => (t === '203.0.113.5/32' ? sample(t, 1234) : undefined),
+    policy: () => ({
+      mitigation: redactSecrets({ webhook: { url: 'https://u:pw@example.net/', token: 'x' } }),
+    }),
+  };
+}
+
+interface Frame {
+  id?: string;
+  event: string;
+  data: unknown;
+}
+
+/** Reads SSE frames from a fetch response until `until` says stop. */
+async function readFrames(res: Response, until: (frames: Frame[]) => boolean): Promise<Frame[]> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const frames: Frame[] = [];
+  let buf = '';
+  while (!until(frames)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += value;
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      const f: Partial<Frame> & { event: string } = { event: 'message' };
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) f.event = line.slice(7);
+        else if (line.startsWith('id: ')) f.id = line.slice(4);
+        else if (line.startsWith('data: ')) f.data = JSON.parse(line.slice(6));
+      }
+      if (f.data !== undefined) frames.push(f as Frame);
+    }
+  }
+  await reader.cancel();
+  return frames;
+}
+
+async function serve(app: FastifyInstance): Promise<string> {
+  return app.listen({ host: HOST, port: 0 });
+}
+
+describe('GET /api/v1/stream', () => {
+  it('forwards bus events and samples the attacked targets every period', async () => {
+    const bus = new EventBus();
+    const app = Fastify();
+    await app.register(dashboardPlugin, options(bus));
+    const base = await serve(app);
+    try {
+      const res = await fetch(`${base}/api/v1/stream`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const event = sampleEvent('start', 1_000);
+      setTimeout(() => {
+        bus.publish({ type: 'attack', at: 1_000, event });
+        bus.publish({
+          type: 'audit',
+          at: 2_000,
+          record: {
+            id: 7,
+            at: 2_000,
+            actor: 'engine',
+            action: 'announce',
+            tenant: 'default',
+            dryRun: true,
+            reason: 'r',
+          },
+        });
+      }, 100);
+      const frames = await readFrames(
+        res,
+        (f) => f.some((x) => x.event === 'audit') && f.filter((x) => x.event === 'rates').length >= 3,
+      );
+      expect(frames[0]!.event).toBe('hello');
+      const attack = frames.find((f) => f.event === 'attack')!;
+      expect(attack.data).toEqual({ type: 'attack', at: 1_000, event });
+      expect(frames.find((f) => f.event === 'audit')!.data).toMatchObject({
+        record: { id: 7, action: 'announce' },
+      });
+      const rates = frames.filter((f) => f.event === 'rates').map((f) => f.data as { samples: unknown[] });
+      for (const r of rates)
+        expect(r.samples).toEqual([{ ...sample('203.0.113.5/32', 1234), attackId: 'a1' }]);
+      // ids increase so a reader can tell frames apart
+      const ids = frames.map((f) => Number(f.id));
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      // the client went away: the bus subscription goes with it
+      await new Promise((r) => setTimeout(r, 100));
+      expect(bus.size).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('ends open streams when the server closes (shutdown is not held up)', async () => {
+    const bus = new EventBus();
+    const app = Fastify();
+    await app.register(dashboardPlugin, options(bus));
+    const base = await serve(app);
+    const res = await fetch(`${base}/api/v1/stream`);
+    const reading = readFrames(res, () => false);
+    await app.close();
+    const frames = await reading; // resolves because the server ended the stream
+    expect(frames[0]!.event).toBe('hello');
+    expect(bus.size).toBe(0);
+  });
+});
+
+describe('dashboard plugin behind the API auth', () => {
+  it('needs the bearer token for stream, policy and traffic; the page itself is public', async () => {
+    const bus = new EventBus();
+    const app = buildApi({} as ApiPorts, { token: 'sekrit', readsNeedToken: true });
+    await app.register(dashboardPlugin, options(bus));
+    const base = await serve(app);
+    const auth = { authorization: 'Bearer sekrit' };
+    try {
+      for (const path of ['/api/v1/stream', '/api/v1/policy', '/api/v1/traffic?target=203.0.113.5/32']) {
+        const res = await fetch(`${base}${path}`);
+        expect(res.status, path).toBe(401);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+      }
+      const page = await fetch(`${base}/dashboard/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app">');
+      const root = await fetch(`${base}/`, { redirect: 'manual' });
+      expect(root.status).toBe(302);
+      expect(root.headers.get('location')).toBe('/dashboard/');
+
+      const policy = await fetch(`${base}/api/v1/policy`, { headers: auth });
+      expect(await policy.json()).toEqual({
+        mitigation: { webhook: { url: `https://u:${REDACTED}@example.net/`, token: REDACTED } },
+      });
+      const traffic = await fetch(`${base}/api/v1/traffic?target=203.0.113.5/32`, { headers: auth });
+      expect(await traffic.json()).toEqual({ sample: sample('203.0.113.5/32', 1234) });
+      const untracked = await fetch(`${base}/api/v1/traffic?target=203.0.113.9/32`, { headers: auth });
+      expect(untracked.status).toBe(404);
+      const bad = await fetch(`${base}/api/v1/traffic?target=203.0.113.9/32&direction=sideways`, {
+        headers: auth,
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+
+      const stream = await fetch(`${base}/api/v1/stream`, { headers: auth });
+      expect(stream.status).toBe(200);
+      await stream.body!.cancel();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 503 with how to build it when the dashboard is not built', async () => {
+    const app = Fastify();
+    await app.register(dashboardPlugin, { ...options(new EventBus()), assetsDir: join(assets, 'missing') });
+    const base = await serve(app);
+    try {
+      const res = await fetch(`${base}/dashboard/`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('npm run build:web');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces credential-named keys and URL passwords, deeply, and leaves the rest', () => {
+    expect(
+      redactSecrets({
+        apiToken: 'a',
+        nested: [{ password: 'p', secretKey: 's', name: 'n' }],
+        url: 'postgres://fg:hunter2@db/fg',
+        plain: 'https://example.net/x',
+        enabled: true,
+        authorization: null,
+        cidr: '203.0.113.0/24',
+      }),
+    ).toEqual({
+      apiToken: REDACTED,
+      nested: [{ password: REDACTED, secretKey: REDACTED, name: 'n' }],
+      url: `postgres://fg:${REDACTED}@db/fg`,
+      plain: 'https://example.net/x',
+      enabled: true,
+      authorization: null,
+      cidr: '203.0.113.0/24',
+    });
+  });
+});
