@@ -29,7 +29,8 @@ export async function ensureDashboardBuilt(): Promise<void> {
       break;
     } catch {
       // another test file is building; a lock older than 3 minutes was left by a killed run
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 180_000) rmdirSync(lock);
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`dashboard build lock ${lock} held for 3 minutes`);
       await new Promise((r) => setTimeout(r, 250));
     }
