@@ -16,5 +16,12 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 400,
+    rolldownOptions: {
+      // the FlowSpec parser reaches zod only through src/net's barrel (net/schema.ts); neither has
+      // side effects the page needs, so let the bundler drop them when nothing uses them
+      treeshake: {
+        moduleSideEffects: (id: string) => !/node_modules\/zod\/|src\/net\/schema\.ts$/.test(id),
+      },
+    },
   },
 });

@@ -5,6 +5,8 @@ import { batch, signal } from '@preact/signals';
 import { authHeaders, get, session } from './api.js';
 import type { AttackEvent, AttackRecord, AuditRecord, RatesEvent } from './types.js';
 
+/** Ended attacks younger than this are listed when the page opens. */
+const RECENT_MS = 3_600_000;
 /** Seconds of rate history kept per target. */
 const HISTORY = 600;
 
@@ -132,9 +134,13 @@ export function start(): void {
     let delay = 1000;
     while (!ctl.signal.aborted && session.value) {
       try {
-        const { attacks: open } = await get<{ attacks: AttackRecord[] }>('/api/v1/attacks?active=true');
+        // what is open now and what happened in the last hour, then the live feed
+        const [open, recent] = await Promise.all([
+          get<{ attacks: AttackRecord[] }>('/api/v1/attacks?active=true'),
+          get<{ attacks: AttackRecord[] }>(`/api/v1/attacks?since=${Date.now() - RECENT_MS}&limit=50`),
+        ]);
         const map = new Map(attacks.value);
-        for (const a of open) map.set(a.attackId, a);
+        for (const a of [...recent.attacks, ...open.attacks]) map.set(a.attackId, a);
         attacks.value = map;
         const res = await fetch('/api/v1/stream', {
           headers: { ...authHeaders(), accept: 'text/event-stream' },
