@@ -297,6 +297,7 @@ export class App {
       openAttacks: () => this.detector.openAttacks(),
       traffic: (t, d) => this.detector.traffic(t, d),
       policy: () => effectivePolicy(this.config),
+      queuedRules: (tenant) => this.runner.listRules(tenant).queued,
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
     this.log.info({ address: this.apiAddress }, 'HTTP API listening');

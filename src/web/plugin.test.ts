@@ -10,7 +10,7 @@ import { buildApi } from '../api/server.js';
 import type { ApiPorts } from '../api/ports.js';
 import type { TrafficSample } from '../detect/detector.js';
 import { EventBus } from '../domain/events.js';
-import { sampleEvent } from '../store/store-contract.js';
+import { sampleEvent, sampleRule } from '../store/store-contract.js';
 import { dashboardPlugin, type DashboardOptions } from './plugin.js';
 import { REDACTED, redactSecrets } from './policy.js';
 
@@ -45,6 +45,10 @@ function options(bus: EventBus): DashboardOptions {
     policy: () => ({
       mitigation: redactSecrets({ webhook: { url: 'https://u:pw@example.net/', token: 'x' } }),
     }),
+    queuedRules: (tenant) =>
+      [sampleRule('q1', { tenant: 'acme' }), sampleRule('q2', { tenant: 'other' })].filter(
+        (r) => tenant === undefined || r.tenant === tenant,
+      ),
   };
 }
 
@@ -157,7 +161,12 @@ describe('dashboard plugin behind the API auth', () => {
     const base = await serve(app);
     const auth = { authorization: 'Bearer sekrit' };
     try {
-      for (const path of ['/api/v1/stream', '/api/v1/policy', '/api/v1/traffic?target=203.0.113.5/32']) {
+      for (const path of [
+        '/api/v1/stream',
+        '/api/v1/policy',
+        '/api/v1/queue',
+        '/api/v1/traffic?target=203.0.113.5/32',
+      ]) {
         const res = await fetch(`${base}${path}`);
         expect(res.status, path).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
@@ -182,6 +191,10 @@ describe('dashboard plugin behind the API auth', () => {
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+
+      const queue = await fetch(`${base}/api/v1/queue?tenant=acme`, { headers: auth });
+      expect(((await queue.json()) as { rules: { id: string }[] }).rules.map((r) => r.id)).toEqual(['q1']);
+      expect((await fetch(`${base}/api/v1/queue?tenant=`, { headers: auth })).status).toBe(400);
 
       const stream = await fetch(`${base}/api/v1/stream`, { headers: auth });
       expect(stream.status).toBe(200);

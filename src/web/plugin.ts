@@ -7,11 +7,14 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
+import type { Rule } from '../domain/rule.js';
 import { registerStream, type StreamPorts } from './stream.js';
 
 export interface DashboardOptions extends StreamPorts {
   /** The effective policy, credentials redacted (see policy.ts). */
   policy(): unknown;
+  /** Rules the engine holds back (deployment rate limit), not yet in the store's rule list. */
+  queuedRules(tenant?: string): readonly Rule[];
   /** Folder with the built dashboard (index.html); default: dist/dashboard in the package. */
   readonly assetsDir?: string;
 }
@@ -33,6 +36,18 @@ const trafficQuery = z
   })
   .strict();
 
+const queueQuery = z.object({ tenant: z.string().min(1).max(64).optional() }).strict();
+
+function parse<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const q = schema.safeParse(query);
+  if (!q.success)
+    throw new ApiError(
+      'invalid_request',
+      `invalid query: ${q.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; ')}`,
+    );
+  return q.data;
+}
+
 export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
   app: FastifyInstance,
   opts: DashboardOptions,
@@ -41,18 +56,18 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
 
   app.get('/api/v1/policy', async () => opts.policy());
 
+  app.get('/api/v1/queue', async (req) => {
+    const q = parse(queueQuery, req.query);
+    return { rules: opts.queuedRules(q.tenant) };
+  });
+
   app.get('/api/v1/traffic', async (req) => {
-    const q = trafficQuery.safeParse(req.query);
-    if (!q.success)
-      throw new ApiError(
-        'invalid_request',
-        `invalid query: ${q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    const sample = opts.traffic(q.data.target, q.data.direction);
+    const q = parse(trafficQuery, req.query);
+    const sample = opts.traffic(q.target, q.direction);
     if (!sample)
       throw new ApiError(
         'not_found',
-        `${q.data.target} (${q.data.direction}) is not tracked: no traffic in the window, or not in your networks`,
+        `${q.target} (${q.direction}) is not tracked: no traffic in the window, or not in your networks`,
       );
     return { sample };
   });

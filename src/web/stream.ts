@@ -104,7 +104,8 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
+      // the socket carries this one stream; when it ends, close it rather than keep it for reuse
+      connection: 'close',
       'x-accel-buffering': 'no', // nginx and friends: do not buffer the stream
     });
     const client: Client = {
@@ -133,7 +134,7 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
     res.write(`retry: 2000\n${sseFrame(nextId++, 'hello', { at: Date.now() })}`);
     const first = sampleRates(ports, Date.now());
     if (!ports.visible || ports.visible(req, first)) res.write(sseFrame(nextId++, 'rates', first));
-    req.raw.on('close', () => client.end());
+    res.on('close', () => client.end());
   });
 
   // An open stream would hold the server's close() forever: end them all first.

@@ -73,6 +73,8 @@ describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () 
         detection: { networks: ['203.0.113.0/24'], thresholds: { host: { incoming: { pps: 20 } } } },
         mitigation: {
           dryRun: true,
+          // two deployments per 10 minutes: the engine's rule and the first manual one; a third waits
+          limits: { deploymentsPerWindow: 2, rateWindowMs: 600_000 },
           guards: {
             allowSpecialPurpose: ['203.0.113.0/24'],
             softWhitelist: [{ cidr: '203.0.113.200/29', rateBitsPerSecond: 5e8 }],
@@ -167,7 +169,7 @@ describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () 
     await status.waitFor();
     const text = (await status.textContent()) ?? '';
     const id = /rule (\S+):/.exec(text)?.[1];
-    expect(text, text).toMatch(/^(Added|Queued) rule \S+: drop 203\.0\.113\.20\/32/);
+    expect(text, text).toMatch(/^Added rule \S+: drop 203\.0\.113\.20\/32/);
     expect(id).toBeTruthy();
     await shot('dashboard-manual-rule.png');
 
@@ -187,7 +189,6 @@ describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () 
     await page.getByRole('link', { name: 'Rules' }).click();
     const row = page.locator(`table.rules tr[data-rule="${id}"]`);
     await row.waitFor();
-    await shot('dashboard-rules.png');
     await row.getByRole('button', { name: 'Withdraw' }).click();
     await row.waitFor({ state: 'detached', timeout: 30_000 });
     await waitFor('the rule to be withdrawn', async () => {
@@ -212,6 +213,27 @@ describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () 
     // the same two records through the API
     const { records } = await getJson<{ records: AuditRecord[] }>(`${fg.api}/api/v1/audit?ruleId=${id}`);
     expect(records.map((r) => r.action)).toEqual(expect.arrayContaining(['announce', 'withdraw']));
+  });
+
+  it('shows a rule held by the deployment rate limit as queued, and withdraws it from the queue', async () => {
+    await page.getByRole('link', { name: 'Manual Rule' }).click();
+    await page.getByLabel('…or a FlowSpec match').fill('flow4 dst 203.0.113.22/32 proto =17 dport =11211');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const status = page.getByRole('status').getByText(/^Queued rule/);
+    await status.waitFor();
+    const id = /rule (\S+):/.exec((await status.textContent()) ?? '')?.[1];
+    expect(id).toBeTruthy();
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const row = page.locator(`table.rules tr[data-rule="${id}"]`);
+    await row.getByText('queued', { exact: true }).waitFor();
+    await shot('dashboard-rules.png');
+    await row.getByRole('button', { name: 'Withdraw' }).click();
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    const { rules } = await getJson<{ rules: Rule[] }>(`${fg.api}/api/v1/queue`);
+    expect(rules.map((r) => r.id)).not.toContain(id);
+    const { records } = await getJson<{ records: AuditRecord[] }>(`${fg.api}/api/v1/audit?ruleId=${id}`);
+    expect(records.map((r) => r.action)).toEqual(expect.arrayContaining(['queue', 'withdraw']));
+    expect(records.map((r) => r.action)).not.toContain('announce');
   });
 
   it('shows policies and whitelists, adapters, exporters and host traffic', async () => {

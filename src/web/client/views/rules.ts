@@ -8,7 +8,7 @@ import type { Rule } from '../types.js';
 import { Badge, Problem, useApi } from '../ui.js';
 
 const STATE_LABEL: Record<Rule['state'], string> = {
-  pending: 'queued',
+  pending: 'pending',
   announced: 'active',
   failed: 'failed (retrying)',
   withdrawn: 'withdrawn',
@@ -24,7 +24,16 @@ function matchText(r: Rule): string {
   return parts.join(' ') || 'all traffic';
 }
 
-export function RuleTable({ rules, onChange }: { rules: readonly Rule[]; onChange: () => void }) {
+export function RuleTable({
+  rules,
+  onChange,
+  queued = new Set(),
+}: {
+  rules: readonly Rule[];
+  onChange: () => void;
+  /** Ids of rules the engine holds in its deployment queue. */
+  queued?: ReadonlySet<string>;
+}) {
   const [error, setError] = useState<string | undefined>(undefined);
   const writer = can.writeRules(session.value?.role);
   const withdraw = async (r: Rule) => {
@@ -66,7 +75,7 @@ export function RuleTable({ rules, onChange }: { rules: readonly Rule[]; onChang
               <td>${r.level}</td>
               <td>
                 <${Badge} kind=${r.state === 'announced' ? 'bad' : r.state === 'withdrawn' ? 'ok' : 'warn'}
-                  >${STATE_LABEL[r.state]}<//
+                  >${queued.has(r.id) ? 'queued' : STATE_LABEL[r.state]}<//
                 >${r.dryRun ? html` <${Badge} kind="muted">dry-run<//>` : null}
               </td>
               <td>${r.origin}</td>
@@ -93,13 +102,24 @@ export function RuleTable({ rules, onChange }: { rules: readonly Rule[]; onChang
 
 export function Rules() {
   const rules = useApi(
-    async () => (await get<{ rules: Rule[] }>('/api/v1/rules?active=true&limit=1000')).rules,
+    async () => {
+      const [queue, active] = await Promise.all([
+        get<{ rules: Rule[] }>('/api/v1/queue'),
+        get<{ rules: Rule[] }>('/api/v1/rules?active=true&limit=1000'),
+      ]);
+      const ids = new Set(queue.rules.map((r) => r.id));
+      return { rules: [...queue.rules, ...active.rules.filter((r) => !ids.has(r.id))], queued: ids };
+    },
     [auditTick.value],
-    10_000,
+    5000,
   );
   return html`<div>
     <h2>Active and queued rules</h2>
+    <p class="muted">
+      Queued rules wait for the deployment rate limit (mitigation.limits); withdrawing one drops it from the
+      queue.
+    </p>
     <${Problem} error=${rules.error} />
-    <${RuleTable} rules=${rules.data ?? []} onChange=${rules.reload} />
+    <${RuleTable} rules=${rules.data?.rules ?? []} queued=${rules.data?.queued} onChange=${rules.reload} />
   </div>`;
 }
