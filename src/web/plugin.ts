@@ -1,6 +1,6 @@
 // The dashboard as a fastify plugin: the built single-page app (vite output, no CDN) under /dashboard/,
-// and the read endpoints only it needs: the live event stream, the effective policy, and one host's
-// traffic against its baseline. Everything else the dashboard reads is the ordinary /api/v1.
+// and the read endpoints only it needs: the live event stream, the effective policy, the engine's
+// deployment queue, and one host's traffic against its baseline. Everything else the dashboard reads is the ordinary /api/v1.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
