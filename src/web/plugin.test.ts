@@ -1,6 +1,7 @@
 // The dashboard plugin over real sockets: the SSE stream forwards the event bus and a per-second rate
 // sample, ends with the server, drops its subscription with the client; the API's bearer auth covers
 // the stream and the policy while the static page stays public; policy redaction; traffic endpoint.
+import { connect } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { TrafficSample } from '../detect/detector.js';
 import { EventBus } from '../domain/events.js';
 import { sampleEvent, sampleRule } from '../store/store-contract.js';
 import { dashboardPlugin, type DashboardOptions } from './plugin.js';
+import { registerStream } from './stream.js';
 import { REDACTED, redactSecrets } from './policy.js';
 
 const HOST = '127.18.0.30';
@@ -150,6 +152,57 @@ describe('GET /api/v1/stream', () => {
     const frames = await reading; // resolves because the server ended the stream
     expect(frames[0]!.event).toBe('hello');
     expect(bus.size).toBe(0);
+  });
+
+  it('cuts off a client that stops reading, and keeps serving the others', async () => {
+    const bus = new EventBus();
+    const app = Fastify();
+    const stats = registerStream(app, { ...options(bus), maxBufferedBytes: 64 * 1024 });
+    const base = new URL(await serve(app));
+    try {
+      // a raw client that sends the request and never reads a byte of the answer
+      const stuck = connect(Number(base.port), base.hostname);
+      stuck.pause();
+      stuck.write(`GET /api/v1/stream HTTP/1.1\r\nHost: ${base.host}\r\n\r\n`);
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await fetch(`${base.origin}/api/v1/stream`);
+      const reader = res.body!.getReader();
+      let read = 0;
+      const draining = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          read += value.length;
+        }
+      })();
+      expect(stats.clients).toBe(2);
+      const big = {
+        type: 'audit' as const,
+        at: 1,
+        record: {
+          at: 1,
+          actor: 'x',
+          action: 'alert' as const,
+          tenant: 't',
+          dryRun: true,
+          reason: 'y'.repeat(64 * 1024),
+        },
+      };
+      // publish until the kernel's socket buffers are full and the server-side queue passes the limit
+      for (let i = 0; i < 2000 && stats.slowClientsDropped === 0; i++) {
+        bus.publish(big);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(stats.slowClientsDropped).toBe(1);
+      expect(stats.clients).toBe(1);
+      expect(bus.size).toBe(1); // the reading client still subscribed
+      expect(read).toBeGreaterThan(64 * 1024);
+      await reader.cancel();
+      await draining;
+      stuck.destroy();
+    } finally {
+      await app.close();
+    }
   });
 });
 

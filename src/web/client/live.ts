@@ -3,6 +3,7 @@
 // state in signals: open attacks, per-second rate series, recent audit records, health changes.
 import { batch, signal } from '@preact/signals';
 import { authHeaders, get, session } from './api.js';
+import { readEventStream } from '../sse.js';
 import type { AttackEvent, AttackRecord, AuditRecord, RatesEvent } from './types.js';
 
 /** Ended attacks younger than this are listed when the page opens. */
@@ -90,39 +91,6 @@ function dispatch(type: string, data: string): void {
   });
 }
 
-/** Parses an SSE byte stream (WHATWG HTML §9.2.6): fields per line, events end at a blank line. */
-export async function readEvents(
-  body: ReadableStream<Uint8Array>,
-  onEvent: (type: string, data: string) => void,
-): Promise<void> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  let type = 'message';
-  let data: string[] = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buf += value;
-    let nl: number;
-    while ((nl = buf.search(/\r\n|\n|\r/)) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + (buf.startsWith('\r\n', nl) ? 2 : 1));
-      if (line === '') {
-        if (data.length) onEvent(type, data.join('\n'));
-        type = 'message';
-        data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const val = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') type = val;
-      else if (field === 'data') data.push(val);
-    }
-  }
-}
-
 let controller: AbortController | undefined;
 
 /** Loads the open attacks, then follows the stream until stop(); reconnects after a drop. */
@@ -149,7 +117,7 @@ export function start(): void {
         if (!res.ok || !res.body) throw new Error(`stream: HTTP ${res.status}`);
         connected.value = true;
         delay = 1000;
-        await readEvents(res.body, dispatch);
+        await readEventStream(res.body, dispatch);
       } catch {
         /* dropped or refused: retry below */
       }
