@@ -4,7 +4,7 @@
 import { batch, signal } from '@preact/signals';
 import { authHeaders, get, session } from './api.js';
 import { readEventStream } from '../sse.js';
-import type { AttackEvent, AttackRecord, AuditRecord, RatesEvent } from './types.js';
+import type { AttackEvent, AttackRecord, AuditRecord, OpsEvent, RatesEvent } from './types.js';
 
 /** Ended attacks younger than this are listed when the page opens. */
 const RECENT_MS = 3_600_000;
@@ -26,6 +26,8 @@ export const recentAudit = signal<readonly AuditRecord[]>([]);
 /** Bumped on every audit record: views holding rules or audit pages reload. */
 export const auditTick = signal(0);
 export const healthTick = signal(0);
+/** Exporter silences and returns seen on the stream (newest first). */
+export const exporterEvents = signal<readonly Extract<OpsEvent, { type: 'exporter' }>[]>([]);
 
 function onAttack(e: AttackEvent): void {
   const next = new Map(attacks.value);
@@ -81,9 +83,15 @@ function dispatch(type: string, data: string): void {
         recentAudit.value = [(body as { record: AuditRecord }).record, ...recentAudit.value].slice(0, 200);
         auditTick.value++;
         break;
+      case 'exporter':
+        exporterEvents.value = [
+          body as Extract<OpsEvent, { type: 'exporter' }>,
+          ...exporterEvents.value,
+        ].slice(0, 100);
+        healthTick.value++;
+        break;
       case 'adapter':
       case 'bgp-session':
-      case 'exporter':
       case 'rpki':
         healthTick.value++;
         break;

@@ -1,8 +1,12 @@
 // Flow exporters: format, volume, last seen, sequence gaps and losses, sampling, errors.
 import { html } from 'htm/preact';
 import { get } from '../api.js';
-import { ago } from '../format.js';
-import { Problem, useApi } from '../ui.js';
+import { ago, time } from '../format.js';
+import { exporterEvents } from '../live.js';
+import { Badge, Problem, useApi } from '../ui.js';
+
+/** No datagram for this long reads as a silence (exporters send at least every few seconds). */
+const SILENT_MS = 60_000;
 
 interface Exporter {
   address: string;
@@ -55,7 +59,10 @@ export function Exporters() {
                   <td>${e.lastFormat ?? '–'}</td>
                   <td>${e.datagrams}</td>
                   <td>${e.records}</td>
-                  <td title=${new Date(e.lastSeenMs).toISOString()}>${ago(e.lastSeenMs)}</td>
+                  <td title=${new Date(e.lastSeenMs).toISOString()}>
+                    ${ago(e.lastSeenMs)}
+                    ${Date.now() - e.lastSeenMs > SILENT_MS ? html` <${Badge} kind="warn">silent<//>` : null}
+                  </td>
                   <td class=${e.sequenceGaps ? 'warn' : ''}>
                     ${e.sequenceGaps}${e.sequenceResets ? ` (${e.sequenceResets} resets)` : ''}
                   </td>
@@ -67,6 +74,36 @@ export function Exporters() {
             </tbody>
           </table>`
         : null
+    }
+    <h3>Silences</h3>
+    ${
+      exporterEvents.value.length
+        ? html`<table class="silences">
+            <thead>
+              <tr>
+                <th>time</th>
+                <th>exporter</th>
+                <th>event</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${exporterEvents.value.map(
+                (e) =>
+                  html`<tr>
+                    <td>${time(e.at)}</td>
+                    <td>${e.exporter}</td>
+                    <td>
+                      ${
+                        e.state === 'silent'
+                          ? `stopped sending${e.silentForMs ? ` (silent ${Math.round(e.silentForMs / 1000)} s)` : ''}`
+                          : 'sending again'
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : html`<p class="empty">No exporter went silent since this page opened.</p>`
     }
   </div>`;
 }
