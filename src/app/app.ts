@@ -298,6 +298,7 @@ export class App {
       traffic: (t, d) => this.detector.traffic(t, d),
       policy: () => effectivePolicy(this.config),
       queuedRules: (tenant) => this.runner.listRules(tenant).queued,
+      tenants: () => this.config.mitigation.tenants,
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
     this.log.info({ address: this.apiAddress }, 'HTTP API listening');

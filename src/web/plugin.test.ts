@@ -141,6 +141,68 @@ describe('GET /api/v1/stream', () => {
     }
   });
 
+  it('scopes the stream to the tenant of the request', async () => {
+    const bus = new EventBus();
+    const app = Fastify();
+    await app.register(dashboardPlugin, {
+      ...options(bus),
+      tenants: () => ({ acme: { networks: ['203.0.113.0/25'] }, beta: { networks: ['198.51.100.0/24'] } }),
+      tenantOf: (req) => (req.headers['x-tenant'] as string | undefined) ?? null,
+    });
+    const base = await serve(app);
+    try {
+      const open = (tenant?: string) =>
+        fetch(`${base}/api/v1/stream`, { headers: tenant ? { 'x-tenant': tenant } : {} });
+      const [acme, beta, global] = await Promise.all([open('acme'), open('beta'), open()]);
+      setTimeout(() => {
+        bus.publish({
+          type: 'attack',
+          at: 1,
+          event: { ...sampleEvent('start', 1), target: '198.51.100.9/32' },
+        });
+        bus.publish({ type: 'adapter', at: 2, adapter: 'gobgp', state: 'down' });
+        bus.publish({
+          type: 'attack',
+          at: 3,
+          event: { ...sampleEvent('start', 3), target: '203.0.113.5/32' },
+        });
+      }, 100);
+      // every reader stops at the last attack only global and acme see; beta stops after its own
+      const targets = async (res: Response, last: string) =>
+        (
+          await readFrames(res, (f) =>
+            f.some(
+              (x) => x.event === 'attack' && (x.data as { event: { target: string } }).event.target === last,
+            ),
+          )
+        )
+          .filter((f) => f.event !== 'hello')
+          .map((f) =>
+            f.event === 'attack'
+              ? (f.data as { event: { target: string } }).event.target
+              : f.event === 'rates'
+                ? `rates:${(f.data as { samples: unknown[] }).samples.length}`
+                : f.event,
+          );
+      const [a, b, g] = await Promise.all([
+        targets(acme, '203.0.113.5/32'),
+        targets(beta, '198.51.100.9/32'),
+        targets(global, '203.0.113.5/32'),
+      ]);
+      expect(a.filter((x) => !x.startsWith('rates'))).toEqual(['203.0.113.5/32']);
+      expect(a.filter((x) => x.startsWith('rates')).every((x) => x === 'rates:1')).toBe(true); // 203.0.113.5 is acme's
+      expect(b.filter((x) => !x.startsWith('rates'))).toEqual(['198.51.100.9/32']);
+      expect(b.filter((x) => x.startsWith('rates')).every((x) => x === 'rates:0')).toBe(true);
+      expect(g.filter((x) => !x.startsWith('rates'))).toEqual([
+        '198.51.100.9/32',
+        'adapter',
+        '203.0.113.5/32',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('ends open streams when the server closes (shutdown is not held up)', async () => {
     const bus = new EventBus();
     const app = Fastify();

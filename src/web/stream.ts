@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TrafficSample } from '../detect/detector.js';
 import type { Direction } from '../domain/attack.js';
-import type { EventBus, OpsEvent } from '../domain/events.js';
+import type { EventBus } from '../domain/events.js';
+import { type StreamEvent, scopeEvent, tenantResolver } from './scope.js';
 import type { RateSample, RatesEvent } from './wire.js';
 
 export interface OpenAttackRef {
@@ -19,8 +20,10 @@ export interface StreamPorts {
   /** The detector's open attacks (whose targets get a rate sample each second). */
   openAttacks(): readonly OpenAttackRef[];
   traffic(target: string, direction: Direction): TrafficSample | undefined;
-  /** Which events one request may see (tenant scoping); default every event. */
-  visible?(req: FastifyRequest, event: OpsEvent | RatesEvent): boolean;
+  /** The tenant a request's token is bound to; null/undefined = global (sees everything). */
+  tenantOf?(req: FastifyRequest): string | null | undefined;
+  /** Tenants and their networks (mitigation.tenants), to scope events for tenant tokens. */
+  tenants?(): Readonly<Record<string, { readonly networks: readonly string[] }>>;
   /** Rate sample period (default 1000 ms). */
   readonly sampleEveryMs?: number;
   /** A client whose socket buffers more than this is cut off (it reconnects and reloads). */
@@ -56,7 +59,7 @@ export function sampleRates(ports: Pick<StreamPorts, 'openAttacks' | 'traffic'>,
 }
 
 interface Client {
-  readonly req: FastifyRequest;
+  readonly tenant: string | null | undefined;
   write(frame: string): boolean;
   end(): void;
 }
@@ -67,12 +70,38 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
   const maxBuffered = ports.maxBufferedBytes ?? 1024 * 1024;
   let nextId = 1;
 
-  const broadcast = (type: string, event: OpsEvent | RatesEvent) => {
+  // the tenant → networks map changes only on a config reload: rebuild the resolver when it does
+  let resolverFor: unknown;
+  let resolver: (target: string) => string | undefined = () => undefined;
+  const tenantOfTarget = (target: string) => {
+    const map = ports.tenants?.() ?? {};
+    if (map !== resolverFor) {
+      resolverFor = map;
+      resolver = tenantResolver(map);
+    }
+    return resolver(target);
+  };
+  /** The frame one tenant gets for an event ('' = nothing), serialised once per tenant. */
+  const framer = (type: string, event: StreamEvent) => {
+    const id = nextId++;
+    const frames = new Map<string | null | undefined, string>();
+    return (tenant: string | null | undefined) => {
+      let f = frames.get(tenant);
+      if (f === undefined) {
+        const scoped = scopeEvent(event, tenant, tenantOfTarget);
+        f = scoped ? sseFrame(id, type, scoped) : '';
+        frames.set(tenant, f);
+      }
+      return f;
+    };
+  };
+
+  const broadcast = (type: string, event: StreamEvent) => {
     if (clients.size === 0) return;
-    const frame = sseFrame(nextId++, type, event);
+    const frameFor = framer(type, event);
     for (const c of clients) {
-      if (ports.visible && !ports.visible(c.req, event)) continue;
-      if (c.write(frame)) stats.sent++;
+      const frame = frameFor(c.tenant);
+      if (frame && c.write(frame)) stats.sent++;
     }
   };
 
@@ -109,7 +138,7 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
       'x-accel-buffering': 'no', // nginx and friends: do not buffer the stream
     });
     const client: Client = {
-      req,
+      tenant: ports.tenantOf?.(req),
       write: (frame) => {
         if (res.writableLength > maxBuffered) {
           stats.slowClientsDropped++;
@@ -132,8 +161,7 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
     stats.clients = clients.size;
     // retry: how long EventSource-style clients wait before reconnecting (ms)
     res.write(`retry: 2000\n${sseFrame(nextId++, 'hello', { at: Date.now() })}`);
-    const first = sampleRates(ports, Date.now());
-    if (!ports.visible || ports.visible(req, first)) res.write(sseFrame(nextId++, 'rates', first));
+    res.write(framer('rates', sampleRates(ports, Date.now()))(client.tenant));
     res.on('close', () => client.end());
   });
 
