@@ -3,6 +3,8 @@
 // the token API (issue 13): GET /api/v1/auth/whoami, POST /api/v1/tokens {name, role, tenant?} →
 // 201 {token, secret}. Until that API is merged the probe below answers 404 and the tests are skipped.
 import { createSocket } from 'node:dgram';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,11 @@ import { ensureDashboardBuilt, launchChromium, type Chromium } from '../support/
 
 const HOST = '127.18.0.20';
 const OWNER = 'dashboard-roles-owner-token';
-const IMG = resolve(import.meta.dirname ?? '.', '..', '..', 'docs', 'img');
+// FLOODGATE_DOC_SCREENSHOTS=1 refreshes the screenshots in docs/img; otherwise they go to a temp dir
+const IMG =
+  process.env.FLOODGATE_DOC_SCREENSHOTS === '1'
+    ? resolve(import.meta.dirname ?? '.', '..', '..', 'docs', 'img')
+    : join(tmpdir(), 'fg-web-shots');
 
 async function freePort(host: string): Promise<number> {
   const s = createSocket('udp4');
@@ -78,6 +84,7 @@ describe('dashboard roles in chromium: read-only sees, operator acts', () => {
     expect([201, 202], JSON.stringify(added.json)).toContain(added.status);
     ruleId = (added.json as { rule: Rule }).rule.id;
     await ensureDashboardBuilt();
+    mkdirSync(IMG, { recursive: true });
     chrome = await launchChromium([HOST]);
     page = await chrome.browser.newPage({ viewport: { width: 1280, height: 720 } });
   }, 240_000);

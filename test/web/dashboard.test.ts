@@ -20,7 +20,11 @@ import { softflowdExport } from '../support/softflowd.js';
 const HOST = '127.18.0.10';
 const TOKEN = 'dashboard-e2e-owner-token';
 const VICTIM = '203.0.113.10';
-const IMG = resolve(import.meta.dirname ?? '.', '..', '..', 'docs', 'img');
+// FLOODGATE_DOC_SCREENSHOTS=1 refreshes the screenshots in docs/img; otherwise they go to a temp dir
+const IMG =
+  process.env.FLOODGATE_DOC_SCREENSHOTS === '1'
+    ? resolve(import.meta.dirname ?? '.', '..', '..', 'docs', 'img')
+    : join(tmpdir(), 'fg-web-shots');
 
 /** 50 sources × 40 UDP packets of 1000 bytes to VICTIM over the 2 s before endMs: 1000 pps, 8 Mbit/s. */
 function floodPcap(endMs: number): Buffer {
