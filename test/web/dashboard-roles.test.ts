@@ -52,6 +52,8 @@ const fg = await startFloodgate(
   {
     node: { name: 'web-roles' },
     api: { token: OWNER },
+    // no default listeners on 0.0.0.0: one on this test's own address
+    flow: { listeners: [{ protocol: 'netflow', address: HOST, port: await freePort(HOST) }] },
     detection: { networks: ['203.0.113.0/24'] },
     mitigation: { dryRun: true, guards: { allowSpecialPurpose: ['203.0.113.0/24'] } },
   },
