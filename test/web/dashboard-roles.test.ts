@@ -61,6 +61,8 @@ const fg = await startFloodgate(
 );
 const probe = await call(fg, 'POST', '/api/v1/tokens', OWNER, { name: 'dash-viewer', role: 'readonly' });
 const NO_TOKEN_API = probe.status === 404;
+// vitest runs no hooks of a suite whose tests are all skipped: stop the probe's process here
+if (NO_TOKEN_API) expect(await fg.stop('SIGTERM')).toBe(0);
 
 describe('dashboard roles in chromium: read-only sees, operator acts', () => {
   let chrome: Chromium | undefined;
@@ -93,7 +95,7 @@ describe('dashboard roles in chromium: read-only sees, operator acts', () => {
 
   afterAll(async () => {
     await chrome?.close();
-    expect(await fg.stop('SIGTERM')).toBe(0);
+    if (!NO_TOKEN_API) expect(await fg.stop('SIGTERM')).toBe(0);
   });
 
   async function loginAs(secret: string): Promise<void> {
