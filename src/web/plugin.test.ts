@@ -86,6 +86,9 @@ async function readFrames(res: Response, until: (frames: Frame[]) => boolean): P
   return frames;
 }
 
+const connections = (app: FastifyInstance) =>
+  new Promise<number>((resolve, reject) => app.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+
 async function serve(app: FastifyInstance): Promise<string> {
   return app.listen({ host: HOST, port: 0 });
 }
@@ -256,6 +259,10 @@ describe('GET /api/v1/stream', () => {
         await new Promise((r) => setImmediate(r));
       }
       expect(stats.slowClientsDropped).toBe(1);
+      // and the server closed its connection rather than keep holding the queued data
+      for (let i = 0; i < 100 && (await connections(app)) > 1; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await connections(app)).toBe(1);
       expect(stats.clients).toBe(1);
       expect(bus.size).toBe(1); // the reading client still subscribed
       expect(read).toBeGreaterThan(64 * 1024);

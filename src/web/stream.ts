@@ -61,7 +61,8 @@ export function sampleRates(ports: Pick<StreamPorts, 'openAttacks' | 'traffic'>,
 interface Client {
   readonly tenant: string | null | undefined;
   write(frame: string): boolean;
-  end(): void;
+  /** Ends the stream; `abort` drops what is still queued (a client that stopped reading). */
+  end(abort?: boolean): void;
 }
 
 export function registerStream(app: FastifyInstance, ports: StreamPorts): StreamStats {
@@ -110,10 +111,13 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
   let heartbeat: NodeJS.Timeout | undefined;
   const startShared = () => {
     unsubscribe = ports.events.subscribe((e) => broadcast(e.type, e));
-    sampler = setInterval(
-      () => broadcast('rates', sampleRates(ports, Date.now())),
-      ports.sampleEveryMs ?? 1000,
-    );
+    sampler = setInterval(() => {
+      try {
+        broadcast('rates', sampleRates(ports, Date.now()));
+      } catch (err) {
+        app.log.error({ err }, 'event stream: rate sample failed; the stream goes on');
+      }
+    }, ports.sampleEveryMs ?? 1000);
     heartbeat = setInterval(() => {
       for (const c of clients) c.write(': keep-alive\n\n');
     }, HEARTBEAT_MS);
@@ -143,17 +147,19 @@ export function registerStream(app: FastifyInstance, ports: StreamPorts): Stream
         if (res.writableLength > maxBuffered) {
           stats.slowClientsDropped++;
           req.log.warn({ buffered: res.writableLength }, 'event stream client too slow; disconnected');
-          client.end();
+          client.end(true);
           return false;
         }
         res.write(frame);
         return true;
       },
-      end: () => {
+      end: (abort = false) => {
         if (!clients.delete(client)) return;
         stats.clients = clients.size;
         if (clients.size === 0) stopShared();
-        res.end();
+        // a clean end would wait for the queued megabyte to drain, which a stuck client never does
+        if (abort) res.destroy();
+        else res.end();
       },
     };
     if (clients.size === 0) startShared();
