@@ -8,6 +8,8 @@ import type { AttackEvent, AttackRecord, AuditRecord, OpsEvent, RatesEvent } fro
 
 /** Ended attacks younger than this are listed when the page opens. */
 const RECENT_MS = 3_600_000;
+/** Attacks listed at most (ended ones beyond it are dropped, oldest first). */
+const MAX_ATTACKS = 200;
 /** Seconds of rate history kept per target. */
 const HISTORY = 600;
 
@@ -29,6 +31,20 @@ export const healthTick = signal(0);
 /** Exporter silences and returns seen on the stream (newest first). */
 export const exporterEvents = signal<readonly Extract<OpsEvent, { type: 'exporter' }>[]>([]);
 
+/** Bumps a tick at most every 300 ms, so a burst of records costs the views one reload. */
+function throttled(tick: { value: number }): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      tick.value++;
+    }, 300);
+  };
+}
+const bumpAudit = throttled(auditTick);
+const bumpHealth = throttled(healthTick);
+
 function onAttack(e: AttackEvent): void {
   const next = new Map(attacks.value);
   const prev = next.get(e.attackId);
@@ -41,6 +57,13 @@ function onAttack(e: AttackEvent): void {
     ...(e.kind === 'end' ? { endedAt: e.at } : prev?.endedAt ? { endedAt: prev.endedAt } : {}),
     lastEvent: e,
   });
+  // a long-open page keeps every open attack and the latest ended ones
+  if (next.size > MAX_ATTACKS) {
+    const ended = [...next.values()]
+      .filter((a) => a.endedAt !== undefined)
+      .sort((x, y) => x.endedAt! - y.endedAt!);
+    for (const a of ended.slice(0, next.size - MAX_ATTACKS)) next.delete(a.attackId);
+  }
   attacks.value = next;
 }
 
@@ -60,6 +83,10 @@ function onRates(r: RatesEvent): void {
     series.baselinePps = [...series.baselinePps.slice(cut), s.baselinePps ?? null];
     series.baselineBps = [...series.baselineBps.slice(cut), s.baselineBps ?? null];
     next.set(key, series);
+  }
+  if (next.size > MAX_ATTACKS) {
+    const listed = new Set([...attacks.value.values()].map((a) => a.target));
+    for (const key of next.keys()) if (!listed.has(key)) next.delete(key);
   }
   rates.value = next;
 }
@@ -81,19 +108,19 @@ function dispatch(type: string, data: string): void {
         break;
       case 'audit':
         recentAudit.value = [(body as { record: AuditRecord }).record, ...recentAudit.value].slice(0, 200);
-        auditTick.value++;
+        bumpAudit();
         break;
       case 'exporter':
         exporterEvents.value = [
           body as Extract<OpsEvent, { type: 'exporter' }>,
           ...exporterEvents.value,
         ].slice(0, 100);
-        healthTick.value++;
+        bumpHealth();
         break;
       case 'adapter':
       case 'bgp-session':
       case 'rpki':
-        healthTick.value++;
+        bumpHealth();
         break;
     }
   });
