@@ -326,6 +326,48 @@ describe('dashboard plugin behind the API auth', () => {
     }
   });
 
+  it("names each route's permission for the token auth, and scopes queue and traffic to a tenant token", async () => {
+    const app = Fastify();
+    // what the token auth reads when a request comes in: the matched route's config.permission
+    const permissions: Record<string, unknown> = {};
+    app.addHook('onRequest', async (req) => {
+      permissions[req.routeOptions.url ?? '?'] = (
+        req.routeOptions.config as { permission?: string }
+      ).permission;
+    });
+    await app.register(dashboardPlugin, {
+      ...options(new EventBus()),
+      tenants: () => ({ acme: { networks: ['203.0.113.0/25'] }, beta: { networks: ['198.51.100.0/24'] } }),
+      tenantOf: (req) => (req.headers['x-tenant'] as string | undefined) ?? null,
+    });
+    const base = await serve(app);
+    try {
+      for (const path of ['/', '/dashboard/', '/api/v1/policy', '/api/v1/queue', '/api/v1/traffic?target=x'])
+        await fetch(`${base}${path}`, { redirect: 'manual' });
+      expect(permissions).toMatchObject({
+        '/': 'public',
+        '/dashboard/*': 'public',
+        '/api/v1/policy': 'policies:read',
+        '/api/v1/queue': 'read',
+        '/api/v1/traffic': 'read',
+      });
+      const get = (path: string, tenant?: string) =>
+        fetch(`${base}${path}`, { headers: tenant ? { 'x-tenant': tenant } : {} });
+      const ids = async (res: Response) =>
+        ((await res.json()) as { rules: { id: string }[] }).rules.map((r) => r.id);
+      expect(await ids(await get('/api/v1/queue'))).toEqual(['q1', 'q2']);
+      expect(await ids(await get('/api/v1/queue', 'acme'))).toEqual(['q1']);
+      expect(await ids(await get('/api/v1/queue?tenant=acme', 'acme'))).toEqual(['q1']);
+      expect((await get('/api/v1/queue?tenant=other', 'acme')).status).toBe(404);
+      const traffic = '/api/v1/traffic?target=203.0.113.5/32';
+      expect((await get(traffic)).status).toBe(200);
+      expect((await get(traffic, 'acme')).status).toBe(200);
+      expect((await get(traffic, 'beta')).status).toBe(404); // another tenant's host does not exist for beta
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers 503 with how to build it when the dashboard is not built', async () => {
     const app = Fastify();
     await app.register(dashboardPlugin, { ...options(new EventBus()), assetsDir: join(assets, 'missing') });

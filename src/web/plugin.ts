@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
 import type { Rule } from '../domain/rule.js';
+import { tenantResolver } from './scope.js';
 import { registerStream, type StreamPorts } from './stream.js';
 
 export interface DashboardOptions extends StreamPorts {
@@ -48,22 +49,35 @@ function parse<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
   return q.data;
 }
 
+/**
+ * The permission each route needs, in the API's route config (`config.permission`, read by the token
+ * auth of issue 13: "public", "read", "policies:read", "system:read"). Typed loosely so the plugin
+ * compiles with or without that declaration.
+ */
+const needs = (permission: 'public' | 'read' | 'policies:read'): Record<string, unknown> => ({ permission });
+
 export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
   app: FastifyInstance,
   opts: DashboardOptions,
 ) => {
   registerStream(app, opts);
+  const tenantOfTarget = (target: string) => tenantResolver(opts.tenants?.() ?? {})(target);
 
-  app.get('/api/v1/policy', async () => opts.policy());
+  app.get('/api/v1/policy', { config: needs('policies:read') }, async () => opts.policy());
 
-  app.get('/api/v1/queue', async (req) => {
+  app.get('/api/v1/queue', { config: needs('read') }, async (req) => {
     const q = parse(queueQuery, req.query);
-    return { rules: opts.queuedRules(q.tenant) };
+    const own = opts.tenantOf?.(req);
+    // a tenant's token sees its own queue whatever it asks for another
+    if (own && q.tenant !== undefined && q.tenant !== own)
+      throw new ApiError('not_found', `no tenant ${q.tenant} for this token`);
+    return { rules: opts.queuedRules(own ?? q.tenant) };
   });
 
-  app.get('/api/v1/traffic', async (req) => {
+  app.get('/api/v1/traffic', { config: needs('read') }, async (req) => {
     const q = parse(trafficQuery, req.query);
-    const sample = opts.traffic(q.target, q.direction);
+    const own = opts.tenantOf?.(req);
+    const sample = own && tenantOfTarget(q.target) !== own ? undefined : opts.traffic(q.target, q.direction);
     if (!sample)
       throw new ApiError(
         'not_found',
@@ -72,7 +86,14 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (
     return { sample };
   });
 
-  app.get('/', (_req, reply) => reply.redirect('/dashboard/'));
+  // the page and its assets hold no data: the browser loads them before its user logs in
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/' || route.url.startsWith('/dashboard'))
+      route.config = { ...(route.config as object), ...needs('public') } as typeof route.config;
+  });
+  // hidden from the OpenAPI document (@fastify/swagger reads schema.hide), as the static files are
+  const hidden = { hide: true } as Record<string, unknown>;
+  app.get('/', { schema: hidden }, (_req, reply) => reply.redirect('/dashboard/'));
   const root = opts.assetsDir ?? defaultAssetsDir();
   if (existsSync(join(root, 'index.html'))) {
     await app.register(fastifyStatic, { root, prefix: '/dashboard/', decorateReply: false });

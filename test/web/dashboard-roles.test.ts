@@ -113,6 +113,8 @@ describe('dashboard roles in chromium: read-only sees, operator acts', () => {
       await loginAs(readonlySecret);
       expect(await page.locator('.role').textContent()).toBe('readonly');
       expect(await page.getByRole('link', { name: 'Manual Rule' }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Policies' }).count()).toBe(0); // policies:read is owner/admin
+      await page.getByRole('link', { name: 'Exporters' }).waitFor(); // a global token sees the system views
       await page.getByRole('link', { name: 'Rules' }).click();
       const row = page.locator(`table.rules tr[data-rule="${ruleId}"]`);
       await row.waitFor();
@@ -136,6 +138,7 @@ describe('dashboard roles in chromium: read-only sees, operator acts', () => {
     await loginAs(operatorSecret);
     expect(await page.locator('.role').textContent()).toBe('operator');
     await page.getByRole('link', { name: 'Manual Rule' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Policies' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Rules' }).click();
     const row = page.locator(`table.rules tr[data-rule="${ruleId}"]`);
     await row.getByRole('button', { name: 'Withdraw' }).click();

@@ -109,7 +109,14 @@ export async function resume(): Promise<void> {
   }
 }
 
-/** What a role may do (what it cannot do is not offered). */
+/**
+ * What a session may do, after the API's permission table (src/domain/access.ts of the token API):
+ * rules:write for owner, admin and operator; policies:read for owner and admin; system views
+ * (exporters, BGP sessions, adapters) for tokens not bound to a tenant. What it cannot do is not offered.
+ */
 export const can = {
-  writeRules: (r: Role | undefined) => r === 'owner' || r === 'admin' || r === 'operator',
+  writeRules: (s: Session | undefined) =>
+    s?.role === 'owner' || s?.role === 'admin' || s?.role === 'operator',
+  readPolicies: (s: Session | undefined) => s?.role === 'owner' || s?.role === 'admin',
+  readSystem: (s: Session | undefined) => s !== undefined && s.tenant === null,
 };

@@ -31,7 +31,8 @@ export const healthTick = signal(0);
 /** Exporter silences and returns seen on the stream (newest first). */
 export const exporterEvents = signal<readonly Extract<OpsEvent, { type: 'exporter' }>[]>([]);
 
-/** Bumps a tick at most every 300 ms, so a burst of records costs the views one reload. */
+/** Bumps a tick at most once a second, so a burst of records costs the views one reload (and the
+ * token's API rate limit one request). */
 function throttled(tick: { value: number }): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return () => {
@@ -39,7 +40,7 @@ function throttled(tick: { value: number }): () => void {
     timer = setTimeout(() => {
       timer = undefined;
       tick.value++;
-    }, 300);
+    }, 1000);
   };
 }
 const bumpAudit = throttled(auditTick);

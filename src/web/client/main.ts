@@ -28,13 +28,20 @@ interface Tab {
 const TABS: readonly Tab[] = [
   { path: '/attacks', label: 'Attacks' },
   { path: '/rules', label: 'Rules' },
-  { path: '/manual', label: 'Manual Rule', show: () => can.writeRules(session.value?.role) },
-  { path: '/policy', label: 'Policies' },
-  { path: '/health', label: 'Adapters & BGP' },
-  { path: '/exporters', label: 'Exporters' },
+  { path: '/manual', label: 'Manual Rule', show: () => can.writeRules(session.value) },
+  { path: '/policy', label: 'Policies', show: () => can.readPolicies(session.value) },
+  { path: '/health', label: 'Adapters & BGP', show: () => can.readSystem(session.value) },
+  { path: '/exporters', label: 'Exporters', show: () => can.readSystem(session.value) },
   { path: '/audit', label: 'Audit' },
   { path: '/traffic', label: 'Traffic' },
 ];
+
+function refused(what: string) {
+  const s = session.value;
+  return html`<p class="error">
+    Your token (${s?.role}${s?.tenant ? `, tenant ${s.tenant}` : ''}) ${what}.
+  </p>`;
+}
 
 function View() {
   const [, head = '', arg = ''] = route.value.split('/');
@@ -44,15 +51,13 @@ function View() {
     case 'rules':
       return html`<${Rules} />`;
     case 'manual':
-      return can.writeRules(session.value?.role)
-        ? html`<${ManualRule} />`
-        : html`<p class="error">Your role (${session.value?.role}) cannot add rules.</p>`;
+      return can.writeRules(session.value) ? html`<${ManualRule} />` : refused('cannot add rules');
     case 'policy':
-      return html`<${Policy} />`;
+      return can.readPolicies(session.value) ? html`<${Policy} />` : refused('cannot read policies');
     case 'health':
-      return html`<${HealthView} />`;
+      return can.readSystem(session.value) ? html`<${HealthView} />` : refused('cannot see adapters');
     case 'exporters':
-      return html`<${Exporters} />`;
+      return can.readSystem(session.value) ? html`<${Exporters} />` : refused('cannot see exporters');
     case 'audit':
       return html`<${Audit} />`;
     case 'traffic':

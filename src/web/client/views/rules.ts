@@ -35,7 +35,7 @@ export function RuleTable({
   queued?: ReadonlySet<string>;
 }) {
   const [error, setError] = useState<string | undefined>(undefined);
-  const writer = can.writeRules(session.value?.role);
+  const writer = can.writeRules(session.value);
   const withdraw = async (r: Rule) => {
     setError(undefined);
     try {
