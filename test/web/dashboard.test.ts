@@ -13,7 +13,7 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { FlowBatch } from '../../src/flow/batch.js';
 import { batchesToPcap } from '../../src/gen/packet.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
 import { ensureDashboardBuilt, launchChromium, type Chromium } from '../support/browser.js';
 import { softflowdExport } from '../support/softflowd.js';
 
@@ -43,6 +43,13 @@ function floodPcap(endMs: number): Buffer {
     b.endMs[i] = endMs - 20 + s;
   }
   return batchesToPcap([b]);
+}
+
+/** GET with this test's own token (the process runs with api.token = TOKEN). */
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }
 
 async function freePort(host: string): Promise<number> {
