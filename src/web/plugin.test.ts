@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../api/server.js';
 import type { ApiPorts } from '../api/ports.js';
+import type { ApiOptions } from '../api/server.js';
 import type { TrafficSample } from '../detect/detector.js';
 import { EventBus } from '../domain/events.js';
 import { sampleEvent, sampleRule } from '../store/store-contract.js';
@@ -278,7 +279,8 @@ describe('GET /api/v1/stream', () => {
 describe('dashboard plugin behind the API auth', () => {
   it('needs the bearer token for stream, policy and traffic; the page itself is public', async () => {
     const bus = new EventBus();
-    const app = buildApi({} as ApiPorts, { token: 'sekrit', readsNeedToken: true });
+    // (cast: the options differ between the single-token API and the token-account API; both take `token`)
+    const app = buildApi({} as ApiPorts, { token: 'sekrit', readsNeedToken: true } as ApiOptions);
     await app.register(dashboardPlugin, options(bus));
     const base = await serve(app);
     const auth = { authorization: 'Bearer sekrit' };

@@ -47,6 +47,8 @@ async function call(
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
+// The daemon looks for the built dashboard when it starts: build it before the probe's process starts.
+await ensureDashboardBuilt();
 // The probe runs a real floodgate and asks it for a read-only token: 404 = no token API on this branch.
 const fg = await startFloodgate(
   {
@@ -87,7 +89,6 @@ describe('dashboard roles in chromium: read-only sees, operator acts', () => {
     });
     expect([201, 202], JSON.stringify(added.json)).toContain(added.status);
     ruleId = (added.json as { rule: Rule }).rule.id;
-    await ensureDashboardBuilt();
     mkdirSync(IMG, { recursive: true });
     chrome = await launchChromium([HOST]);
     page = await chrome.browser.newPage({ viewport: { width: 1280, height: 720 } });
