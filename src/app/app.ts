@@ -29,6 +29,8 @@ import { buildAdapters } from './adapters.js';
 import { startNotifications, type NotifyPort } from '../notify/index.js';
 import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
 import { createLogger, type Logger } from './logger.js';
+import { dashboardPlugin } from '../web/plugin.js';
+import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
 const BASELINE_KEY = 'detect.baselines';
@@ -374,6 +376,15 @@ export class App {
       ...(api.tls.cert && api.tls.key
         ? { https: { cert: readFileSync(api.tls.cert), key: readFileSync(api.tls.key) } }
         : {}),
+    });
+    await this.api.register(dashboardPlugin, {
+      events: this.events,
+      openAttacks: () => this.detector.openAttacks(),
+      traffic: (t, d) => this.detector.traffic(t, d),
+      policy: () => effectivePolicy(this.config),
+      queuedRules: (tenant) => this.runner.listRules(tenant).queued,
+      tenants: () => this.config.mitigation.tenants,
+      tenantOf: (req) => req.principal?.tenant ?? null,
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
     this.log.info({ address: this.apiAddress }, 'HTTP API listening');

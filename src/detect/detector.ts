@@ -72,6 +72,18 @@ export interface BaselineBlob {
   readonly sets: Record<string, Record<string, BaselineSnapshot>>;
 }
 
+/** One target's current rate and learned normal (see Detector.traffic). */
+export interface TrafficSample {
+  readonly target: string;
+  readonly level: Level;
+  readonly direction: Direction;
+  readonly mode: GroupPolicy['mode'];
+  readonly pps: number;
+  readonly bps: number;
+  readonly baselinePps?: number;
+  readonly baselineBps?: number;
+}
+
 interface Crossing {
   ratio: number;
   limit: number;
@@ -779,6 +791,7 @@ export class Detector {
   openAttacks(): {
     attackId: string;
     target: string;
+    direction: Direction;
     family: string;
     startedAt: number;
     peakPps: number;
@@ -787,6 +800,7 @@ export class Detector {
     return [...this.attacks.values()].map((a) => ({
       attackId: a.attackId,
       target: a.current.target,
+      direction: a.current.direction,
       family: a.current.family,
       startedAt: a.startedAt,
       peakPps: a.peakPps,
@@ -833,6 +847,50 @@ export class Detector {
       pps,
       bps: ((set.sums[id * set.width + (LIMIT_COLUMN[1] as number)] as number) * 8) / this.winSec,
     }));
+  }
+
+  /**
+   * Current window rate of one host or prefix and what its baseline says is normal (dashboard charts).
+   * The baseline is the slow EWMA (ewma groups) or the rolling p99 (p99 groups); absent for static
+   * groups and before the first sample. Undefined when the target is not tracked. Read-only.
+   */
+  traffic(target: string, direction: Direction = 'incoming'): TrafficSample | undefined {
+    const words = new Uint32Array(4);
+    const p = parsePrefixWords(target, words);
+    if (!p) return undefined;
+    const hostLen = p.family === 4 ? 32 : 128;
+    const len = Number(target.split('/')[1] ?? hostLen);
+    const level: Level = len === hostLen ? 'host' : 'prefix';
+    const si = LEVELS.indexOf(level) * 2 + (direction === 'incoming' ? 0 : 1);
+    const set = this.sets[si] as CounterSet;
+    const id = set.table.find(p.family, words, 0);
+    if (id < 0) return undefined;
+    const g = this.groupOf(si, id);
+    const s = id * set.width;
+    const rate = (col: number, scale: number) => ((set.sums[s + col] as number) * scale) / this.winSec;
+    const out: TrafficSample = {
+      target: this.targetText(set, id),
+      level,
+      direction,
+      mode: g.mode,
+      pps: rate(BASE_COLUMN[0] as number, 1),
+      bps: rate(BASE_COLUMN[1] as number, 8),
+    };
+    const bl = set.baselines;
+    if (g.mode === 'static' || bl.samples[id] === 0) return out;
+    if (g.mode === 'ewma')
+      return {
+        ...out,
+        baselinePps: bl.slow[id * BASE_COUNT] as number,
+        baselineBps: bl.slow[id * BASE_COUNT + 1] as number,
+      };
+    const pp = bl.p99(id, 0);
+    const pb = bl.p99(id, 1);
+    return {
+      ...out,
+      ...(pp !== undefined ? { baselinePps: pp } : {}),
+      ...(pb !== undefined ? { baselineBps: pb } : {}),
+    };
   }
 
   /** Serialisable baselines of every target that has learnt something. */
