@@ -1,6 +1,7 @@
 // What the HTTP API needs from the rest of the application: small ports, wired in src/app.
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
+import type { ForensicsPorts } from '../forensics/service.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type { AttackQuery, AttackRecord, AuditQuery, RuleQuery } from '../store/types.js';
 
@@ -34,4 +35,6 @@ export interface ApiPorts {
   /** BGP peers and Adj-RIB-Out when the native speaker runs. */
   bgpPeers?(): unknown;
   bgpAdjRibOut?(peer: string): unknown;
+  /** Attack captures (pcapng), when forensics is enabled. */
+  readonly forensics?: ForensicsPorts;
 }

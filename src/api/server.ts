@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INTENTS } from '../domain/rule.js';
+import { forensicsRoutes } from '../forensics/routes.js';
 import { ApiError } from './errors.js';
 import type { ApiPorts } from './ports.js';
 
@@ -252,6 +253,8 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     if (out === undefined) throw new ApiError('not_found', `no BGP peer ${peer}`);
     return { peer, routes: out };
   });
+
+  if (ports.forensics) forensicsRoutes(app, ports.forensics);
 
   return app;
 }

@@ -13,6 +13,7 @@ import type { AttackEvent } from '../domain/attack.js';
 import { EventBus } from '../domain/events.js';
 import { publishingAudit } from './audit-events.js';
 import { FlowCollector } from '../flow/collector.js';
+import { captureDirectory, Forensics } from '../forensics/service.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../mitigation/runner.js';
 import { VERSION } from '../cli/version.js';
@@ -60,6 +61,8 @@ export class App {
   private exporterNames: string[] = [];
   private stopping = false;
   private eventsSeen = 0;
+  /** Attack captures from sFlow raw headers (forensics section); undefined when disabled. */
+  forensics: Forensics | undefined;
 
   get config(): Config {
     return this.loaded.config;
@@ -130,6 +133,18 @@ export class App {
       },
     });
     const detector = new Detector(config.detection, { node: config.node.name });
+    const forensics = config.forensics.enabled
+      ? new Forensics(
+          config.forensics,
+          captureDirectory(
+            config.forensics,
+            config.store.driver === 'sqlite' ? config.store.sqlitePath : undefined,
+          ),
+          VERSION,
+          log,
+        )
+      : undefined;
+    if (forensics) events.subscribe(forensics.onEvent);
     const holder: { app?: App } = {};
     const collector = new FlowCollector({
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
@@ -139,6 +154,7 @@ export class App {
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
       ),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
+      ...(forensics ? { rawTap: forensics.tap } : {}),
     });
     const app = new App(
       loaded,
@@ -153,6 +169,7 @@ export class App {
       events,
     );
     holder.app = app;
+    app.forensics = forensics;
     try {
       await app.restoreBaselines();
       if (built.speaker) {
@@ -271,10 +288,12 @@ export class App {
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
         if (this.speaker) checks.bgp = this.speaker.sessionStates();
+        if (this.forensics) checks.forensics = this.forensics.stats();
         return { ok, checks };
       },
       reloadConfig: () => this.reload('api'),
       exporters: () => this.collector.stats(),
+      ...(this.forensics ? { forensics: this.forensics } : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),
@@ -350,6 +369,7 @@ export class App {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.api?.close().catch((err: unknown) => this.log.error({ err }, 'API close failed'));
     await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
+    await this.forensics?.stop();
     await this.runner.stop().catch((err: unknown) => this.log.error({ err }, 'engine stop failed'));
     for (const a of this.adapters)
       await a

@@ -1,5 +1,6 @@
 // The floodgate command line: one commander program, one module per command.
 import { Command } from 'commander';
+import { registerAttacks } from './commands/attacks.js';
 import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
 import { registerDecode } from './commands/decode.js';
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerBgp(program);
   registerExabgpApi(program);
+  registerAttacks(program);
   return program;
 }

@@ -12,6 +12,7 @@ export const RESTART_KEYS: readonly string[] = [
   'flow',
   'bgp',
   'adapters',
+  'forensics',
 ];
 
 export interface ConfigDiff {

@@ -4,6 +4,7 @@ import { daemonAdaptersSchema } from '../adapters/config-daemons.js';
 import { servicesConfigSchema } from '../adapters/config-services.js';
 import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
+import { forensicsConfigSchema } from '../forensics/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { apiSchema, flowSchema, logSchema, nodeSchema, storeSchema } from './core.js';
 
@@ -24,6 +25,9 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Other mitigation targets: BGP daemons, scrubbing services, webhook, local nftables.'),
+    forensics: forensicsConfigSchema.describe(
+      'Attack captures (pcapng) from the raw packet headers sFlow already carries.',
+    ),
   })
   .strict()
   .transform((c) =>

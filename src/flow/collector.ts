@@ -6,7 +6,7 @@ import { FlowBatch } from './batch.js';
 import { decodeDatagram } from './datagram.js';
 import { ExporterState, type ExporterStats } from './exporter.js';
 import type { SamplingOverride } from './sampling.js';
-import type { BatchSink } from './sink.js';
+import type { BatchSink, RawHeaderTap } from './sink.js';
 
 export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 
@@ -32,6 +32,8 @@ export interface CollectorOptions {
    * the collector reuses it (double buffering). `exporters[batch.exporter[i]]` is the record's exporter.
    */
   onBatch: (batch: FlowBatch, exporters: readonly ExporterState[]) => void;
+  /** Sees every sFlow raw packet header as it is decoded (forensics); absent = no cost. */
+  rawTap?: RawHeaderTap;
   now?: () => number;
 }
 
@@ -65,12 +67,14 @@ export class FlowCollector implements BatchSink {
   exporterLimit = 0;
   batches = 0;
   recvBufferSizes: number[] = [];
+  readonly rawTap: RawHeaderTap | undefined;
 
   constructor(private readonly opts: CollectorOptions) {
     const size = opts.batchSize ?? 4096;
     this.batch = new FlowBatch(size);
     this.spare = new FlowBatch(size);
     this.now = opts.now ?? Date.now;
+    this.rawTap = opts.rawTap;
     this.ranges = (opts.allow ?? []).map((a) =>
       a.includes('/')
         ? ipaddr.parseCIDR(a)
