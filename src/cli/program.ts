@@ -1,5 +1,6 @@
 // The floodgate command line: one commander program, one module per command.
 import { Command } from 'commander';
+import { registerAnalyze } from './commands/analyze.js';
 import { registerAttacks } from './commands/attacks.js';
 import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerBgp(program);
   registerExabgpApi(program);
   registerAttacks(program);
+  registerAnalyze(program);
   return program;
 }
