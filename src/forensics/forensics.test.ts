@@ -34,7 +34,7 @@ function ipv4Udp(s: number, d: number, port: number): Uint8Array {
   b.writeUInt16BE(40000 + s, 20);
   b.writeUInt16BE(port, 22);
   b.writeUInt16BE(492, 24);
-  return b;
+  return new Uint8Array(b);
 }
 const key = (d: number) => ((203 << 24) | (113 << 8) | d | (0 << 16)) >>> 0;
 const sample = (at: number, d: number, port = 53, s = 1): RawSample => ({
@@ -67,37 +67,52 @@ function event(kind: AttackEvent['kind'], at: number, target = '203.0.113.10/32'
   };
 }
 
+const add = (r: SampleRing, k: number, s: RawSample) =>
+  r.add(k, s.data, 0, s.data.length, s.at, s.link, s.origLen, s.exporter, s.rate);
+const feed = (r: AttackRecorder, k: number, s: RawSample) =>
+  r.sample(k, s.data, 0, s.data.length, s.at, s.link, s.origLen, s.exporter, s.rate);
+
 describe('SampleRing', () => {
-  it('keeps at most samplesPerTarget and bytesPerTarget per target, newest kept', () => {
+  it('keeps the newest samplesPerTarget samples per target, growing its slab up to that', () => {
     const r = new SampleRing({
-      samplesPerTarget: 5,
-      bytesPerTarget: 28 * 3,
+      samplesPerTarget: 100,
+      bytesPerTarget: 100 * 28,
       maxTargets: 10,
       totalBytes: 1e6,
     });
-    for (let t = 0; t < 10; t++) r.add(key(10), sample(t, 10));
+    for (let t = 0; t < 150; t++) add(r, key(10), sample(t, 10));
     const kept = r.collect((k) => k === key(10), 0);
-    expect(kept.map((s) => s.at)).toEqual([7, 8, 9]); // the byte bound (3 × 28) is the tighter one
-    expect(r.stats().bytes).toBe(84);
+    expect(kept.map((s) => s.at)).toEqual(Array.from({ length: 100 }, (_, k) => 50 + k));
+    expect(kept[0]).toEqual(sample(50, 10)); // octets, lengths, exporter and rate come back as they went in
+    expect(r.stats().bytes).toBe(100 * 28 + 100 * 18); // slots and their metadata
+  });
+
+  it('truncates a header to its slot (bytesPerTarget / samplesPerTarget), like a snaplen', () => {
+    const r = new SampleRing({ samplesPerTarget: 4, bytesPerTarget: 64, maxTargets: 10, totalBytes: 1e6 });
+    add(r, key(10), sample(1, 10));
+    const [s] = r.collect(() => true, 0);
+    expect(s!.data).toEqual(sample(1, 10).data.subarray(0, 16));
+    expect(s!.origLen).toBe(512);
   });
 
   it('evicts the least recently seen target beyond maxTargets and totalBytes', () => {
-    const r = new SampleRing({ samplesPerTarget: 100, bytesPerTarget: 1e6, maxTargets: 2, totalBytes: 1e6 });
-    r.add(key(1), sample(0, 1));
-    r.add(key(2), sample(1, 2));
-    r.add(key(1), sample(2, 1)); // 1 is now the most recent
-    r.add(key(3), sample(3, 3)); // evicts 2
+    const r = new SampleRing({ samplesPerTarget: 100, bytesPerTarget: 1e5, maxTargets: 2, totalBytes: 1e7 });
+    add(r, key(1), sample(0, 1));
+    add(r, key(2), sample(2000, 2));
+    add(r, key(1), sample(4000, 1)); // 1 is now the most recent
+    add(r, key(3), sample(6000, 3)); // evicts 2
     expect(r.collect((k) => k === key(2), 0)).toEqual([]);
-    expect(r.collect(() => true, 0).map((s) => s.at)).toEqual([0, 2, 3]);
+    expect(r.collect(() => true, 0).map((s) => s.at)).toEqual([0, 4000, 6000]);
     const small = new SampleRing({
-      samplesPerTarget: 100,
-      bytesPerTarget: 1e6,
+      samplesPerTarget: 32,
+      bytesPerTarget: 32 * 28,
       maxTargets: 9,
-      totalBytes: 100,
+      totalBytes: 4000,
     });
-    for (let d = 1; d <= 6; d++) small.add(key(d), sample(d, d));
-    expect(small.stats().bytes).toBeLessThanOrEqual(100);
-    expect(small.stats().evictedTargets).toBe(3);
+    for (let d = 1; d <= 6; d++) add(small, key(d), sample(d, d));
+    expect(small.stats().bytes).toBeLessThanOrEqual(4000); // one target's slab is 32 × (28 + 18) = 1472 bytes
+    expect(small.stats().targets).toBe(2);
+    expect(small.stats().evictedTargets).toBe(4);
   });
 });
 
@@ -124,17 +139,17 @@ describe('AttackRecorder', () => {
       maxBytes: 1e6,
       maxSeconds: 60,
     });
-    rec.sample(key(10), sample(-5000, 10)); // older than startedAt − 2 s: left out
-    rec.sample(key(10), sample(-500, 10)); // pre-attack: in
-    rec.sample(key(11), sample(-400, 11)); // another target: out
+    feed(rec, key(10), sample(-5000, 10)); // older than startedAt − 2 s: left out
+    feed(rec, key(10), sample(-500, 10)); // pre-attack: in
+    feed(rec, key(11), sample(-400, 11)); // another target: out
     expect(rec.event(event('start', 1000))).toBeUndefined();
-    rec.sample(key(10), sample(1100, 10));
-    rec.sample(key(12), sample(1200, 12));
+    feed(rec, key(10), sample(1100, 10));
+    feed(rec, key(12), sample(1200, 12));
     expect(rec.current('in:203.0.113.10/32:1000')!.samples.map((s) => s.at)).toEqual([-500, 1100]);
     const done = rec.event(event('end', 5000))!;
     expect(done.samples.map((s) => s.at)).toEqual([-500, 1100]);
     expect(rec.activeCount).toBe(0);
-    rec.sample(key(10), sample(6000, 10)); // after the end: only the ring
+    feed(rec, key(10), sample(6000, 10)); // after the end: only the ring
     expect(done.samples).toHaveLength(2);
   });
 
@@ -146,8 +161,8 @@ describe('AttackRecorder', () => {
       maxSeconds: 1,
     });
     rec.event(event('start', 1000));
-    for (let t = 1000; t < 1010; t++) rec.sample(key(10), sample(t, 10));
-    rec.sample(key(10), sample(2500, 10)); // after startedAt + 1 s
+    for (let t = 1000; t < 1010; t++) feed(rec, key(10), sample(t, 10));
+    feed(rec, key(10), sample(2500, 10)); // after startedAt + 1 s
     const c = rec.event(event('end', 3000))!;
     expect(c.samples).toHaveLength(3);
     expect(c.capped).toBe(8);
@@ -158,7 +173,7 @@ describe('AttackRecorder', () => {
       maxSeconds: 60,
     });
     byBytes.event(event('start', 1000));
-    for (let t = 1000; t < 1010; t++) byBytes.sample(key(10), sample(t, 10));
+    for (let t = 1000; t < 1010; t++) feed(byBytes, key(10), sample(t, 10));
     expect(byBytes.current('in:203.0.113.10/32:1000')!.samples).toHaveLength(5); // 60 bytes each in pcapng
   });
 
@@ -227,7 +242,7 @@ describe('CaptureFiles', () => {
     );
     const s = { ...event('start', startedAt), attackId: `in:203.0.113.${id}/32:${startedAt}`, startedAt };
     rec.event(s);
-    for (let k = 0; k < 20; k++) rec.sample(key(10), sample(startedAt + k, 10));
+    for (let k = 0; k < 20; k++) feed(rec, key(10), sample(startedAt + k, 10));
     return rec.event({ ...s, kind: 'end', at: startedAt + 100 })!;
   }
 

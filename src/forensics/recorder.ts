@@ -62,25 +62,48 @@ export class AttackRecorder {
     return this.active.size;
   }
 
-  /** The hot path: remember the sample and add it to the captures of attacks on its target. */
-  sample(key: TargetKey, s: RawSample): void {
-    this.ring.add(key, s);
+  /**
+   * The hot path: remember the header src[off, off+len) (a datagram's bytes; copied) and add it to the
+   * captures of attacks on its target. Allocates only for a sample a capture takes.
+   */
+  sample(
+    key: TargetKey,
+    src: Uint8Array,
+    off: number,
+    len: number,
+    at: number,
+    link: number,
+    origLen: number,
+    exporter: string,
+    rate: number,
+  ): void {
+    this.ring.add(key, src, off, len, at, link, origLen, exporter, rate);
     if (this.active.size === 0) return;
-    for (const c of this.active.values()) if (c.match(key)) this.offer(c, s);
+    for (const c of this.active.values()) {
+      if (!c.match(key) || !this.fits(c, at, len)) continue;
+      const s: RawSample = { at, link, data: src.slice(off, off + len), origLen, exporter, rate };
+      c.samples.push(s);
+      c.bytes += sampleCost(s);
+    }
+  }
+
+  /** Whether `c` takes one more sample of `len` bytes at `at`; counts the refusal. */
+  private fits(c: Capture, at: number, len: number): boolean {
+    if (
+      at > c.deadline ||
+      c.samples.length >= this.limits.maxPackets ||
+      c.bytes + 32 + ((len + 3) & ~3) > this.limits.maxBytes - HEADER_ROOM
+    ) {
+      c.capped++;
+      return false;
+    }
+    return true;
   }
 
   private offer(c: Capture, s: RawSample): void {
-    const cost = sampleCost(s);
-    if (
-      s.at > c.deadline ||
-      c.samples.length >= this.limits.maxPackets ||
-      c.bytes + cost > this.limits.maxBytes - HEADER_ROOM
-    ) {
-      c.capped++;
-      return;
-    }
+    if (!this.fits(c, s.at, s.data.length)) return;
     c.samples.push(s);
-    c.bytes += cost;
+    c.bytes += sampleCost(s);
   }
 
   /** Applies an attack event; returns the capture when the attack ended (to be written). */

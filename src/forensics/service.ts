@@ -35,6 +35,8 @@ export class Forensics implements ForensicsPorts {
   readonly files: CaptureFiles;
   private readonly writes = new Set<Promise<void>>();
   writeErrors = 0;
+  private lastDv: DataView | undefined;
+  private lastBytes: Uint8Array = new Uint8Array(0);
   written = 0;
 
   constructor(
@@ -48,19 +50,26 @@ export class Forensics implements ForensicsPorts {
     this.files = new CaptureFiles(dir, cfg);
   }
 
-  /** Hooked into the flow collector (hot path: one key, one copy of the header octets). */
+  /** Hooked into the flow collector (hot path: one key, one copy of the header octets into the ring). */
   readonly tap: RawHeaderTap = (dv, off, len, hp, origLength, b, i, exporter) => {
     const family = b.family[i] === 6 ? 6 : 4;
     const key = family === 4 ? (b.dstAddr[i * 4] as number) : wordsToIpString(b.dstAddr, i * 4, 6);
-    const start = dv.byteOffset + off;
-    this.recorder.sample(key, {
-      at: b.endMs[i] as number,
-      link: linkOf(hp),
-      data: new Uint8Array(dv.buffer.slice(start, start + len)),
-      origLen: origLength,
+    if (dv !== this.lastDv) {
+      // one byte view per datagram, not per sample
+      this.lastDv = dv;
+      this.lastBytes = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
+    }
+    this.recorder.sample(
+      key,
+      this.lastBytes,
+      off,
+      len,
+      b.endMs[i] as number,
+      linkOf(hp),
+      origLength,
       exporter,
-      rate: b.samplingRate[i] as number,
-    });
+      b.samplingRate[i] as number,
+    );
   };
 
   /** Subscribed to the app's event bus. */
