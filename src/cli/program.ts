@@ -1,5 +1,6 @@
 // The floodgate command line: one commander program, one module per command.
 import { Command } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerAttacks } from './commands/attacks.js';
 import { registerBgp } from './commands/bgp.js';
@@ -33,5 +34,6 @@ export function buildProgram(): Command {
   registerExabgpApi(program);
   registerAttacks(program);
   registerAnalyze(program);
+  registerAgent(program);
   return program;
 }
