@@ -303,3 +303,28 @@ describe('sFlow raw header tap', () => {
     expect([...got[0]!.data.subarray(30, 34)]).toEqual([203, 0, 113, 11]);
   });
 });
+
+describe('Forensics shell', () => {
+  it('writes a capture at the attack end, none for an attack no sample reached', async () => {
+    const { Forensics } = await import('./service.js');
+    const { forensicsConfigSchema } = await import('./config.js');
+    const dir = tmp();
+    // the clock is injected: retention judges these 1970 timestamps against it
+    const f = new Forensics(forensicsConfigSchema.parse({}), dir, 't', { info() {}, error() {} }, () => 6000);
+    const other = event('start', 1000, '203.0.113.11/32');
+    f.onEvent({ type: 'attack', at: 1000, event: other });
+    f.onEvent({ type: 'attack', at: 1000, event: event('start', 1000) });
+    f.recorder.sample(key(10), sample(1500, 10).data, 0, 28, 1500, 228, 512, '127.22.0.9', 1000);
+    expect((await f.list()).map((c) => [c.target, c.packets, c.endedAt])).toEqual([
+      ['203.0.113.11/32', 0, undefined],
+      ['203.0.113.10/32', 1, undefined],
+    ]);
+    expect((await f.pcap(event('start', 1000).attackId))!.data.length).toBeGreaterThan(28);
+    f.onEvent({ type: 'attack', at: 5000, event: { ...other, kind: 'end', at: 5000 } });
+    f.onEvent({ type: 'attack', at: 5000, event: event('end', 5000) });
+    await f.stop();
+    const files = await f.files.list();
+    expect(files.map((c) => [c.target, c.packets, c.endedAt])).toEqual([['203.0.113.10/32', 1, 5000]]);
+    expect(f.stats()).toMatchObject({ written: 1, empty: 1, activeCaptures: 0 });
+  });
+});

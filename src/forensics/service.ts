@@ -35,6 +35,8 @@ export class Forensics implements ForensicsPorts {
   readonly files: CaptureFiles;
   private readonly writes = new Set<Promise<void>>();
   writeErrors = 0;
+  /** Attacks that ended with no sample to write. */
+  empty = 0;
   private lastDv: DataView | undefined;
   private lastBytes: Uint8Array = new Uint8Array(0);
   written = 0;
@@ -80,6 +82,11 @@ export class Forensics implements ForensicsPorts {
   };
 
   private persist(c: Capture): void {
+    // no sFlow raw header reached this target (NetFlow/IPFIX only, or sampled out): nothing to write
+    if (c.samples.length === 0) {
+      this.empty++;
+      return;
+    }
     const p = this.files
       .write(captureInfo(c, true), renderCapture(c, true, this.version), this.now())
       .then((info) => {
@@ -113,6 +120,7 @@ export class Forensics implements ForensicsPorts {
       ...this.recorder.ring.stats(),
       activeCaptures: this.recorder.activeCount,
       written: this.written,
+      empty: this.empty,
       writeErrors: this.writeErrors,
     };
   }
