@@ -4,6 +4,7 @@ import type { Rule } from '../domain/rule.js';
 import type { TenantMap } from '../domain/tenants.js';
 import type { MitigationConfig } from '../mitigation/config.js';
 import type { MetricsEndpoint } from '../export/metrics-route.js';
+import type { ForensicsPorts } from '../forensics/service.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type { NotifyPort } from '../notify/index.js';
 import type {
@@ -64,4 +65,6 @@ export interface ApiPorts {
     /** Undefined when the prefix does not parse. */
     validate(prefix: string, originAs?: number): unknown;
   };
+  /** Attack captures (pcapng), when forensics is enabled. */
+  readonly forensics?: ForensicsPorts;
 }

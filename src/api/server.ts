@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { installAuth } from './auth.js';
+import { forensicsRoutes } from '../forensics/routes.js';
 import { notifyRoutes } from './notify-routes.js';
 import { ApiError, frameworkError, invalidInput, repeatedQueryKeys, type InputPart } from './errors.js';
 import { registerOpenApi } from './openapi.js';
@@ -134,5 +135,6 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
   if (ports.notify) void app.register(notifyRoutes, { ports });
   if (ports.notify) void app.register(statusRoutes, { ports });
   if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
+  if (ports.forensics) forensicsRoutes(app, ports.forensics);
   return app;
 }

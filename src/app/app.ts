@@ -20,6 +20,7 @@ import { buildRpki, rpkiVerdictJson } from './rpki.js';
 import { formatPrefix, tryParsePrefix } from '../net/prefix.js';
 import type { RpkiService } from '../rpki/service.js';
 import { FlowCollector } from '../flow/collector.js';
+import { captureDirectory, Forensics } from '../forensics/service.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../mitigation/runner.js';
 import { VERSION } from '../cli/version.js';
@@ -74,6 +75,8 @@ export class App {
   private eventsSeen = 0;
   /** Metrics, event exports and the health-event watcher (the `exports` section). */
   obs: Observability | undefined;
+  /** Attack captures from sFlow raw headers (forensics section); undefined when disabled. */
+  forensics: Forensics | undefined;
 
   get config(): Config {
     return this.loaded.config;
@@ -138,6 +141,18 @@ export class App {
       },
     });
     const detector = new Detector(config.detection, { node: config.node.name });
+    const forensics = config.forensics.enabled
+      ? new Forensics(
+          config.forensics,
+          captureDirectory(
+            config.forensics,
+            config.store.driver === 'sqlite' ? config.store.sqlitePath : undefined,
+          ),
+          VERSION,
+          log,
+        )
+      : undefined;
+    if (forensics) events.subscribe(forensics.onEvent);
     const holder: { app?: App } = {};
     const collector = new FlowCollector({
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
@@ -148,6 +163,7 @@ export class App {
       ),
       ...flowCollectorOptions(config.flow),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
+      ...(forensics ? { rawTap: forensics.tap } : {}),
     });
     const app = new App(
       loaded,
@@ -165,6 +181,7 @@ export class App {
     holder.app = app;
     app.obs = obs;
     obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
+    app.forensics = forensics;
     try {
       app.notify = await startNotifications(() => app.config, store, events, log);
       await app.restoreBaselines();
@@ -324,6 +341,7 @@ export class App {
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
         if (this.speaker) checks.bgp = this.speaker.sessionStates();
+        if (this.forensics) checks.forensics = this.forensics.stats();
         return { ok, checks };
       },
       reloadConfig: () => this.reload('api'),
@@ -343,6 +361,7 @@ export class App {
             },
           }
         : {}),
+      ...(this.forensics ? { forensics: this.forensics } : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),
@@ -447,6 +466,7 @@ export class App {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.api?.close().catch((err: unknown) => this.log.error({ err }, 'API close failed'));
     await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
+    await this.forensics?.stop();
     await this.runner.stop().catch((err: unknown) => this.log.error({ err }, 'engine stop failed'));
     for (const a of this.adapters)
       await a

@@ -1,5 +1,8 @@
 // The floodgate command line: one commander program, one module per command.
 import { Command } from 'commander';
+import { registerAgent } from './commands/agent.js';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerAttacks } from './commands/attacks.js';
 import { registerBgp } from './commands/bgp.js';
 import { registerCheckConfig } from './commands/check-config.js';
 import { registerDecode } from './commands/decode.js';
@@ -38,5 +41,8 @@ export function buildProgram(): Command {
   registerTokens(program);
   registerAudit(program);
   registerRpki(program);
+  registerAttacks(program);
+  registerAnalyze(program);
+  registerAgent(program);
   return program;
 }

@@ -15,6 +15,7 @@ export const RESTART_KEYS: readonly string[] = [
   'exports.metrics.processMetrics',
   // RTR sessions and VRP sources are built once; the policy (mitigation.guards.rpki) applies live
   'rpki',
+  'forensics',
 ];
 
 export interface ConfigDiff {

@@ -6,6 +6,7 @@ import { bgpConfigSchema } from '../bgp/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
 import { protectedNetworks } from '../domain/tenants.js';
 import { exportsConfigSchema } from '../export/config.js';
+import { forensicsConfigSchema } from '../forensics/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
 import { rpkiConfigSchema } from '../rpki/config.js';
@@ -36,6 +37,9 @@ export const configSchema = z
       'Public status pages per tenant at /status/<tenant>, opt-in, no login (docs/status-pages.md).',
     ),
     exports: exportsConfigSchema,
+    forensics: forensicsConfigSchema.describe(
+      'Attack captures (pcapng) from the raw packet headers sFlow already carries.',
+    ),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -15,7 +15,7 @@ import { DEFAULT_FLOW_LIMITS, FlowBudget, type FlowLimits } from './limits.js';
 import type { SamplingOverride } from './sampling.js';
 import { DEFAULT_SCREEN, screenBatch, type ScreenOptions } from './screen.js';
 import { shapeCacheStats } from './shapes.js';
-import type { BatchSink } from './sink.js';
+import type { BatchSink, RawHeaderTap } from './sink.js';
 
 export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 
@@ -50,6 +50,8 @@ export interface CollectorOptions {
    * the collector reuses it (double buffering). `exporters[batch.exporter[i]]` is the record's exporter.
    */
   onBatch: (batch: FlowBatch, exporters: readonly ExporterState[]) => void;
+  /** Sees every sFlow raw packet header as it is decoded (forensics); absent = no cost. */
+  rawTap?: RawHeaderTap;
   now?: () => number;
 }
 
@@ -109,6 +111,7 @@ export class FlowCollector implements BatchSink {
   /** Changes whenever an exporter slot gets a new occupant (names by id must be re-read). */
   generation = 0;
   recvBufferSizes: number[] = [];
+  readonly rawTap: RawHeaderTap | undefined;
 
   constructor(private readonly opts: CollectorOptions) {
     const size = opts.batchSize ?? 4096;
@@ -120,6 +123,7 @@ export class FlowCollector implements BatchSink {
     this.budget = new FlowBudget(this.limits);
     this.nodes = new AddressMap(opts.nodes);
     this.ceilings = new AddressMap(opts.ceilings);
+    this.rawTap = opts.rawTap;
     this.ranges = (opts.allow ?? []).map((a) =>
       a.includes('/')
         ? ipaddr.parseCIDR(a)

@@ -92,6 +92,10 @@ function flowSample(
   let vlan = -1;
   let srcAs = 0;
   let dstAs = 0;
+  let rawOff = -1;
+  let rawLen = 0;
+  let rawHp = 0;
+  let rawOrig = 0;
   let err: FlowErrorKind | undefined;
   for (let r = 0; r < nrec; r++) {
     if (e - o < 8) return unclaim(sink, exp, 'bad-sample');
@@ -120,7 +124,14 @@ function flowSample(
           const hlen = dv.getUint32(o + 12);
           if (hlen > rlen - 16) err = exp.error('bad-sample');
           else if (hp === SFLOW_HP_ETHERNET || hp === SFLOW_HP_IPV4 || hp === SFLOW_HP_IPV6) {
-            if (parseFrame(dv, o + 16, o + 16 + hlen, hp, b, i) >= 0) bytes = frameLen;
+            if (parseFrame(dv, o + 16, o + 16 + hlen, hp, b, i) >= 0) {
+              bytes = frameLen;
+              rawOff = o + 16;
+              rawLen = hlen;
+              rawHp = hp;
+              // the packet as a capture shows it: frame_length less what was stripped (e.g. the FCS)
+              rawOrig = Math.max(hlen, frameLen - dv.getUint32(o + 8));
+            }
           }
         }
       } else if (rfmt === 3 && rlen >= 32) {
@@ -169,6 +180,7 @@ function flowSample(
   b.exporter[i] = exp.id;
   b.format[i] = FMT;
   exp.records++;
+  if (rawOff >= 0 && sink.rawTap) sink.rawTap(dv, rawOff, rawLen, rawHp, rawOrig, b, i, exp.address);
   return err;
 }
 

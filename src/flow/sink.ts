@@ -6,7 +6,24 @@ export interface BatchSink {
   batch: FlowBatch;
   /** Called when `batch` is full: hand it on and set `batch` to an empty one. */
   rotate(): void;
+  /** Optional: sees each sFlow raw packet header once its record slot is filled (forensics ring). */
+  rawTap?: RawHeaderTap | undefined;
 }
+
+/**
+ * Receives an sFlow raw header (bytes [off, off+len) of `dv`; sFlow header_protocol `hp`; the packet's length as
+ * a capture shows it, frame_length − stripped) after slot `i` of `batch` is filled. Must copy what it keeps.
+ */
+export type RawHeaderTap = (
+  dv: DataView,
+  off: number,
+  len: number,
+  hp: number,
+  origLength: number,
+  batch: FlowBatch,
+  i: number,
+  exporter: string,
+) => void;
 
 /** Claims a slot in the sink's current batch, rotating when full. Returns the slot index in `sink.batch`. */
 export function claim(sink: BatchSink): number {

@@ -173,7 +173,11 @@ function checkOrigin(
   const raw = ctx.validateOrigin(checked);
   const v = typeof raw === 'string' ? { state: raw, detail: `RPKI ${raw}` } : raw;
   if (v.state === 'invalid')
-    return { ok: false, code: 'rpki-invalid', reason: `${what} is RPKI-invalid: no unicast announcement (${v.detail})` };
+    return {
+      ok: false,
+      code: 'rpki-invalid',
+      reason: `${what} is RPKI-invalid: no unicast announcement (${v.detail})`,
+    };
   if (v.state !== 'valid' && policy.mode === 'require-valid')
     return {
       ok: false,

@@ -1,0 +1,155 @@
+// Issue 17, attack captures: a real `floodgate run` receives an sFlow v5 flood (raw Ethernet headers, 1 in
+// 1000); the attack's pcapng is downloaded through the API and the CLI, opens in tshark, and its packets are
+// the flood's (destination, protocol, port of the attack's signature), pre-attack samples included, other
+// targets' samples excluded; the exporter and sampling rate are in its comments. Loopback 127.22.0.0/16.
+import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttackRecord } from '../../src/store/types.js';
+import type { CaptureInfo } from '../../src/forensics/render.js';
+import {
+  floodgateCommand,
+  getJson,
+  startFloodgate,
+  waitFor,
+  type FloodgateProcess,
+} from '../support/floodgate-process.js';
+import { freeUdpPort, sflowFlood } from './support-sflow.js';
+
+const run = promisify(execFile);
+const HOST = '127.22.0.10';
+const EXPORTER = '127.22.0.9';
+const VICTIM = '203.0.113.44';
+const BYSTANDER = '203.0.113.99';
+
+async function send(
+  s: Socket,
+  port: number,
+  datagrams: readonly Uint8Array[],
+  perTick: number,
+): Promise<void> {
+  for (let k = 0; k < datagrams.length; k += perTick) {
+    for (const d of datagrams.slice(k, k + perTick)) s.send(d, port, HOST);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function tshark(file: string, fields: string[], filter?: string): Promise<string[][]> {
+  const args = ['-r', file, '-T', 'fields', '-E', 'separator=,', ...fields.flatMap((f) => ['-e', f])];
+  if (filter) args.push('-Y', filter);
+  const { stdout } = await run('tshark', args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(','));
+}
+
+describe('forensics: sFlow flood → attack pcapng over the API and CLI → tshark', () => {
+  let fg: FloodgateProcess;
+  let dir: string;
+  let flowPort: number;
+  let sock: Socket;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fg-forensics-'));
+    flowPort = await freeUdpPort(HOST);
+    fg = await startFloodgate(
+      {
+        node: { name: 'forensics-e2e' },
+        flow: { listeners: [{ protocol: 'sflow', address: HOST, port: flowPort }] },
+        detection: {
+          networks: ['203.0.113.0/24'],
+          thresholds: { host: { incoming: { pps: 50_000 } } },
+          quietPeriod: 2,
+        },
+        mitigation: { dryRun: true, guards: { allowSpecialPurpose: ['203.0.113.0/24'] } },
+        forensics: { preAttackSeconds: 30, directory: join(dir, 'pcap') },
+      },
+      { apiHost: HOST, apiPort: await freeUdpPort(HOST) },
+    );
+    sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, EXPORTER, () => r()));
+  }, 60_000);
+
+  afterAll(async () => {
+    sock?.close();
+    if (fg) expect(await fg.stop('SIGTERM')).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the attack capture, served by API and CLI, that tshark reads as the flood', async () => {
+    // before: a trickle to the victim (10 samples = far under 50k pps) and to a bystander
+    const before = sflowFlood({ target: VICTIM, samples: 10, dstPort: 27015, perDatagram: 1 });
+    const other = sflowFlood({ target: BYSTANDER, samples: 40, proto: 6, dstPort: 443, perDatagram: 1 });
+    await send(sock, flowPort, [...before, ...other], 2);
+    await new Promise((r) => setTimeout(r, 1500));
+    // the flood: 3000 samples of 1 in 1000 over ~2.5 s ≈ 1.2 M pps
+    const flood = sflowFlood({ target: VICTIM, samples: 3000, dstPort: 27015, packetBytes: 512 });
+    await send(sock, flowPort, flood, 3);
+
+    const attack = await waitFor(
+      'the attack on the victim to end',
+      async () => {
+        const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${fg.api}/api/v1/attacks`);
+        return attacks.find(
+          (a) => a.target === `${VICTIM}/32` && a.endedAt !== undefined && a.endedAt !== null,
+        );
+      },
+      60_000,
+      250,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-6000)}`);
+    });
+    expect(attack.family).toBe('udp_flood');
+
+    const info = await waitFor('the capture to be written', async () => {
+      const { captures } = await getJson<{ captures: CaptureInfo[] }>(`${fg.api}/api/v1/forensics/captures`);
+      return captures.find((c) => c.attackId === attack.attackId && c.endedAt !== undefined);
+    });
+    expect(info.exporters).toEqual([{ address: EXPORTER, samplingRate: 1000 }]);
+
+    const res = await fetch(`${fg.api}/api/v1/attacks/${encodeURIComponent(attack.attackId)}/pcap`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-pcapng');
+    const file = join(dir, 'api.pcapng');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+
+    const rows = await tshark(file, ['frame.time_epoch', 'ip.dst', 'ip.proto', 'udp.dstport', 'frame.len']);
+    expect(rows.length).toBe(info.packets);
+    expect(rows.length).toBeGreaterThan(1000);
+    const sig = info.signature as { protocols?: number[]; destinationPorts?: number[] };
+    expect(sig.protocols).toEqual([17]);
+    expect(sig.destinationPorts).toEqual([27015]);
+    for (const [, dst, proto, dport, len] of rows) {
+      expect(dst).toBe(VICTIM); // the bystander's samples are not in it
+      expect(Number(proto)).toBe(17);
+      expect(Number(dport)).toBe(27015);
+      expect(Number(len)).toBeGreaterThanOrEqual(512); // original length, not the header's
+    }
+    // pre-attack seconds: the trickle sent before the flood is in the capture, before the attack start
+    const early = rows.filter(([t]) => Number(t) * 1000 < attack.startedAt - 500);
+    expect(early.length).toBe(before.length);
+
+    // the exporter and sampling rate are written as pcapng comments (tshark reads the interface block)
+    const { stdout: caps } = await run('capinfos', [file], { timeout: 30_000 });
+    expect(caps).toContain(`floodgate attack ${attack.attackId}`);
+    const desc = await tshark(file, ['frame.interface_description']);
+    expect(new Set(desc.map((r) => r.join(',')))).toEqual(
+      new Set([`sFlow exporter ${EXPORTER}, sampling rate 1 in 1000`]),
+    );
+
+    // the CLI gets the same bytes
+    const out = join(dir, 'cli.pcapng');
+    const { cmd, args } = floodgateCommand(['attacks', 'pcap', attack.attackId, '--api', fg.api, '-o', out]);
+    await run(cmd, args, { timeout: 60_000 });
+    expect(readFileSync(out).equals(readFileSync(file))).toBe(true);
+
+    const missing = await fetch(`${fg.api}/api/v1/attacks/no-such-attack/pcap`);
+    expect(missing.status).toBe(404);
+  }, 180_000);
+});
