@@ -104,6 +104,14 @@ export class CounterSet {
   active: Int32Array;
   activePos: Int32Array;
   activeCount = 0;
+  /**
+   * Onset estimate (detector.ts): packets and bytes counted near real time, only ever added (2 per id),
+   * and the time and counts when the target was last calm; (cum − calmCum) / (now − calmAt) is the rate
+   * of a surge over its own elapsed time.
+   */
+  cum: Float64Array;
+  calmCum: Float64Array;
+  calmAt: Float64Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -127,6 +135,9 @@ export class CounterSet {
     this.pinned = new Uint8Array(cap);
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
+    this.cum = new Float64Array(cap * 2);
+    this.calmCum = new Float64Array(cap * 2);
+    this.calmAt = new Float64Array(cap);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -158,6 +169,9 @@ export class CounterSet {
     this.active = i32(this.active);
     this.activePos = i32(this.activePos, -1);
     this.rowCount = i32(this.rowCount);
+    this.cum = f64(this.cum, 2);
+    this.calmCum = f64(this.calmCum, 2);
+    this.calmAt = f64(this.calmAt, 1);
     this.baselines.grow(cap);
   }
 
@@ -184,6 +198,8 @@ export class CounterSet {
     this.gen[id] = (this.gen[id] as number) + 1;
     this.pinned[id] = 0;
     this.activePos[id] = -1;
+    this.cum[id * 2] = this.cum[id * 2 + 1] = this.calmCum[id * 2] = this.calmCum[id * 2 + 1] = 0;
+    this.calmAt[id] = Number.NEGATIVE_INFINITY;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -200,6 +216,18 @@ export class CounterSet {
       sums.fill(0, s, s + this.width);
       this.deactivate(id);
     }
+  }
+
+  /** Counts a near-real-time contribution for the onset estimate; the first row of a quiet target starts a surge at t. */
+  countRecent(id: number, pkts: number, bytes: number, t: number): void {
+    const c = id * 2;
+    if (this.rowCount[id] === 1) {
+      this.calmAt[id] = t;
+      this.calmCum[c] = this.cum[c] as number;
+      this.calmCum[c + 1] = this.cum[c + 1] as number;
+    }
+    this.cum[c] = (this.cum[c] as number) + pkts;
+    this.cum[c + 1] = (this.cum[c + 1] as number) + bytes;
   }
 
   private activate(id: number): void {
