@@ -112,6 +112,9 @@ export class CounterSet {
   cum: Float64Array;
   calmCum: Float64Array;
   calmAt: Float64Array;
+  /** Packets counted and time at the last evaluation: is the surge still going on? */
+  tickCum: Float64Array;
+  tickAt: Float64Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -138,6 +141,8 @@ export class CounterSet {
     this.cum = new Float64Array(cap * 2);
     this.calmCum = new Float64Array(cap * 2);
     this.calmAt = new Float64Array(cap);
+    this.tickCum = new Float64Array(cap);
+    this.tickAt = new Float64Array(cap);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -172,6 +177,8 @@ export class CounterSet {
     this.cum = f64(this.cum, 2);
     this.calmCum = f64(this.calmCum, 2);
     this.calmAt = f64(this.calmAt, 1);
+    this.tickCum = f64(this.tickCum, 1);
+    this.tickAt = f64(this.tickAt, 1);
     this.baselines.grow(cap);
   }
 
@@ -199,7 +206,8 @@ export class CounterSet {
     this.pinned[id] = 0;
     this.activePos[id] = -1;
     this.cum[id * 2] = this.cum[id * 2 + 1] = this.calmCum[id * 2] = this.calmCum[id * 2 + 1] = 0;
-    this.calmAt[id] = Number.NEGATIVE_INFINITY;
+    this.calmAt[id] = this.tickAt[id] = Number.NEGATIVE_INFINITY;
+    this.tickCum[id] = 0;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -225,6 +233,8 @@ export class CounterSet {
       this.calmAt[id] = t;
       this.calmCum[c] = this.cum[c] as number;
       this.calmCum[c + 1] = this.cum[c + 1] as number;
+      this.tickCum[id] = this.cum[c] as number;
+      this.tickAt[id] = t;
     }
     this.cum[c] = (this.cum[c] as number) + pkts;
     this.cum[c + 1] = (this.cum[c + 1] as number) + bytes;

@@ -95,6 +95,9 @@ export interface LegitReport {
 interface Crossing {
   /** > 0: the rate is the onset estimate over this many ms since the target was last calm. */
   onsetMs: number;
+  /** Onset estimates of pps and bps (-1: none). */
+  estPps: number;
+  estBps: number;
   ratio: number;
   limit: number;
   rate: number;
@@ -533,7 +536,9 @@ export class Detector {
     const c = id * 2;
     this.est[0] = ((set.cum[c] as number) - (set.calmCum[c] as number)) / (el / 1000);
     this.est[1] = (((set.cum[c + 1] as number) - (set.calmCum[c + 1] as number)) * 8) / (el / 1000);
-    return true;
+    // Only while the surge goes on: since the last evaluation at least half its estimated packet rate.
+    const dt = (now - (set.tickAt[id] as number)) / 1000;
+    return dt > 0 && ((set.cum[c] as number) - (set.tickCum[id] as number)) / dt >= 0.5 * (this.est[0] as number);
   }
 
   /**
@@ -586,6 +591,8 @@ export class Detector {
         estB = this.est[1] as number;
       }
       this.markCalm(set, id, limits, now);
+      set.tickCum[id] = set.cum[id * 2] as number;
+      set.tickAt[id] = now;
     }
     // Early out (most targets, most ticks): every packet measure is ≤ pps and every bit measure ≤ bps,
     // and a dynamic limit is never below its floor, so below the smallest limits nothing can cross.
@@ -613,6 +620,8 @@ export class Detector {
     let worst = -1;
     let worstRatio = 1;
     out.onsetMs = 0;
+    out.estPps = estP;
+    out.estBps = estB;
     for (let k = 0; k < LIMIT_COUNT + 1; k++) {
       let rate: number;
       let lim: number;
@@ -656,7 +665,7 @@ export class Detector {
 
   private evaluateSet(si: number, now: number, sec: number, events: AttackEvent[], seen: Set<number>): void {
     const set = this.sets[si] as CounterSet;
-    const cross: Crossing = { onsetMs: 0, ratio: 0, limit: 0, rate: 0, source: '' };
+    const cross: Crossing = { onsetMs: 0, estPps: -1, estBps: -1, ratio: 0, limit: 0, rate: 0, source: '' };
     for (let a = 0; a < set.activeCount; a++) {
       const id = set.active[a] as number;
       const k = this.check(si, id, sec, now, cross);
@@ -680,7 +689,7 @@ export class Detector {
         const until = this.prefixRecheck.get(key);
         if (until !== undefined && now < until) continue;
       }
-      let obs = this.observe(si, id, k, cross, now);
+      let obs = this.observe(si, id, k, cross);
       // A group total whose busiest network is already a prefix attack's target adds nothing.
       if (obs && !open && si >= 4 && this.hasOpenTarget(obs.target, obs.direction)) obs = undefined;
       if (!obs) {
@@ -700,13 +709,7 @@ export class Detector {
   }
 
   /** Builds what we say about an over-threshold target; undefined when a prefix/group total is one host's attack. */
-  private observe(
-    si: number,
-    id: number,
-    k: number,
-    cross: Crossing,
-    now: number,
-  ): Observation | undefined {
+  private observe(si: number, id: number, k: number, cross: Crossing): Observation | undefined {
     const set = this.sets[si] as CounterSet;
     const d = si & 1;
     const level = LEVELS[si >> 1] as Level;
@@ -770,10 +773,8 @@ export class Detector {
     const s = id * set.width;
     let pps = (set.sums[s] as number) / this.winSec;
     let bps = ((set.sums[s + 1] as number) * 8) / this.winSec;
-    if (si < 2 && this.cfg.onset.enabled && this.onset(set, id, now)) {
-      pps = Math.max(pps, this.est[0] as number);
-      bps = Math.max(bps, this.est[1] as number);
-    }
+    pps = Math.max(pps, cross.estPps);
+    bps = Math.max(bps, cross.estBps);
     const key = k < LIMIT_COUNT ? (LIMIT_KEYS[k] as string) : 'otherPps';
     const bits = k < LIMIT_COUNT ? LIMIT_SCALE[k] === 8 : false;
     const dir = DIRECTIONS[d] as Direction;
