@@ -121,9 +121,7 @@ describe('legitimate traffic per target', () => {
     expect(det.legitTraffic()[0]!.bps).toBe(0);
 
     // narrowed to the attack's source prefix: the players pass again
-    det.setMitigations(
-      new Map([['203.0.113.10/32', [{ ...basic, source: { prefix: '198.51.100.0/24' } }]]]),
-    );
+    det.setMitigations(new Map([['203.0.113.10/32', [{ ...basic, source: { prefix: '198.51.100.0/24' } }]]]));
     expect(det.legitTraffic()[0]!.bps).toBeCloseTo(LEGIT_BPS, -3);
 
     // a blackhole (destination only) covers everything

@@ -81,8 +81,8 @@ function sourceTest(prefixText: string): RowPredicate | undefined {
   const m1 = l1 >= 32 ? 0xffffffff : l1 <= 0 ? 0 : (0xffffffff << (32 - l1)) >>> 0;
   return (st, r) =>
     st.family[r] === fam &&
-    (((st.src0[r] as number) & m0) >>> 0) === ((w0 & m0) >>> 0) &&
-    (fam === 4 || (((st.src1[r] as number) & m1) >>> 0) === ((w1 & m1) >>> 0));
+    ((st.src0[r] as number) & m0) >>> 0 === (w0 & m0) >>> 0 &&
+    (fam === 4 || ((st.src1[r] as number) & m1) >>> 0 === (w1 & m1) >>> 0);
 }
 
 /** The rows a FlowSpec match covers (the target's rows are already inside its destination). */

@@ -202,7 +202,9 @@ export const detectionConfigSchema = z
           .min(100)
           .max(60_000)
           .default(1000)
-          .describe('How often the legitimate traffic of each target under attack or mitigation is reported (ms).'),
+          .describe(
+            'How often the legitimate traffic of each target under attack or mitigation is reported (ms).',
+          ),
       })
       .strict()
       .prefault({})

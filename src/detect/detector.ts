@@ -538,7 +538,9 @@ export class Detector {
     this.est[1] = (((set.cum[c + 1] as number) - (set.calmCum[c + 1] as number)) * 8) / (el / 1000);
     // Only while the surge goes on: since the last evaluation at least half its estimated packet rate.
     const dt = (now - (set.tickAt[id] as number)) / 1000;
-    return dt > 0 && ((set.cum[c] as number) - (set.tickCum[id] as number)) / dt >= 0.5 * (this.est[0] as number);
+    return (
+      dt > 0 && ((set.cum[c] as number) - (set.tickCum[id] as number)) / dt >= 0.5 * (this.est[0] as number)
+    );
   }
 
   /**
@@ -880,7 +882,8 @@ export class Detector {
     };
     for (const [target, preds] of this.mitigations) add(target, preds);
     for (const a of this.attacks.values())
-      if (a.current.direction === 'incoming') add(a.current.target, [signaturePredicate(a.current.signature)]);
+      if (a.current.direction === 'incoming')
+        add(a.current.target, [signaturePredicate(a.current.signature)]);
     if (accs.length === 0) return [];
     for (const st of this.stores) {
       for (let r = 0; r < st.length; r++) {

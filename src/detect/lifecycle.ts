@@ -73,14 +73,20 @@ function events(a: OpenAttack, kind: AttackEvent['kind'], at: number): AttackEve
       a.reported.delete(node);
     }
   if (kind === 'end') {
-    for (const share of o.shares) if (!out.some((e) => e.node === share.node)) out.push(event(a, kind, at, share));
-    return out;
+    for (const share of o.shares)
+      if (!out.some((e) => e.node === share.node)) out.push(event(a, kind, at, share));
+    return numbered(out);
   }
   for (const share of o.shares) {
     out.push(event(a, kind, at, share));
     a.reported.add(share.node);
   }
-  return out;
+  return numbered(out);
+}
+
+/** Tells each event how many of the same instant follow (the engine decides on the last). */
+function numbered(out: AttackEvent[]): AttackEvent[] {
+  return out.length < 2 ? out : out.map((e, i) => ({ ...e, moreNodes: out.length - 1 - i }));
 }
 
 function event(a: OpenAttack, kind: AttackEvent['kind'], at: number, share: NodeShare): AttackEvent {
