@@ -237,7 +237,10 @@ export class App {
     if (now - this.lastLegitAt < c.intervalMs && !events.some((e) => e.kind === 'start')) return;
     this.lastLegitAt = now;
     this.detector.setMitigations(discardingMatches(this.runner.listRules().active));
-    for (const r of this.detector.legitTraffic()) this.runner.reportLegitTraffic(r.target, r.bps);
+    for (const r of this.detector.legitTraffic()) {
+      this.log.debug({ target: r.target, bps: Math.round(r.bps) }, 'legitimate traffic');
+      this.runner.reportLegitTraffic(r.target, r.bps);
+    }
   }
 
   private async restoreBaselines(): Promise<void> {

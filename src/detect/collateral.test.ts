@@ -140,3 +140,41 @@ describe('legitimate traffic per target', () => {
     expect(det.legitTraffic()[0]!.bps).toBeCloseTo(LEGIT_BPS, -3);
   });
 });
+
+describe('what the target received before the surge', () => {
+  it('is the baseline when the signature cannot tell the players from the attack', () => {
+    const det = new Detector(
+      parseDetectionConfig({
+        networks: ['203.0.113.0/24'],
+        thresholds: { host: { incoming: { pps: 10_000 } }, prefix: { incoming: { pps: 1e9 } } },
+      }),
+    );
+    const drv = new TimeDriver(det);
+    // players alone for 1.5 s (same protocol, ports and source network as the attack to come)
+    const feed = (from: number, to: number, attack: boolean) => {
+      for (let t = from; t < to; t += 100) {
+        const b = new FlowBatch(8);
+        for (let k = 0; k < (attack ? 5 : 1); k++) {
+          const i = b.next();
+          b.family[i] = 4;
+          b.dstAddr[i * 4] = ((203 << 24) | (0 << 16) | (113 << 8) | 10) >>> 0;
+          b.srcAddr[i * 4] = ((198 << 24) | (51 << 16) | (100 << 8) | (k === 0 ? 1 : 2)) >>> 0;
+          b.proto[i] = 17;
+          b.srcPort[i] = 40000;
+          b.dstPort[i] = 27015;
+          b.packets[i] = k === 0 ? 20 : 1000;
+          b.bytes[i] = b.packets[i]! * 1000;
+          b.startMs[i] = b.endMs[i] = T0 + t;
+          b.format[i] = FORMAT_CODE.sflow5;
+        }
+        drv.feed(b, ['r']);
+        drv.advanceTo(T0 + t + 100);
+      }
+    };
+    feed(0, 1500, false);
+    feed(1500, 1800, true);
+    expect(drv.events.some((e) => e.kind === 'start')).toBe(true);
+    // 20 packets × 1000 bytes every 100 ms = 1.6 Mbit/s before the surge
+    expect(det.legitTraffic()[0]!.bps).toBeCloseTo(1.6e6, -5);
+  });
+});

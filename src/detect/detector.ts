@@ -561,6 +561,7 @@ export class Detector {
     if (((set.cum[c] as number) - (set.calmCum[c] as number)) / el >= maxP) return;
     if ((((set.cum[c + 1] as number) - (set.calmCum[c + 1] as number)) * 8) / el >= maxB) return;
     set.calmAt[id] = now;
+    set.calmBps[id] = ((set.sums[s + 1] as number) * 8) / this.winSec;
     set.calmCum[c] = set.cum[c] as number;
     set.calmCum[c + 1] = set.cum[c + 1] as number;
   }
@@ -703,6 +704,8 @@ export class Detector {
       if (open) events.push(...observeAbove(open, obs, now, this.life));
       else {
         const opened = openAttack(obs, now);
+        const before = this.beforeSurgeBps(si, id);
+        if (before !== undefined) opened.attack.legitBefore = before;
         this.attacks.set(key, opened.attack);
         set.pinned[id] = 1;
         events.push(...opened.events);
@@ -858,11 +861,13 @@ export class Detector {
       target: string;
       covered: RowPredicate[];
       bytes: number;
+      /** At least this much (what the target received before the surge), bits/s. */
+      floor: number;
     }
     const hosts = new Map<number, Acc>();
     const prefixes = new Map<number, Acc>();
     const accs: Acc[] = [];
-    const add = (target: string, covered: RowPredicate[]) => {
+    const add = (target: string, covered: RowPredicate[], floor = 0) => {
       const p = tryParsePrefix(target);
       if (p === undefined) return;
       const w = this.maskW;
@@ -876,14 +881,14 @@ export class Detector {
       if (id < 0) return;
       const map = si === 0 ? hosts : prefixes;
       if (map.has(id)) return;
-      const acc: Acc = { target, covered, bytes: 0 };
+      const acc: Acc = { target, covered, bytes: 0, floor };
       map.set(id, acc);
       accs.push(acc);
     };
     for (const [target, preds] of this.mitigations) add(target, preds);
     for (const a of this.attacks.values())
       if (a.current.direction === 'incoming')
-        add(a.current.target, [signaturePredicate(a.current.signature)]);
+        add(a.current.target, [signaturePredicate(a.current.signature)], a.legitBefore);
     if (accs.length === 0) return [];
     for (const st of this.stores) {
       for (let r = 0; r < st.length; r++) {
@@ -893,7 +898,17 @@ export class Detector {
         if (p !== undefined && !p.covered.some((pred) => pred(st, r))) p.bytes += st.bytes[r] as number;
       }
     }
-    return accs.map((a) => ({ target: a.target, bps: (a.bytes * 8) / this.winSec }));
+    return accs.map((a) => ({ target: a.target, bps: Math.max(a.floor, (a.bytes * 8) / this.winSec) }));
+  }
+
+  /**
+   * What host target id received before its surge began: the window's bits/s at its last calm tick, the
+   * legitimate traffic a rule must not collapse. Undefined when the target was never seen calm.
+   */
+  private beforeSurgeBps(si: number, id: number): number | undefined {
+    if (si >= 2 || !this.cfg.onset.enabled) return undefined;
+    const set = this.sets[si] as CounterSet;
+    return Number.isFinite(set.calmAt[id] as number) ? (set.calmBps[id] as number) : undefined;
   }
 
   /** Window rate of measure k (LIMIT index, or LIMIT_COUNT = other-protocol pps) of target id in set si. */

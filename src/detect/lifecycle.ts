@@ -45,6 +45,8 @@ export interface OpenAttack {
   current: Observation;
   /** Nodes whose last event was not an end. */
   readonly reported: Set<string>;
+  /** Bits/s the target received in the window before the surge began (collateral baseline), if known. */
+  legitBefore?: number;
 }
 
 export interface LifecycleParams {
