@@ -114,9 +114,6 @@ export class CounterSet {
   calmAt: Float64Array;
   /** Window bits/s at the last calm tick: what the target received before a surge. */
   calmBps: Float64Array;
-  /** Packets counted and time at the last evaluation: is the surge still going on? */
-  tickCum: Float64Array;
-  tickAt: Float64Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -144,8 +141,6 @@ export class CounterSet {
     this.calmCum = new Float64Array(cap * 2);
     this.calmAt = new Float64Array(cap);
     this.calmBps = new Float64Array(cap);
-    this.tickCum = new Float64Array(cap);
-    this.tickAt = new Float64Array(cap);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -181,8 +176,6 @@ export class CounterSet {
     this.calmCum = f64(this.calmCum, 2);
     this.calmAt = f64(this.calmAt, 1);
     this.calmBps = f64(this.calmBps, 1);
-    this.tickCum = f64(this.tickCum, 1);
-    this.tickAt = f64(this.tickAt, 1);
     this.baselines.grow(cap);
   }
 
@@ -210,8 +203,8 @@ export class CounterSet {
     this.pinned[id] = 0;
     this.activePos[id] = -1;
     this.cum[id * 2] = this.cum[id * 2 + 1] = this.calmCum[id * 2] = this.calmCum[id * 2 + 1] = 0;
-    this.calmAt[id] = this.tickAt[id] = Number.NEGATIVE_INFINITY;
-    this.tickCum[id] = this.calmBps[id] = 0;
+    this.calmAt[id] = Number.NEGATIVE_INFINITY;
+    this.calmBps[id] = 0;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -238,8 +231,6 @@ export class CounterSet {
       this.calmBps[id] = 0;
       this.calmCum[c] = this.cum[c] as number;
       this.calmCum[c + 1] = this.cum[c + 1] as number;
-      this.tickCum[id] = this.cum[c] as number;
-      this.tickAt[id] = t;
     }
     this.cum[c] = (this.cum[c] as number) + pkts;
     this.cum[c + 1] = (this.cum[c + 1] as number) + bytes;

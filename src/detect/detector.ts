@@ -536,11 +536,8 @@ export class Detector {
     const c = id * 2;
     this.est[0] = ((set.cum[c] as number) - (set.calmCum[c] as number)) / (el / 1000);
     this.est[1] = (((set.cum[c + 1] as number) - (set.calmCum[c + 1] as number)) * 8) / (el / 1000);
-    // Only while the surge goes on: since the last evaluation at least half its estimated packet rate.
-    const dt = (now - (set.tickAt[id] as number)) / 1000;
-    return (
-      dt > 0 && ((set.cum[c] as number) - (set.tickCum[id] as number)) / dt >= 0.5 * (this.est[0] as number)
-    );
+    // Only while the surge goes on (traffic within the last tick): a burst that is over is not extrapolated.
+    return now - (set.lastSeen[id] as number) <= this.tickMs;
   }
 
   /**
@@ -594,8 +591,6 @@ export class Detector {
         estB = this.est[1] as number;
       }
       this.markCalm(set, id, limits, now);
-      set.tickCum[id] = set.cum[id * 2] as number;
-      set.tickAt[id] = now;
     }
     // Early out (most targets, most ticks): every packet measure is ≤ pps and every bit measure ≤ bps,
     // and a dynamic limit is never below its floor, so below the smallest limits nothing can cross.
