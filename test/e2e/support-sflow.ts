@@ -67,7 +67,8 @@ export function sflowFlood(spec: FloodSpec): Uint8Array[] {
 }
 
 /**
- * Sends datagrams to host:port, `burst` of them every `everyMs`, until all are sent or stop() is called.
+ * Sends datagrams to host:port, `burst` of them every `everyMs` (catching up when a timer fires late),
+ * until all are sent or stop() is called.
  * `firstSentAt` is the wall-clock time (ms, fractional) right after the first datagram left the socket.
  */
 export class PacedSender {
@@ -98,10 +99,15 @@ export class PacedSender {
     this.timer = setInterval(() => this.sendSome(), this.everyMs);
   }
 
+  private startedAt = 0;
+
   private sendSome(): void {
     const s = this.socket;
     if (s === undefined) return;
-    for (let k = 0; k < this.burst && this.sent < this.datagrams.length; k++) {
+    // Catch up with the schedule (timers fire late under load), so the offered rate is the nominal one.
+    if (this.startedAt === 0) this.startedAt = performance.now();
+    const due = (Math.floor((performance.now() - this.startedAt) / this.everyMs) + 1) * this.burst;
+    for (let k = 0; this.sent < due && this.sent < this.datagrams.length; k++) {
       const d = this.datagrams[this.sent++] as Uint8Array;
       s.send(d, this.port, this.host);
       if (Number.isNaN(this.firstSentAt)) this.firstSentAt = performance.timeOrigin + performance.now();
