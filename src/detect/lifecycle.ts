@@ -3,7 +3,7 @@
 // AttackEvents that makes (start, update at most once per interval or on a family change, end).
 // Onset: while the attack is younger than one window its measured size still grows (the onset estimate
 // of the detector follows a surge from its start, the window catches up), so an update also goes out
-// as soon as the rate/threshold ratio has grown by a tenth since the last event (outside the regular
+// as soon as the rate/threshold ratio has grown (by 2 %) since the last event (outside the regular
 // once-per-interval cadence, which it does not move): the engine sees the real size within ticks.
 // Nodes: each event is fanned out to one event per node (exporter) that carries the attack, with that
 // node's own share of pps and bps, so the engine's sum/max over nodes is right by construction; a node
@@ -56,10 +56,13 @@ export interface LifecycleParams {
   readonly onsetMs: number;
 }
 
-/** Severity growth that is reported at once during the onset (a tenth: the engine's confidence is steep near its threshold). */
-const ONSET_GROWTH = 1.1;
+/**
+ * Severity growth that is reported at once during the onset: any real growth (2 %), because the engine's
+ * confidence can cross its threshold between two close readings (at most one update a tick, in the first window).
+ */
+const ONSET_GROWTH = 1.02;
 
-/** Onset growth: the attack is younger than a window and its severity grew by a tenth since the last event. */
+/** Onset growth: the attack is younger than a window and its severity grew since the last event. */
 export function onsetGrowth(a: OpenAttack, severity: number, now: number, p: LifecycleParams): boolean {
   return now - a.startedAt < p.onsetMs && severity >= ONSET_GROWTH * a.lastSeverity;
 }
