@@ -136,6 +136,7 @@ export class App {
     const collector = new FlowCollector({
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
       recvBufferSize: config.flow.receiveBufferBytes,
+      packetLength: config.flow.packetLength,
       allow: [...config.flow.exporters],
       sampling: Object.fromEntries(
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),

@@ -6,7 +6,7 @@ import { FlowBatch } from './batch.js';
 import { decodeDatagram } from './datagram.js';
 import { ExporterState, type ExporterStats } from './exporter.js';
 import type { SamplingOverride } from './sampling.js';
-import type { BatchSink } from './sink.js';
+import type { BatchSink, PacketLength } from './sink.js';
 
 export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 
@@ -27,6 +27,8 @@ export interface CollectorOptions {
   /** A partial batch is handed over after this long (ms). */
   flushMs?: number;
   maxExporters?: number;
+  /** Bytes of an sFlow sampled packet: IP length (default) or frame length. */
+  packetLength?: PacketLength;
   /**
    * Receives each full (or timed-out partial) batch. The batch and its rows are valid only until the next call:
    * the collector reuses it (double buffering). `exporters[batch.exporter[i]]` is the record's exporter.
@@ -65,6 +67,11 @@ export class FlowCollector implements BatchSink {
   exporterLimit = 0;
   batches = 0;
   recvBufferSizes: number[] = [];
+
+  /** BatchSink: how the decoders count a sampled packet's bytes. */
+  get packetLength(): PacketLength {
+    return this.opts.packetLength ?? 'ip';
+  }
 
   constructor(private readonly opts: CollectorOptions) {
     const size = opts.batchSize ?? 4096;

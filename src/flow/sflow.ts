@@ -119,7 +119,9 @@ function flowSample(
           const hlen = dv.getUint32(o + 12);
           if (hlen > rlen - 16) err = exp.error('bad-sample');
           else if (hp === SFLOW_HP_ETHERNET || hp === SFLOW_HP_IPV4 || hp === SFLOW_HP_IPV6) {
-            if (parseFrame(dv, o + 16, o + 16 + hlen, hp, b, i) >= 0) bytes = frameLen;
+            const ipLen = parseFrame(dv, o + 16, o + 16 + hlen, hp, b, i);
+            // the IP length unless asked for the frame (or the header says 0: TSO/LRO captures)
+            if (ipLen >= 0) bytes = ipLen > 0 && sink.packetLength !== 'frame' ? ipLen : frameLen;
           }
         }
       } else if (rfmt === 3 && rlen >= 32) {

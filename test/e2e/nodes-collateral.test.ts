@@ -28,7 +28,7 @@ const ATTACK_PPS = 2000; // per attacker
 const PLAYER_PPS = 200;
 const ATTACK_PAYLOAD = 1000;
 const PLAYER_PAYLOAD = 1200;
-const FRAME = 14 + 20 + 8; // sFlow counts the sampled frame (Ethernet + IPv4 + UDP headers)
+const FRAME = 20 + 8; // floodgate counts the IP length of a sampled packet (IPv4 + UDP headers + payload)
 const SEND_MS = 12_000;
 let probeLog = '';
 
