@@ -87,6 +87,18 @@ export function addContribution(
   sums[s + bin] = (sums[s + bin] as number) + p;
 }
 
+/**
+ * Onset state per id, interleaved so that one cache line holds it: packets and bytes counted near real
+ * time (only ever added), the same counts and the time at the last calm tick, and the window bits/s then.
+ */
+export const ONSET_WIDTH = 6;
+export const O_CUM_P = 0;
+export const O_CUM_B = 1;
+export const O_CALM_P = 2;
+export const O_CALM_B = 3;
+export const O_CALM_AT = 4;
+export const O_CALM_BPS = 5;
+
 export class CounterSet {
   readonly table: KeyTable;
   sums: Float64Array;
@@ -105,15 +117,10 @@ export class CounterSet {
   activePos: Int32Array;
   activeCount = 0;
   /**
-   * Onset estimate (detector.ts): packets and bytes counted near real time, only ever added (2 per id),
-   * and the time and counts when the target was last calm; (cum − calmCum) / (now − calmAt) is the rate
-   * of a surge over its own elapsed time.
+   * Onset estimate (detector.ts), ONSET_WIDTH columns per id (O_*): (cum − calm counts) / (now − calm
+   * time) is the rate of a surge over its own elapsed time.
    */
-  cum: Float64Array;
-  calmCum: Float64Array;
-  calmAt: Float64Array;
-  /** Window bits/s at the last calm tick: what the target received before a surge. */
-  calmBps: Float64Array;
+  onset: Float64Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -137,10 +144,7 @@ export class CounterSet {
     this.pinned = new Uint8Array(cap);
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
-    this.cum = new Float64Array(cap * 2);
-    this.calmCum = new Float64Array(cap * 2);
-    this.calmAt = new Float64Array(cap);
-    this.calmBps = new Float64Array(cap);
+    this.onset = new Float64Array(cap * ONSET_WIDTH);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -172,10 +176,7 @@ export class CounterSet {
     this.active = i32(this.active);
     this.activePos = i32(this.activePos, -1);
     this.rowCount = i32(this.rowCount);
-    this.cum = f64(this.cum, 2);
-    this.calmCum = f64(this.calmCum, 2);
-    this.calmAt = f64(this.calmAt, 1);
-    this.calmBps = f64(this.calmBps, 1);
+    this.onset = f64(this.onset, ONSET_WIDTH);
     this.baselines.grow(cap);
   }
 
@@ -202,9 +203,9 @@ export class CounterSet {
     this.gen[id] = (this.gen[id] as number) + 1;
     this.pinned[id] = 0;
     this.activePos[id] = -1;
-    this.cum[id * 2] = this.cum[id * 2 + 1] = this.calmCum[id * 2] = this.calmCum[id * 2 + 1] = 0;
-    this.calmAt[id] = Number.NEGATIVE_INFINITY;
-    this.calmBps[id] = 0;
+    const o = id * ONSET_WIDTH;
+    this.onset.fill(0, o, o + ONSET_WIDTH);
+    this.onset[o + O_CALM_AT] = Number.NEGATIVE_INFINITY;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -225,15 +226,16 @@ export class CounterSet {
 
   /** Counts a near-real-time contribution for the onset estimate; the first row of a quiet target starts a surge at t. */
   countRecent(id: number, pkts: number, bytes: number, t: number): void {
-    const c = id * 2;
+    const on = this.onset;
+    const o = id * ONSET_WIDTH;
     if (this.rowCount[id] === 1) {
-      this.calmAt[id] = t;
-      this.calmBps[id] = 0;
-      this.calmCum[c] = this.cum[c] as number;
-      this.calmCum[c + 1] = this.cum[c + 1] as number;
+      on[o + O_CALM_AT] = t;
+      on[o + O_CALM_BPS] = 0;
+      on[o + O_CALM_P] = on[o + O_CUM_P] as number;
+      on[o + O_CALM_B] = on[o + O_CUM_B] as number;
     }
-    this.cum[c] = (this.cum[c] as number) + pkts;
-    this.cum[c + 1] = (this.cum[c + 1] as number) + bytes;
+    on[o + O_CUM_P] = (on[o + O_CUM_P] as number) + pkts;
+    on[o + O_CUM_B] = (on[o + O_CUM_B] as number) + bytes;
   }
 
   private activate(id: number): void {

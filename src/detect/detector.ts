@@ -22,7 +22,17 @@ import type { BaselineSnapshot } from './baseline.js';
 import { classify } from './classify.js';
 import type { DetectionConfig } from './config.js';
 import { type RowPredicate, matchPredicate, signaturePredicate } from './collateral.js';
-import { CounterSet, HOST_WIDTH } from './counters.js';
+import {
+  CounterSet,
+  HOST_WIDTH,
+  O_CALM_AT,
+  O_CALM_B,
+  O_CALM_BPS,
+  O_CALM_P,
+  O_CUM_B,
+  O_CUM_P,
+  ONSET_WIDTH,
+} from './counters.js';
 import {
   type LifecycleParams,
   type NodeShare,
@@ -531,11 +541,12 @@ export class Detector {
    * (after a window the window itself is exact). False when there is no estimate.
    */
   private onset(set: CounterSet, id: number, now: number): boolean {
-    const el = now - (set.calmAt[id] as number);
+    const on = set.onset;
+    const o = id * ONSET_WIDTH;
+    const el = now - (on[o + O_CALM_AT] as number);
     if (!(el >= this.cfg.onset.minMs) || el >= this.cfg.window) return false;
-    const c = id * 2;
-    this.est[0] = ((set.cum[c] as number) - (set.calmCum[c] as number)) / (el / 1000);
-    this.est[1] = (((set.cum[c + 1] as number) - (set.calmCum[c + 1] as number)) * 8) / (el / 1000);
+    this.est[0] = ((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / (el / 1000);
+    this.est[1] = (((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / (el / 1000);
     // Only while the surge goes on (traffic within the last tick): a burst that is over is not extrapolated.
     return now - (set.lastSeen[id] as number) <= this.tickMs;
   }
@@ -548,19 +559,20 @@ export class Detector {
   private markCalm(set: CounterSet, id: number, limits: Float64Array, now: number): void {
     const share = this.cfg.onset.calmShare;
     const s = id * set.width;
-    const c = id * 2;
     const maxP = share * (limits[0] as number);
     const maxB = share * (limits[1] as number);
     if ((set.sums[s] as number) / this.winSec >= maxP) return;
     if (((set.sums[s + 1] as number) * 8) / this.winSec >= maxB) return;
-    const el = (now - (set.calmAt[id] as number)) / 1000;
+    const on = set.onset;
+    const o = id * ONSET_WIDTH;
+    const el = (now - (on[o + O_CALM_AT] as number)) / 1000;
     if (!(el > 0)) return;
-    if (((set.cum[c] as number) - (set.calmCum[c] as number)) / el >= maxP) return;
-    if ((((set.cum[c + 1] as number) - (set.calmCum[c + 1] as number)) * 8) / el >= maxB) return;
-    set.calmAt[id] = now;
-    set.calmBps[id] = ((set.sums[s + 1] as number) * 8) / this.winSec;
-    set.calmCum[c] = set.cum[c] as number;
-    set.calmCum[c + 1] = set.cum[c + 1] as number;
+    if (((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / el >= maxP) return;
+    if ((((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / el >= maxB) return;
+    on[o + O_CALM_AT] = now;
+    on[o + O_CALM_BPS] = ((set.sums[s + 1] as number) * 8) / this.winSec;
+    on[o + O_CALM_P] = on[o + O_CUM_P] as number;
+    on[o + O_CALM_B] = on[o + O_CUM_B] as number;
   }
 
   /** Worst threshold crossing of one target, or undefined when it is within all limits. */
@@ -655,7 +667,7 @@ export class Detector {
         out.limit = lim;
         out.rate = rate;
         out.source = src;
-        out.onsetMs = onsetRate ? now - (set.calmAt[id] as number) : 0;
+        out.onsetMs = onsetRate ? now - (set.onset[id * ONSET_WIDTH + O_CALM_AT] as number) : 0;
       }
     }
     return worst;
@@ -903,7 +915,10 @@ export class Detector {
   private beforeSurgeBps(si: number, id: number): number | undefined {
     if (si >= 2 || !this.cfg.onset.enabled) return undefined;
     const set = this.sets[si] as CounterSet;
-    return Number.isFinite(set.calmAt[id] as number) ? (set.calmBps[id] as number) : undefined;
+    const o = id * ONSET_WIDTH;
+    return Number.isFinite(set.onset[o + O_CALM_AT] as number)
+      ? (set.onset[o + O_CALM_BPS] as number)
+      : undefined;
   }
 
   /** Window rate of measure k (LIMIT index, or LIMIT_COUNT = other-protocol pps) of target id in set si. */
