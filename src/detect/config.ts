@@ -176,6 +176,14 @@ export const detectionConfigSchema = z
           .max(60_000)
           .default(200)
           .describe('A surge is judged on its own elapsed time only once it has lasted this long (ms).'),
+        minSamples: z
+          .number()
+          .int()
+          .min(1)
+          .default(20)
+          .describe(
+            'And only once this many records (samples) arrived since the target was calm, so that a few datagrams delivered together are not read as a surge.',
+          ),
         calmShare: z
           .number()
           .min(0)

@@ -91,13 +91,16 @@ export function addContribution(
  * Onset state per id, interleaved so that one cache line holds it: packets and bytes counted near real
  * time (only ever added), the same counts and the time at the last calm tick, and the window bits/s then.
  */
-export const ONSET_WIDTH = 6;
+export const ONSET_WIDTH = 8;
 export const O_CUM_P = 0;
 export const O_CUM_B = 1;
 export const O_CALM_P = 2;
 export const O_CALM_B = 3;
 export const O_CALM_AT = 4;
 export const O_CALM_BPS = 5;
+/** Rows counted near real time, and their number at the last calm tick. */
+export const O_CUM_N = 6;
+export const O_CALM_N = 7;
 
 export class CounterSet {
   readonly table: KeyTable;
@@ -233,7 +236,9 @@ export class CounterSet {
       on[o + O_CALM_BPS] = 0;
       on[o + O_CALM_P] = on[o + O_CUM_P] as number;
       on[o + O_CALM_B] = on[o + O_CUM_B] as number;
+      on[o + O_CALM_N] = on[o + O_CUM_N] as number;
     }
+    on[o + O_CUM_N] = (on[o + O_CUM_N] as number) + 1;
     on[o + O_CUM_P] = (on[o + O_CUM_P] as number) + pkts;
     on[o + O_CUM_B] = (on[o + O_CUM_B] as number) + bytes;
   }

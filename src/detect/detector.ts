@@ -28,7 +28,9 @@ import {
   O_CALM_AT,
   O_CALM_B,
   O_CALM_BPS,
+  O_CALM_N,
   O_CALM_P,
+  O_CUM_N,
   O_CUM_B,
   O_CUM_P,
   ONSET_WIDTH,
@@ -545,6 +547,8 @@ export class Detector {
     const o = id * ONSET_WIDTH;
     const el = now - (on[o + O_CALM_AT] as number);
     if (!(el >= this.cfg.onset.minMs) || el >= this.cfg.window) return false;
+    // enough samples that a few datagrams delivered together do not make a surge
+    if ((on[o + O_CUM_N] as number) - (on[o + O_CALM_N] as number) < this.cfg.onset.minSamples) return false;
     this.est[0] = ((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / (el / 1000);
     this.est[1] = (((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / (el / 1000);
     // Only while the surge goes on (traffic within the last tick): a burst that is over is not extrapolated.
@@ -573,6 +577,7 @@ export class Detector {
     on[o + O_CALM_BPS] = ((set.sums[s + 1] as number) * 8) / this.winSec;
     on[o + O_CALM_P] = on[o + O_CUM_P] as number;
     on[o + O_CALM_B] = on[o + O_CUM_B] as number;
+    on[o + O_CALM_N] = on[o + O_CUM_N] as number;
   }
 
   /** Worst threshold crossing of one target, or undefined when it is within all limits. */
@@ -685,7 +690,7 @@ export class Detector {
       if (
         open &&
         now - open.lastEventAt < this.life.updateMs &&
-        !onsetGrowth(open, cross.ratio, now, this.life)
+        !onsetGrowth(open, cross.ratio, now, this.life, cross.onsetMs > 0)
       ) {
         // Fast path: still over, nothing to report this tick (family changes show at the next update).
         seen.add(key);
@@ -802,6 +807,7 @@ export class Detector {
       bps,
       ...(bits ? { thresholdBps: cross.limit } : { thresholdPps: cross.limit }),
       severity: cross.ratio,
+      ...(cross.onsetMs > 0 ? { onsetEstimate: true } : {}),
       signature: open && profile.signature.coverage === 0 ? open.current.signature : profile.signature,
     };
   }

@@ -3,7 +3,7 @@
 // AttackEvents that makes (start, update at most once per interval or on a family change, end).
 // Onset: while the attack is younger than one window its measured size still grows (the onset estimate
 // of the detector follows a surge from its start, the window catches up), so an update also goes out
-// as soon as the rate/threshold ratio has grown (by 2 %) since the last event (outside the regular
+// as soon as the rate/threshold ratio has grown since the last event (by 2 % when read by the onset estimate, twofold when read by the window still filling) (outside the regular
 // once-per-interval cadence, which it does not move): the engine sees the real size within ticks.
 // Nodes: each event is fanned out to one event per node (exporter) that carries the attack, with that
 // node's own share of pps and bps, so the engine's sum/max over nodes is right by construction; a node
@@ -25,6 +25,8 @@ export interface Observation {
   readonly thresholdBps?: number;
   readonly severity: number;
   readonly signature: Signature;
+  /** The crossing was read by the onset estimate (detector.ts), not the window. */
+  readonly onsetEstimate?: boolean;
 }
 
 export interface NodeShare {
@@ -57,14 +59,24 @@ export interface LifecycleParams {
 }
 
 /**
- * Severity growth that is reported at once during the onset: any real growth (2 %), because the engine's
- * confidence can cross its threshold between two close readings (at most one update a tick, in the first window).
+ * Severity growth that is reported at once during the onset. Read by the onset estimate: any real growth
+ * (2 %), because the engine's confidence can cross its threshold between two close readings (at most one
+ * update a tick, in the first window). Read by the window alone (it is still filling): a doubling.
  */
-const ONSET_GROWTH = 1.02;
+const ESTIMATE_GROWTH = 1.02;
+const WINDOW_GROWTH = 2;
 
-/** Onset growth: the attack is younger than a window and its severity grew since the last event. */
-export function onsetGrowth(a: OpenAttack, severity: number, now: number, p: LifecycleParams): boolean {
-  return now - a.startedAt < p.onsetMs && severity >= ONSET_GROWTH * a.lastSeverity;
+/** Onset growth: the attack is younger than a window and its severity grew enough since the last event. */
+export function onsetGrowth(
+  a: OpenAttack,
+  severity: number,
+  now: number,
+  p: LifecycleParams,
+  estimate: boolean,
+): boolean {
+  return (
+    now - a.startedAt < p.onsetMs && severity >= (estimate ? ESTIMATE_GROWTH : WINDOW_GROWTH) * a.lastSeverity
+  );
 }
 
 /** One event per node: nodes that no longer carry the attack first (end), then every current node. */
@@ -142,7 +154,7 @@ export function observeAbove(a: OpenAttack, o: Observation, now: number, p: Life
   a.peakPps = Math.max(a.peakPps, o.pps);
   a.peakBps = Math.max(a.peakBps, o.bps);
   const due = familyChanged || now - a.lastEventAt >= p.updateMs;
-  if (due || onsetGrowth(a, o.severity, now, p)) {
+  if (due || onsetGrowth(a, o.severity, now, p, o.onsetEstimate === true)) {
     // an onset update leaves the regular cadence where it was
     if (due) a.lastEventAt = now;
     a.lastSeverity = o.severity;

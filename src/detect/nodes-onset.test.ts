@@ -150,6 +150,19 @@ describe('onset: a surge is read over its own elapsed time', () => {
     expect(ev).toEqual([]);
   });
 
+  it('a few samples delivered together are not a surge (onset.minSamples)', () => {
+    // 8 samples of 1:1000 arrive within 10 ms: 8000 packets, 0.8× over the window, 40 kpps over 200 ms
+    const ev = run(CFG, samples(1000, 1010, 1.25, 1000), ['r'], 3000);
+    expect(ev).toEqual([]);
+    const eager = run(
+      { ...CFG, onset: { minSamples: 1, minMs: 0 } },
+      samples(1000, 1010, 1.25, 1000),
+      ['r'],
+      3000,
+    );
+    expect(eager.length).toBeGreaterThan(0); // what the guard prevents
+  });
+
   it('traffic under the threshold raises nothing', () => {
     const ev = run(CFG, samples(1000, 4000, 1000 / 90, 100), ['r'], 4000); // 9 kpps
     expect(ev).toEqual([]);
