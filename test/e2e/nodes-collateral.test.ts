@@ -24,10 +24,10 @@ const EXPORTERS = ['127.14.0.2', '127.14.0.3'];
 const VICTIM = '127.14.0.10';
 const ATTACKERS = ['127.14.1.20', '127.14.1.21']; // one per exporter
 const PLAYER = '127.14.2.30'; // legitimate, seen by the first exporter
-const ATTACK_PPS = 2000; // per attacker
-const PLAYER_PPS = 200;
+const ATTACK_PPS = 3000; // per attacker
+const PLAYER_PPS = 150; // 2.4 % of the packets: the attack's source /24 alone covers the signature
 const ATTACK_PAYLOAD = 1000;
-const PLAYER_PAYLOAD = 1200;
+const PLAYER_PAYLOAD = 1400; // 1.7 Mbit/s of IP traffic
 const FRAME = 20 + 8; // floodgate counts the IP length of a sampled packet (IPv4 + UDP headers + payload)
 const SEND_MS = 12_000;
 let probeLog = '';
@@ -120,6 +120,7 @@ describe('two real exporters split one flood; a rule covering legitimate players
         mitigation: {
           dryRun: true,
           guards: { allowSpecialPurpose: ['127.14.0.0/24'] },
+          rollback: { minBaselineBps: 5e5 },
           policies: {
             default: {
               levels: [
@@ -181,7 +182,8 @@ describe('two real exporters split one flood; a rule covering legitimate players
     });
     expect(announce.reason).toContain('2 node(s)');
     expect(announce.reason).toMatch(/corroboration 1\.00/);
-    // the volume the engine decided on: the sum of the two nodes' shares, i.e. the flood once
+    // the volume the engine decided on is the flood's, once (the sum of the two nodes' shares, checked
+    // step by step below); pmacctd delivers its samples in bursts, so the onset reading may run high
     const m = /node\(s\), ([\d.]+) (k|M|G)bps: level/.exec(announce.reason);
     expect(m, announce.reason).not.toBeNull();
     const decided = Number(m![1]) * { k: 1e3, M: 1e6, G: 1e9 }[m![2] as 'k' | 'M' | 'G'];
@@ -189,7 +191,7 @@ describe('two real exporters split one flood; a rule covering legitimate players
       sources.slice(0, 2).reduce((a, s) => a + s.rate() * (ATTACK_PAYLOAD + FRAME), 0) * 8 +
       sources[2]!.rate() * (PLAYER_PAYLOAD + FRAME) * 8;
     expect(decided).toBeGreaterThan(sent * 0.5);
-    expect(decided).toBeLessThan(sent * 1.5);
+    expect(decided).toBeLessThan(sent * 2);
 
     // each exporter reported its own share of the attack, under its own node name; at every step the
     // two shares add up to the total the detector measured (named in the reason), never twice it
