@@ -150,7 +150,7 @@ describe('what the target received before the surge', () => {
       }),
     );
     const drv = new TimeDriver(det);
-    // players alone for 1.5 s (same protocol, ports and source network as the attack to come)
+    // players alone for 3 s (same protocol, ports and source network as the attack to come)
     const feed = (from: number, to: number, attack: boolean) => {
       for (let t = from; t < to; t += 100) {
         const b = new FlowBatch(8);
@@ -171,8 +171,8 @@ describe('what the target received before the surge', () => {
         drv.advanceTo(T0 + t + 100);
       }
     };
-    feed(0, 1500, false);
-    feed(1500, 1800, true);
+    feed(0, 3000, false);
+    feed(3000, 3300, true);
     expect(drv.events.some((e) => e.kind === 'start')).toBe(true);
     // 20 packets × 1000 bytes every 100 ms = 1.6 Mbit/s before the surge
     expect(det.legitTraffic()[0]!.bps).toBeCloseTo(1.6e6, -5);

@@ -68,6 +68,8 @@ const COLUMN: readonly RowColumn[] = ['inHost', 'outHost', 'inPrefix', 'outPrefi
 /** LIMIT index → BASE index (-1 when that limit has no baseline). */
 const LIMIT_TO_BASE = LIMIT_KEYS.map((k) => (BASE_KEYS as readonly string[]).indexOf(k));
 const OTHER_BASE = BASE_KEYS.indexOf('otherPps');
+/** Weight of each calm tick's window rate in what a target receives while calm. */
+const CALM_EWMA = 0.2;
 
 export interface DetectorOptions {
   /** Node name used when a record's exporter has no name. */
@@ -574,7 +576,10 @@ export class Detector {
     if (((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / el >= maxP) return;
     if ((((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / el >= maxB) return;
     on[o + O_CALM_AT] = now;
-    on[o + O_CALM_BPS] = ((set.sums[s + 1] as number) * 8) / this.winSec;
+    // what the target receives while calm, averaged over the last calm ticks
+    const bps = ((set.sums[s + 1] as number) * 8) / this.winSec;
+    const prev = on[o + O_CALM_BPS] as number;
+    on[o + O_CALM_BPS] = prev > 0 ? prev + CALM_EWMA * (bps - prev) : bps;
     on[o + O_CALM_P] = on[o + O_CUM_P] as number;
     on[o + O_CALM_B] = on[o + O_CUM_B] as number;
     on[o + O_CALM_N] = on[o + O_CUM_N] as number;
@@ -865,8 +870,9 @@ export class Detector {
 
   /**
    * Legitimate traffic of every target with a rule standing or an incoming attack open (host and prefix
-   * targets): the window's bits/s that no standing rule covers, or, before any rule, that the attack's
-   * signature does not describe — the baseline the engine judges a rule's collateral damage against.
+   * targets): the window's bits/s that no standing rule covers; before any rule, what the target received
+   * while calm before the surge (or, unknown, the traffic the attack's signature does not describe) — the
+   * baseline the engine judges a rule's collateral damage against.
    * One pass over the window's rows.
    */
   legitTraffic(): LegitReport[] {
@@ -874,7 +880,7 @@ export class Detector {
       target: string;
       covered: RowPredicate[];
       bytes: number;
-      /** At least this much (what the target received before the surge), bits/s. */
+      /** What the target received before the surge, bits/s (0: unknown; then what the signature leaves). */
       floor: number;
     }
     const hosts = new Map<number, Acc>();
@@ -911,7 +917,7 @@ export class Detector {
         if (p !== undefined && !p.covered.some((pred) => pred(st, r))) p.bytes += st.bytes[r] as number;
       }
     }
-    return accs.map((a) => ({ target: a.target, bps: Math.max(a.floor, (a.bytes * 8) / this.winSec) }));
+    return accs.map((a) => ({ target: a.target, bps: a.floor > 0 ? a.floor : (a.bytes * 8) / this.winSec }));
   }
 
   /**
