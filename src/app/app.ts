@@ -10,6 +10,7 @@ import { diffConfig } from '../config/diff.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { discardingMatches } from '../detect/collateral.js';
 import { Detector } from '../detect/detector.js';
 import type { AttackEvent } from '../domain/attack.js';
 import { EventBus } from '../domain/events.js';
@@ -77,6 +78,7 @@ export class App {
   obs: Observability | undefined;
   /** Attack captures from sFlow raw headers (forensics section); undefined when disabled. */
   forensics: Forensics | undefined;
+  private lastLegitAt = Number.NEGATIVE_INFINITY;
 
   get config(): Config {
     return this.loaded.config;
@@ -157,6 +159,7 @@ export class App {
     const collector = new FlowCollector({
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
       recvBufferSize: config.flow.receiveBufferBytes,
+      packetLength: config.flow.packetLength,
       allow: [...config.flow.exporters],
       sampling: Object.fromEntries(
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
@@ -238,10 +241,12 @@ export class App {
 
   private tick(): void {
     let events: AttackEvent[];
+    const now = Date.now();
     try {
       const t0 = performance.now();
-      events = this.detector.tick(Date.now());
+      events = this.detector.tick(now);
       this.obs?.observeTick(performance.now() - t0);
+      this.reportCollateral(now, events);
     } catch (err) {
       this.log.error({ err }, 'detector tick failed');
       return;
@@ -271,6 +276,24 @@ export class App {
         );
       this.events.publish({ type: 'attack', at: event.at, event });
       this.runner.submitEvent(event);
+    }
+  }
+
+  /**
+   * Collateral damage (docs/engine.md "Collateral rollback"): the detector learns which matches the
+   * engine's standing rules carry per target and reports the traffic none of them covers, every
+   * detection.collateral.intervalMs and at once when an attack starts, so the engine holds a baseline
+   * before its first rule. Submitted before this tick's events.
+   */
+  private reportCollateral(now: number, events: readonly AttackEvent[]): void {
+    const c = this.config.detection.collateral;
+    if (!c.enabled) return;
+    if (now - this.lastLegitAt < c.intervalMs && !events.some((e) => e.kind === 'start')) return;
+    this.lastLegitAt = now;
+    this.detector.setMitigations(discardingMatches(this.runner.listRules().active));
+    for (const r of this.detector.legitTraffic()) {
+      this.log.debug({ target: r.target, bps: Math.round(r.bps) }, 'legitimate traffic');
+      this.runner.reportLegitTraffic(r.target, r.bps);
     }
   }
 

@@ -171,6 +171,12 @@ export const flowSchema = z
       .min(65536)
       .default(4 * 1024 * 1024)
       .describe('Socket receive buffer asked for (bounded by net.core.rmem_max).'),
+    packetLength: z
+      .enum(['ip', 'frame'])
+      .default('ip')
+      .describe(
+        "Bytes of an sFlow sampled packet (and of raw pcap traffic): 'ip' = the IP length from the packet's header, as thresholds in bits/s mean (FastNetMon's sflow_read_packet_length_from_ip_header); 'frame' = the frame length the agent reports (Ethernet header and FCS included).",
+      ),
     limits: limitsSchema,
     plausibility: plausibilitySchema,
   })

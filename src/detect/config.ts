@@ -153,6 +153,70 @@ export const detectionConfigSchema = z
       .positive()
       .default(1)
       .describe('Seconds between update events of an ongoing attack (sooner when its family changes).'),
+    nodeMinShare: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.05)
+      .describe(
+        'An exporter (node) is reported as seeing an attack when it carries at least this share of its packets or bytes; the shares of the nodes reported are renormalised to the total.',
+      ),
+    onset: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Estimate a new surge's pps and bps over its own elapsed time instead of the whole window (the window still holds the quiet time before it).",
+          ),
+        minMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(60_000)
+          .default(200)
+          .describe('A surge is judged on its own elapsed time only once it has lasted this long (ms).'),
+        minSamples: z
+          .number()
+          .int()
+          .min(1)
+          .default(20)
+          .describe(
+            'And only once this many records (samples) arrived since the target was calm, so that a few datagrams delivered together are not read as a surge.',
+          ),
+        calmShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.25)
+          .describe(
+            'A target is calm (the next surge is measured from then) while its window pps and bps are below this share of its thresholds.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Onset estimate: how fast a moderate attack is read at its real size.'),
+    collateral: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Measure, per mitigated target, the traffic its rules do not match (legitimate traffic) and report it to the engine for collateral-damage rollback.',
+          ),
+        intervalMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .default(1000)
+          .describe(
+            'How often the legitimate traffic of each target under attack or mitigation is reported (ms).',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Collateral-damage measurement for the engine (docs/engine.md, "Collateral rollback").'),
     maxHosts: z
       .number()
       .int()

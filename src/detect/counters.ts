@@ -87,6 +87,21 @@ export function addContribution(
   sums[s + bin] = (sums[s + bin] as number) + p;
 }
 
+/**
+ * Onset state per id, interleaved so that one cache line holds it: packets and bytes counted near real
+ * time (only ever added), the same counts and the time at the last calm tick, and the window bits/s then.
+ */
+export const ONSET_WIDTH = 8;
+export const O_CUM_P = 0;
+export const O_CUM_B = 1;
+export const O_CALM_P = 2;
+export const O_CALM_B = 3;
+export const O_CALM_AT = 4;
+export const O_CALM_BPS = 5;
+/** Rows counted near real time, and their number at the last calm tick. */
+export const O_CUM_N = 6;
+export const O_CALM_N = 7;
+
 export class CounterSet {
   readonly table: KeyTable;
   sums: Float64Array;
@@ -104,6 +119,11 @@ export class CounterSet {
   active: Int32Array;
   activePos: Int32Array;
   activeCount = 0;
+  /**
+   * Onset estimate (detector.ts), ONSET_WIDTH columns per id (O_*): (cum − calm counts) / (now − calm
+   * time) is the rate of a surge over its own elapsed time.
+   */
+  onset: Float64Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -127,6 +147,7 @@ export class CounterSet {
     this.pinned = new Uint8Array(cap);
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
+    this.onset = new Float64Array(cap * ONSET_WIDTH);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -158,6 +179,7 @@ export class CounterSet {
     this.active = i32(this.active);
     this.activePos = i32(this.activePos, -1);
     this.rowCount = i32(this.rowCount);
+    this.onset = f64(this.onset, ONSET_WIDTH);
     this.baselines.grow(cap);
   }
 
@@ -184,6 +206,9 @@ export class CounterSet {
     this.gen[id] = (this.gen[id] as number) + 1;
     this.pinned[id] = 0;
     this.activePos[id] = -1;
+    const o = id * ONSET_WIDTH;
+    this.onset.fill(0, o, o + ONSET_WIDTH);
+    this.onset[o + O_CALM_AT] = Number.NEGATIVE_INFINITY;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -200,6 +225,22 @@ export class CounterSet {
       sums.fill(0, s, s + this.width);
       this.deactivate(id);
     }
+  }
+
+  /** Counts a near-real-time contribution for the onset estimate; the first row of a quiet target starts a surge at t. */
+  countRecent(id: number, pkts: number, bytes: number, t: number): void {
+    const on = this.onset;
+    const o = id * ONSET_WIDTH;
+    if (this.rowCount[id] === 1) {
+      on[o + O_CALM_AT] = t;
+      on[o + O_CALM_BPS] = 0;
+      on[o + O_CALM_P] = on[o + O_CUM_P] as number;
+      on[o + O_CALM_B] = on[o + O_CUM_B] as number;
+      on[o + O_CALM_N] = on[o + O_CUM_N] as number;
+    }
+    on[o + O_CUM_N] = (on[o + O_CUM_N] as number) + 1;
+    on[o + O_CUM_P] = (on[o + O_CUM_P] as number) + pkts;
+    on[o + O_CUM_B] = (on[o + O_CUM_B] as number) + bytes;
   }
 
   private activate(id: number): void {

@@ -2,17 +2,42 @@
 // per host group in both directions, and on each tick compares them with static thresholds or learned
 // baselines, names the attack, describes it and runs its lifecycle. Pure: time comes in as `now` and
 // as record timestamps; no timers, no I/O. A record spanning several buckets is spread evenly over
-// them, and only its part inside the window counts.
+// them, and only its part inside the window counts. Each event names a node (exporter) and carries
+// that node's share; at the onset of a surge pps and bps are read over its own elapsed time (the window
+// still holds the calm before it); per mitigated target the traffic no rule covers is measured for the
+// engine's collateral-damage rollback (collateral.ts).
 
 import type { AttackEvent, Direction } from '../domain/attack.js';
 import type { FlowBatch } from '../flow/batch.js';
-import { type Family, formatPrefix, ipToWords, parsePrefix, prefixFromWords } from '../net/index.js';
+import type { FlowSpecMatch } from '../flowspec/types.js';
+import {
+  type Family,
+  formatPrefix,
+  ipToWords,
+  parsePrefix,
+  prefixFromWords,
+  tryParsePrefix,
+} from '../net/index.js';
 import type { BaselineSnapshot } from './baseline.js';
 import { classify } from './classify.js';
 import type { DetectionConfig } from './config.js';
-import { CounterSet, HOST_WIDTH } from './counters.js';
+import { type RowPredicate, matchPredicate, signaturePredicate } from './collateral.js';
+import {
+  CounterSet,
+  HOST_WIDTH,
+  O_CALM_AT,
+  O_CALM_B,
+  O_CALM_BPS,
+  O_CALM_N,
+  O_CALM_P,
+  O_CUM_N,
+  O_CUM_B,
+  O_CUM_P,
+  ONSET_WIDTH,
+} from './counters.js';
 import {
   type LifecycleParams,
+  type NodeShare,
   type Observation,
   type OpenAttack,
   observeAbove,
@@ -43,6 +68,8 @@ const COLUMN: readonly RowColumn[] = ['inHost', 'outHost', 'inPrefix', 'outPrefi
 /** LIMIT index → BASE index (-1 when that limit has no baseline). */
 const LIMIT_TO_BASE = LIMIT_KEYS.map((k) => (BASE_KEYS as readonly string[]).indexOf(k));
 const OTHER_BASE = BASE_KEYS.indexOf('otherPps');
+/** Weight of each calm tick's window rate in what a target receives while calm. */
+const CALM_EWMA = 0.2;
 
 export interface DetectorOptions {
   /** Node name used when a record's exporter has no name. */
@@ -84,7 +111,19 @@ export interface TrafficSample {
   readonly baselineBps?: number;
 }
 
+/** Legitimate traffic towards a target under attack or mitigation, as the engine's `legit-traffic` input. */
+export interface LegitReport {
+  readonly target: string;
+  /** Bits/s of the target's traffic that no active rule covers (no rule yet: that the attack's signature does not describe). */
+  readonly bps: number;
+}
+
 interface Crossing {
+  /** > 0: the rate is the onset estimate over this many ms since the target was last calm. */
+  onsetMs: number;
+  /** Onset estimates of pps and bps (-1: none). */
+  estPps: number;
+  estBps: number;
   ratio: number;
   limit: number;
   rate: number;
@@ -120,6 +159,10 @@ export class Detector {
   private readonly life: LifecycleParams;
   private readonly scratchBase = new Float64Array(BASE_COUNT);
   private readonly maskW = new Uint32Array(4);
+  /** Onset estimate of the target last asked (pps, bps). */
+  private readonly est = new Float64Array(2);
+  /** Active discarding rules' matches by target, set by the engine side (setMitigations). */
+  private mitigations = new Map<string, RowPredicate[]>();
   private readonly stats_: Omit<
     DetectorStats,
     'hostsIn' | 'hostsOut' | 'prefixesIn' | 'prefixesOut' | 'evictions' | 'openAttacks' | 'rows'
@@ -237,7 +280,7 @@ export class Detector {
     const epS = Math.floor(s / tick);
     if (d <= 0 || epS === epE) {
       const ep = epE > last ? last : epE;
-      this.addRow(b, i, ep, P, B, isFlow && flowEp >= first ? sr : 0, inH, inP, inG, outH, outP, outG);
+      this.addRow(b, i, ep, s, P, B, isFlow && flowEp >= first ? sr : 0, inH, inP, inG, outH, outP, outG);
       return;
     }
     const from = epS < first ? first : epS;
@@ -248,7 +291,7 @@ export class Detector {
       const frac = (z - a) / d;
       if (!(frac > 0)) continue;
       const flows = isFlow && (flowEp === ep || (ep === from && flowEp < from && flowEp >= first)) ? sr : 0;
-      this.addRow(b, i, ep, P * frac, B * frac, flows, inH, inP, inG, outH, outP, outG);
+      this.addRow(b, i, ep, a, P * frac, B * frac, flows, inH, inP, inG, outH, outP, outG);
     }
   }
 
@@ -256,6 +299,7 @@ export class Detector {
     b: FlowBatch,
     i: number,
     ep: number,
+    t: number,
     pkts: number,
     bytes: number,
     flows: number,
@@ -299,6 +343,12 @@ export class Detector {
     if (outP >= 0) sets[3]!.apply(outP, st, r, 1);
     if (inG >= 0) sets[4]!.apply(inG, st, r, 1);
     if (outG >= 0) sets[5]!.apply(outG, st, r, 1);
+    // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
+    // the excess" compares like with like): only what falls into the newest buckets is near real time.
+    if (ep >= this.epoch - 1 && this.cfg.onset.enabled) {
+      if (inH >= 0) sets[0]!.countRecent(inH, pkts, bytes, t);
+      if (outH >= 0) sets[1]!.countRecent(outH, pkts, bytes, t);
+    }
   }
 
   private currentSec(t: number): number {
@@ -410,7 +460,7 @@ export class Detector {
             ? bps / a.current.thresholdBps
             : 0;
       const r = observeBelow(a, pps, bps, thr, now, this.life);
-      if (r.event) events.push(r.event);
+      events.push(...r.events);
       if (r.ended) {
         this.attacks.delete(key);
         set.pinned[id] = 0;
@@ -501,8 +551,54 @@ export class Detector {
     return [Math.max(p * dyn.p99Factor, floor), `p99 baseline ${fmt(p)} ×${dyn.p99Factor}`];
   }
 
+  /**
+   * Onset estimate of target id into this.est (pps, bps): the traffic counted since the target was last
+   * calm over the time since then, once that is at least onset.minMs and still shorter than the window
+   * (after a window the window itself is exact). False when there is no estimate.
+   */
+  private onset(set: CounterSet, id: number, now: number): boolean {
+    const on = set.onset;
+    const o = id * ONSET_WIDTH;
+    const el = now - (on[o + O_CALM_AT] as number);
+    if (!(el >= this.cfg.onset.minMs) || el >= this.cfg.window) return false;
+    // enough samples that a few datagrams delivered together do not make a surge
+    if ((on[o + O_CUM_N] as number) - (on[o + O_CALM_N] as number) < this.cfg.onset.minSamples) return false;
+    this.est[0] = ((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / (el / 1000);
+    this.est[1] = (((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / (el / 1000);
+    // Only while the surge goes on (traffic within the last tick): a burst that is over is not extrapolated.
+    return now - (set.lastSeen[id] as number) <= this.tickMs;
+  }
+
+  /**
+   * Calm = the window and the traffic since the last calm tick both below onset.calmShare of the pps and
+   * bps thresholds: a later surge is then measured from this tick. A surge keeps its start because its
+   * own rate is not calm.
+   */
+  private markCalm(set: CounterSet, id: number, limits: Float64Array, now: number): void {
+    const share = this.cfg.onset.calmShare;
+    const s = id * set.width;
+    const maxP = share * (limits[0] as number);
+    const maxB = share * (limits[1] as number);
+    if ((set.sums[s] as number) / this.winSec >= maxP) return;
+    if (((set.sums[s + 1] as number) * 8) / this.winSec >= maxB) return;
+    const on = set.onset;
+    const o = id * ONSET_WIDTH;
+    const el = (now - (on[o + O_CALM_AT] as number)) / 1000;
+    if (!(el > 0)) return;
+    if (((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / el >= maxP) return;
+    if ((((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / el >= maxB) return;
+    on[o + O_CALM_AT] = now;
+    // what the target receives while calm, averaged over the last calm ticks
+    const bps = ((set.sums[s + 1] as number) * 8) / this.winSec;
+    const prev = on[o + O_CALM_BPS] as number;
+    on[o + O_CALM_BPS] = prev > 0 ? prev + CALM_EWMA * (bps - prev) : bps;
+    on[o + O_CALM_P] = on[o + O_CUM_P] as number;
+    on[o + O_CALM_B] = on[o + O_CUM_B] as number;
+    on[o + O_CALM_N] = on[o + O_CUM_N] as number;
+  }
+
   /** Worst threshold crossing of one target, or undefined when it is within all limits. */
-  private check(si: number, id: number, sec: number, out: Crossing): number {
+  private check(si: number, id: number, sec: number, now: number, out: Crossing): number {
     const set = this.sets[si] as CounterSet;
     const g = this.groupOf(si, id);
     const d = si & 1;
@@ -520,6 +616,16 @@ export class Detector {
       staticSource = `group ${g.name} ${level === 'prefix' ? 'prefix' : 'total'} threshold`;
     }
     const s = id * set.width;
+    // Onset: a surge since the target was last calm is read over its own elapsed time (pps and bps).
+    let estP = -1;
+    let estB = -1;
+    if (si < 2 && this.cfg.onset.enabled) {
+      if (this.onset(set, id, now)) {
+        estP = this.est[0] as number;
+        estB = this.est[1] as number;
+      }
+      this.markCalm(set, id, limits, now);
+    }
     // Early out (most targets, most ticks): every packet measure is ≤ pps and every bit measure ≤ bps,
     // and a dynamic limit is never below its floor, so below the smallest limits nothing can cross.
     {
@@ -532,8 +638,8 @@ export class Detector {
       }
       const w = this.winSec;
       if (
-        (set.sums[s] as number) / w <= minP &&
-        ((set.sums[s + 1] as number) * 8) / w <= minB &&
+        Math.max((set.sums[s] as number) / w, estP) <= minP &&
+        Math.max(((set.sums[s + 1] as number) * 8) / w, estB) <= minB &&
         (set.sums[s + 2] as number) / w <= (L[2] as number)
       )
         return -1;
@@ -545,14 +651,23 @@ export class Detector {
     }
     let worst = -1;
     let worstRatio = 1;
+    out.onsetMs = 0;
+    out.estPps = estP;
+    out.estBps = estB;
     for (let k = 0; k < LIMIT_COUNT + 1; k++) {
       let rate: number;
       let lim: number;
+      let onsetRate = false;
       let src = staticSource;
       const bm = k < LIMIT_COUNT ? (LIMIT_TO_BASE[k] as number) : OTHER_BASE;
       if (k < LIMIT_COUNT) {
         rate =
           ((set.sums[s + (LIMIT_COLUMN[k] as number)] as number) * (LIMIT_SCALE[k] as number)) / this.winSec;
+        const est = k === 0 ? estP : k === 1 ? estB : -1;
+        if (est > rate) {
+          rate = est;
+          onsetRate = true;
+        }
         lim = limits[k] as number;
       } else {
         if (!dynamic) break;
@@ -574,6 +689,7 @@ export class Detector {
         out.limit = lim;
         out.rate = rate;
         out.source = src;
+        out.onsetMs = onsetRate ? now - (set.onset[id * ONSET_WIDTH + O_CALM_AT] as number) : 0;
       }
     }
     return worst;
@@ -581,17 +697,17 @@ export class Detector {
 
   private evaluateSet(si: number, now: number, sec: number, events: AttackEvent[], seen: Set<number>): void {
     const set = this.sets[si] as CounterSet;
-    const cross: Crossing = { ratio: 0, limit: 0, rate: 0, source: '' };
+    const cross: Crossing = { onsetMs: 0, estPps: -1, estBps: -1, ratio: 0, limit: 0, rate: 0, source: '' };
     for (let a = 0; a < set.activeCount; a++) {
       const id = set.active[a] as number;
-      const k = this.check(si, id, sec, cross);
+      const k = this.check(si, id, sec, now, cross);
       if (k < 0) continue;
       const key = si * 2 ** 32 + id;
       const open = this.attacks.get(key);
       if (
         open &&
         now - open.lastEventAt < this.life.updateMs &&
-        !onsetGrowth(open, cross.ratio, now, this.life)
+        !onsetGrowth(open, cross.ratio, now, this.life, cross.onsetMs > 0)
       ) {
         // Fast path: still over, nothing to report this tick (family changes show at the next update).
         seen.add(key);
@@ -614,14 +730,14 @@ export class Detector {
       }
       this.prefixRecheck.delete(key);
       seen.add(key);
-      if (open) {
-        const ev = observeAbove(open, obs, now, this.life);
-        if (ev) events.push(ev);
-      } else {
-        const { attack, event } = openAttack(obs, now);
-        this.attacks.set(key, attack);
+      if (open) events.push(...observeAbove(open, obs, now, this.life));
+      else {
+        const opened = openAttack(obs, now);
+        const before = this.beforeSurgeBps(si, id);
+        if (before !== undefined) opened.attack.legitBefore = before;
+        this.attacks.set(key, opened.attack);
         set.pinned[id] = 1;
-        events.push(event);
+        events.push(...opened.events);
       }
     }
   }
@@ -689,8 +805,10 @@ export class Detector {
       }
     }
     const s = id * set.width;
-    const pps = (set.sums[s] as number) / this.winSec;
-    const bps = ((set.sums[s + 1] as number) * 8) / this.winSec;
+    let pps = (set.sums[s] as number) / this.winSec;
+    let bps = ((set.sums[s + 1] as number) * 8) / this.winSec;
+    pps = Math.max(pps, cross.estPps);
+    bps = Math.max(bps, cross.estBps);
     const key = k < LIMIT_COUNT ? (LIMIT_KEYS[k] as string) : 'otherPps';
     const bits = k < LIMIT_COUNT ? LIMIT_SCALE[k] === 8 : false;
     const dir = DIRECTIONS[d] as Direction;
@@ -698,18 +816,133 @@ export class Detector {
       target,
       direction: dir,
       family,
-      reason: `${dir} ${key} ${fmt(cross.rate)} > ${fmt(cross.limit)} (${cross.source}); ${cls.reason}${spread}`,
+      reason: `${dir} ${key} ${fmt(cross.rate)} > ${fmt(cross.limit)} (${cross.source})${cross.onsetMs > 0 ? ` over the surge's first ${Math.round(cross.onsetMs)} ms` : ''}; ${cls.reason}${spread}`,
       hostGroup: g.name,
-      node:
-        open && profile.signature.coverage === 0
-          ? open.current.node
-          : (this.exporterNames[profile.topExporter] ?? this.opts.node ?? 'local'),
+      shares:
+        open && profile.signature.coverage === 0 ? open.current.shares : this.nodeShares(profile.byExporter),
       pps,
       bps,
       ...(bits ? { thresholdBps: cross.limit } : { thresholdPps: cross.limit }),
       severity: cross.ratio,
+      ...(cross.onsetMs > 0 ? { onsetEstimate: true } : {}),
       signature: open && profile.signature.coverage === 0 ? open.current.signature : profile.signature,
     };
+  }
+
+  /**
+   * The nodes that carry a target's traffic, by name (exporters sharing a name are one node), with their
+   * shares of its packets and bytes; nodes under detection.nodeMinShare of both are left out and the rest
+   * renormalised, so the shares of the nodes reported always add up to the whole.
+   */
+  private nodeShares(byExporter: ReadonlyMap<number, { packets: number; bytes: number }>): NodeShare[] {
+    const fallback = this.opts.node ?? 'local';
+    const byName = new Map<string, { packets: number; bytes: number }>();
+    let P = 0;
+    let B = 0;
+    for (const [ex, v] of byExporter) {
+      const name = this.exporterNames[ex] ?? fallback;
+      const acc = byName.get(name);
+      if (acc) {
+        acc.packets += v.packets;
+        acc.bytes += v.bytes;
+      } else byName.set(name, { packets: v.packets, bytes: v.bytes });
+      P += v.packets;
+      B += v.bytes;
+    }
+    if (!(P > 0)) return [{ node: fallback, packets: 1, bytes: 1 }];
+    const min = this.cfg.nodeMinShare;
+    let kept = [...byName].filter(([, v]) => v.packets / P >= min || (B > 0 && v.bytes / B >= min));
+    if (kept.length === 0) kept = [...byName].sort((a, b) => b[1].packets - a[1].packets).slice(0, 1);
+    let kp = 0;
+    let kb = 0;
+    for (const [, v] of kept) {
+      kp += v.packets;
+      kb += v.bytes;
+    }
+    return kept
+      .sort((a, b) => b[1].packets - a[1].packets)
+      .map(([node, v]) => ({
+        node,
+        packets: v.packets / kp,
+        bytes: kb > 0 ? v.bytes / kb : v.packets / kp,
+      }));
+  }
+
+  // ---------------------------------------------------------------- collateral damage
+
+  /**
+   * The matches of the rules standing per target (canonical prefix text), from the engine side: only
+   * rules that discard or police traffic (collateral.discardingMatches). Replaces the previous set.
+   */
+  setMitigations(matches: ReadonlyMap<string, readonly FlowSpecMatch[]>): void {
+    const next = new Map<string, RowPredicate[]>();
+    for (const [target, list] of matches) next.set(target, list.map(matchPredicate));
+    this.mitigations = next;
+  }
+
+  /**
+   * Legitimate traffic of every target with a rule standing or an incoming attack open (host and prefix
+   * targets): the window's bits/s that no standing rule covers; before any rule, what the target received
+   * while calm before the surge (or, unknown, the traffic the attack's signature does not describe) — the
+   * baseline the engine judges a rule's collateral damage against.
+   * One pass over the window's rows.
+   */
+  legitTraffic(): LegitReport[] {
+    interface Acc {
+      target: string;
+      covered: RowPredicate[];
+      bytes: number;
+      /** What the target received before the surge, bits/s (0: unknown; then what the signature leaves). */
+      floor: number;
+    }
+    const hosts = new Map<number, Acc>();
+    const prefixes = new Map<number, Acc>();
+    const accs: Acc[] = [];
+    const add = (target: string, covered: RowPredicate[], floor = 0) => {
+      const p = tryParsePrefix(target);
+      if (p === undefined) return;
+      const w = this.maskW;
+      w.fill(0);
+      ipToWords({ family: p.family, bytes: p.bytes }, w, 0);
+      const full = p.family === 4 ? 32 : 128;
+      const plen = p.family === 4 ? this.cfg.prefixLengths.v4 : this.cfg.prefixLengths.v6;
+      const si = p.length === full ? 0 : p.length === plen ? 2 : -1;
+      if (si < 0) return;
+      const id = (this.sets[si] as CounterSet).table.find(p.family, w, 0);
+      if (id < 0) return;
+      const map = si === 0 ? hosts : prefixes;
+      if (map.has(id)) return;
+      const acc: Acc = { target, covered, bytes: 0, floor };
+      map.set(id, acc);
+      accs.push(acc);
+    };
+    for (const [target, preds] of this.mitigations) add(target, preds);
+    for (const a of this.attacks.values())
+      if (a.current.direction === 'incoming')
+        add(a.current.target, [signaturePredicate(a.current.signature)], a.legitBefore);
+    if (accs.length === 0) return [];
+    for (const st of this.stores) {
+      for (let r = 0; r < st.length; r++) {
+        const h = hosts.size > 0 ? hosts.get(st.inHost[r] as number) : undefined;
+        const p = prefixes.size > 0 ? prefixes.get(st.inPrefix[r] as number) : undefined;
+        if (h !== undefined && !h.covered.some((pred) => pred(st, r))) h.bytes += st.bytes[r] as number;
+        if (p !== undefined && !p.covered.some((pred) => pred(st, r))) p.bytes += st.bytes[r] as number;
+      }
+    }
+    return accs.map((a) => ({ target: a.target, bps: a.floor > 0 ? a.floor : (a.bytes * 8) / this.winSec }));
+  }
+
+  /**
+   * What host target id received before its surge began: the window's bits/s at its last calm tick, the
+   * legitimate traffic a rule must not collapse. Undefined when the target was never seen calm.
+   */
+  private beforeSurgeBps(si: number, id: number): number | undefined {
+    if (si >= 2 || !this.cfg.onset.enabled) return undefined;
+    const set = this.sets[si] as CounterSet;
+    const o = id * ONSET_WIDTH;
+    return Number.isFinite(set.onset[o + O_CALM_AT] as number)
+      ? (set.onset[o + O_CALM_BPS] as number)
+      : undefined;
   }
 
   /** Window rate of measure k (LIMIT index, or LIMIT_COUNT = other-protocol pps) of target id in set si. */

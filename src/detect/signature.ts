@@ -27,6 +27,8 @@ export interface TrafficProfile {
   readonly topHostShare: number;
   /** Exporter index carrying the most packets. */
   readonly topExporter: number;
+  /** Packets and bytes of the rows described, per exporter index. */
+  readonly byExporter: ReadonlyMap<number, { packets: number; bytes: number }>;
   /** Full metric vector (METRIC_COUNT columns) of the rows described, for classification. */
   readonly mix: Float64Array;
   /** Share of packets going to hosts that have attacks of their own. */
@@ -102,6 +104,7 @@ export function buildProfile(
 ): TrafficProfile {
   const sel: Sel = { stores: [], rows: [], w: [], keep: [] };
   const mix = new Float64Array(METRIC_COUNT);
+  const byExporter = new Map<number, { packets: number; bytes: number }>();
   let total = 0;
   for (const st of stores) {
     if (st.length === 0 || st.epoch < fromEpoch) continue;
@@ -116,6 +119,12 @@ export function buildProfile(
       sel.keep.push(true);
       total += w;
       addContribution(mix, 0, METRIC_COUNT, st, r, 1);
+      const ex = st.exporter[r] as number;
+      const acc = byExporter.get(ex);
+      if (acc) {
+        acc.packets += w;
+        acc.bytes += st.bytes[r] as number;
+      } else byExporter.set(ex, { packets: w, bytes: st.bytes[r] as number });
     }
   }
   const outgoing = column.startsWith('out');
@@ -127,6 +136,7 @@ export function buildProfile(
       hosts: 0,
       topHostShare: 0,
       topExporter: 0,
+      byExporter,
       attackedShare: 0,
       topHostRow: undefined,
       mix,
@@ -248,6 +258,7 @@ export function buildProfile(
     hosts: hostTop.length,
     topHostShare: (hostTop[0]?.[1] ?? 0) / total,
     topExporter: exporters[0]?.[0] ?? 0,
+    byExporter,
     attackedShare: attackedW / total,
     mix,
     topHostRow,

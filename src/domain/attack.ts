@@ -51,8 +51,13 @@ export interface AttackEvent {
   readonly family: AttackFamily;
   /** Human-readable reason: which threshold or baseline was crossed and why this family. */
   readonly reason: string;
-  /** Exporter / detector node identity, for corroboration across routers. */
+  /** Exporter / detector node identity, for corroboration across routers; pps and bps are its own share. */
   readonly node: string;
+  /**
+   * Events of the same attack at the same instant that still follow from this detector (one per node
+   * that saw it): the engine aggregates them all before it decides. Absent = 0.
+   */
+  readonly moreNodes?: number;
   /** Host group whose thresholds applied. */
   readonly hostGroup: string;
   /** Event time, ms since epoch (capture time in replay). */

@@ -7,7 +7,7 @@ import { ExporterState } from './exporter.js';
 import { LINK_ETHERNET, LINK_NULL, LINK_RAW, LINK_SLL, LINK_SLL2, parseFrame } from './packet.js';
 import { readCapture, type CaptureError, type CapturedPacket } from './pcap.js';
 import type { SamplingOverride } from './sampling.js';
-import { claim, CollectingSink } from './sink.js';
+import { claim, CollectingSink, type PacketLength } from './sink.js';
 import { uint32ToIpv4String, wordsToIpString } from '../net/address.js';
 
 export interface UdpDatagram {
@@ -81,6 +81,8 @@ export function udpOf(p: CapturedPacket): UdpDatagram | undefined {
 export interface CaptureDecodeOptions {
   mode?: 'auto' | 'export' | 'raw';
   sampling?: Record<string, SamplingOverride>;
+  /** Bytes of raw packets and sFlow samples: IP length (default) or frame length. */
+  packetLength?: PacketLength;
 }
 
 export interface CaptureDecodeResult {
@@ -96,6 +98,7 @@ export interface CaptureDecodeResult {
 export function decodeCapture(buf: Uint8Array, opts: CaptureDecodeOptions = {}): CaptureDecodeResult {
   const cap = readCapture(buf);
   const sink = new CollectingSink();
+  sink.packetLength = opts.packetLength ?? 'ip';
   const exporters: ExporterState[] = [];
   let mode = opts.mode ?? 'auto';
   const udps = cap.packets.map(udpOf);
@@ -131,13 +134,14 @@ export function decodeCapture(buf: Uint8Array, opts: CaptureDecodeOptions = {}):
       const i = claim(sink);
       const b = sink.batch;
       const dv = new DataView(p.data.buffer, p.data.byteOffset, p.data.byteLength);
-      if (parseFrame(dv, 0, p.data.length, p.linktype, b, i) < 0) {
+      const ipLen = parseFrame(dv, 0, p.data.length, p.linktype, b, i);
+      if (ipLen < 0) {
         b.length--;
         skipped++;
         continue;
       }
       b.packets[i] = 1;
-      b.bytes[i] = p.origLen;
+      b.bytes[i] = ipLen > 0 && sink.packetLength === 'ip' ? ipLen : p.origLen;
       b.samplingRate[i] = 1;
       b.startMs[i] = b.endMs[i] = p.timeMs;
       b.exporter[i] = 0;

@@ -15,7 +15,7 @@ import { DEFAULT_FLOW_LIMITS, FlowBudget, type FlowLimits } from './limits.js';
 import type { SamplingOverride } from './sampling.js';
 import { DEFAULT_SCREEN, screenBatch, type ScreenOptions } from './screen.js';
 import { shapeCacheStats } from './shapes.js';
-import type { BatchSink, RawHeaderTap } from './sink.js';
+import type { BatchSink, PacketLength, RawHeaderTap } from './sink.js';
 
 export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 
@@ -45,6 +45,8 @@ export interface CollectorOptions {
   defaultCeiling?: { maxBps?: number; maxPps?: number };
   /** How often templates are expired and idle exporters released (ms). */
   sweepMs?: number;
+  /** Bytes of an sFlow sampled packet: IP length (default) or frame length. */
+  packetLength?: PacketLength;
   /**
    * Receives each full (or timed-out partial) batch. The batch and its rows are valid only until the next call:
    * the collector reuses it (double buffering). `exporters[batch.exporter[i]]` is the record's exporter.
@@ -112,6 +114,11 @@ export class FlowCollector implements BatchSink {
   generation = 0;
   recvBufferSizes: number[] = [];
   readonly rawTap: RawHeaderTap | undefined;
+
+  /** BatchSink: how the decoders count a sampled packet's bytes. */
+  get packetLength(): PacketLength {
+    return this.opts.packetLength ?? 'ip';
+  }
 
   constructor(private readonly opts: CollectorOptions) {
     const size = opts.batchSize ?? 4096;

@@ -112,11 +112,13 @@ describe('capture readers', () => {
     const b = r.sink.batch;
     expect([b.format[0], b.bytes[0], b.startMs[1], b.proto[1], b.srcPort[1]]).toEqual([
       4,
-      f1.length,
+      f1.length - 14, // the IP length, without the Ethernet header
       6,
       17,
       3,
     ]);
+    const frames = decodeCapture(writePcap([{ timeMs: 5, data: f1 }]), { packetLength: 'frame' });
+    expect(frames.sink.batch.bytes[0]).toBe(f1.length);
   });
 
   it('export datagrams are recognised by content on any port and in raw-IP captures', () => {

@@ -39,7 +39,7 @@ describe('sFlow v5', () => {
         dport: 80,
         tcpFlags: 2,
         packets: 1,
-        bytes: 64,
+        bytes: 40, // the IP length (20 + 20), not the 64-byte frame the agent reports
         samplingRate: 2048,
         inIf: 3,
         outIf: 5,
@@ -73,7 +73,7 @@ describe('sFlow v5', () => {
       samplingRate: 100,
       inIf: 70000,
       outIf: 70001,
-      bytes: frame.length + 4,
+      bytes: pkt.length, // the IPv6 packet (payload length + 40), without tags and FCS
     });
   });
 

@@ -124,8 +124,10 @@ function flowSample(
           const hlen = dv.getUint32(o + 12);
           if (hlen > rlen - 16) err = exp.error('bad-sample');
           else if (hp === SFLOW_HP_ETHERNET || hp === SFLOW_HP_IPV4 || hp === SFLOW_HP_IPV6) {
-            if (parseFrame(dv, o + 16, o + 16 + hlen, hp, b, i) >= 0) {
-              bytes = frameLen;
+            const ipLen = parseFrame(dv, o + 16, o + 16 + hlen, hp, b, i);
+            if (ipLen >= 0) {
+              // the IP length unless asked for the frame (or the header says 0: TSO/LRO captures)
+              bytes = ipLen > 0 && sink.packetLength !== 'frame' ? ipLen : frameLen;
               rawOff = o + 16;
               rawLen = hlen;
               rawHp = hp;

@@ -2,8 +2,17 @@
 // tools that keep everything (decode command, tests) use CollectingSink.
 import { FlowBatch } from './batch.js';
 
+/**
+ * Bytes of a sampled packet (sFlow raw packet header, pcap raw traffic): the IP length from its header
+ * (IPv4 total length, IPv6 payload + 40; as FastNetMon's sflow_read_packet_length_from_ip_header) or the
+ * link-layer frame length the sample reports (Ethernet header and FCS included).
+ */
+export type PacketLength = 'ip' | 'frame';
+
 export interface BatchSink {
   batch: FlowBatch;
+  /** How a sampled packet's bytes are counted; absent = 'ip'. */
+  readonly packetLength?: PacketLength;
   /** Called when `batch` is full: hand it on and set `batch` to an empty one. */
   rotate(): void;
   /** Optional: sees each sFlow raw packet header once its record slot is filled (forensics ring). */
@@ -38,6 +47,7 @@ export function claim(sink: BatchSink): number {
 /** Keeps every batch (allocates a new one when full). For tools and tests, not the hot path. */
 export class CollectingSink implements BatchSink {
   batch: FlowBatch;
+  packetLength: PacketLength = 'ip';
   readonly done: FlowBatch[] = [];
   constructor(private readonly capacity = 4096) {
     this.batch = new FlowBatch(capacity);

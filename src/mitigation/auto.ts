@@ -79,6 +79,8 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
   const view = summarize(entry.reports, now, s.cfg.aggregation.nodeStaleMs, s.cfg.aggregation.volume);
   if (view === undefined) return; // every node ended: the TTL takes it from here
   entry.view = view;
+  // More reports of this instant follow from the same detector (one per node): decide on the last.
+  if ((e.moreNodes ?? 0) > 0) return;
 
   if (e.direction === 'outgoing') {
     alertOnce(

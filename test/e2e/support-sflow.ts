@@ -21,6 +21,10 @@ export interface FloodSpec {
   readonly sources?: number;
   /** Flow samples per datagram (default 8, as small switches send). */
   readonly perDatagram?: number;
+  /** sFlow agent address (default 127.0.80.9). */
+  readonly agent?: string;
+  /** First source host number, so that several agents can carry different sources (default 0). */
+  readonly sourceOffset?: number;
 }
 
 function words(text: string): Uint32Array {
@@ -36,7 +40,7 @@ function words(text: string): Uint32Array {
   return w;
 }
 
-/** sFlow v5 datagrams of a UDP (default) flood on one target, agent 127.0.80.9. */
+/** sFlow v5 datagrams of a UDP (default) flood on one target, agent 127.0.80.9 unless told. */
 export function sflowFlood(spec: FloodSpec): Uint8Array[] {
   const family = spec.target.includes(':') ? 6 : 4;
   const dst = words(spec.target);
@@ -46,7 +50,7 @@ export function sflowFlood(spec: FloodSpec): Uint8Array[] {
   for (let n = 0; n < spec.samples; n++) {
     const i = b.next();
     b.family[i] = family;
-    const s = n % sources;
+    const s = (n % sources) + (spec.sourceOffset ?? 0);
     if (family === 4) b.srcAddr[i * 4] = ((198 << 24) | (51 << 16) | (100 << 8) | (s + 1)) >>> 0;
     else b.srcAddr.set([0x20010db8, 0xbad, 0, s + 1], i * 4);
     b.dstAddr.set(family === 4 ? [dst[0] as number] : dst, i * 4);
@@ -58,12 +62,13 @@ export function sflowFlood(spec: FloodSpec): Uint8Array[] {
     b.samplingRate[i] = spec.samplingRate ?? 1000;
     b.startMs[i] = b.endMs[i] = now;
   }
-  const agent = ((127 << 24) | (0 << 16) | (80 << 8) | 9) >>> 0;
+  const agent = words(spec.agent ?? '127.0.80.9')[0] as number;
   return toSflow([b], agent, spec.perDatagram ?? 8).map((d) => d.payload);
 }
 
 /**
- * Sends datagrams to host:port, `burst` of them every `everyMs`, until all are sent or stop() is called.
+ * Sends datagrams to host:port, `burst` of them every `everyMs` (catching up when a timer fires late),
+ * until all are sent or stop() is called.
  * `firstSentAt` is the wall-clock time (ms, fractional) right after the first datagram left the socket.
  */
 export class PacedSender {
@@ -80,22 +85,29 @@ export class PacedSender {
     private readonly datagrams: readonly Uint8Array[],
     private readonly burst = 1,
     private readonly everyMs = 5,
+    /** Local address the datagrams leave from (the exporter's address). */
+    private readonly from = '127.0.80.9',
   ) {
     this.done = new Promise<void>((r) => (this.finish = r));
   }
 
   async start(): Promise<void> {
     const s = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.80.9', () => r()));
+    await new Promise<void>((r) => s.bind(0, this.from, () => r()));
     this.socket = s;
     this.sendSome();
     this.timer = setInterval(() => this.sendSome(), this.everyMs);
   }
 
+  private startedAt = 0;
+
   private sendSome(): void {
     const s = this.socket;
     if (s === undefined) return;
-    for (let k = 0; k < this.burst && this.sent < this.datagrams.length; k++) {
+    // Catch up with the schedule (timers fire late under load), so the offered rate is the nominal one.
+    if (this.startedAt === 0) this.startedAt = performance.now();
+    const due = (Math.floor((performance.now() - this.startedAt) / this.everyMs) + 1) * this.burst;
+    for (let k = 0; this.sent < due && this.sent < this.datagrams.length; k++) {
       const d = this.datagrams[this.sent++] as Uint8Array;
       s.send(d, this.port, this.host);
       if (Number.isNaN(this.firstSentAt)) this.firstSentAt = performance.timeOrigin + performance.now();

@@ -286,7 +286,8 @@ export function sflowSamples(file: string, port: number): Record<string, string 
         tcpFlags: 'tcp.flags' in l4 ? Number(l4['tcp.flags']) & 0xff : 0,
         tos: Number(v6 ? ip['ipv6.tclass'] : ip['ip.dsfield']),
         packets: 1,
-        bytes: Number(raw['sflow_245.header.frame_length']),
+        // floodgate counts the IP length (flow.packetLength: ip), not the sampled frame's length
+        bytes: v6 ? Number(ip['ipv6.plen']) + 40 : Number(ip['ip.len']),
         samplingRate: Number(s['sflow.flow_sample.sampling_rate']),
         inIf: Number(s['sflow.flow_sample.input_interface']),
       });
