@@ -139,6 +139,12 @@ export class App {
         Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
       ),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
+      // Once a minute, only when non-zero: "no attack" must not be confused with "we drop the data".
+      onPressure: (report) =>
+        log.warn(
+          report,
+          'flow data lost in the last minute (socket drops, decode errors or queue overflows); see GET /api/v1/exporters',
+        ),
     });
     const app = new App(
       loaded,
@@ -266,7 +272,12 @@ export class App {
           checks.store = { status: 'down', error: (err as Error).message };
         }
         const stats = this.collector.stats();
-        checks.flow = { datagrams: stats.datagrams, exporters: stats.exporters.length };
+        checks.flow = {
+          datagrams: stats.datagrams,
+          exporters: stats.exporters.length,
+          backpressure: stats.backpressure,
+          listeners: stats.listeners,
+        };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
