@@ -1,7 +1,7 @@
 // Back-pressure accounting (issue 15): what the collector lost or could not use, per listener and per
 // exporter, so an operator can tell "no attack" from "we drop the data". Pure: snapshots in, the
 // non-zero differences out; the collector's timer logs them once a minute.
-import type { ErrorCounts } from './errors.js';
+import { FLOW_ERROR_KINDS, type ErrorCounts } from './errors.js';
 
 export interface ListenerPressure {
   readonly address: string;
@@ -34,8 +34,9 @@ export type PressureReport = PressureSnapshot;
 
 /** Splits an exporter's error counts into decode errors and queue overflows. */
 export function splitErrors(e: ErrorCounts): { decodeErrors: number; queueOverflows: number } {
+  // runs twice per datagram on the hot path: a plain loop over the fixed kinds, no for-in
   let total = 0;
-  for (const k in e) total += e[k as keyof ErrorCounts];
+  for (let i = 0; i < FLOW_ERROR_KINDS.length; i++) total += e[FLOW_ERROR_KINDS[i] as keyof ErrorCounts];
   return { decodeErrors: total - e['pending-overflow'], queueOverflows: e['pending-overflow'] };
 }
 
