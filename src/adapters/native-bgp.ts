@@ -30,7 +30,8 @@ export class NativeBgpAdapter implements Adapter {
 
   async announce(rule: Rule): Promise<AdapterResult> {
     const out = this.speaker.upsertRule(rule);
-    const routed = Object.values(out.peers).filter((p) => p.route !== undefined).length;
+    // `in`, not a read: the route text is formatted lazily, only when the payload is serialised.
+    const routed = Object.values(out.peers).filter((p) => 'route' in p).length;
     const payload = { ruleId: rule.id, peers: out.peers };
     if (!out.ok) {
       const errors = Object.entries(out.peers)

@@ -167,6 +167,12 @@ export class App {
       ...flowCollectorOptions(config.flow),
       onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
       ...(forensics ? { rawTap: forensics.tap } : {}),
+      // Once a minute, only when non-zero: "no attack" must not be confused with "we drop the data".
+      onPressure: (report) =>
+        log.warn(
+          report,
+          'flow data lost in the last minute (socket drops, decode errors or queue overflows); see GET /api/v1/exporters',
+        ),
     });
     const app = new App(
       loaded,
@@ -359,6 +365,8 @@ export class App {
           implausibleNodes: this.collector.implausibleNodes(Date.now()),
           held: stats.held,
           refusals: flowRefusals(stats),
+          backpressure: stats.backpressure,
+          listeners: stats.listeners,
         };
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };

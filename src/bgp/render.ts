@@ -30,8 +30,30 @@ export interface RenderedRoute {
   readonly communities: readonly number[];
   readonly extendedCommunities: readonly Uint8Array[];
   readonly largeCommunities: readonly LargeCommunity[];
-  /** Human-readable route, for logs, the audit payload and the CLI. */
+  /**
+   * Human-readable route, for logs, the audit payload and the CLI. Formatted on first read and cached:
+   * rendering the text of every rule cost about half the time of announcing 10 k rules (issue 15).
+   */
   readonly description: string;
+}
+
+/** A FlowSpec route whose `description` is formatted on first read (a class: fast, fixed-shape objects). */
+class FlowSpecRoute implements RenderedRoute {
+  private text: string | undefined;
+  constructor(
+    readonly family: FamilyName,
+    readonly nlri: Uint8Array,
+    readonly mpNextHop: Uint8Array,
+    readonly communities: readonly number[],
+    readonly extendedCommunities: readonly Uint8Array[],
+    readonly largeCommunities: readonly LargeCommunity[],
+    private readonly describe: () => string,
+  ) {}
+
+  get description(): string {
+    this.text ??= this.describe();
+    return this.text;
+  }
 }
 
 export type RenderResult =
@@ -181,17 +203,18 @@ function renderFlowSpec(rule: Rule, peer: BgpPeerConfig): RenderResult {
   const large = parseAll(rule.largeCommunities ?? [], parseLargeCommunity, 'large community');
   if (typeof large === 'string') return { ok: false, error: large };
   const prefix = family === vpn ? `rd ${peer.flowspecRd} ` : '';
+  const match = rule.match;
   return {
     ok: true,
-    route: {
+    route: new FlowSpecRoute(
       family,
       nlri,
       mpNextHop,
-      communities: std,
-      extendedCommunities: ext,
-      largeCommunities: large,
-      description: `${prefix}${formatFlowSpec(rule.match)} then ${actions.map(describeAction).join(', ')}`,
-    },
+      std,
+      ext,
+      large,
+      () => `${prefix}${formatFlowSpec(match)} then ${actions.map(describeAction).join(', ')}`,
+    ),
   };
 }
 

@@ -256,3 +256,20 @@ describe('BgpSpeaker against an in-process peer', () => {
     expect([...peer.rib.keys()][0]).toMatch(/^ipv6-flowspec\|/);
   });
 });
+
+describe('rule outcome text', () => {
+  it('is formatted lazily but still serialised into the audit payload', () => {
+    const sp = new BgpSpeaker({
+      routerId: '10.30.0.1',
+      localAs: 65030,
+      peers: [{ name: 'r1', address: '127.0.30.51', remoteAs: 65051, families: ['ipv4-flowspec'] }],
+    });
+    const out = sp.upsertRule(rule('lazy', 'drop', 'flow4 dst 203.0.113.9/32 proto =6 dport =443'));
+    expect(out.ok).toBe(true);
+    expect('route' in (out.peers.r1 ?? {})).toBe(true);
+    const json = JSON.parse(JSON.stringify(out)) as { peers: Record<string, { route?: string }> };
+    expect(json.peers.r1?.route).toBe('flow4 dst 203.0.113.9/32 proto =6 dport =443 then discard');
+    expect(sp.adjRibOut('r1')?.[0]?.route).toBe(json.peers.r1?.route);
+    expect(structuredClone(out).peers.r1?.route).toBe(json.peers.r1?.route);
+  });
+});

@@ -144,12 +144,23 @@ export interface RuleOutcome {
   >;
 }
 
-const ribKey = (family: FamilyName, nlri: Uint8Array): string => `${family}|${hex(nlri)}`;
+/**
+ * RIB key: family, '|', then the NLRI bytes one char per octet (latin1). Cheaper to build and hash than
+ * hex on the announce path; family names hold no '|', so the first '|' always ends the family.
+ */
+const ribKey = (family: FamilyName, nlri: Uint8Array): string => `${family}|${octetString(nlri)}`;
+
+function octetString(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] as number);
+  return s;
+}
 
 export class BgpSpeaker {
   readonly config: BgpConfig;
   private readonly peers = new Map<string, PeerRuntime>();
-  private readonly rules = new Map<string, { rule: Rule; keys: Map<string, string> }>();
+  /** Rule id → the rule and its RIB key on each peer it renders for ([peer name, key] pairs). */
+  private readonly rules = new Map<string, { rule: Rule; keys: (readonly [string, string])[] }>();
   private server: net.Server | undefined;
   private flushScheduled = false;
   private started = false;
@@ -217,8 +228,8 @@ export class BgpSpeaker {
   /** Install or replace a rule on every peer it renders for. */
   upsertRule(rule: Rule): RuleOutcome {
     const prev = this.rules.get(rule.id);
-    const keys = new Map<string, string>();
-    const routes = new Map<string, RenderedRoute>();
+    const keys: (readonly [string, string])[] = [];
+    const rendered: { p: PeerRuntime; key: string; route: RenderedRoute }[] = [];
     const out: Record<string, { ok: boolean; route?: string; skipped?: string; error?: string }> = {};
     let ok = true;
     for (const p of this.peers.values()) {
@@ -232,26 +243,32 @@ export class BgpSpeaker {
         out[p.name] = { ok: true, skipped: r.skipped };
         continue;
       }
-      const key = ribKey(r.route.family, r.route.nlri);
-      keys.set(p.name, key);
-      routes.set(p.name, r.route);
-      out[p.name] = { ok: true, route: r.route.description };
+      const route = r.route;
+      const key = ribKey(route.family, route.nlri);
+      keys.push([p.name, key]);
+      rendered.push({ p, key, route });
+      // The text is formatted only if the outcome is read (audit payload, logs), not per announce. An own
+      // enumerable getter, so JSON.stringify and structuredClone (memory store) both still see it.
+      out[p.name] = {
+        ok: true,
+        get route(): string {
+          return route.description;
+        },
+      };
     }
     if (!ok) return { ok, peers: out };
     // Remove the previous version's routes that the new version does not reuse.
     if (prev) {
       for (const [peerNameKey, key] of prev.keys) {
-        if (keys.get(peerNameKey) !== key) this.removeOwner(peerNameKey, key, rule.id);
+        if (!keys.some(([n, k]) => n === peerNameKey && k === key))
+          this.removeOwner(peerNameKey, key, rule.id);
       }
     }
-    for (const p of this.peers.values()) {
-      const key = keys.get(p.name);
-      const route = routes.get(p.name);
-      if (!key || !route) continue;
-      const owners = p.rib.get(key) ?? new Map<string, RibOwner>();
+    for (const { p, key, route } of rendered) {
+      let owners = p.rib.get(key);
+      if (!owners) p.rib.set(key, (owners = new Map<string, RibOwner>()));
       owners.delete(rule.id); // re-insert so the newest version wins
       owners.set(rule.id, { ruleId: rule.id, route, attrKey: attrKey(route) });
-      p.rib.set(key, owners);
       p.dirty.add(key);
     }
     this.rules.set(rule.id, { rule, keys });
@@ -320,7 +337,7 @@ export class BgpSpeaker {
       const family = key.slice(0, key.indexOf('|')) as FamilyName;
       if (!n.families.includes(family)) continue;
       const owners = p.rib.get(key);
-      const top = owners ? [...owners.values()].pop() : undefined;
+      const top = owners ? lastOwner(owners) : undefined;
       if (top) {
         if (p.sent.get(key) === top.attrKey) continue;
         const g = `${family}|${top.attrKey}`;
@@ -465,7 +482,7 @@ export class BgpSpeaker {
     if (!p) return undefined;
     const out: AdjRibOutEntry[] = [];
     for (const [key, owners] of p.rib) {
-      const top = [...owners.values()].pop();
+      const top = lastOwner(owners);
       if (!top) continue;
       const r = top.route;
       out.push({
@@ -493,15 +510,26 @@ function mpNextHopText(b: Uint8Array): string {
   }
 }
 
+/** The newest owner of a route (insertion order), without copying the map. */
+function lastOwner(owners: ReadonlyMap<string, RibOwner>): RibOwner | undefined {
+  let last: RibOwner | undefined;
+  for (const o of owners.values()) last = o;
+  return last;
+}
+
 function fromRibKey(key: string): Uint8Array {
-  const h = key.slice(key.indexOf('|') + 1);
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  const start = key.indexOf('|') + 1;
+  const out = new Uint8Array(key.length - start);
+  for (let i = 0; i < out.length; i++) out[i] = key.charCodeAt(start + i);
   return out;
 }
 
 /** Identity of a route's attribute set: routes with equal keys share UPDATEs. */
 function attrKey(r: RenderedRoute): string {
+  let ext = '';
+  for (const e of r.extendedCommunities) ext += `${octetString(e)},`;
   const large = r.largeCommunities.map((c) => `${c.global}:${c.local1}:${c.local2}`).join(',');
-  return `${r.nextHop ?? ''}|${hex(r.mpNextHop ?? new Uint8Array(0))}|${r.communities.join(',')}|${r.extendedCommunities.map(hex).join(',')}|${large}`;
+  return `${r.nextHop ?? ''}|${r.mpNextHop?.length ?? 0}:${octetString(r.mpNextHop ?? EMPTY)}|${r.communities.join(',')}|${ext}|${large}`;
 }
+
+const EMPTY = new Uint8Array(0);

@@ -16,6 +16,16 @@ import type { SamplingOverride } from './sampling.js';
 import { DEFAULT_SCREEN, screenBatch, type ScreenOptions } from './screen.js';
 import { shapeCacheStats } from './shapes.js';
 import type { BatchSink, PacketLength, RawHeaderTap } from './sink.js';
+import {
+  pressureSince,
+  pressureTotals,
+  splitErrors,
+  type ExporterPressure,
+  type ListenerPressure,
+  type PressureReport,
+  type PressureSnapshot,
+} from './pressure.js';
+import { readListenerDrops } from './socket-drops-reader.js';
 
 export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 
@@ -55,6 +65,32 @@ export interface CollectorOptions {
   /** Sees every sFlow raw packet header as it is decoded (forensics); absent = no cost. */
   rawTap?: RawHeaderTap;
   now?: () => number;
+  /** Called every pressureIntervalMs with what was lost in that interval, only when something was. */
+  onPressure?: (report: PressureReport) => void;
+  pressureIntervalMs?: number;
+}
+
+/** One bound socket's counters: what arrived, what we could not use, what the kernel dropped. */
+export interface ListenerStats extends ListenerPressure {
+  /** SO_RCVBUF the kernel granted (Linux doubles the request, capped at net.core.rmem_max). */
+  readonly recvBufferBytes: number;
+  readonly datagrams: number;
+  /** Bytes waiting in the socket's receive queue now (/proc/net/udp rx_queue). */
+  readonly rxQueueBytes: number;
+  /** False where the kernel's per-socket drop counter cannot be read (not Linux): socketDrops is 0 then. */
+  readonly socketDropsKnown: boolean;
+}
+
+class ListenerCounters {
+  datagrams = 0;
+  decodeErrors = 0;
+  queueOverflows = 0;
+  rejected = 0;
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    readonly recvBufferBytes: number,
+  ) {}
 }
 
 export interface CollectorStats {
@@ -73,7 +109,10 @@ export interface CollectorStats {
   /** What all exporters hold together against flow.limits. */
   held: ReturnType<FlowBudget['snapshot']>;
   shapes: { shapes: number; fields: number; hits: number; misses: number };
-  exporters: ExporterStats[];
+  /** Totals of the per-listener and per-exporter loss counters below. */
+  backpressure: ReturnType<typeof pressureTotals>;
+  listeners: ListenerStats[];
+  exporters: (ExporterStats & { decodeErrors: number; queueOverflows: number })[];
 }
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -119,6 +158,9 @@ export class FlowCollector implements BatchSink {
   get packetLength(): PacketLength {
     return this.opts.packetLength ?? 'ip';
   }
+  private readonly listeners: ListenerCounters[] = [];
+  private pressureTimer: NodeJS.Timeout | undefined;
+  private lastPressure: PressureSnapshot = { listeners: [], exporters: [] };
 
   constructor(private readonly opts: CollectorOptions) {
     const size = opts.batchSize ?? 4096;
@@ -148,7 +190,8 @@ export class FlowCollector implements BatchSink {
         ipv6Only: type === 'udp6',
         recvBufferSize: this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER,
       });
-      s.on('message', (msg, rinfo) => this.ingest(msg, rinfo.address));
+      const index = this.sockets.length;
+      s.on('message', (msg, rinfo) => this.ingest(msg, rinfo.address, this.now(), index));
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.bind(l.port, l.address, () => {
@@ -162,12 +205,24 @@ export class FlowCollector implements BatchSink {
       this.sockets.push(s);
       const a = s.address();
       bound.push({ address: a.address, port: a.port });
+      this.listeners.push(new ListenerCounters(a.address, a.port, s.getRecvBufferSize()));
     }
     const ms = this.opts.flushMs ?? 20;
     this.timer = setInterval(() => this.flush(), ms);
     this.timer.unref();
     this.sweepTimer = setInterval(() => this.sweep(), this.opts.sweepMs ?? 10_000);
     this.sweepTimer.unref();
+    if (this.opts.onPressure) {
+      const report = this.opts.onPressure;
+      this.lastPressure = this.pressure();
+      this.pressureTimer = setInterval(() => {
+        const cur = this.pressure();
+        const r = pressureSince(this.lastPressure, cur);
+        this.lastPressure = cur;
+        if (r) report(r);
+      }, this.opts.pressureIntervalMs ?? 60_000);
+      this.pressureTimer.unref();
+    }
     return bound;
   }
 
@@ -176,6 +231,8 @@ export class FlowCollector implements BatchSink {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.timer = undefined;
     this.sweepTimer = undefined;
+    if (this.pressureTimer) clearInterval(this.pressureTimer);
+    this.pressureTimer = undefined;
     await Promise.all(this.sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     this.sockets.length = 0;
     this.flush();
@@ -212,9 +269,14 @@ export class FlowCollector implements BatchSink {
     this.implausibleRecords += p;
   }
 
-  /** Decodes one datagram from `address` (the socket handler; public so tests and replays can feed it). */
-  ingest(buf: Uint8Array, address: string, nowMs = this.now()): void {
+  /**
+   * Decodes one datagram from `address` (the socket handler; public so tests and replays can feed it).
+   * `listener` is the index of the socket it came in on, for the per-listener counters.
+   */
+  ingest(buf: Uint8Array, address: string, nowMs = this.now(), listener = -1): void {
     this.datagrams++;
+    const l = this.listeners[listener];
+    if (l) l.datagrams++;
     const agent = this.agentOf(buf, address);
     const key = agent ? agent.key : address;
     let exp = this.byKey.get(key);
@@ -224,11 +286,13 @@ export class FlowCollector implements BatchSink {
       // the allowlist is checked on the UDP source: the agent address inside a datagram is the sender's claim
       if (!this.isAllowed(source)) {
         this.rejected++;
+        if (l) l.rejected++;
         return;
       }
       exp = this.admit(key, agent?.address ?? source, nowMs);
       if (!exp) {
         this.exporterLimit++;
+        if (l) l.rejected++;
         return;
       }
       exp.source = source;
@@ -238,7 +302,13 @@ export class FlowCollector implements BatchSink {
       this.byKey.delete(key);
       this.byKey.set(key, exp);
     }
-    decodeDatagram(buf, exp, this, nowMs);
+    if (l) {
+      const before = splitErrors(exp.errors);
+      decodeDatagram(buf, exp, this, nowMs);
+      const after = splitErrors(exp.errors);
+      l.decodeErrors += after.decodeErrors - before.decodeErrors;
+      l.queueOverflows += after.queueOverflows - before.queueOverflows;
+    } else decodeDatagram(buf, exp, this, nowMs);
     if (this.batch.full) this.rotate();
   }
 
@@ -329,7 +399,49 @@ export class FlowCollector implements BatchSink {
     return out;
   }
 
+  /** Per-listener counters with the kernel's drop counts read now from /proc. */
+  listenerStats(): ListenerStats[] {
+    const drops = readListenerDrops(this.listeners);
+    return this.listeners.map((l, i) => {
+      const d = drops?.[i];
+      return {
+        address: l.address,
+        port: l.port,
+        recvBufferBytes: l.recvBufferBytes,
+        datagrams: l.datagrams,
+        socketDrops: d?.drops ?? 0,
+        socketDropsKnown: d !== undefined && d.sockets > 0,
+        rxQueueBytes: d?.rxQueueBytes ?? 0,
+        decodeErrors: l.decodeErrors,
+        queueOverflows: l.queueOverflows,
+        rejected: l.rejected,
+      };
+    });
+  }
+
+  /** Cumulative loss counters now, per listener and per exporter. */
+  pressure(listeners: readonly ListenerStats[] = this.listenerStats()): PressureSnapshot {
+    const exporters: ExporterPressure[] = [...this.byKey.values()].map((e) => ({
+      address: e.address,
+      ...splitErrors(e.errors),
+      lostDatagrams: e.lostDatagrams,
+      lostRecords: e.lostRecords,
+    }));
+    return {
+      listeners: listeners.map((l) => ({
+        address: l.address,
+        port: l.port,
+        socketDrops: l.socketDrops,
+        decodeErrors: l.decodeErrors,
+        queueOverflows: l.queueOverflows,
+        rejected: l.rejected,
+      })),
+      exporters,
+    };
+  }
+
   stats(): CollectorStats {
+    const listeners = this.listenerStats();
     return {
       datagrams: this.datagrams,
       rejected: this.rejected,
@@ -341,7 +453,11 @@ export class FlowCollector implements BatchSink {
       implausibleRecords: this.implausibleRecords,
       held: this.budget.snapshot(),
       shapes: shapeCacheStats(),
-      exporters: [...this.byKey.values()].sort((a, b) => a.id - b.id).map((e) => e.stats()),
+      backpressure: pressureTotals(this.pressure(listeners)),
+      listeners,
+      exporters: [...this.byKey.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((e) => ({ ...e.stats(), ...splitErrors(e.errors) })),
     };
   }
 }

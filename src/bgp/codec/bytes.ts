@@ -1,9 +1,11 @@
 // Byte helpers shared by the BGP codec: a growable writer and bounds-checked big-endian reads.
 // Pure; no Node Buffer so the codec runs anywhere a Uint8Array does.
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function hex(bytes: Uint8Array): string {
   let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i] as number] as string;
   return s;
 }
 
