@@ -8,8 +8,11 @@ import { ApiError } from './errors.js';
 import type { ApiPorts } from './ports.js';
 
 export interface ApiOptions {
-  /** Bearer token required for write calls (and for reads when readsNeedToken). */
-  readonly token?: string;
+  /**
+   * Bearer token required for write calls (and for reads when readsNeedToken). A function is read on
+   * every request, so a config reload that changes api.token takes effect at once.
+   */
+  readonly token?: string | (() => string | undefined);
   readonly readsNeedToken?: boolean;
   readonly logger?: boolean | object;
   readonly bodyLimit?: number;
@@ -84,6 +87,12 @@ export const manualRuleBody = z
       .optional(),
     port: portList.optional(),
     sourcePort: portList.optional(),
+    match: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('Full FlowSpec match in the text grammar, e.g. "flow4 proto =17 sport =53 length >=512"'),
     rateBitsPerSecond: z.number().finite().positive().optional(),
     ttlSeconds: z
       .number()
@@ -134,12 +143,15 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
 export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
 
-  const actorOf = (req: FastifyRequest) => (options.token ? 'api:token' : `api:${req.ip}`);
+  const currentToken = (): string | undefined =>
+    (typeof options.token === 'function' ? options.token() : options.token) || undefined;
+  const actorOf = (req: FastifyRequest) => (currentToken() ? 'api:token' : `api:${req.ip}`);
 
   app.addHook('onRequest', async (req) => {
     const write = req.method !== 'GET' && req.method !== 'HEAD';
-    if (options.token && (write || options.readsNeedToken) && req.url !== '/healthz') {
-      if (!tokenMatches(options.token, req.headers.authorization)) {
+    const token = currentToken();
+    if (token && (write || options.readsNeedToken) && req.url !== '/healthz') {
+      if (!tokenMatches(token, req.headers.authorization)) {
         throw new ApiError(
           'unauthorized',
           'missing or wrong bearer token (Authorization: Bearer <api.token>)',

@@ -31,10 +31,11 @@ export function buildAdapters(config: Config, log: Logger): BuiltAdapters {
     adapters.push(new NativeBgpAdapter({ name: 'bgp', speaker }));
   }
   const a = config.adapters;
-  for (const c of a.exabgp) adapters.push(new ExabgpAdapter(c));
-  for (const c of a.gobgp) adapters.push(new GobgpAdapter(c));
-  for (const c of a.bird) adapters.push(new BirdAdapter(c));
-  for (const c of a.frr) adapters.push(new FrrAdapter(c));
+  // an instance with enabled: false is configuration kept for later, never built or used
+  for (const c of a.exabgp) if (c.enabled) adapters.push(new ExabgpAdapter(c));
+  for (const c of a.gobgp) if (c.enabled) adapters.push(new GobgpAdapter(c));
+  for (const c of a.bird) if (c.enabled) adapters.push(new BirdAdapter(c));
+  for (const c of a.frr) if (c.enabled) adapters.push(new FrrAdapter(c));
   if (a.cloudflare.enabled) adapters.push(new CloudflareAdapter(a.cloudflare));
   if (a.radware.enabled) adapters.push(new RadwareAdapter(a.radware));
   if (a.f5.enabled) adapters.push(new F5Adapter(a.f5));

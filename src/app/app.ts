@@ -287,7 +287,8 @@ export class App {
   private async startApi(): Promise<void> {
     const { api } = this.config;
     this.api = buildApi(this.ports(), {
-      ...(api.token ? { token: api.token } : {}),
+      // read on every request: a reload that changes api.token applies at once
+      token: () => this.config.api.token,
       readsNeedToken: !isLoopback(api.host),
     });
     this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
@@ -301,6 +302,12 @@ export class App {
       next = loadConfig(this.loaded.file, this.options.env);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      this.log.error({ actor, error }, 'config reload refused: the running config stays');
+      return { ok: false, applied: [], restartRequired: [], error };
+    }
+    const api = next.config.api;
+    if (api.enabled && !isLoopback(api.host) && !api.token) {
+      const error = `api.token: required when api.host (${api.host}) is not a loopback address`;
       this.log.error({ actor, error }, 'config reload refused: the running config stays');
       return { ok: false, applied: [], restartRequired: [], error };
     }

@@ -474,6 +474,8 @@ export class MitigationRunner {
             {
               ...a.decision,
               action: 'withdraw',
+              // the record names the withdrawn rule, not its replacement (a diversion's /24 differs)
+              target: previous.target,
               ruleId: previous.id,
               intent: previous.intent,
               level: previous.level,
