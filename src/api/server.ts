@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INTENTS } from '../domain/rule.js';
+import { FLOAT32_MAX } from '../flowspec/actions.js';
 import { ApiError } from './errors.js';
 import type { ApiPorts } from './ports.js';
 
@@ -93,7 +94,12 @@ export const manualRuleBody = z
       .max(2000)
       .optional()
       .describe('Full FlowSpec match in the text grammar, e.g. "flow4 proto =17 sport =53 length >=512"'),
-    rateBitsPerSecond: z.number().finite().positive().optional(),
+    rateBitsPerSecond: z
+      .number()
+      .finite()
+      .positive()
+      .max(8 * FLOAT32_MAX, 'beyond what the 32-bit float of a FlowSpec traffic-rate holds (RFC 8955 §7.1)')
+      .optional(),
     ttlSeconds: z
       .number()
       .int()
@@ -113,6 +119,7 @@ const INVALID_CODES = new Set([
   'invalid-request',
   'bad-request',
   'invalid-match',
+  'invalid-rate',
 ]);
 
 const withdrawBody = z

@@ -14,6 +14,12 @@ const cidr = z
   .describe('CIDR prefix, host bits clear.');
 
 const bitsPerSecond = z.number().nonnegative();
+/** A rate a rate-limit lets through: above 0 (0 is a discard) and within the 32-bit float of the
+ * traffic-rate action (RFC 8955 §7.1), 8 × 3.4028235e38 bit/s. */
+const rateBits = z
+  .number()
+  .positive()
+  .max(8 * 3.4028234663852886e38, 'beyond what the 32-bit float of a traffic-rate action holds');
 
 export const levelSchema = z
   .object({
@@ -28,7 +34,7 @@ export const levelSchema = z
       .nullable()
       .default(null)
       .describe('Enter this level when the attack exceeds this many packets per second (null = not by pps).'),
-    rateBitsPerSecond: bitsPerSecond
+    rateBitsPerSecond: rateBits
       .optional()
       .describe('For a rate-limit intent: traffic allowed through, bits/s. Default: this level\u2019s bps.'),
   })
@@ -233,14 +239,18 @@ export const mitigationConfigSchema = z
             z
               .object({
                 cidr,
-                rateBitsPerSecond: bitsPerSecond
+                rateBitsPerSecond: rateBits
                   .default(1e9)
-                  .describe('Rate the converted rule lets through.'),
+                  .describe(
+                    'Floor of every rule on this CIDR: a discard or diversion becomes a rate-limit at this rate, a lower rate-limit is raised to it.',
+                  ),
               })
               .strict(),
           )
           .default([])
-          .describe('CIDRs where drop/blackhole/geo-lockdown become a rate-limit at the CIDR\u2019s rate.'),
+          .describe(
+            'CIDRs where drop/blackhole/geo-lockdown/scrubbing become a rate-limit at the CIDR\u2019s rate, which no rule goes below.',
+          ),
         rpki: z
           .enum(['off', 'reject-invalid', 'require-valid'])
           .default('reject-invalid')

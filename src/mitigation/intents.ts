@@ -59,6 +59,26 @@ export interface RuleSpec {
 
 const DEFAULT_RATE_BITS = 100e6;
 
+/**
+ * Bits/s → the bytes/s a traffic-rate-bytes action carries, exactly as its IEEE-754 single holds it
+ * (RFC 8955 §7.1): at least 1 B/s, since 0 means discard and a rate-limit must never become a drop.
+ * NaN when the rate cannot be carried (not finite, not positive, beyond the largest single).
+ */
+export function wireRateBytes(bitsPerSecond: number): number {
+  if (!(Number.isFinite(bitsPerSecond) && bitsPerSecond > 0)) return NaN;
+  const f = Math.fround(Math.max(1, Math.round(bitsPerSecond / 8)));
+  return Number.isFinite(f) ? f : NaN;
+}
+
+/** Why a requested rate (bits/s) cannot be a rate-limit, or undefined when it can. */
+export function rateProblem(bitsPerSecond: number): string | undefined {
+  if (!(Number.isFinite(bitsPerSecond) && bitsPerSecond > 0))
+    return `rate ${bitsPerSecond} bit/s must be a finite number above 0 (0 would be a discard)`;
+  if (Number.isNaN(wireRateBytes(bitsPerSecond)))
+    return `rate ${bitsPerSecond} bit/s is beyond what the 32-bit float of a traffic-rate action holds (RFC 8955 §7.1)`;
+  return undefined;
+}
+
 /** Covering prefix a scrubbing provider diverts: the broadest the guards allow (/24, /48). */
 export function diversionPrefix(target: string, cfg: MitigationConfig): string {
   const p = parsePrefix(target, { strict: false });
@@ -92,7 +112,8 @@ export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
   const asn = cfg.flowspec.rateAsn;
   if (spec.intent === 'rate-limit') {
     // Rule.rateBytesPerSecond is bytes per second, as the traffic-rate-bytes action carries it (RFC 8955 §7.1).
-    rateBytesPerSecond = Math.round((spec.rateBitsPerSecond ?? DEFAULT_RATE_BITS) / 8);
+    // NaN for a rate no float32 holds: the guards refuse the rule rather than send a discard or Infinity
+    rateBytesPerSecond = wireRateBytes(spec.rateBitsPerSecond ?? DEFAULT_RATE_BITS);
     actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: rateBytesPerSecond });
   } else if (spec.intent === 'drop') {
     actions.push({ kind: 'traffic-rate-bytes', asn, bytesPerSecond: 0 });

@@ -15,7 +15,7 @@ import {
   ruleDecision,
 } from './engine-state.js';
 import { tenantOf, validateRule } from './guards.js';
-import { INTENT_KIND, renderRule } from './intents.js';
+import { INTENT_KIND, rateProblem, renderRule } from './intents.js';
 import { eqTerms } from './match.js';
 import type { QueueItem } from './queue.js';
 import type { EngineAction, ManualRuleRequest } from './types.js';
@@ -63,6 +63,10 @@ export function onManualAdd(
   const ttlSeconds = req.ttlSeconds ?? s.cfg.ttlSeconds;
   if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
     return reject('invalid-ttl', 'ttlSeconds must be a positive integer');
+  if (req.rateBitsPerSecond !== undefined) {
+    const problem = rateProblem(req.rateBitsPerSecond);
+    if (problem !== undefined) return reject('invalid-rate', problem);
+  }
   const protocols = toList(req.protocol);
   const ports = toList(req.port);
   const sourcePorts = toList(req.sourcePort);

@@ -10,6 +10,7 @@ import type {
   FlowSpecPrefix,
   NumericTerm,
 } from '../../flowspec/types.js';
+import { float32RateProblem } from '../../flowspec/actions.js';
 import { formatIp, parseIp, parsePrefix } from '../../net/index.js';
 import type { RtbhConfig } from '../config-daemons.js';
 import {
@@ -126,8 +127,12 @@ function redirect(routeTarget: string): AnyMessage {
 /** One action as an apipb extended community message. */
 export function renderAction(a: FlowSpecAction): AnyMessage {
   switch (a.kind) {
-    case 'traffic-rate-bytes':
+    case 'traffic-rate-bytes': {
+      // the proto field is a 32-bit float: refuse what would arrive as 0 (a discard) or Infinity
+      const problem = float32RateProblem(a.bytesPerSecond);
+      if (problem !== undefined) throw new RenderError('unsupported-action', `traffic-rate: ${problem}`);
       return { '@type': 'TrafficRateExtended', asn: a.asn, rate: a.bytesPerSecond };
+    }
     case 'traffic-action':
       return { '@type': 'TrafficActionExtended', terminal: a.terminal, sample: a.sample };
     case 'redirect-vrf':
