@@ -18,7 +18,8 @@ import { MitigationRunner } from '../mitigation/runner.js';
 import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { buildAdapters } from './adapters.js';
+import { uncarriedLevels } from '../mitigation/carry.js';
+import { buildAdapters, logCarryIssues } from './adapters.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 
@@ -115,6 +116,14 @@ export class App {
       throw err;
     }
     const adapters = [...built.adapters, ...(options.adapters ?? [])];
+    // name every level no adapter can carry: error when live (the engine falls back), warning in dry-run
+    logCarryIssues(
+      uncarriedLevels(
+        config.mitigation,
+        adapters.map((a) => ({ name: a.name, ...a.capabilities })),
+      ),
+      log,
+    );
     log.info(
       { adapters: adapters.map((a) => `${a.name} (${a.kind})`) },
       adapters.length ? 'adapters configured' : 'no adapter configured: rules are decided and audited only',

@@ -17,6 +17,7 @@ import {
   ttlMs,
 } from './engine-state.js';
 import { type LadderLevel, formatBps, nextLevel, rawLevel } from './escalate.js';
+import { notCarried } from './carry.js';
 import { tenantOf, validateRule } from './guards.js';
 import { renderRule } from './intents.js';
 import type { MatchDepth } from './match.js';
@@ -69,6 +70,8 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
       view: undefined,
       failedUntil: -Infinity,
       legitBaseline: s.legit.get(target),
+      refused: new Map(),
+      fallbackNote: undefined,
     };
     s.targets.set(target, entry);
   }
@@ -227,13 +230,14 @@ export function autoRule(
   depth: MatchDepth,
   now: number,
   intentOverride?: Rule['intent'],
+  id = nextId(s),
 ): Rule {
   const view = entry.view;
   const { policy } = policyFor(s, view?.hostGroup);
   const lc = policy.levels[Math.max(1, level) - 1];
   return renderRule(
     {
-      id: nextId(s),
+      id,
       tenant: entry.tenant,
       target: entry.target,
       intent: intentOverride ?? lc?.intent ?? 'rate-limit',
@@ -254,6 +258,80 @@ export function autoRule(
   );
 }
 
+type Pick =
+  | { readonly ok: true; readonly level: EscalationLevel; readonly rule: Rule; readonly skipped: string[] }
+  | { readonly ok: false; readonly skipped: string[] };
+
+/**
+ * The strongest level at or below `wanted` whose rule passes the guards and can be carried: a level no
+ * configured adapter carries for the target's family, one whose announcement was refused before, or one an
+ * origin-validation guard refuses (RPKI, unicast only) falls back to the next one down — never to nothing
+ * while a lower level can be carried. Target guards (special-purpose, tenant, breadth) refuse every level.
+ */
+function pickLevel(
+  s: EngineState,
+  entry: TargetEntry,
+  wanted: EscalationLevel,
+  reason: string,
+  now: number,
+  out: EngineAction[],
+  intentOverride?: Rule['intent'],
+): Pick {
+  const skipped: string[] = [];
+  for (let lvl = wanted; lvl >= 1; lvl--) {
+    const level = lvl as EscalationLevel;
+    const refused = entry.refused.get(level);
+    if (refused !== undefined) {
+      skipped.push(`level ${level}: ${refused}`);
+      if (intentOverride !== undefined) break;
+      continue;
+    }
+    const rule = autoRule(s, entry, level, reason, entry.depth, now, intentOverride, '');
+    const v = validateRule(s.guards, rule);
+    if (!v.ok) {
+      rejectOnce(s, entry, now, out, `${level}:${v.code}`, v.reason, level);
+      if (!v.code.startsWith('rpki') || intentOverride !== undefined) return { ok: false, skipped };
+      skipped.push(`level ${level} (${rule.intent}): ${v.reason}`);
+      continue;
+    }
+    const why = v.rule.dryRun ? undefined : notCarried(s.carry, v.rule.intent, v.rule.family);
+    if (why !== undefined) {
+      skipped.push(`level ${level} (${v.rule.intent}) cannot be carried for IPv${v.rule.family}: ${why}`);
+      if (intentOverride !== undefined) break;
+      continue;
+    }
+    return { ok: true, level, rule: { ...rule, id: nextId(s) }, skipped };
+  }
+  return { ok: false, skipped };
+}
+
+/** One alert per change of circumstance when a level falls back (audit action 'alert' → notifications). */
+function fallbackAlert(
+  s: EngineState,
+  entry: TargetEntry,
+  now: number,
+  out: EngineAction[],
+  skipped: readonly string[],
+  chosen: string,
+): void {
+  if (skipped.length === 0) return;
+  const note = `${skipped.join('; ')}; ${chosen}`;
+  if (entry.fallbackNote === note) return;
+  entry.fallbackNote = note;
+  decide(
+    out,
+    {
+      at: now,
+      action: 'alert',
+      tenant: entry.tenant,
+      target: entry.target,
+      ...(entry.view ? { attackId: entry.view.attackId } : {}),
+      reason: `fallback: ${note}`,
+    },
+    s,
+  );
+}
+
 export function enqueueAuto(
   s: EngineState,
   entry: TargetEntry,
@@ -265,27 +343,47 @@ export function enqueueAuto(
   score?: number,
   intentOverride?: Rule['intent'],
 ): void {
-  const rule = autoRule(s, entry, level, reason, entry.depth, now, intentOverride);
-  // Validate before queueing so that a guarded target never even waits; deploy() validates again.
-  const v = validateRule(s.guards, rule);
-  if (!v.ok) {
-    rejectOnce(s, entry, now, out, `${level}:${v.code}`, v.reason, level);
+  const pick = pickLevel(s, entry, level, reason, now, out, intentOverride);
+  const current = entry.acting ? entry.level : 0;
+  if (!pick.ok) {
+    fallbackAlert(
+      s,
+      entry,
+      now,
+      out,
+      pick.skipped,
+      current > 0
+        ? `no level up to ${level} can be carried: level ${current} stays`
+        : `no level up to ${level} can be carried: alert only`,
+    );
     return;
   }
+  const { rule } = pick;
+  // Escalating to a level that falls back to where the target already stands changes nothing; a
+  // de-escalation never goes below what can be carried (pickLevel only moves down from its target).
+  if (change === 'escalate' && pick.level <= current) {
+    fallbackAlert(s, entry, now, out, pick.skipped, `level ${current} stays`);
+    return;
+  }
+  if (change === 'de-escalate' && pick.level >= current) return;
+  fallbackAlert(s, entry, now, out, pick.skipped, `falling back to level ${pick.level} (${rule.intent})`);
+  if (pick.skipped.length === 0) entry.fallbackNote = undefined;
+  const why =
+    pick.level !== level ? `${reason}; fallback to level ${pick.level}: ${pick.skipped.join('; ')}` : reason;
   entry.rejectKey = undefined;
   entry.acting = true;
-  entry.level = level;
+  entry.level = pick.level;
   const previous = entry.ruleId !== undefined ? s.rules.get(entry.ruleId)?.rule : undefined;
   enqueue(
     s,
     {
       key: entry.key,
       tenant: entry.tenant,
-      rule,
+      rule: pick.level !== level ? { ...rule, reason: why } : rule,
       ...(previous ? { previous } : {}),
       action: change,
       actor: ENGINE,
-      reason,
+      reason: why,
       ...(score !== undefined ? { confidence: score } : {}),
       enqueuedAt: now,
       queuedNoticed: false,

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ATTACK_FAMILIES } from '../domain/attack.js';
 import { INTENTS } from '../domain/rule.js';
-import { tryParsePrefix } from '../net/index.js';
+import { tryParseIp, tryParsePrefix } from '../net/index.js';
 
 const cidr = z
   .string()
@@ -333,11 +333,38 @@ export const mitigationConfigSchema = z
       .describe('Remote triggered blackhole announcement attributes (RFC 7999).'),
     scrubbing: z
       .object({
-        communities: z.array(z.string()).default([]).describe('Communities on the diversion announcement.'),
+        communities: z
+          .array(z.string().regex(/^(\d+:\d+|[a-z-]+)$/, 'asn:value or a well-known name'))
+          .default([])
+          .describe(
+            'Standard communities on the diversion announcement (what your upstream or scrubbing provider acts on).',
+          ),
+        largeCommunities: z
+          .array(z.string().regex(/^\d+:\d+:\d+$/, 'global:local1:local2'))
+          .default([])
+          .describe('Large communities (RFC 8092) on the diversion announcement.'),
+        nextHop: z
+          .object({
+            ipv4: z
+              .string()
+              .refine((v) => tryParseIp(v)?.family === 4, 'expected an IPv4 address')
+              .optional()
+              .describe('IPv4 next hop of the diversion route (default: the speaker itself, next-hop self).'),
+            ipv6: z
+              .string()
+              .refine((v) => tryParseIp(v)?.family === 6, 'expected an IPv6 address')
+              .optional()
+              .describe('IPv6 next hop of the diversion route (default: the speaker itself, next-hop self).'),
+          })
+          .strict()
+          .prefault({})
+          .describe('Optional next hop of the diversion route, e.g. the scrubbing centre\u2019s tunnel end.'),
       })
       .strict()
       .prefault({})
-      .describe('Cloud scrubbing diversion announcement attributes.'),
+      .describe(
+        'Scrubbing diversion (level 4): the covering /24 (/48) announced as a unicast route with these attributes.',
+      ),
     flowspec: z
       .object({
         rateAsn: z

@@ -5,6 +5,7 @@ import {
   type ActiveRule,
   type EngineState,
   type TenantState,
+  ENGINE,
   capOf,
   decideFor,
   finishEntry,
@@ -14,6 +15,7 @@ import {
   ttlMs,
 } from './engine-state.js';
 import { validateRule } from './guards.js';
+import { sameRoute } from './intents.js';
 import { type QueueItem, coalesce } from './queue.js';
 import { canDeploy, recordDeployment } from './rate-limit.js';
 import type { DecisionAction, EngineAction } from './types.js';
@@ -153,4 +155,52 @@ export function withdraw(
     out.push({ kind: 'persist', rule: prev });
     out.push({ kind: 'send', op: 'withdraw', rule: prev, attempt: 1, decision: d });
   }
+}
+
+/**
+ * An announcement that will not be made (refused, or out of retries): the rule leaves the active set, and
+ * the rule it was to replace — still on the routers, since a replacement is withdrawn only after its
+ * successor is confirmed — stands again. Returns that rule, if any. Nothing is withdrawn from a route the
+ * standing rule shares (a same-NLRI replacement): that would take the standing rule down with it.
+ */
+export function abandon(
+  s: EngineState,
+  ar: ActiveRule,
+  now: number,
+  reason: string,
+  out: EngineAction[],
+): Rule | undefined {
+  s.rules.delete(ar.rule.id);
+  const gone: Rule = { ...ar.rule, state: 'withdrawn', expiresAt: Math.min(ar.rule.expiresAt, now) };
+  const decision = ruleDecision('reject', gone, now, reason, ENGINE);
+  out.push({ kind: 'persist', rule: gone });
+  const prev = ar.replaces;
+  if (prev !== undefined && sameRoute(prev, gone)) decideFor(out, decision);
+  else {
+    s.withdrawing.set(gone.id, { rule: gone, attempt: 1, retryAt: NaN, decision });
+    out.push({ kind: 'send', op: 'withdraw', rule: gone, attempt: 1, decision });
+  }
+  if (prev === undefined) {
+    const t = tenantState(s, ar.rule.tenant);
+    t.active = Math.max(0, t.active - 1);
+    return undefined;
+  }
+  const back: Rule = { ...prev, state: 'announced' };
+  s.rules.set(back.id, {
+    rule: back,
+    key: prev.origin === 'auto' ? ar.key : `manual:${prev.id}`,
+    expiresAt: prev.origin === 'auto' ? Math.max(ar.expiresAt, prev.expiresAt) : prev.expiresAt,
+    persistedExpiresAt: prev.expiresAt,
+    attempt: 1,
+    retryAt: NaN,
+    inFlight: false,
+    replaces: undefined,
+    action: 'announce',
+  });
+  out.push({ kind: 'persist', rule: back });
+  decideFor(
+    out,
+    ruleDecision('refresh', back, now, `stays: its replacement ${ar.rule.id} was not announced`, ENGINE),
+  );
+  return back;
 }

@@ -1,6 +1,7 @@
 // Engine state and the small helpers every stage shares (ids, tenants, policies, decisions).
 import type { EscalationLevel, Rule } from '../domain/rule.js';
 import type { AggregateView, NodeReport } from './aggregate.js';
+import { type CarryCapabilities, type CarryTable, compileCarry } from './carry.js';
 import type { MitigationConfig, PolicyConfig } from './config.js';
 import type { LadderLevel } from './escalate.js';
 import { type GuardContext, compileGuards, unknownOrigin } from './guards.js';
@@ -33,6 +34,10 @@ export interface TargetEntry {
   failedUntil: number;
   /** Legitimate traffic measured before the current rule, bits/s. */
   legitBaseline: number | undefined;
+  /** Levels whose announcement no adapter took (render error, refusal): skipped from now on, with why. */
+  readonly refused: Map<EscalationLevel, string>;
+  /** Last fallback alert raised, so one is raised per change of circumstance, not per event. */
+  fallbackNote: string | undefined;
 }
 
 export interface ActiveRule {
@@ -65,6 +70,9 @@ export interface TenantState {
 export interface EngineState {
   cfg: MitigationConfig;
   guards: GuardContext;
+  /** What the real adapters carry; undefined = everything (no adapter information, e.g. unit tests). */
+  carry: CarryTable | undefined;
+  readonly carryCaps: readonly CarryCapabilities[] | undefined;
   readonly idPrefix: string;
   seq: number;
   readonly targets: Map<string, TargetEntry>;
@@ -84,12 +92,16 @@ export interface EngineOptions {
   /** Prefix of rule ids, unique per process start so that processes sharing a store never collide. */
   readonly idPrefix: string;
   readonly validateOrigin?: OriginValidator;
+  /** Capability flags of the real adapters (dry-run rules ignore them: the dry-run adapter takes all). */
+  readonly adapters?: readonly CarryCapabilities[];
 }
 
 export function createEngine(opts: EngineOptions): EngineState {
   return {
     cfg: opts.config,
     guards: compileGuards(opts.config, opts.validateOrigin ?? unknownOrigin),
+    carry: opts.adapters ? compileCarry(opts.adapters, opts.config) : undefined,
+    carryCaps: opts.adapters,
     idPrefix: opts.idPrefix,
     seq: 0,
     targets: new Map(),

@@ -87,6 +87,20 @@ export function diversionPrefix(target: string, cfg: MitigationConfig): string {
   return formatPrefix(makePrefix(prefixAddress(p), len));
 }
 
+/** Attributes of a scrubbing diversion: communities, large communities and the optional next hop. */
+function diversionAttributes(
+  cfg: MitigationConfig,
+  family: 4 | 6,
+): Pick<Rule, 'communities' | 'largeCommunities' | 'nextHop'> {
+  const sc = cfg.scrubbing;
+  const nextHop = family === 4 ? sc.nextHop.ipv4 : sc.nextHop.ipv6;
+  return {
+    ...(sc.communities.length ? { communities: [...sc.communities] } : {}),
+    ...(sc.largeCommunities.length ? { largeCommunities: [...sc.largeCommunities] } : {}),
+    ...(nextHop !== undefined ? { nextHop } : {}),
+  };
+}
+
 export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
   const family = parsePrefix(spec.target, { strict: false }).family;
   const kind = INTENT_KIND[spec.intent];
@@ -138,9 +152,7 @@ export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
           ...(cfg.rtbh.peers.length ? { peers: [...cfg.rtbh.peers] } : {}),
         }
       : {}),
-    ...(spec.intent === 'scrubbing' && cfg.scrubbing.communities.length
-      ? { communities: [...cfg.scrubbing.communities] }
-      : {}),
+    ...(spec.intent === 'scrubbing' ? diversionAttributes(cfg, family) : {}),
     ...(spec.intent === 'vrf-redirect' ? { routeTarget: cfg.vrfRedirect.routeTarget } : {}),
     ...(spec.intent === 'geo-lockdown' ? { allowCountries: [...cfg.geoLockdown.allowCountries] } : {}),
     ttlSeconds: spec.ttlSeconds,

@@ -1,8 +1,8 @@
 // Lifecycle: adapter results (announced, retry with exponential backoff, give up), the timer tick
 // (aggregation windows, TTL expiry, due retries, queue slots) and the next deadline.
 import { summarize } from './aggregate.js';
-import { evaluate } from './auto.js';
-import { pump, withdraw } from './deploy.js';
+import { enqueueAuto, evaluate } from './auto.js';
+import { abandon, pump, withdraw } from './deploy.js';
 import {
   type EngineState,
   type TargetEntry,
@@ -66,21 +66,34 @@ export function onResult(
     }
     return;
   }
+  // Given up: a refusal (render error, capability) or the last attempt. The rule it was to replace stands
+  // again; a refused level is skipped for this target from now on and the strongest level below it that
+  // can be carried takes its place.
   const entry = s.targets.get(ar.key);
-  withdraw(
-    s,
-    ar,
-    now,
-    'reject',
-    `announce failed after ${ar.attempt} attempt(s) via ${r.adapter}: ${r.error ?? 'error'}`,
-    ENGINE,
-    out,
-  );
-  if (entry !== undefined && entry.ruleId === ar.rule.id) {
+  const why = `announce failed after ${ar.attempt} attempt(s) via ${r.adapter}: ${r.error ?? 'error'}`;
+  const back = abandon(s, ar, now, why, out);
+  if (entry === undefined || entry.ruleId !== ar.rule.id) return;
+  if (back !== undefined && back.origin === 'auto') {
+    entry.ruleId = back.id;
+    entry.level = back.level;
+  } else {
     entry.ruleId = undefined;
     entry.acting = false;
-    entry.failedUntil = now + s.cfg.limits.cooldownMs;
+    entry.level = 0;
   }
+  if (!r.retryable && ar.rule.origin === 'auto' && ar.rule.level >= 1 && entry.view !== undefined) {
+    entry.refused.set(ar.rule.level, `${ar.rule.intent} refused by ${r.adapter}: ${r.error ?? 'error'}`);
+    enqueueAuto(
+      s,
+      entry,
+      ar.rule.level,
+      entry.acting ? 'escalate' : 'announce',
+      `level ${ar.rule.level} (${ar.rule.intent}) could not be announced`,
+      now,
+      out,
+    );
+  }
+  if (!entry.acting) entry.failedUntil = now + s.cfg.limits.cooldownMs;
 }
 
 export function onTick(s: EngineState, now: number, out: EngineAction[]): void {

@@ -16,6 +16,7 @@ import {
   tenantState,
   ttlMs,
 } from './engine-state.js';
+import { compileCarry } from './carry.js';
 import { compileGuards, validateRule } from './guards.js';
 import type { EngineAction } from './types.js';
 
@@ -28,6 +29,7 @@ export function onConfig(
 ): void {
   s.cfg = cfg;
   s.guards = compileGuards(cfg, s.guards.validateOrigin);
+  if (s.carryCaps !== undefined) s.carry = compileCarry(s.carryCaps, cfg);
   decide(
     out,
     {
@@ -109,6 +111,8 @@ export function reinstate(s: EngineState, rule: Rule, now: number): ActiveRule {
       view: undefined,
       failedUntil: -Infinity,
       legitBaseline: p ? s.legit.get(formatPrefix(p)) : undefined,
+      refused: new Map(),
+      fallbackNote: undefined,
     });
   }
   return ar;

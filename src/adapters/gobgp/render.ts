@@ -173,6 +173,24 @@ export function renderGobgpPath(rule: Rule, opts: GobgpRenderOptions): GobgpPath
       throw new RenderError('unsupported-family', `next hop ${text} is not IPv${rule.family}`);
     return { '@type': 'NextHopAttribute', next_hop: formatIp(ip) };
   };
+  if (kind === 'diversion') {
+    // The covering prefix with the operator's communities; next hop 0.0.0.0 / :: makes gobgpd send its
+    // own address (a locally originated path), unless the rule names the scrubber's.
+    const p = parsePrefix(targetPrefix(rule));
+    return {
+      family: { afi, safi: 'SAFI_UNICAST' },
+      nlri: {
+        '@type': 'IPAddressPrefix',
+        prefix_len: p.length,
+        prefix: formatIp({ family: p.family, bytes: p.bytes }),
+      },
+      pattrs: [
+        origin,
+        nextHop(rule.nextHop ?? (rule.family === 4 ? '0.0.0.0' : '::')),
+        ...communityAttrs(flowSpecCommunities(rule)),
+      ],
+    };
+  }
   if (kind === 'rtbh') {
     const p = parsePrefix(targetPrefix(rule));
     return {
