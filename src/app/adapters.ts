@@ -36,7 +36,9 @@ export function buildAdapters(config: Config, log: Logger): BuiltAdapters {
   const a = config.adapters;
   // an instance with enabled: false is configuration kept for later, never built or used
   for (const c of a.exabgp) if (c.enabled) adapters.push(new ExabgpAdapter(c));
-  for (const c of a.gobgp) if (c.enabled) adapters.push(new GobgpAdapter(c));
+  for (const c of a.gobgp)
+    if (c.enabled)
+      adapters.push(new GobgpAdapter(c, { scrubbingNextHop: config.mitigation.scrubbing.nextHop }));
   for (const c of a.bird) if (c.enabled) adapters.push(new BirdAdapter(c));
   for (const c of a.frr) if (c.enabled) adapters.push(new FrrAdapter(c));
   if (a.cloudflare.enabled) adapters.push(new CloudflareAdapter(a.cloudflare));

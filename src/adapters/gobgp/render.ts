@@ -39,6 +39,8 @@ export interface GobgpRenderOptions {
   readonly rtbh: RtbhConfig;
   readonly flowSpecNextHop4: string;
   readonly flowSpecNextHop6: string;
+  readonly diversionNextHop4?: string | undefined;
+  readonly diversionNextHop6?: string | undefined;
 }
 
 const END = 0x80;
@@ -174,8 +176,14 @@ export function renderGobgpPath(rule: Rule, opts: GobgpRenderOptions): GobgpPath
     return { '@type': 'NextHopAttribute', next_hop: formatIp(ip) };
   };
   if (kind === 'diversion') {
-    // The covering prefix with the operator's communities; next hop 0.0.0.0 / :: makes gobgpd send its
-    // own address (a locally originated path), unless the rule names the scrubber's.
+    // The covering prefix with the operator's communities. gobgpd sends 0.0.0.0 as it is on iBGP
+    // sessions, so the next hop must be named: the rule's (mitigation.scrubbing.nextHop), else the adapter's.
+    const nh = rule.nextHop ?? (rule.family === 4 ? opts.diversionNextHop4 : opts.diversionNextHop6);
+    if (nh === undefined)
+      throw new RenderError(
+        'missing-next-hop',
+        `no IPv${rule.family} next hop for the scrubbing diversion: set mitigation.scrubbing.nextHop.ipv${rule.family} or this adapter's diversionNextHop${rule.family}`,
+      );
     const p = parsePrefix(targetPrefix(rule));
     return {
       family: { afi, safi: 'SAFI_UNICAST' },
@@ -184,11 +192,7 @@ export function renderGobgpPath(rule: Rule, opts: GobgpRenderOptions): GobgpPath
         prefix_len: p.length,
         prefix: formatIp({ family: p.family, bytes: p.bytes }),
       },
-      pattrs: [
-        origin,
-        nextHop(rule.nextHop ?? (rule.family === 4 ? '0.0.0.0' : '::')),
-        ...communityAttrs(flowSpecCommunities(rule)),
-      ],
+      pattrs: [origin, nextHop(nh), ...communityAttrs(flowSpecCommunities(rule))],
     };
   }
   if (kind === 'rtbh') {
