@@ -102,6 +102,17 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
     s.suppressed.delete(entry.key);
   }
 
+  if (
+    entry.acting &&
+    entry.ruleId !== undefined &&
+    !s.rules.has(entry.ruleId) &&
+    !(s.tenants.get(entry.tenant)?.queue.some((q) => q.key === entry.key) ?? false)
+  ) {
+    // The rule this target stood on is gone (a shared diversion its owner withdrew): decide afresh.
+    entry.acting = false;
+    entry.ruleId = undefined;
+    entry.level = 0;
+  }
   if (entry.acting) {
     const ar = entry.ruleId !== undefined ? s.rules.get(entry.ruleId) : undefined;
     if (ar !== undefined && e.kind !== 'end') refresh(s, ar, now, out);

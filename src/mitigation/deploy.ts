@@ -4,6 +4,7 @@ import type { Rule } from '../domain/rule.js';
 import {
   type ActiveRule,
   type EngineState,
+  type TargetEntry,
   type TenantState,
   ENGINE,
   capOf,
@@ -15,7 +16,7 @@ import {
   ttlMs,
 } from './engine-state.js';
 import { validateRule } from './guards.js';
-import { sameRoute } from './intents.js';
+import { routeKey, sameRoute } from './intents.js';
 import { type QueueItem, coalesce } from './queue.js';
 import { canDeploy, recordDeployment } from './rate-limit.js';
 import type { DecisionAction, EngineAction } from './types.js';
@@ -61,7 +62,11 @@ export function pump(s: EngineState, tenant: string, now: number, out: EngineAct
       finishEntry(s, entry);
       continue;
     }
-    const replacing = item.previous !== undefined && s.rules.has(item.previous.id);
+    // a rule other targets share is not replaced but left to them: the owner's next rule counts as new
+    const replacing =
+      item.previous !== undefined &&
+      s.rules.has(item.previous.id) &&
+      sharerOf(s, item.previous.id, item.key) === undefined;
     const capped = !replacing && t.active >= cap;
     const limited = !canDeploy(t.window, now, limit, windowMs);
     if (capped || limited) {
@@ -85,10 +90,11 @@ export function deploy(
   s: EngineState,
   t: TenantState,
   item: QueueItem,
-  replacing: boolean,
+  replacingIn: boolean,
   now: number,
   out: EngineAction[],
 ): void {
+  let replacing = replacingIn;
   const v = validateRule(s.guards, item.rule);
   const entry = item.rule.origin === 'auto' ? s.targets.get(item.key) : undefined;
   if (!v.ok) {
@@ -96,10 +102,36 @@ export function deploy(
     if (entry !== undefined && entry.ruleId === undefined) finishEntry(s, entry);
     return;
   }
+  // One route, one rule (issue 19 item 4): a manual duplicate is refused; an auto rule takes over a manual
+  // rule's route in place, or joins another target's rule on the same route (a shared /24 diversion).
+  let previous = replacing ? item.previous : undefined;
+  const holder = routeHolder(s, v.rule, previous?.id);
+  if (holder !== undefined) {
+    const held = `rule ${holder.rule.id} (${holder.rule.origin} ${holder.rule.intent} ${holder.rule.target}) already holds this route`;
+    if (item.rule.origin === 'manual' || (holder.rule.origin === 'manual' && previous !== undefined)) {
+      decideFor(out, ruleDecision('reject', item.rule, now, `duplicate route: ${held}`, item.actor));
+      if (entry !== undefined) settle(s, entry);
+      return;
+    }
+    if (holder.rule.origin === 'auto' && entry !== undefined) {
+      join(s, entry, holder, item, now, out);
+      return;
+    }
+    previous = holder.rule; // an auto rule replaces a manual one on its route, in place
+    replacing = true;
+  }
+  // A rule other targets share stays for them (pump counted this deployment as a new rule).
+  if (!replacing && item.previous !== undefined && entry !== undefined) {
+    const sharer = sharerOf(s, item.previous.id, entry.key);
+    const shared = s.rules.get(item.previous.id);
+    if (sharer !== undefined && shared !== undefined) {
+      shared.key = sharer.key;
+      shared.expiresAt = Math.max(shared.expiresAt, sharer.lastEventAt + ttlMs(s));
+    }
+  }
   const expiresAt = entry !== undefined ? entry.lastEventAt + ttlMs(s) : now + item.rule.ttlSeconds * 1000;
   const rule: Rule = { ...v.rule, createdAt: now, expiresAt, state: 'pending' };
   t.window = recordDeployment(t.window, now, s.cfg.limits.rateWindowMs, rateOf(s, item.tenant));
-  const previous = replacing ? item.previous : undefined;
   if (previous !== undefined) s.rules.delete(previous.id);
   else t.active++;
   s.rules.set(rule.id, {
@@ -203,4 +235,60 @@ export function abandon(
     ruleDecision('refresh', back, now, `stays: its replacement ${ar.rule.id} was not announced`, ENGINE),
   );
   return back;
+}
+
+/** The active rule other than `except` on the same network route as `rule`, if any. */
+export function routeHolder(s: EngineState, rule: Rule, except?: string): ActiveRule | undefined {
+  const key = routeKey(rule);
+  for (const ar of s.rules.values())
+    if (ar.rule.id !== except && ar.rule.id !== rule.id && routeKey(ar.rule) === key) return ar;
+  return undefined;
+}
+
+/** Another target's entry that stands on rule `ruleId` (a shared diversion), other than `key`. */
+export function sharerOf(s: EngineState, ruleId: string, key: string): TargetEntry | undefined {
+  for (const e of s.targets.values()) if (e.key !== key && e.acting && e.ruleId === ruleId) return e;
+  return undefined;
+}
+
+/** An auto change that cannot be deployed: the entry goes back to the level of the rule it stands on. */
+function settle(s: EngineState, entry: TargetEntry): void {
+  const own = entry.ruleId !== undefined ? s.rules.get(entry.ruleId) : undefined;
+  if (own !== undefined) entry.level = own.rule.level;
+  else {
+    entry.acting = false;
+    entry.ruleId = undefined;
+    entry.level = 0;
+  }
+}
+
+/**
+ * The target joins another target's rule on the same route (two hosts of one /24 diverted to scrubbing):
+ * no second rule, its events refresh the shared one, and its own previous rule (a different route) goes.
+ */
+function join(
+  s: EngineState,
+  entry: TargetEntry,
+  holder: ActiveRule,
+  item: QueueItem,
+  now: number,
+  out: EngineAction[],
+): void {
+  const own = entry.ruleId !== undefined ? s.rules.get(entry.ruleId) : undefined;
+  entry.ruleId = holder.rule.id;
+  entry.level = holder.rule.level;
+  entry.levelChangedAt = now;
+  holder.expiresAt = Math.max(holder.expiresAt, entry.lastEventAt + ttlMs(s));
+  decideFor(
+    out,
+    ruleDecision(
+      'refresh',
+      holder.rule,
+      now,
+      `${entry.target}: ${item.reason}; covered by rule ${holder.rule.id} on the same route (one rule per route)`,
+      item.actor,
+    ),
+  );
+  if (own !== undefined && own.rule.id !== holder.rule.id)
+    withdraw(s, own, now, 'withdraw', `${entry.target} now covered by rule ${holder.rule.id}`, ENGINE, out);
 }

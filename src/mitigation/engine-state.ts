@@ -42,7 +42,8 @@ export interface TargetEntry {
 
 export interface ActiveRule {
   rule: Rule;
-  readonly key: string;
+  /** Entry key (auto) or "manual:<id>"; a shared diversion passes to another target when its owner moves on. */
+  key: string;
   expiresAt: number;
   persistedExpiresAt: number;
   attempt: number;

@@ -5,6 +5,7 @@ import type { Signature } from '../domain/attack.js';
 import type { EscalationLevel, Intent, Rule, RuleOrigin } from '../domain/rule.js';
 import type { FlowSpecAction, FlowSpecMatch } from '../flowspec/types.js';
 import { TCP_FLAGS } from '../flowspec/components.js';
+import { formatFlowSpec } from '../flowspec/text.js';
 import { formatPrefix, makePrefix, parsePrefix, prefixAddress } from '../net/index.js';
 import type { MitigationConfig } from './config.js';
 import { type MatchDepth, allBitsTerm, eqTerms, signatureMatch } from './match.js';
@@ -167,11 +168,30 @@ export function renderRule(spec: RuleSpec, cfg: MitigationConfig): Rule {
   return rule;
 }
 
-/** Same network route: a re-announcement replaces it in place, so the previous one must not be withdrawn. */
+const routeKeys = new WeakMap<FlowSpecMatch, string>();
+
+/**
+ * The network route a rule occupies (issue 19 item 4: at most one active rule per route): a FlowSpec
+ * NLRI (the canonical text of its match), a unicast prefix (RTBH and diversion share the prefix's route),
+ * or a local action on a target.
+ */
+export function routeKey(r: Rule): string {
+  const kind = INTENT_KIND[r.intent];
+  if (kind === 'unicast') return `unicast ${r.target}`;
+  if (kind === 'local') return `local ${r.intent} ${r.target}`;
+  let k = routeKeys.get(r.match);
+  if (k === undefined) {
+    k = `flowspec ${formatFlowSpec(r.match)}`;
+    routeKeys.set(r.match, k);
+  }
+  return k;
+}
+
+/**
+ * Same network route: a re-announcement replaces it in place, so the previous one must not be withdrawn.
+ * Compared on the canonical route key (a match's key order must not matter: a manual match and the same
+ * auto match are one NLRI).
+ */
 export function sameRoute(a: Rule, b: Rule): boolean {
-  const ka = INTENT_KIND[a.intent];
-  if (ka !== INTENT_KIND[b.intent]) return false;
-  if (ka === 'unicast') return a.target === b.target;
-  if (ka === 'flowspec') return JSON.stringify(a.match) === JSON.stringify(b.match);
-  return a.intent === b.intent && a.target === b.target;
+  return routeKey(a) === routeKey(b);
 }

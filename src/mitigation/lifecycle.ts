@@ -93,7 +93,8 @@ export function onResult(
       out,
     );
   }
-  if (!entry.acting) entry.failedUntil = now + s.cfg.limits.cooldownMs;
+  // out of retries: hold off for the cooldown; a refusal instead moves on to the levels that can be carried
+  if (!entry.acting && r.retryable) entry.failedUntil = now + s.cfg.limits.cooldownMs;
 }
 
 export function onTick(s: EngineState, now: number, out: EngineAction[]): void {
@@ -120,6 +121,8 @@ export function onTick(s: EngineState, now: number, out: EngineAction[]): void {
           : `TTL expired: manual rule of ${ar.rule.ttlSeconds} s`;
       withdraw(s, ar, now, 'withdraw', why, ENGINE, out);
       if (entry !== undefined && entry.ruleId === ar.rule.id) finishEntry(s, entry);
+      // targets that shared it (one rule per route) were quiet as long: they end with it
+      for (const e of [...s.targets.values()]) if (e.ruleId === ar.rule.id) finishEntry(s, e);
       continue;
     }
     if (!Number.isNaN(ar.retryAt) && ar.retryAt <= now) {

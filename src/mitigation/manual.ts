@@ -4,7 +4,7 @@ import type { FlowSpecMatch } from '../flowspec/types.js';
 import { isFlowSpecParseError } from '../flowspec/errors.js';
 import { parseFlowSpec } from '../flowspec/text.js';
 import { type Prefix, formatPrefix, prefixEquals, tryParsePrefix } from '../net/index.js';
-import { enqueue, withdraw } from './deploy.js';
+import { enqueue, routeHolder, withdraw } from './deploy.js';
 import {
   type EngineState,
   decide,
@@ -15,7 +15,7 @@ import {
   ruleDecision,
 } from './engine-state.js';
 import { tenantOf, validateRule } from './guards.js';
-import { INTENT_KIND, rateProblem, renderRule } from './intents.js';
+import { INTENT_KIND, rateProblem, renderRule, routeKey } from './intents.js';
 import { eqTerms } from './match.js';
 import type { QueueItem } from './queue.js';
 import type { EngineAction, ManualRuleRequest } from './types.js';
@@ -75,8 +75,7 @@ export function onManualAdd(
   if (req.match !== undefined) {
     const m = parseMatch(req.match, p, req.intent);
     if (typeof m === 'string') return reject('invalid-match', m);
-    if (narrowed)
-      return reject('invalid-request', 'give either match or protocol/port/sourcePort, not both');
+    if (narrowed) return reject('invalid-request', 'give either match or protocol/port/sourcePort, not both');
     textMatch = m;
   }
   const { policy } = policyFor(s, undefined);
@@ -110,6 +109,16 @@ export function onManualAdd(
   );
   const v = validateRule(s.guards, rule);
   if (!v.ok) return reject(v.code, v.reason);
+  // One route, one rule (issue 19 item 4): a second rule on a route already held or queued is refused.
+  const route = routeKey(v.rule);
+  const held =
+    routeHolder(s, v.rule)?.rule ??
+    [...s.tenants.values()].flatMap((t) => t.queue).find((q) => routeKey(q.rule) === route)?.rule;
+  if (held !== undefined)
+    return reject(
+      'duplicate-route',
+      `rule ${held.id} (${held.origin} ${held.intent} ${held.target}) already holds this route; withdraw it first`,
+    );
   const key = `manual:${rule.id}`;
   enqueue(
     s,
