@@ -3,16 +3,25 @@
 // discard next hop is configured, so no adapter can carry it. Start-up names that level as an error; the
 // engine falls back to the strongest level it can carry (level 2, a FlowSpec drop), raises an alert saying
 // why, and the drop — not nothing — reaches gobgpd's RIB.
+import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
+import { formatFlowSpec } from '../../src/flowspec/text.js';
 import { Gobgpd } from '../bgp/helpers/gobgpd.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import {
+  floodgateCommand,
+  getJson,
+  startFloodgate,
+  waitFor,
+  type FloodgateProcess,
+} from '../support/floodgate-process.js';
 import { flowSpecRib } from './support-gobgp.js';
 import { freeUdpPort, sflowFlood } from './support-sflow.js';
 
@@ -168,5 +177,39 @@ describe('a level no adapter can carry falls back, end to end through floodgate 
         /level 3 \(blackhole\) cannot be carried for IPv4: .*discard next hop/.test(a.reason),
       ),
     ).toBe(true);
+  }, 90_000);
+
+  it('the CLI adds a manual rule with a full FlowSpec match that gobgpd holds exactly; a duplicate is refused', async () => {
+    const proc = fg as FloodgateProcess;
+    const run = promisify(execFile);
+    const match = 'flow4 proto =17 sport =53 len >=512&<=1500 frag is-fragment';
+    const cli = (extra: string[]) => {
+      const { cmd, args } = floodgateCommand([
+        'rules',
+        'add',
+        '--api',
+        proc.api,
+        '--target',
+        '203.0.113.20',
+        ...extra,
+      ]);
+      return run(cmd, args, { timeout: 30_000 });
+    };
+    const out = await cli(['--intent', 'drop', '--match', match, '--json']);
+    const rule = (JSON.parse(out.stdout) as { rule: Rule }).rule;
+    expect(formatFlowSpec(rule.match)).toBe(
+      'flow4 dst 203.0.113.20/32 proto =17 sport =53 len >=512&<=1500 frag is-fragment',
+    );
+    const held = await waitFor('the manual rule in gobgpd’s RIB', async () =>
+      (await flowSpecRib(g)).find((p) => p.target === '203.0.113.20/32'),
+    );
+    expect(formatFlowSpec(held.match)).toBe(formatFlowSpec(rule.match));
+    // the same NLRI again (as a rate-limit): one route, one rule — refused with the holder named
+    const dup = await cli(['--intent', 'rate-limit', '--match', match]).then(
+      () => undefined,
+      (e: { stderr?: string; code?: number }) => e,
+    );
+    expect(dup?.code).not.toBe(0);
+    expect(dup?.stderr).toContain(rule.id);
   }, 90_000);
 });
