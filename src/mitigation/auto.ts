@@ -72,6 +72,7 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
       legitBaseline: s.legit.get(target),
       refused: new Map(),
       fallbackNote: undefined,
+      routeBlockedBy: undefined,
     };
     s.targets.set(target, entry);
   }

@@ -109,8 +109,13 @@ export function deploy(
   if (holder !== undefined) {
     const held = `rule ${holder.rule.id} (${holder.rule.origin} ${holder.rule.intent} ${holder.rule.target}) already holds this route`;
     if (item.rule.origin === 'manual' || (holder.rule.origin === 'manual' && previous !== undefined)) {
-      decideFor(out, ruleDecision('reject', item.rule, now, `duplicate route: ${held}`, item.actor));
-      if (entry !== undefined) settle(s, entry);
+      // once per holder for an auto target (its next events would ask again)
+      if (entry === undefined || entry.routeBlockedBy !== holder.rule.id)
+        decideFor(out, ruleDecision('reject', item.rule, now, `duplicate route: ${held}`, item.actor));
+      if (entry !== undefined) {
+        entry.routeBlockedBy = holder.rule.id;
+        settle(s, entry);
+      }
       return;
     }
     if (holder.rule.origin === 'auto' && entry !== undefined) {

@@ -38,6 +38,8 @@ export interface TargetEntry {
   readonly refused: Map<EscalationLevel, string>;
   /** Last fallback alert raised, so one is raised per change of circumstance, not per event. */
   fallbackNote: string | undefined;
+  /** The rule whose route last refused this target's change (one 'reject' per holder, not per event). */
+  routeBlockedBy: string | undefined;
 }
 
 export interface ActiveRule {

@@ -113,6 +113,7 @@ export function reinstate(s: EngineState, rule: Rule, now: number): ActiveRule {
       legitBaseline: p ? s.legit.get(formatPrefix(p)) : undefined,
       refused: new Map(),
       fallbackNote: undefined,
+      routeBlockedBy: undefined,
     });
   }
   return ar;
