@@ -60,8 +60,10 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 export function float32RateProblem(v: number): string | undefined {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `rate ${v} must be a finite number >= 0`;
   const f = Math.fround(v);
-  if (!Number.isFinite(f)) return `rate ${v} exceeds the largest 32-bit float (${FLOAT32_MAX}) the field holds`;
-  if (v > 0 && f === 0) return `rate ${v} is below the smallest 32-bit float: it would reach the wire as 0, a discard`;
+  if (!Number.isFinite(f))
+    return `rate ${v} exceeds the largest 32-bit float (${FLOAT32_MAX}) the field holds`;
+  if (v > 0 && f === 0)
+    return `rate ${v} is below the smallest 32-bit float: it would reach the wire as 0, a discard`;
   return undefined;
 }
 

@@ -129,7 +129,10 @@ function checkMatch(rule: Rule): string | undefined {
     if (rule.intent === 'rate-limit' && Math.fround(v) === 0)
       return 'a rate-limit of 0 is a discard: give a rate above 0';
   }
-  if (rule.intent === 'rate-limit' && !(rule.rateBytesPerSecond !== undefined && rule.rateBytesPerSecond >= 1))
+  if (
+    rule.intent === 'rate-limit' &&
+    !(rule.rateBytesPerSecond !== undefined && rule.rateBytesPerSecond >= 1)
+  )
     return 'a rate-limit needs a rate of at least 1 byte/s (8 bit/s)';
   return undefined;
 }
@@ -152,7 +155,11 @@ function softWhitelist(ctx: GuardContext, rule: Rule, p: Prefix): { rule: Rule; 
   }
   if (rate === Infinity) return undefined;
   const bytes = wireRateBytes(rate);
-  const action = { kind: 'traffic-rate-bytes' as const, asn: ctx.cfg.flowspec.rateAsn, bytesPerSecond: bytes };
+  const action = {
+    kind: 'traffic-rate-bytes' as const,
+    asn: ctx.cfg.flowspec.rateAsn,
+    bytesPerSecond: bytes,
+  };
   if (!converts) {
     if ((rule.rateBytesPerSecond ?? 0) >= bytes) return undefined;
     return {
@@ -161,14 +168,7 @@ function softWhitelist(ctx: GuardContext, rule: Rule, p: Prefix): { rule: Rule; 
     };
   }
   const keepMatch = INTENT_KIND[rule.intent] === 'flowspec';
-  const {
-    communities: _c,
-    largeCommunities: _l,
-    peers: _p,
-    allowCountries: _a,
-    nextHop: _n,
-    ...rest
-  } = rule;
+  const { communities: _c, largeCommunities: _l, peers: _p, allowCountries: _a, nextHop: _n, ...rest } = rule;
   return {
     rule: {
       ...rest,

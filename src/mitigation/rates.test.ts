@@ -124,7 +124,9 @@ describe('the soft-whitelist rate is a floor', () => {
 
   it('the config refuses a zero or unrepresentable whitelist or level rate', () => {
     expect(() =>
-      parseMitigationConfig({ guards: { softWhitelist: [{ cidr: '203.0.113.0/28', rateBitsPerSecond: 0 }] } }),
+      parseMitigationConfig({
+        guards: { softWhitelist: [{ cidr: '203.0.113.0/28', rateBitsPerSecond: 0 }] },
+      }),
     ).toThrow();
     expect(() =>
       parseMitigationConfig({

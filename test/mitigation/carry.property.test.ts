@@ -48,8 +48,7 @@ class Network {
     const h = parsePrefix(host);
     let max = 0;
     for (const m of this.held.values())
-      for (const r of m.values())
-        if (prefixContains(parsePrefix(r.target), h)) max = Math.max(max, r.level);
+      for (const r of m.values()) if (prefixContains(parsePrefix(r.target), h)) max = Math.max(max, r.level);
     return max;
   }
 }
