@@ -1,7 +1,8 @@
 // Lifecycle: adapter results (announced, retry with exponential backoff, give up), the timer tick
 // (aggregation windows, TTL expiry, due retries, queue slots) and the next deadline.
 import { summarize } from './aggregate.js';
-import { enqueueAuto, evaluate } from './auto.js';
+import { evaluate } from './auto.js';
+import { enqueueAuto } from './level.js';
 import { abandon, pump, withdraw } from './deploy.js';
 import {
   type EngineState,
