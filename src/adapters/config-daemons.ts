@@ -99,6 +99,16 @@ export const gobgpConfigSchema = z
       .default('0.0.0.0')
       .describe('Next hop gobgpd requires on IPv4 FlowSpec paths.'),
     flowSpecNextHop6: z.string().default('::').describe('Next hop gobgpd requires on IPv6 FlowSpec paths.'),
+    diversionNextHop4: z
+      .string()
+      .optional()
+      .describe(
+        'IPv4 next hop of scrubbing diversions when mitigation.scrubbing.nextHop.ipv4 gives none (gobgpd does not put its own address in place of 0.0.0.0 on iBGP sessions).',
+      ),
+    diversionNextHop6: z
+      .string()
+      .optional()
+      .describe('IPv6 next hop of scrubbing diversions when mitigation.scrubbing.nextHop.ipv6 gives none.'),
   })
   .describe('GoBGP 3.x gobgpd through its gRPC API (apipb.GobgpApi).');
 

@@ -1,27 +1,84 @@
 // Adapter over floodgate's own BGP speaker (src/bgp): announce/withdraw go into the per-peer
 // Adj-RIB-Out (sent now, or when a session comes up), list reads it back, health comes from sessions.
-import type { Rule } from '../domain/rule.js';
+import type { Intent, Rule } from '../domain/rule.js';
+import type { BgpConfig } from '../bgp/config.js';
 import { BGP_INTENTS } from '../bgp/render.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
+import { tryParseIp } from '../net/index.js';
 import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from './types.js';
+
+type Gap = { intent: Intent; family: 4 | 6; reason: string };
+
+/**
+ * What the native speaker can carry as configured (pure): every BGP intent, selective per peer, routes
+ * owned per rule — less the (intent, family) pairs no peer takes or no peer can render: no peer with the
+ * family, an IPv4 blackhole without a discard next hop, a diversion without a next hop.
+ */
+export function nativeBgpCapabilities(
+  bgp: Pick<BgpConfig, 'peers' | 'discardNextHop'>,
+  scrubbingNextHop: { ipv4?: string | undefined; ipv6?: string | undefined } = {},
+): AdapterCapabilities {
+  const gaps: Gap[] = [];
+  for (const family of [4, 6] as const) {
+    const v = family === 4 ? 'ipv4' : 'ipv6';
+    const unicast = bgp.peers.filter((p) => p.families.includes(`${v}-unicast`));
+    const flow = bgp.peers.filter(
+      (p) =>
+        p.families.includes(`${v}-flowspec`) ||
+        (p.flowspecRd !== undefined && p.families.includes(`${v}-vpn-flowspec`)),
+    );
+    if (flow.length === 0)
+      for (const intent of ['rate-limit', 'drop', 'vrf-redirect'] as const)
+        gaps.push({ intent, family, reason: `no BGP peer has ${v}-flowspec` });
+    if (unicast.length === 0) {
+      for (const intent of ['blackhole', 'scrubbing'] as const)
+        gaps.push({ intent, family, reason: `no BGP peer has ${v}-unicast` });
+      continue;
+    }
+    if (family === 4 && !bgp.discardNextHop.ipv4) {
+      const lacking = unicast.filter((p) => !p.rtbh.nextHopIpv4).map((p) => p.name ?? p.address);
+      if (lacking.length)
+        gaps.push({
+          intent: 'blackhole',
+          family,
+          reason: `no IPv4 discard next hop (bgp.discardNextHop.ipv4) for peer(s) ${lacking.join(', ')}`,
+        });
+    }
+    if ((family === 4 ? scrubbingNextHop.ipv4 : scrubbingNextHop.ipv6) === undefined) {
+      const lacking = unicast
+        .filter((p) => p.localAddress === undefined || tryParseIp(p.localAddress)?.family !== family)
+        .map((p) => p.name ?? p.address);
+      if (lacking.length)
+        gaps.push({
+          intent: 'scrubbing',
+          family,
+          reason: `no IPv${family} diversion next hop (mitigation.scrubbing.nextHop.${v} or an IPv${family} localAddress) for peer(s) ${lacking.join(', ')}`,
+        });
+    }
+  }
+  return { families: [4, 6], intents: BGP_INTENTS, selectivePeers: true, routesByRule: true, gaps };
+}
 
 export interface NativeBgpAdapterOptions {
   readonly name?: string;
   readonly speaker: BgpSpeaker;
   /** close() also stops the speaker (true when the adapter was built for it alone). */
   readonly ownsSpeaker?: boolean;
+  /** mitigation.scrubbing.nextHop: with it a diversion needs no local address per peer. */
+  readonly scrubbingNextHop?: { ipv4?: string | undefined; ipv6?: string | undefined };
   readonly now?: () => number;
 }
 
 export class NativeBgpAdapter implements Adapter {
   readonly name: string;
   readonly kind = 'native-bgp';
-  readonly capabilities: AdapterCapabilities = { families: [4, 6], intents: BGP_INTENTS };
+  readonly capabilities: AdapterCapabilities;
   private readonly speaker: BgpSpeaker;
 
   constructor(private readonly o: NativeBgpAdapterOptions) {
     this.name = o.name ?? 'bgp';
     this.speaker = o.speaker;
+    this.capabilities = nativeBgpCapabilities(o.speaker.config, o.scrubbingNextHop);
   }
 
   private now(): number {

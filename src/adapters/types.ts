@@ -5,6 +5,15 @@ import type { Intent, Rule } from '../domain/rule.js';
 export interface AdapterCapabilities {
   readonly families: readonly (4 | 6)[];
   readonly intents: readonly Intent[];
+  /** Can restrict an announcement to named peers (Rule.peers: selective blackholing). */
+  readonly selectivePeers?: boolean;
+  /** (intent, family) pairs this instance cannot carry as configured, with why (e.g. no discard next hop). */
+  readonly gaps?: readonly { readonly intent: Intent; readonly family: 4 | 6; readonly reason: string }[];
+  /**
+   * Routes are owned per rule id: withdrawing one rule never removes a route another rule it holds
+   * shares (the native speaker's Adj-RIB-Out). Otherwise a withdraw removes the route itself.
+   */
+  readonly routesByRule?: boolean;
 }
 
 /** Outcome of one announce/withdraw: always carries the full payload sent (or that would be sent), for the audit. */

@@ -87,7 +87,13 @@ export function errorResponses(...codes: ApiErrorCode[]): Record<number, typeof 
  * How engine refusals of a manual rule map onto the catalogue: malformed requests are 400, every
  * guard refusal (special-purpose, too broad, outside the tenant, RPKI...) is 422.
  */
-const ENGINE_INVALID = new Set(['invalid-target', 'invalid-intent', 'invalid-ttl', 'invalid-match']);
+const ENGINE_INVALID = new Set([
+  'invalid-target',
+  'invalid-intent',
+  'invalid-ttl',
+  'invalid-match',
+  'invalid-rate',
+]);
 export function engineRefusal(code: string, reason: string): ApiError {
   return new ApiError(ENGINE_INVALID.has(code) ? 'invalid_request' : 'rejected_by_guard', reason, {
     reason: code,

@@ -14,6 +14,7 @@ import { RadwareAdapter } from '../adapters/radware/adapter.js';
 import { WebhookAdapter } from '../adapters/webhook/adapter.js';
 import { BgpSpeaker } from '../bgp/speaker.js';
 import type { Config } from '../config/schema.js';
+import { type CarryIssue, formatCarryIssue, uncarriedLevels } from '../mitigation/carry.js';
 import type { Logger } from './logger.js';
 
 export interface BuiltAdapters {
@@ -28,13 +29,18 @@ export function buildAdapters(config: Config, log: Logger): BuiltAdapters {
     speaker = new BgpSpeaker(config.bgp, {
       log: (level, msg, fields) => log[level](fields ?? {}, `bgp: ${msg}`),
     });
-    adapters.push(new NativeBgpAdapter({ name: 'bgp', speaker }));
+    adapters.push(
+      new NativeBgpAdapter({ name: 'bgp', speaker, scrubbingNextHop: config.mitigation.scrubbing.nextHop }),
+    );
   }
   const a = config.adapters;
-  for (const c of a.exabgp) adapters.push(new ExabgpAdapter(c));
-  for (const c of a.gobgp) adapters.push(new GobgpAdapter(c));
-  for (const c of a.bird) adapters.push(new BirdAdapter(c));
-  for (const c of a.frr) adapters.push(new FrrAdapter(c));
+  // an instance with enabled: false is configuration kept for later, never built or used
+  for (const c of a.exabgp) if (c.enabled) adapters.push(new ExabgpAdapter(c));
+  for (const c of a.gobgp)
+    if (c.enabled)
+      adapters.push(new GobgpAdapter(c, { scrubbingNextHop: config.mitigation.scrubbing.nextHop }));
+  for (const c of a.bird) if (c.enabled) adapters.push(new BirdAdapter(c));
+  for (const c of a.frr) if (c.enabled) adapters.push(new FrrAdapter(c));
   if (a.cloudflare.enabled) adapters.push(new CloudflareAdapter(a.cloudflare));
   if (a.radware.enabled) adapters.push(new RadwareAdapter(a.radware));
   if (a.f5.enabled) adapters.push(new F5Adapter(a.f5));
@@ -46,4 +52,33 @@ export function buildAdapters(config: Config, log: Logger): BuiltAdapters {
     names.add(ad.name);
   }
   return { adapters, speaker };
+}
+
+/**
+ * Every (policy, level, intent, family) the configured adapters cannot carry, from the config alone:
+ * the adapters are constructed (no socket is opened before start) for their capability flags, then closed.
+ */
+export async function carryIssues(
+  config: Config,
+  log: Logger,
+  extra: readonly Adapter[] = [],
+): Promise<CarryIssue[]> {
+  const built = buildAdapters(config, log);
+  try {
+    return uncarriedLevels(
+      config.mitigation,
+      [...built.adapters, ...extra].map((a) => ({ name: a.name, ...a.capabilities })),
+    );
+  } finally {
+    for (const a of built.adapters) await a.close().catch(() => undefined);
+  }
+}
+
+/** Logs each issue: an error when mitigation is live (the engine falls back), a warning in dry-run. */
+export function logCarryIssues(issues: readonly CarryIssue[], log: Logger): void {
+  for (const i of issues) {
+    const fields = { policy: i.policy, level: i.level, intent: i.intent, family: i.family };
+    if (i.severity === 'error') log.error(fields, formatCarryIssue(i));
+    else log.warn(fields, `${formatCarryIssue(i)} (dry-run now; this matters once mitigation is live)`);
+  }
 }

@@ -27,9 +27,10 @@ import { MitigationRunner } from '../mitigation/runner.js';
 import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { buildAdapters } from './adapters.js';
 import { startNotifications, type NotifyPort } from '../notify/index.js';
 import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
+import { uncarriedLevels } from '../mitigation/carry.js';
+import { buildAdapters, logCarryIssues } from './adapters.js';
 import { createLogger, type Logger } from './logger.js';
 import { dashboardPlugin } from '../web/plugin.js';
 import { effectivePolicy } from '../web/policy.js';
@@ -126,6 +127,14 @@ export class App {
     }
     const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
     const adapters = obs.wrapAdapters([...built.adapters, ...(options.adapters ?? [])]);
+    // name every level no adapter can carry: error when live (the engine falls back), warning in dry-run
+    logCarryIssues(
+      uncarriedLevels(
+        config.mitigation,
+        adapters.map((a) => ({ name: a.name, ...a.capabilities })),
+      ),
+      log,
+    );
     log.info(
       { adapters: adapters.map((a) => `${a.name} (${a.kind})`) },
       adapters.length ? 'adapters configured' : 'no adapter configured: rules are decided and audited only',
@@ -447,6 +456,12 @@ export class App {
       next = loadConfig(this.loaded.file, this.options.env);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      this.log.error({ actor, error }, 'config reload refused: the running config stays');
+      return { ok: false, applied: [], restartRequired: [], error };
+    }
+    const api = next.config.api;
+    if (api.enabled && !isLoopback(api.host) && !api.token) {
+      const error = `api.token: required when api.host (${api.host}) is not a loopback address`;
       this.log.error({ actor, error }, 'config reload refused: the running config stays');
       return { ok: false, applied: [], restartRequired: [], error };
     }

@@ -62,7 +62,7 @@ export type RenderResult =
   | { readonly ok: true; readonly route: undefined; readonly skipped: string }
   | { readonly ok: false; readonly error: string };
 
-export const BGP_INTENTS = ['rate-limit', 'drop', 'blackhole', 'vrf-redirect'] as const;
+export const BGP_INTENTS = ['rate-limit', 'drop', 'blackhole', 'vrf-redirect', 'scrubbing'] as const;
 
 export interface RenderDefaults {
   readonly discardNextHop: BgpConfig['discardNextHop'];
@@ -164,6 +164,45 @@ function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderR
   };
 }
 
+/**
+ * Scrubbing diversion: the covering prefix (/24, /48) as a plain unicast route with the rule's communities
+ * and large communities — no BLACKHOLE, no NO_EXPORT: it must travel on to the upstream or scrubbing
+ * provider, which draws the traffic in, cleans it and hands it back. Next hop: the rule's, else this
+ * session's own local address (next-hop self).
+ */
+function renderDiversion(rule: Rule, peer: BgpPeerConfig): RenderResult {
+  const p = parseWirePrefix(rule.target);
+  if (!p) return { ok: false, error: `invalid target ${JSON.stringify(rule.target)}` };
+  const family: FamilyName = p.family === 4 ? 'ipv4-unicast' : 'ipv6-unicast';
+  if (!peer.families.includes(family))
+    return { ok: true, route: undefined, skipped: `peer has no ${family}` };
+  const std = parseAll(rule.communities ?? [], parseCommunity, 'community');
+  if (typeof std === 'string') return { ok: false, error: std };
+  const large = parseAll(rule.largeCommunities ?? [], parseLargeCommunity, 'large community');
+  if (typeof large === 'string') return { ok: false, error: large };
+  const own =
+    peer.localAddress !== undefined && ipToBytes(peer.localAddress)?.length === (p.family === 4 ? 4 : 16);
+  const nh = rule.nextHop ?? (own ? peer.localAddress : undefined);
+  if (nh === undefined) {
+    return {
+      ok: false,
+      error: `no IPv${p.family} next hop for the scrubbing diversion: set mitigation.scrubbing.nextHop.ipv${p.family} or the peer's localAddress`,
+    };
+  }
+  const nhBytes = ipToBytes(nh);
+  if (!nhBytes || nhBytes.length !== (p.family === 4 ? 4 : 16))
+    return { ok: false, error: `diversion next hop ${nh} is not IPv${p.family}` };
+  const base = {
+    family,
+    nlri: encodePrefixNlri(p),
+    communities: [...new Set(std)],
+    extendedCommunities: [],
+    largeCommunities: large,
+    description: `${formatWirePrefix(p)} scrubbing diversion via ${nh}`,
+  };
+  return { ok: true, route: p.family === 4 ? { ...base, nextHop: nh } : { ...base, mpNextHop: nhBytes } };
+}
+
 function renderFlowSpec(rule: Rule, peer: BgpPeerConfig): RenderResult {
   const fam = rule.match.family === 4 ? 'ipv4' : 'ipv6';
   const vpn: FamilyName = `${fam}-vpn-flowspec`;
@@ -241,6 +280,8 @@ export function renderRule(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): 
   switch (rule.intent) {
     case 'blackhole':
       return renderRtbh(rule, peer, d);
+    case 'scrubbing':
+      return renderDiversion(rule, peer);
     case 'rate-limit':
     case 'drop':
     case 'vrf-redirect':

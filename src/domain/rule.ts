@@ -38,6 +38,8 @@ export interface Rule {
   /** RTBH / unicast communities, "65535:666" standard, "65000:1:2" large. */
   readonly communities?: readonly string[];
   readonly largeCommunities?: readonly string[];
+  /** Next hop of a unicast diversion (scrubbing); absent = the speaker's own address (next-hop self). */
+  readonly nextHop?: string;
   /** Restrict announcement to these peers (selective blackholing); absent = all. */
   readonly peers?: readonly string[];
   /** For vrf-redirect: route target. */

@@ -49,9 +49,27 @@ function asn2(asn: number, what: string): number {
   return asn;
 }
 
+/** Largest finite IEEE-754 single: the traffic-rate field cannot say more (RFC 8955 §7.1, §7.2). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Why a rate cannot travel in the 4-octet IEEE-754 single of a traffic-rate community, or undefined when
+ * it can. 0 is a discard (RFC 8955 §7.1); a positive rate that rounds to 0 would silently become one, and
+ * one beyond the largest single would reach the wire as +Infinity.
+ */
+export function float32RateProblem(v: number): string | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `rate ${v} must be a finite number >= 0`;
+  const f = Math.fround(v);
+  if (!Number.isFinite(f))
+    return `rate ${v} exceeds the largest 32-bit float (${FLOAT32_MAX}) the field holds`;
+  if (v > 0 && f === 0)
+    return `rate ${v} is below the smallest 32-bit float: it would reach the wire as 0, a discard`;
+  return undefined;
+}
+
 function rate(v: number, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-    bad(`${what}: rate ${v} must be a finite number >= 0`);
+  const problem = float32RateProblem(v);
+  if (problem !== undefined) bad(`${what}: ${problem}`);
   return v + 0; // -0 would put the sign bit on the wire
 }
 

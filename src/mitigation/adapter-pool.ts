@@ -3,6 +3,7 @@
 // announce goes to the best adapter that carries the rule's intent and family and fails over to the next.
 import type { Adapter, AdapterResult, HealthStatus } from '../adapters/types.js';
 import type { Rule } from '../domain/rule.js';
+import { whyNotCarried } from './carry.js';
 
 export interface AdapterStats {
   calls: number;
@@ -56,7 +57,12 @@ export class AdapterPool {
       .map((a, i) => ({ a, i, s: this.score(a) }))
       .filter(
         ({ a }) =>
-          a.capabilities.intents.includes(rule.intent) && a.capabilities.families.includes(rule.family),
+          whyNotCarried(
+            { name: a.name, ...a.capabilities },
+            rule.intent,
+            rule.family,
+            (rule.peers?.length ?? 0) > 0,
+          ) === undefined,
       )
       .sort((x, y) => y.s - x.s || x.i - y.i)
       .map(({ a }) => a);
@@ -105,7 +111,7 @@ export class AdapterPool {
           ok: false,
           payload: null,
           retryable: false,
-          error: `no adapter carries ${rule.intent} for IPv${rule.family}`,
+          error: `no adapter carries ${rule.intent} for IPv${rule.family}${(rule.peers?.length ?? 0) > 0 ? ' restricted to rtbh.peers' : ''}`,
         },
       };
     }

@@ -1,25 +1,21 @@
 // Auto path: aggregate the reports for a target, gate on confidence, pick the level of its policy,
 // escalate and de-escalate; collateral-damage rollback from legitimate-traffic reports.
 import type { AttackEvent } from '../domain/attack.js';
-import type { EscalationLevel, Rule } from '../domain/rule.js';
 import { formatPrefix, tryParsePrefix } from '../net/index.js';
 import { type AggregateView, reportOf, summarize, updateReport } from './aggregate.js';
 import { confidence, describeConfidence } from './confidence.js';
-import { enqueue, refresh, withdraw } from './deploy.js';
+import { refresh, withdraw } from './deploy.js';
 import {
   type EngineState,
   type TargetEntry,
   ENGINE,
   decide,
   finishEntry,
-  nextId,
   policyFor,
-  ttlMs,
 } from './engine-state.js';
 import { type LadderLevel, formatBps, nextLevel, rawLevel } from './escalate.js';
-import { tenantOf, validateRule } from './guards.js';
-import { renderRule } from './intents.js';
-import type { MatchDepth } from './match.js';
+import { tenantOf } from './guards.js';
+import { enqueueAuto, rejectOnce } from './level.js';
 import { collapsed, narrower } from './rollback.js';
 import type { EngineAction } from './types.js';
 
@@ -69,6 +65,9 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
       view: undefined,
       failedUntil: -Infinity,
       legitBaseline: s.legit.get(target),
+      refused: new Map(),
+      fallbackNote: undefined,
+      routeBlockedBy: undefined,
     };
     s.targets.set(target, entry);
   }
@@ -101,6 +100,17 @@ export function onEvent(s: EngineState, e: AttackEvent, now: number, out: Engine
     s.suppressed.delete(entry.key);
   }
 
+  if (
+    entry.acting &&
+    entry.ruleId !== undefined &&
+    !s.rules.has(entry.ruleId) &&
+    !(s.tenants.get(entry.tenant)?.queue.some((q) => q.key === entry.key) ?? false)
+  ) {
+    // The rule this target stood on is gone (a shared diversion its owner withdrew): decide afresh.
+    entry.acting = false;
+    entry.ruleId = undefined;
+    entry.level = 0;
+  }
   if (entry.acting) {
     const ar = entry.ruleId !== undefined ? s.rules.get(entry.ruleId) : undefined;
     if (ar !== undefined && e.kind !== 'end') refresh(s, ar, now, out);
@@ -205,109 +215,6 @@ export function alertOnce(
       ...(score !== undefined ? { confidence: score } : {}),
     },
     s,
-  );
-}
-
-export function rejectOnce(
-  s: EngineState,
-  entry: TargetEntry,
-  now: number,
-  out: EngineAction[],
-  key: string,
-  reason: string,
-  level?: EscalationLevel,
-): void {
-  if (entry.rejectKey === key) return;
-  entry.rejectKey = key;
-  decide(
-    out,
-    {
-      at: now,
-      action: 'reject',
-      tenant: entry.tenant,
-      target: entry.target,
-      ...(level !== undefined ? { level } : {}),
-      ...(entry.view ? { attackId: entry.view.attackId } : {}),
-      reason,
-    },
-    s,
-  );
-}
-
-export function autoRule(
-  s: EngineState,
-  entry: TargetEntry,
-  level: EscalationLevel,
-  reason: string,
-  depth: MatchDepth,
-  now: number,
-  intentOverride?: Rule['intent'],
-): Rule {
-  const view = entry.view;
-  const { policy } = policyFor(s, view?.hostGroup);
-  const lc = policy.levels[Math.max(1, level) - 1];
-  return renderRule(
-    {
-      id: nextId(s),
-      tenant: entry.tenant,
-      target: entry.target,
-      intent: intentOverride ?? lc?.intent ?? 'rate-limit',
-      level,
-      ...(view ? { signature: view.signature, attackFamily: view.family, attackId: view.attackId } : {}),
-      depth,
-      ...(lc?.rateBitsPerSecond !== undefined || lc?.bps != null
-        ? { rateBitsPerSecond: lc?.rateBitsPerSecond ?? (lc?.bps as number) }
-        : {}),
-      ttlSeconds: s.cfg.ttlSeconds,
-      now,
-      expiresAt: entry.lastEventAt + ttlMs(s),
-      origin: 'auto',
-      reason,
-      dryRun: s.cfg.dryRun || policy.dryRun,
-    },
-    s.cfg,
-  );
-}
-
-export function enqueueAuto(
-  s: EngineState,
-  entry: TargetEntry,
-  level: EscalationLevel,
-  change: 'announce' | 'escalate' | 'de-escalate' | 'rollback',
-  reason: string,
-  now: number,
-  out: EngineAction[],
-  score?: number,
-  intentOverride?: Rule['intent'],
-): void {
-  const rule = autoRule(s, entry, level, reason, entry.depth, now, intentOverride);
-  // Validate before queueing so that a guarded target never even waits; deploy() validates again.
-  const v = validateRule(s.guards, rule);
-  if (!v.ok) {
-    rejectOnce(s, entry, now, out, `${level}:${v.code}`, v.reason, level);
-    return;
-  }
-  entry.rejectKey = undefined;
-  entry.acting = true;
-  entry.level = level;
-  const previous = entry.ruleId !== undefined ? s.rules.get(entry.ruleId)?.rule : undefined;
-  enqueue(
-    s,
-    {
-      key: entry.key,
-      tenant: entry.tenant,
-      rule,
-      ...(previous ? { previous } : {}),
-      action: change,
-      actor: ENGINE,
-      reason,
-      ...(score !== undefined ? { confidence: score } : {}),
-      enqueuedAt: now,
-      queuedNoticed: false,
-      priority: change === 'rollback',
-    },
-    now,
-    out,
   );
 }
 

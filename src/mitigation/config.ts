@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { rpkiPolicySchema } from './rpki-policy.js';
 import { ATTACK_FAMILIES } from '../domain/attack.js';
 import { INTENTS } from '../domain/rule.js';
-import { tryParsePrefix } from '../net/index.js';
+import { tryParseIp, tryParsePrefix } from '../net/index.js';
 import { POLICY_MATCH_DEPTHS } from './match.js';
 
 const cidr = z
@@ -16,6 +16,12 @@ const cidr = z
   .describe('CIDR prefix, host bits clear.');
 
 const bitsPerSecond = z.number().nonnegative();
+/** A rate a rate-limit lets through: above 0 (0 is a discard) and within the 32-bit float of the
+ * traffic-rate action (RFC 8955 §7.1), 8 × 3.4028235e38 bit/s. */
+const rateBits = z
+  .number()
+  .positive()
+  .max(8 * 3.4028234663852886e38, 'beyond what the 32-bit float of a traffic-rate action holds');
 
 export const levelSchema = z
   .object({
@@ -30,7 +36,7 @@ export const levelSchema = z
       .nullable()
       .default(null)
       .describe('Enter this level when the attack exceeds this many packets per second (null = not by pps).'),
-    rateBitsPerSecond: bitsPerSecond
+    rateBitsPerSecond: rateBits
       .optional()
       .describe('For a rate-limit intent: traffic allowed through, bits/s. Default: this level\u2019s bps.'),
   })
@@ -243,14 +249,18 @@ export const mitigationConfigSchema = z
             z
               .object({
                 cidr,
-                rateBitsPerSecond: bitsPerSecond
+                rateBitsPerSecond: rateBits
                   .default(1e9)
-                  .describe('Rate the converted rule lets through.'),
+                  .describe(
+                    'Floor of every rule on this CIDR: a discard or diversion becomes a rate-limit at this rate, a lower rate-limit is raised to it.',
+                  ),
               })
               .strict(),
           )
           .default([])
-          .describe('CIDRs where drop/blackhole/geo-lockdown become a rate-limit at the CIDR\u2019s rate.'),
+          .describe(
+            'CIDRs where drop/blackhole/geo-lockdown/scrubbing become a rate-limit at the CIDR\u2019s rate, which no rule goes below.',
+          ),
         rpki: rpkiPolicySchema,
       })
       .strict()
@@ -330,11 +340,38 @@ export const mitigationConfigSchema = z
       .describe('Remote triggered blackhole announcement attributes (RFC 7999).'),
     scrubbing: z
       .object({
-        communities: z.array(z.string()).default([]).describe('Communities on the diversion announcement.'),
+        communities: z
+          .array(z.string().regex(/^(\d+:\d+|[a-z-]+)$/, 'asn:value or a well-known name'))
+          .default([])
+          .describe(
+            'Standard communities on the diversion announcement (what your upstream or scrubbing provider acts on).',
+          ),
+        largeCommunities: z
+          .array(z.string().regex(/^\d+:\d+:\d+$/, 'global:local1:local2'))
+          .default([])
+          .describe('Large communities (RFC 8092) on the diversion announcement.'),
+        nextHop: z
+          .object({
+            ipv4: z
+              .string()
+              .refine((v) => tryParseIp(v)?.family === 4, 'expected an IPv4 address')
+              .optional()
+              .describe('IPv4 next hop of the diversion route (default: the speaker itself, next-hop self).'),
+            ipv6: z
+              .string()
+              .refine((v) => tryParseIp(v)?.family === 6, 'expected an IPv6 address')
+              .optional()
+              .describe('IPv6 next hop of the diversion route (default: the speaker itself, next-hop self).'),
+          })
+          .strict()
+          .prefault({})
+          .describe('Optional next hop of the diversion route, e.g. the scrubbing centre\u2019s tunnel end.'),
       })
       .strict()
       .prefault({})
-      .describe('Cloud scrubbing diversion announcement attributes.'),
+      .describe(
+        'Scrubbing diversion (level 4): the covering /24 (/48) announced as a unicast route with these attributes.',
+      ),
     flowspec: z
       .object({
         rateAsn: z

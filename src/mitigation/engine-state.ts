@@ -2,6 +2,7 @@
 import type { EscalationLevel, Rule } from '../domain/rule.js';
 import type { AggregateView, NodeReport } from './aggregate.js';
 import { type SharedBudget, newSharedBudget } from './budget.js';
+import { type CarryCapabilities, type CarryTable, compileCarry } from './carry.js';
 import type { MitigationConfig, PolicyConfig } from './config.js';
 import type { LadderLevel } from './escalate.js';
 import { type GuardContext, compileGuards, unknownOrigin } from './guards.js';
@@ -34,11 +35,18 @@ export interface TargetEntry {
   failedUntil: number;
   /** Legitimate traffic measured before the current rule, bits/s. */
   legitBaseline: number | undefined;
+  /** Levels whose announcement no adapter took (render error, refusal): skipped from now on, with why. */
+  readonly refused: Map<EscalationLevel, string>;
+  /** Last fallback alert raised, so one is raised per change of circumstance, not per event. */
+  fallbackNote: string | undefined;
+  /** The rule whose route last refused this target's change (one 'reject' per holder, not per event). */
+  routeBlockedBy: string | undefined;
 }
 
 export interface ActiveRule {
   rule: Rule;
-  readonly key: string;
+  /** Entry key (auto) or "manual:<id>"; a shared diversion passes to another target when its owner moves on. */
+  key: string;
   expiresAt: number;
   persistedExpiresAt: number;
   attempt: number;
@@ -68,6 +76,9 @@ export interface TenantState {
 export interface EngineState {
   cfg: MitigationConfig;
   guards: GuardContext;
+  /** What the real adapters carry; undefined = everything (no adapter information, e.g. unit tests). */
+  carry: CarryTable | undefined;
+  readonly carryCaps: readonly CarryCapabilities[] | undefined;
   readonly idPrefix: string;
   seq: number;
   readonly targets: Map<string, TargetEntry>;
@@ -91,12 +102,16 @@ export interface EngineOptions {
   readonly validateOrigin?: OriginValidator;
   /** The store charges every announcement against a budget shared with other processes (budget.ts). */
   readonly sharedBudget?: boolean;
+  /** Capability flags of the real adapters (dry-run rules ignore them: the dry-run adapter takes all). */
+  readonly adapters?: readonly CarryCapabilities[];
 }
 
 export function createEngine(opts: EngineOptions): EngineState {
   return {
     cfg: opts.config,
     guards: compileGuards(opts.config, opts.validateOrigin ?? unknownOrigin),
+    carry: opts.adapters ? compileCarry(opts.adapters, opts.config) : undefined,
+    carryCaps: opts.adapters,
     idPrefix: opts.idPrefix,
     seq: 0,
     targets: new Map(),

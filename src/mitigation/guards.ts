@@ -5,6 +5,7 @@
 // registries (src/net/special.ts); RPKI origin validation: RFC 6811, before any unicast announcement.
 import type { Rule } from '../domain/rule.js';
 import { TenantMap } from '../domain/tenants.js';
+import { float32RateProblem } from '../flowspec/actions.js';
 import { validateFlowSpec } from '../flowspec/validate.js';
 import {
   type Prefix,
@@ -15,7 +16,7 @@ import {
   tryParsePrefix,
 } from '../net/index.js';
 import type { MitigationConfig } from './config.js';
-import { DISCARDS, INTENT_KIND } from './intents.js';
+import { DISCARDS, INTENT_KIND, wireRateBytes } from './intents.js';
 import type { OriginValidator } from './types.js';
 
 export type GuardCode =
@@ -109,12 +110,31 @@ function checkMatch(rule: Rule): string | undefined {
     !(rule.rateBytesPerSecond >= 0 && Number.isFinite(rule.rateBytesPerSecond))
   )
     return 'rate is not a finite rate';
+  // A rate-limit must mean what it says: never 0 (a discard) nor a rate the 32-bit float cannot hold.
+  for (const a of rule.actions) {
+    if (a.kind !== 'traffic-rate-bytes' && a.kind !== 'traffic-rate-packets') continue;
+    const v = a.kind === 'traffic-rate-bytes' ? a.bytesPerSecond : a.packetsPerSecond;
+    const problem = float32RateProblem(v);
+    if (problem !== undefined) return problem;
+    if (rule.intent === 'rate-limit' && Math.fround(v) === 0)
+      return 'a rate-limit of 0 is a discard: give a rate above 0';
+  }
+  if (
+    rule.intent === 'rate-limit' &&
+    !(rule.rateBytesPerSecond !== undefined && rule.rateBytesPerSecond >= 1)
+  )
+    return 'a rate-limit needs a rate of at least 1 byte/s (8 bit/s)';
   return undefined;
 }
 
-/** Soft-whitelist: a discarding intent on a whitelisted CIDR becomes a rate-limit at the CIDR's rate. */
+/**
+ * Soft-whitelist: on a target overlapping a whitelisted CIDR the CIDR's rate is a floor no rule goes
+ * below. A discarding intent (drop, blackhole, geo-lockdown) or a scrubbing diversion becomes a rate-limit
+ * at that rate; a rate-limit below it is raised to it. The lowest rate of the overlapping CIDRs applies.
+ */
 function softWhitelist(ctx: GuardContext, rule: Rule, p: Prefix): { rule: Rule; note: string } | undefined {
-  if (!DISCARDS[rule.intent]) return undefined;
+  const converts = DISCARDS[rule.intent] || rule.intent === 'scrubbing';
+  if (!converts && rule.intent !== 'rate-limit') return undefined;
   let rate = Infinity;
   let cidr = '';
   for (const w of ctx.whitelist) {
@@ -124,15 +144,27 @@ function softWhitelist(ctx: GuardContext, rule: Rule, p: Prefix): { rule: Rule; 
     }
   }
   if (rate === Infinity) return undefined;
-  const bytes = Math.round(rate / 8);
+  const bytes = wireRateBytes(rate);
+  const action = {
+    kind: 'traffic-rate-bytes' as const,
+    asn: ctx.cfg.flowspec.rateAsn,
+    bytesPerSecond: bytes,
+  };
+  if (!converts) {
+    if ((rule.rateBytesPerSecond ?? 0) >= bytes) return undefined;
+    return {
+      rule: { ...rule, actions: [action], rateBytesPerSecond: bytes },
+      note: `soft-whitelist ${cidr}: rate-limit raised to its floor of ${rate} bit/s`,
+    };
+  }
   const keepMatch = INTENT_KIND[rule.intent] === 'flowspec';
-  const { communities: _c, largeCommunities: _l, peers: _p, allowCountries: _a, ...rest } = rule;
+  const { communities: _c, largeCommunities: _l, peers: _p, allowCountries: _a, nextHop: _n, ...rest } = rule;
   return {
     rule: {
       ...rest,
       intent: 'rate-limit',
       match: keepMatch ? rule.match : { family: rule.family, destination: { prefix: rule.target } },
-      actions: [{ kind: 'traffic-rate-bytes', asn: ctx.cfg.flowspec.rateAsn, bytesPerSecond: bytes }],
+      actions: [action],
       rateBytesPerSecond: bytes,
     },
     note: `soft-whitelist ${cidr}: ${rule.intent} converted to rate-limit at ${rate} bit/s`,

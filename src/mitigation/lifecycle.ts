@@ -2,7 +2,8 @@
 // (aggregation windows, TTL expiry, due retries, queue slots) and the next deadline.
 import { summarize } from './aggregate.js';
 import { evaluate } from './auto.js';
-import { pump, withdraw } from './deploy.js';
+import { enqueueAuto } from './level.js';
+import { abandon, pump, withdraw } from './deploy.js';
 import {
   type EngineState,
   type TargetEntry,
@@ -67,21 +68,35 @@ export function onResult(
     }
     return;
   }
+  // Given up: a refusal (render error, capability) or the last attempt. The rule it was to replace stands
+  // again; a refused level is skipped for this target from now on and the strongest level below it that
+  // can be carried takes its place.
   const entry = s.targets.get(ar.key);
-  withdraw(
-    s,
-    ar,
-    now,
-    'reject',
-    `announce failed after ${ar.attempt} attempt(s) via ${r.adapter}: ${r.error ?? 'error'}`,
-    ENGINE,
-    out,
-  );
-  if (entry !== undefined && entry.ruleId === ar.rule.id) {
+  const why = `announce failed after ${ar.attempt} attempt(s) via ${r.adapter}: ${r.error ?? 'error'}`;
+  const back = abandon(s, ar, now, why, out);
+  if (entry === undefined || entry.ruleId !== ar.rule.id) return;
+  if (back !== undefined && back.origin === 'auto') {
+    entry.ruleId = back.id;
+    entry.level = back.level;
+  } else {
     entry.ruleId = undefined;
     entry.acting = false;
-    entry.failedUntil = now + s.cfg.limits.cooldownMs;
+    entry.level = 0;
   }
+  if (!r.retryable && ar.rule.origin === 'auto' && ar.rule.level >= 1 && entry.view !== undefined) {
+    entry.refused.set(ar.rule.level, `${ar.rule.intent} refused by ${r.adapter}: ${r.error ?? 'error'}`);
+    enqueueAuto(
+      s,
+      entry,
+      ar.rule.level,
+      entry.acting ? 'escalate' : 'announce',
+      `level ${ar.rule.level} (${ar.rule.intent}) could not be announced`,
+      now,
+      out,
+    );
+  }
+  // out of retries: hold off for the cooldown; a refusal instead moves on to the levels that can be carried
+  if (!entry.acting && r.retryable) entry.failedUntil = now + s.cfg.limits.cooldownMs;
 }
 
 export function onTick(s: EngineState, now: number, out: EngineAction[]): void {
@@ -108,6 +123,8 @@ export function onTick(s: EngineState, now: number, out: EngineAction[]): void {
           : `TTL expired: manual rule of ${ar.rule.ttlSeconds} s`;
       withdraw(s, ar, now, 'withdraw', why, ENGINE, out);
       if (entry !== undefined && entry.ruleId === ar.rule.id) finishEntry(s, entry);
+      // targets that shared it (one rule per route) were quiet as long: they end with it
+      for (const e of [...s.targets.values()]) if (e.ruleId === ar.rule.id) finishEntry(s, e);
       continue;
     }
     if (!Number.isNaN(ar.retryAt) && ar.retryAt <= now) {

@@ -1,7 +1,10 @@
 // Manual rules (API, CLI): built from the request, through the same guards, queue and limits.
 import { INTENTS } from '../domain/rule.js';
-import { formatPrefix, tryParsePrefix } from '../net/index.js';
-import { enqueue, withdraw } from './deploy.js';
+import type { FlowSpecMatch } from '../flowspec/types.js';
+import { isFlowSpecParseError } from '../flowspec/errors.js';
+import { parseFlowSpec } from '../flowspec/text.js';
+import { type Prefix, formatPrefix, prefixEquals, tryParsePrefix } from '../net/index.js';
+import { enqueue, routeHolder, withdraw } from './deploy.js';
 import {
   type EngineState,
   decide,
@@ -12,7 +15,7 @@ import {
   ruleDecision,
 } from './engine-state.js';
 import { tenantOf, validateRule } from './guards.js';
-import { renderRule } from './intents.js';
+import { INTENT_KIND, rateProblem, renderRule, routeKey } from './intents.js';
 import { eqTerms } from './match.js';
 import type { QueueItem } from './queue.js';
 import type { EngineAction, ManualRuleRequest } from './types.js';
@@ -60,10 +63,21 @@ export function onManualAdd(
   const ttlSeconds = req.ttlSeconds ?? s.cfg.ttlSeconds;
   if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
     return reject('invalid-ttl', 'ttlSeconds must be a positive integer');
+  if (req.rateBitsPerSecond !== undefined) {
+    const problem = rateProblem(req.rateBitsPerSecond);
+    if (problem !== undefined) return reject('invalid-rate', problem);
+  }
   const protocols = toList(req.protocol);
   const ports = toList(req.port);
   const sourcePorts = toList(req.sourcePort);
   const narrowed = protocols || ports || sourcePorts;
+  let textMatch: FlowSpecMatch | undefined;
+  if (req.match !== undefined) {
+    const m = parseMatch(req.match, p, req.intent);
+    if (typeof m === 'string') return reject('invalid-match', m);
+    if (narrowed) return reject('invalid-request', 'give either match or protocol/port/sourcePort, not both');
+    textMatch = m;
+  }
   const { policy } = policyFor(s, undefined);
   const rule = renderRule(
     {
@@ -73,6 +87,7 @@ export function onManualAdd(
       intent: req.intent,
       level: req.level ?? 0,
       depth: 'destination',
+      ...(textMatch ? { match: textMatch } : {}),
       ...(narrowed
         ? {
             match: {
@@ -94,6 +109,16 @@ export function onManualAdd(
   );
   const v = validateRule(s.guards, rule);
   if (!v.ok) return reject(v.code, v.reason);
+  // One route, one rule (issue 19 item 4): a second rule on a route already held or queued is refused.
+  const route = routeKey(v.rule);
+  const held =
+    routeHolder(s, v.rule)?.rule ??
+    [...s.tenants.values()].flatMap((t) => t.queue).find((q) => routeKey(q.rule) === route)?.rule;
+  if (held !== undefined)
+    return reject(
+      'duplicate-route',
+      `rule ${held.id} (${held.origin} ${held.intent} ${held.target}) already holds this route; withdraw it first`,
+    );
   const key = `manual:${rule.id}`;
   enqueue(
     s,
@@ -117,6 +142,27 @@ export function onManualAdd(
     requestId,
     result: { ok: true, rule: active?.rule ?? rule, queued: active === undefined },
   });
+}
+
+/**
+ * A manual match in the FlowSpec text grammar. Everything the guards check later (validateFlowSpec, tenant,
+ * breadth) still applies; here only what the text itself must satisfy: it parses, its family is the
+ * target's, its destination (when given) is exactly the target, and the intent is one a match narrows.
+ */
+export function parseMatch(text: string, target: Prefix, intent: string): FlowSpecMatch | string {
+  if (typeof text !== 'string') return 'match must be FlowSpec text such as "flow4 proto =17 dport =53"';
+  if (INTENTS.includes(intent as never) && INTENT_KIND[intent as (typeof INTENTS)[number]] === 'unicast')
+    return `a ${intent} rule routes the whole target: it takes no match`;
+  const m = parseFlowSpec(text);
+  if (isFlowSpecParseError(m)) return `match: ${m.message} (at character ${m.position})`;
+  if (m.family !== target.family)
+    return `match is flow${m.family} but the target ${formatPrefix(target)} is IPv${target.family}`;
+  if (m.destination !== undefined) {
+    const d = tryParsePrefix(m.destination.prefix);
+    if (d === undefined || !prefixEquals(d, target) || m.destination.offset)
+      return `match destination ${m.destination.prefix} is not the target ${formatPrefix(target)}`;
+  }
+  return m;
 }
 
 export function onManualWithdraw(

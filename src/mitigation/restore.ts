@@ -17,6 +17,7 @@ import {
   tenantState,
   ttlMs,
 } from './engine-state.js';
+import { compileCarry } from './carry.js';
 import { compileGuards, validateRule } from './guards.js';
 import type { EngineAction } from './types.js';
 
@@ -29,6 +30,7 @@ export function onConfig(
 ): void {
   s.cfg = cfg;
   s.guards = compileGuards(cfg, s.guards.validateOrigin);
+  if (s.carryCaps !== undefined) s.carry = compileCarry(s.carryCaps, cfg);
   decide(
     out,
     {
@@ -110,6 +112,9 @@ export function reinstate(s: EngineState, rule: Rule, now: number): ActiveRule {
       view: undefined,
       failedUntil: -Infinity,
       legitBaseline: p ? s.legit.get(formatPrefix(p)) : undefined,
+      refused: new Map(),
+      fallbackNote: undefined,
+      routeBlockedBy: undefined,
     });
   }
   return ar;

@@ -103,6 +103,7 @@ export class MitigationRunner {
       config: opts.config,
       idPrefix: instance,
       sharedBudget: opts.store.budget !== undefined,
+      adapters: opts.adapters.map((a) => ({ name: a.name, ...a.capabilities })),
       ...(opts.validateOrigin ? { validateOrigin: opts.validateOrigin } : {}),
     });
   }
@@ -472,19 +473,44 @@ export class MitigationRunner {
       this.onDecision?.({ ...a.decision, adapter, ok: result.ok, payload: result.payload });
       if (result.ok && previous !== undefined) {
         const prevAdapter = this.placement.get(previous.id);
-        if (!(sameRoute(previous, rule) && prevAdapter === adapter)) {
+        // On the same route of the same adapter the announcement replaced the previous one in place, and a
+        // withdraw would take the new one down too — unless the adapter owns routes per rule (native speaker).
+        const inPlace =
+          sameRoute(previous, rule) &&
+          prevAdapter === adapter &&
+          this.pool.byName(adapter)?.capabilities.routesByRule !== true;
+        if (!inPlace) {
           await this.withdrawOn(
             { ...previous, state: 'withdrawn' },
             {
               ...a.decision,
               action: 'withdraw',
+              // the record names the withdrawn rule, not its replacement (a diversion's /24 differs)
+              target: previous.target,
               ruleId: previous.id,
               intent: previous.intent,
               level: previous.level,
               reason: `replaced by ${rule.id}`,
             },
           );
-        } else this.placement.delete(previous.id);
+        } else {
+          this.placement.delete(previous.id);
+          await this.audit(
+            toAudit(
+              {
+                ...a.decision,
+                action: 'withdraw',
+                target: previous.target,
+                ruleId: previous.id,
+                intent: previous.intent,
+                level: previous.level,
+                reason: `replaced in place by ${rule.id} (same route)`,
+              },
+              adapter,
+              { note: 'same route re-announced; nothing withdrawn' },
+            ),
+          );
+        }
         await this.store.rules.upsert({ ...previous, state: 'withdrawn' });
       }
       this.submit({
@@ -525,9 +551,13 @@ export class MitigationRunner {
   ): Promise<{ ok: boolean; retryable: boolean; error?: string; adapter: string }> {
     const placed = this.placement.get(rule.id);
     // Two rules can share one route (two hosts of one /24 diverted to scrubbing): keep it while another needs it.
-    const sharer = activeRules(this.state).find(
-      (r) => r.id !== rule.id && sameRoute(r, rule) && this.placement.get(r.id) === placed,
-    );
+    // (An adapter that owns routes per rule keeps a shared route by itself: withdraw by id is always safe.)
+    const byRule = placed !== undefined && this.pool.byName(placed)?.capabilities.routesByRule === true;
+    const sharer = byRule
+      ? undefined
+      : activeRules(this.state).find(
+          (r) => r.id !== rule.id && sameRoute(r, rule) && this.placement.get(r.id) === placed,
+        );
     if (placed !== undefined && sharer !== undefined) {
       this.placement.delete(rule.id);
       await this.audit(

@@ -29,6 +29,12 @@ export interface ManualRuleRequest {
   /** Destination port(s). */
   readonly port?: number | readonly number[];
   readonly sourcePort?: number | readonly number[];
+  /**
+   * A full FlowSpec match in the text grammar (src/flowspec/text.ts), e.g.
+   * "flow4 proto =17 sport =53 length >=512". Its destination, if given, must be the target; it is
+   * exclusive with protocol/port/sourcePort and applies to FlowSpec and local intents only.
+   */
+  readonly match?: string;
   readonly rateBitsPerSecond?: number;
   readonly ttlSeconds?: number;
   readonly level?: EscalationLevel;

@@ -75,6 +75,36 @@ describe('config reload (in process)', () => {
   });
 });
 
+describe('config reload of api.token (in process)', () => {
+  it('a changed token is in force after the reload and the old one is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-token-'));
+    const file = join(dir, 'floodgate.yaml');
+    writeFileSync(file, stringify(baseConfig(dir, { api: { host: HOST, port: 0, token: 'first-token' } })));
+    const app = await App.start({ configPath: file, env: {}, logger: pino({ level: 'silent' }) });
+    try {
+      const reload = (token?: string) =>
+        app.api!.inject({
+          method: 'POST',
+          url: '/api/v1/config/reload',
+          ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        });
+      expect((await reload()).statusCode).toBe(401);
+      writeFileSync(
+        file,
+        stringify(baseConfig(dir, { api: { host: HOST, port: 0, token: 'second-token' } })),
+      );
+      const res = await reload('first-token');
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as { applied: string[] }).applied).toContain('api.token');
+      expect((await reload('first-token')).statusCode).toBe(401);
+      expect((await reload('second-token')).statusCode).toBe(200);
+    } finally {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('config reload on SIGHUP (real process)', () => {
   it('re-reads the file when signalled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-hup-'));

@@ -6,6 +6,7 @@ import { formatFlowSpec } from '../../src/flowspec/index.js';
 import { Gobgpd, type GobgpPath } from './helpers/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
+import { rule } from './helpers/rules.js';
 import { waitFor } from './helpers/daemon.js';
 import { flowSpecActions } from '../../src/bgp/render.js';
 
@@ -136,6 +137,43 @@ describe('gobgpd 3.10 receives what floodgate announces', () => {
     }
     for (const r of RTBH) sp.withdrawRule(r.id);
     await waitFor('gobgpd unicast RIB empty', async () =>
+      (await g.ribCount('ipv4')) === 0 && (await g.ribCount('ipv6')) === 0 ? true : undefined,
+    );
+  });
+
+  it('holds a scrubbing diversion: the covering prefix with only its own communities and next hop (issue 10 item 2)', async () => {
+    const v4 = rule('div4', 'scrubbing', 'flow4 dst 203.0.113.0/24', {
+      level: 4,
+      communities: ['65030:4'],
+      largeCommunities: ['65030:4:1'],
+      nextHop: '100.64.0.2', // gobgpd drops a loopback next hop, so next-hop self is not shown on 127/8
+    });
+    const v6 = rule('div6', 'scrubbing', 'flow6 dst 2001:db8::/48', {
+      level: 4,
+      communities: ['65030:4'],
+      nextHop: '2001:db8:ffff::1',
+    });
+    for (const r of [v4, v6]) expect(sp.upsertRule(r).ok).toBe(true);
+    await waitFor('gobgpd diversion routes', async () =>
+      (await g.ribCount('ipv4')) === 1 && (await g.ribCount('ipv6')) === 1 ? true : undefined,
+    );
+    for (const [fam, prefix, nh, large] of [
+      ['ipv4', '203.0.113.0/24', '100.64.0.2', [{ ASN: 65030, LocalData1: 4, LocalData2: 1 }]],
+      ['ipv6', '2001:db8::/48', '2001:db8:ffff::1', undefined],
+    ] as const) {
+      const p = (await g.rib(fam))[prefix]?.[0];
+      expect(p, `${prefix} in gobgpd`).toBeDefined();
+      // exactly the operator's community: no BLACKHOLE, no NO_EXPORT, so the diversion travels upstream
+      expect(p?.attrs.find((a) => a.type === 8)?.communities).toEqual([65030 * 65536 + 4]);
+      expect(p?.attrs.find((a) => a.type === 32)?.value).toEqual(large);
+      const nexthop =
+        fam === 'ipv4'
+          ? p?.attrs.find((a) => a.type === 3)?.nexthop
+          : p?.attrs.find((a) => a.type === 14)?.nexthop;
+      expect(nexthop).toBe(nh);
+    }
+    for (const r of [v4, v6]) sp.withdrawRule(r.id);
+    await waitFor('gobgpd diversion withdrawn', async () =>
       (await g.ribCount('ipv4')) === 0 && (await g.ribCount('ipv6')) === 0 ? true : undefined,
     );
   });

@@ -149,6 +149,23 @@ function statement(head: string, attrs: readonly string[]): string {
 export function renderBirdRoute(rule: Rule, rtbh: RtbhConfig): BirdRoute {
   refusePeers(rule, 'BIRD');
   const kind = routeKind(rule);
+  if (kind === 'diversion') {
+    // Kept in the unicast static protocols; never export those to the kernel (a local blackhole of the /24).
+    const attrs: string[] = [];
+    if (rule.nextHop !== undefined) {
+      const nh = parseIp(rule.nextHop);
+      if (nh.family !== rule.family)
+        throw new RenderError('unsupported-family', `diversion next hop is not IPv${rule.family}`);
+      attrs.push(`bgp_next_hop = ${formatIp(nh)};`);
+    }
+    return {
+      slot: rule.family === 4 ? 'rtbh4' : 'rtbh6',
+      text: statement(`${targetPrefix(rule)} blackhole`, [
+        ...attrs,
+        ...communityStatements(flowSpecCommunities(rule)),
+      ]),
+    };
+  }
   if (kind === 'rtbh') {
     const nextHop = parseIp(rule.family === 4 ? rtbh.nextHop4 : rtbh.nextHop6);
     if (nextHop.family !== rule.family)

@@ -10,7 +10,8 @@ export type RenderErrorCode =
   | 'missing-action'
   | 'bad-community'
   | 'bad-prefix'
-  | 'selective-peers';
+  | 'selective-peers'
+  | 'missing-next-hop';
 
 export class RenderError extends Error {
   override readonly name = 'RenderError';

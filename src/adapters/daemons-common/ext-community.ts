@@ -1,6 +1,7 @@
 // FlowSpec actions as 8-octet extended communities (RFC 4360 §2) for daemons that take raw values:
 // traffic-rate 0x8006 / 0x800c and traffic-action 0x8007 (RFC 8955 §7), redirect 0x8008/0x8108/0x8208
 // (RFC 7674), traffic-marking 0x8009, redirect-to-IPv4 0x010c (draft-ietf-idr-flowspec-redirect-ip).
+import { float32RateProblem } from '../../flowspec/actions.js';
 import type { FlowSpecAction } from '../../flowspec/types.js';
 import { parseIp } from '../../net/index.js';
 import { RenderError } from './errors.js';
@@ -54,6 +55,13 @@ export function redirectBytes(routeTarget: string): Uint8Array {
   return b;
 }
 
+/** A rate the 32-bit float holds as it is meant: never a silent 0 (discard) or Infinity (RFC 8955 §7.1). */
+function wireRate(v: number): number {
+  const problem = float32RateProblem(v);
+  if (problem !== undefined) throw new RenderError('unsupported-action', `traffic-rate: ${problem}`);
+  return v;
+}
+
 /** One FlowSpec action as 8 octets. IPv6 redirect-to-IP needs the 20-octet IPv6 form and is refused here. */
 export function actionBytes(a: FlowSpecAction): Uint8Array {
   const b = new Uint8Array(8);
@@ -64,7 +72,7 @@ export function actionBytes(a: FlowSpecAction): Uint8Array {
       b[0] = 0x80;
       b[1] = a.kind === 'traffic-rate-bytes' ? 0x06 : 0x0c;
       v.setUint16(2, u16(a.asn, 'traffic-rate ASN'));
-      v.setFloat32(4, a.kind === 'traffic-rate-bytes' ? a.bytesPerSecond : a.packetsPerSecond);
+      v.setFloat32(4, wireRate(a.kind === 'traffic-rate-bytes' ? a.bytesPerSecond : a.packetsPerSecond));
       return b;
     case 'traffic-action':
       b[0] = 0x80;

@@ -1,17 +1,20 @@
-// How a BGP daemon carries a Rule: as a FlowSpec route (RFC 8955/8956) or as an RTBH unicast route
-// (RFC 7999). The intent decides; anything a daemon cannot carry is refused, never approximated.
+// How a BGP daemon carries a Rule: as a FlowSpec route (RFC 8955/8956), as an RTBH unicast route
+// (RFC 7999) or as a scrubbing diversion (a unicast route with the operator's communities). The intent decides; anything a daemon cannot carry is refused, never approximated.
 import type { Intent, Rule } from '../../domain/rule.js';
 import { formatPrefix, tryParsePrefix } from '../../net/index.js';
 import { RenderError } from './errors.js';
 
-export type DaemonRouteKind = 'flowspec' | 'rtbh';
+export type DaemonRouteKind = 'flowspec' | 'rtbh' | 'diversion';
 
 /** Intents a BGP speaker can carry: FlowSpec ones (actions in rule.actions) and RTBH. */
 export const FLOWSPEC_INTENTS: readonly Intent[] = ['rate-limit', 'drop', 'vrf-redirect'];
 export const RTBH_INTENTS: readonly Intent[] = ['blackhole'];
+/** Scrubbing: the covering /24 (/48) as a plain unicast route that draws the traffic to the scrubber. */
+export const DIVERSION_INTENTS: readonly Intent[] = ['scrubbing'];
 
 export function routeKind(rule: Rule): DaemonRouteKind {
   if (RTBH_INTENTS.includes(rule.intent)) return 'rtbh';
+  if (DIVERSION_INTENTS.includes(rule.intent)) return 'diversion';
   if (FLOWSPEC_INTENTS.includes(rule.intent)) {
     if (rule.actions.length === 0) {
       throw new RenderError(

@@ -6,7 +6,7 @@ export const EXABGP_CAPABILITIES: AdapterCapabilities & {
   readonly selectivePeers: boolean;
 } = {
   families: [4, 6],
-  intents: ['rate-limit', 'drop', 'vrf-redirect', 'blackhole'],
+  intents: ['rate-limit', 'drop', 'vrf-redirect', 'blackhole', 'scrubbing'],
   // RFC 8955 types 1-12, RFC 8956 type 13
   components: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
   selectivePeers: true,

@@ -1,6 +1,7 @@
 // Pure renderer: Rule → ExaBGP 4.2 text API commands. FlowSpec as
 // `announce flow route { match { … } then { … } }` (ExaBGP configuration/flow grammar), RTBH as
-// `announce route P next-hop N community [ … ] large-community [ … ]` (RFC 7999).
+// `announce route P next-hop N community [ … ] large-community [ … ]` (RFC 7999); a scrubbing diversion as
+// the same form for the covering prefix with the operator's communities and `next-hop self` by default.
 import type { Rule } from '../../domain/rule.js';
 import type { BitmaskTerm, FlowSpecAction, FlowSpecMatch, NumericTerm } from '../../flowspec/types.js';
 import { formatIp, parseIp } from '../../net/index.js';
@@ -21,7 +22,7 @@ export interface ExabgpRenderOptions {
 }
 
 export interface ExabgpCommands {
-  readonly kind: 'flowspec' | 'rtbh';
+  readonly kind: 'flowspec' | 'rtbh' | 'diversion';
   readonly announce: string;
   readonly withdraw: string;
 }
@@ -158,9 +159,26 @@ function rtbhBody(rule: Rule, opts: ExabgpRenderOptions): string {
   );
 }
 
+/** Scrubbing diversion: the covering prefix with the rule's communities; next hop the rule's, else self. */
+function diversionBody(rule: Rule): string {
+  const prefix = targetPrefix(rule);
+  let nextHop = 'self';
+  if (rule.nextHop !== undefined) {
+    const ip = parseIp(rule.nextHop);
+    if (ip.family !== rule.family)
+      throw new RenderError(
+        'unsupported-family',
+        `diversion next hop ${rule.nextHop} is not IPv${rule.family}`,
+      );
+    nextHop = formatIp(ip);
+  }
+  return [`route ${prefix} next-hop ${nextHop}`, ...communityClauses(flowSpecCommunities(rule))].join(' ');
+}
+
 export function renderExabgp(rule: Rule, opts: ExabgpRenderOptions): ExabgpCommands {
   const kind = routeKind(rule);
-  const body = kind === 'flowspec' ? flowBody(rule) : rtbhBody(rule, opts);
+  const body =
+    kind === 'flowspec' ? flowBody(rule) : kind === 'rtbh' ? rtbhBody(rule, opts) : diversionBody(rule);
   const sel = neighborPrefix(rule);
   return { kind, announce: `${sel}announce ${body}`, withdraw: `${sel}withdraw ${body}` };
 }

@@ -1,7 +1,7 @@
 // GoBGP adapter: renders with render.ts, drives gobgpd over gRPC (client.ts). The rendered Path (JSON
 // "@type" shape) is the audited payload. Health from ListPeer session states.
 import type { Rule } from '../../domain/rule.js';
-import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
 import type { GobgpConfig } from '../config-daemons.js';
 import { errorText } from '../daemons-common/errors.js';
 import { UNKNOWN_HEALTH, downHealth, sessionsHealth } from '../daemons-common/health.js';
@@ -25,7 +25,7 @@ export function isLocalPath(p: ListedPath): boolean {
 export class GobgpAdapter implements Adapter {
   readonly kind = 'gobgp';
   readonly name: string;
-  readonly capabilities = GOBGP_CAPABILITIES;
+  readonly capabilities: AdapterCapabilities;
   readonly client: GobgpClient;
   private last: AdapterHealth = UNKNOWN_HEALTH;
   /** NLRI key → rule id for paths we added since start. */
@@ -34,10 +34,27 @@ export class GobgpAdapter implements Adapter {
 
   constructor(
     private readonly cfg: GobgpConfig,
-    deps: { readonly now?: () => number } = {},
+    deps: {
+      readonly now?: () => number;
+      /** mitigation.scrubbing.nextHop: a diversion then needs no diversionNextHop here. */
+      readonly scrubbingNextHop?: { ipv4?: string | undefined; ipv6?: string | undefined };
+    } = {},
   ) {
     this.name = cfg.name;
     this.now = deps.now ?? Date.now;
+    const gaps = ([4, 6] as const)
+      .filter(
+        (f) =>
+          (f === 4
+            ? (deps.scrubbingNextHop?.ipv4 ?? cfg.diversionNextHop4)
+            : (deps.scrubbingNextHop?.ipv6 ?? cfg.diversionNextHop6)) === undefined,
+      )
+      .map((family) => ({
+        intent: 'scrubbing' as const,
+        family,
+        reason: `no IPv${family} diversion next hop (mitigation.scrubbing.nextHop.ipv${family} or diversionNextHop${family})`,
+      }));
+    this.capabilities = { ...GOBGP_CAPABILITIES, gaps };
     this.client = new GobgpClient(cfg.target, cfg.protoDir, cfg.timeoutMs);
   }
 

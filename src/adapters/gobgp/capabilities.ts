@@ -6,7 +6,7 @@ export const GOBGP_CAPABILITIES: AdapterCapabilities & {
   readonly selectivePeers: boolean;
 } = {
   families: [4, 6],
-  intents: ['rate-limit', 'drop', 'vrf-redirect', 'blackhole'],
+  intents: ['rate-limit', 'drop', 'vrf-redirect', 'blackhole', 'scrubbing'],
   components: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
   selectivePeers: false,
 };

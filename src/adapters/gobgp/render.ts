@@ -10,6 +10,7 @@ import type {
   FlowSpecPrefix,
   NumericTerm,
 } from '../../flowspec/types.js';
+import { float32RateProblem } from '../../flowspec/actions.js';
 import { formatIp, parseIp, parsePrefix } from '../../net/index.js';
 import type { RtbhConfig } from '../config-daemons.js';
 import {
@@ -38,6 +39,8 @@ export interface GobgpRenderOptions {
   readonly rtbh: RtbhConfig;
   readonly flowSpecNextHop4: string;
   readonly flowSpecNextHop6: string;
+  readonly diversionNextHop4?: string | undefined;
+  readonly diversionNextHop6?: string | undefined;
 }
 
 const END = 0x80;
@@ -126,8 +129,12 @@ function redirect(routeTarget: string): AnyMessage {
 /** One action as an apipb extended community message. */
 export function renderAction(a: FlowSpecAction): AnyMessage {
   switch (a.kind) {
-    case 'traffic-rate-bytes':
+    case 'traffic-rate-bytes': {
+      // the proto field is a 32-bit float: refuse what would arrive as 0 (a discard) or Infinity
+      const problem = float32RateProblem(a.bytesPerSecond);
+      if (problem !== undefined) throw new RenderError('unsupported-action', `traffic-rate: ${problem}`);
       return { '@type': 'TrafficRateExtended', asn: a.asn, rate: a.bytesPerSecond };
+    }
     case 'traffic-action':
       return { '@type': 'TrafficActionExtended', terminal: a.terminal, sample: a.sample };
     case 'redirect-vrf':
@@ -168,6 +175,26 @@ export function renderGobgpPath(rule: Rule, opts: GobgpRenderOptions): GobgpPath
       throw new RenderError('unsupported-family', `next hop ${text} is not IPv${rule.family}`);
     return { '@type': 'NextHopAttribute', next_hop: formatIp(ip) };
   };
+  if (kind === 'diversion') {
+    // The covering prefix with the operator's communities. gobgpd sends 0.0.0.0 as it is on iBGP
+    // sessions, so the next hop must be named: the rule's (mitigation.scrubbing.nextHop), else the adapter's.
+    const nh = rule.nextHop ?? (rule.family === 4 ? opts.diversionNextHop4 : opts.diversionNextHop6);
+    if (nh === undefined)
+      throw new RenderError(
+        'missing-next-hop',
+        `no IPv${rule.family} next hop for the scrubbing diversion: set mitigation.scrubbing.nextHop.ipv${rule.family} or this adapter's diversionNextHop${rule.family}`,
+      );
+    const p = parsePrefix(targetPrefix(rule));
+    return {
+      family: { afi, safi: 'SAFI_UNICAST' },
+      nlri: {
+        '@type': 'IPAddressPrefix',
+        prefix_len: p.length,
+        prefix: formatIp({ family: p.family, bytes: p.bytes }),
+      },
+      pattrs: [origin, nextHop(nh), ...communityAttrs(flowSpecCommunities(rule))],
+    };
+  }
   if (kind === 'rtbh') {
     const p = parsePrefix(targetPrefix(rule));
     return {

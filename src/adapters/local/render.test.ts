@@ -86,6 +86,11 @@ describe('local nftables renderer', () => {
     expect(r.rules[0]).toContain(`ip saddr != @${objectPrefix('g')}_geo counter drop`);
   });
 
+  it('never carries scrubbing: a diversion of the /24 would become a drop of every neighbour', () => {
+    const r = makeRule({ intent: 'scrubbing', target: '203.0.113.0/24', match: { family: 4 } });
+    expect(() => render(r, opts)).toThrow(/cannot carry "scrubbing"/);
+  });
+
   it('fails closed: unsupported intents, unsafe ids, TCP-only intents on UDP, IPv6 offsets, missing rate', () => {
     expect(() => render(makeRule({ intent: 'vrf-redirect' }), opts)).toThrow(/vrf-redirect/);
     expect(() => ruleTag('x" ; flush ruleset')).toThrow(/unsafe/);

@@ -61,11 +61,13 @@ export interface LocalRendering {
   readonly sysctls: readonly SysctlChange[];
 }
 
+// Not 'scrubbing': a host cannot divert its traffic upstream, and a scrubbing rule names the covering
+// /24 (/48) — carried here it would drop every neighbour of the attacked host. The engine falls back to
+// the strongest level this adapter can carry instead (docs/engine.md).
 export const SUPPORTED_INTENTS: readonly Intent[] = [
   'rate-limit',
   'drop',
   'blackhole',
-  'scrubbing',
   'geo-lockdown',
   'syn-cookies',
   'synproxy',
@@ -215,7 +217,6 @@ export function render(rule: Rule, opts: LocalRenderOptions): LocalRendering {
   switch (rule.intent) {
     case 'drop':
     case 'blackhole':
-    case 'scrubbing':
       for (const a of alts) rules.push(`add rule inet ${t} pre ${a} counter drop ${comment()}`);
       break;
     case 'rate-limit': {

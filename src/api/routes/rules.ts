@@ -1,5 +1,6 @@
 // /api/v1/rules: list, read, add (manual rule through every guard) and withdraw. A tenant-bound token
 // sees and touches only its tenant's rules; adding needs the rules:write permission (operator and up).
+import { FLOAT32_MAX } from '../../flowspec/actions.js';
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { INTENTS } from '../../domain/rule.js';
@@ -43,7 +44,18 @@ export const manualRuleBody = z
       .optional(),
     port: portList.optional(),
     sourcePort: portList.optional(),
-    rateBitsPerSecond: z.number().finite().positive().optional(),
+    match: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('Full FlowSpec match in the text grammar, e.g. "flow4 proto =17 sport =53 length >=512"'),
+    rateBitsPerSecond: z
+      .number()
+      .finite()
+      .positive()
+      .max(8 * FLOAT32_MAX, 'beyond what the 32-bit float of a FlowSpec traffic-rate holds (RFC 8955 §7.1)')
+      .optional(),
     ttlSeconds: z
       .number()
       .int()

@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { checkConfig } from '../../config/checks.js';
 import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
+import { carryIssues } from '../../app/adapters.js';
+import { createLogger } from '../../app/logger.js';
+import { formatCarryIssue } from '../../mitigation/carry.js';
 
 export function registerCheckConfig(program: Command): void {
   program
@@ -10,7 +13,7 @@ export function registerCheckConfig(program: Command): void {
     .description('validate the config file and print the effective config (defaults filled in)')
     .option('-c, --config <file>', 'config file (default ./floodgate.yaml, else built-in defaults)')
     .option('--quiet', 'print nothing on success')
-    .action((o: { config?: string; quiet?: boolean }) => {
+    .action(async (o: { config?: string; quiet?: boolean }) => {
       try {
         const loaded = loadConfig(o.config);
         // the same checks `floodgate run` applies before it starts
@@ -22,8 +25,16 @@ export function registerCheckConfig(program: Command): void {
           process.exitCode = 2;
           return;
         }
+        // levels no configured adapter carries: an error when mitigation is live, a warning in dry-run
+        const issues = await carryIssues(loaded.config, createLogger('silent'));
+        for (const i of issues)
+          process.stderr.write(`${i.severity === 'error' ? 'error' : 'warning'}: ${formatCarryIssue(i)}\n`);
+        const errors = issues.filter((i) => i.severity === 'error').length;
+        if (errors > 0) process.exitCode = 2;
         if (!o.quiet) {
-          process.stdout.write(`config OK: ${loaded.file ?? 'no file, built-in defaults'}\n`);
+          process.stdout.write(
+            `${errors > 0 ? `config has ${errors} error(s)` : 'config OK'}: ${loaded.file ?? 'no file, built-in defaults'}\n`,
+          );
           if (loaded.fromEnv.length) process.stdout.write(`from environment: ${loaded.fromEnv.join(', ')}\n`);
           const redacted = JSON.parse(
             JSON.stringify(loaded.config, (k, v: unknown) =>

@@ -77,6 +77,10 @@ export function registerRules(program: Command): void {
       .option('--protocol <n>', 'IP protocol number (6 tcp, 17 udp, 1 icmp)', (v) => Number.parseInt(v, 10))
       .option('--port <n>', 'destination port', (v) => Number.parseInt(v, 10))
       .option('--source-port <n>', 'source port', (v) => Number.parseInt(v, 10))
+      .option(
+        '--match <flowspec>',
+        'full FlowSpec match in the text grammar, e.g. "flow4 proto =17 sport =53 length >=512" (instead of --protocol/--port/--source-port)',
+      )
       .option('--rate <bps>', 'rate limit in bits per second', (v) => Number(v))
       .option('--ttl <seconds>', 'time to live', (v) => Number.parseInt(v, 10))
       .option('--level <n>', 'escalation level 0-4', (v) => Number.parseInt(v, 10))
@@ -91,6 +95,7 @@ export function registerRules(program: Command): void {
         protocol: o.protocol,
         port: o.port,
         sourcePort: o.sourcePort,
+        match: o.match,
         rateBitsPerSecond: o.rate,
         ttlSeconds: o.ttl,
         level: o.level,

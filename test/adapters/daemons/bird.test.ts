@@ -11,8 +11,12 @@ import { startBird } from './harness/bird.js';
 import { type Daemon, tempDir, waitFor } from './harness/proc.js';
 import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
-import { expectReceiverHoldsTestRules } from './harness/expect-all.js';
-import { FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
+import {
+  expectNoDiversion,
+  expectReceiverHoldsDiversion,
+  expectReceiverHoldsTestRules,
+} from './harness/expect-all.js';
+import { DIVERSION_RULES, FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
 
 const SPEAKER = '127.0.40.3';
 const RECEIVER = '127.0.40.13';
@@ -102,6 +106,17 @@ describe('BIRD adapter ↔ bird ↔ receiving gobgpd', () => {
       return n === 0 || undefined;
     });
     expect(await adapter.list()).toEqual([]);
+  });
+
+  it('carries a scrubbing diversion: the covering prefix with its communities and next hop', async () => {
+    for (const r of DIVERSION_RULES) {
+      const res = await adapter.announce(r);
+      expect(res.error).toBeUndefined();
+      expect(res.ok).toBe(true);
+    }
+    await expectReceiverHoldsDiversion(receiver);
+    for (const r of DIVERSION_RULES) expect((await adapter.withdraw(r)).ok).toBe(true);
+    await expectNoDiversion(receiver);
   });
 
   it('goes red when bird stops', async () => {

@@ -10,8 +10,12 @@ import { startExabgp } from './harness/exabgp.js';
 import { type Daemon, tempDir, waitFor } from './harness/proc.js';
 import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
-import { expectReceiverHoldsTestRules } from './harness/expect-all.js';
-import { FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
+import {
+  expectNoDiversion,
+  expectReceiverHoldsDiversion,
+  expectReceiverHoldsTestRules,
+} from './harness/expect-all.js';
+import { DIVERSION_RULES, FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
 
 const SPEAKER = '127.0.40.5';
 const RECEIVER = '127.0.40.15';
@@ -78,6 +82,17 @@ describe('ExaBGP adapter ↔ floodgate exabgp-api ↔ exabgp ↔ receiving gobgp
       return n === 0 || undefined;
     });
     expect(await adapter.list()).toEqual([]);
+  });
+
+  it('carries a scrubbing diversion: the covering prefix with its communities and next hop', async () => {
+    for (const r of DIVERSION_RULES) {
+      const res = await adapter.announce(r);
+      expect(res.error).toBeUndefined();
+      expect(res.ok).toBe(true);
+    }
+    await expectReceiverHoldsDiversion(receiver);
+    for (const r of DIVERSION_RULES) expect((await adapter.withdraw(r)).ok).toBe(true);
+    await expectNoDiversion(receiver);
   });
 
   it("passes exabgp's refusal back as a non-retryable failure", async () => {

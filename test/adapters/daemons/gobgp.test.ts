@@ -9,8 +9,12 @@ import { gobgpConfigSchema } from '../../../src/adapters/config-daemons.js';
 import { type Daemon, startDaemon, tempDir, waitFor } from './harness/proc.js';
 import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
-import { expectReceiverHoldsTestRules } from './harness/expect-all.js';
-import { FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
+import {
+  expectNoDiversion,
+  expectReceiverHoldsDiversion,
+  expectReceiverHoldsTestRules,
+} from './harness/expect-all.js';
+import { DIVERSION_RULES, FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
 
 const SPEAKER = '127.0.40.2';
 const RECEIVER = '127.0.40.11';
@@ -91,6 +95,17 @@ describe('GoBGP adapter ↔ gobgpd ↔ receiving gobgpd', () => {
       return n === 0 || undefined;
     });
     expect(await adapter.list()).toEqual([]);
+  });
+
+  it('carries a scrubbing diversion: the covering prefix with its communities, its next hop', async () => {
+    for (const r of DIVERSION_RULES) {
+      const res = await adapter.announce(r);
+      expect(res.error).toBeUndefined();
+      expect(res.ok).toBe(true);
+    }
+    await expectReceiverHoldsDiversion(receiver);
+    for (const r of DIVERSION_RULES) expect((await adapter.withdraw(r)).ok).toBe(true);
+    await expectNoDiversion(receiver);
   });
 
   it('refuses what gobgpd cannot carry without sending anything', async () => {

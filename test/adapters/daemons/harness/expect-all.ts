@@ -3,7 +3,17 @@
 import { FS4, FS6, UC4, UC6, expectFlowPath, expectRtbhPath, findFlow, findUnicast } from './expect-rib.js';
 import { waitFor } from './proc.js';
 import type { Receiver } from './receiver.js';
-import { v4Blackhole, v4Drop, v4RateLimit, v4Redirect, v6Blackhole, v6Drop, v6RateLimit } from './rules.js';
+import {
+  v4Blackhole,
+  v4Drop,
+  v4RateLimit,
+  v4Redirect,
+  v4Scrub,
+  v6Blackhole,
+  v6Drop,
+  v6RateLimit,
+  v6Scrub,
+} from './rules.js';
 
 export async function expectReceiverHoldsTestRules(receiver: Receiver): Promise<void> {
   const held = (family: typeof FS4 | typeof FS6 | typeof UC4 | typeof UC6, n: number, what: string) =>
@@ -17,4 +27,33 @@ export async function expectReceiverHoldsTestRules(receiver: Receiver): Promise<
   const rtbh = { communities: ['65535:666', '65535:65281', '65040:7'], largeCommunities: ['65040:666:1'] };
   expectRtbhPath(findUnicast(uc4, v4Blackhole), v4Blackhole, { nextHop: '100.64.0.1', ...rtbh });
   expectRtbhPath(findUnicast(uc6, v6Blackhole), v6Blackhole, { nextHop: '100::1', ...rtbh });
+}
+
+/**
+ * The scrubbing diversions (issue 10 item 2): the covering /24 and /48 as plain unicast routes with exactly
+ * the operator's communities — no BLACKHOLE, no NO_EXPORT — and the rule's next hop.
+ */
+export async function expectReceiverHoldsDiversion(receiver: Receiver): Promise<void> {
+  const find = (family: typeof UC4 | typeof UC6, target: string) =>
+    waitFor(`diversion ${target}`, async () => (await receiver.rib(family)).find((p) => p.prefix === target));
+  expectRtbhPath(await find(UC4, v4Scrub.target), v4Scrub, {
+    nextHop: '100.64.0.2',
+    communities: ['65040:4'],
+    largeCommunities: ['65040:4:1'],
+  });
+  expectRtbhPath(await find(UC6, v6Scrub.target), v6Scrub, {
+    nextHop: '2001:db8:ffff::1',
+    communities: ['65040:4'],
+    largeCommunities: [],
+  });
+}
+
+/** Both diversions gone from the receiver. */
+export async function expectNoDiversion(receiver: Receiver): Promise<void> {
+  await waitFor('diversions withdrawn', async () => {
+    const left = [...(await receiver.rib(UC4)), ...(await receiver.rib(UC6))].filter(
+      (p) => p.prefix === v4Scrub.target || p.prefix === v6Scrub.target,
+    );
+    return left.length === 0 || undefined;
+  });
 }

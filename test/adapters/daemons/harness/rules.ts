@@ -47,6 +47,7 @@ export function makeRule(p: {
   communities?: string[];
   largeCommunities?: string[];
   peers?: string[];
+  nextHop?: string;
   dryRun?: boolean;
 }): Rule {
   const family = p.target.includes(':') ? 6 : 4;
@@ -56,12 +57,13 @@ export function makeRule(p: {
     target: p.target,
     family,
     intent: p.intent,
-    level: p.intent === 'blackhole' ? 3 : p.intent === 'drop' ? 2 : 1,
+    level: p.intent === 'scrubbing' ? 4 : p.intent === 'blackhole' ? 3 : p.intent === 'drop' ? 2 : 1,
     match: { family, destination: { prefix: p.target }, ...p.match },
     actions: p.actions ?? [],
     communities: p.communities,
     largeCommunities: p.largeCommunities,
     peers: p.peers,
+    ...(p.nextHop !== undefined ? { nextHop: p.nextHop } : {}),
     ttlSeconds: 300,
     createdAt: 1_800_000_000_000,
     expiresAt: 1_800_000_300_000,
@@ -147,3 +149,28 @@ export const v6Blackhole = makeRule({
 /** The standard set every daemon adapter's interop test announces and the receiver must hold. */
 export const FLOW_RULES: readonly Rule[] = [v4RateLimit, v4Drop, v4Redirect, v6Drop, v6RateLimit];
 export const RTBH_RULES: readonly Rule[] = [v4Blackhole, v6Blackhole];
+
+/**
+ * Scrubbing diversion (level 4): the covering /24 with the operator's communities and next hop
+ * (mitigation.scrubbing.nextHop; gobgpd drops routes whose next hop is a loopback address, so next-hop self
+ * cannot be shown on this rig's 127/8 addresses).
+ */
+export const v4Scrub = makeRule({
+  id: 'r4-scrub',
+  target: '203.0.113.0/24',
+  intent: 'scrubbing',
+  communities: ['65040:4'],
+  largeCommunities: ['65040:4:1'],
+  nextHop: '100.64.0.2',
+});
+
+/** IPv6 diversion of the covering /48 towards an explicit next hop (the scrubbing centre's tunnel end). */
+export const v6Scrub = makeRule({
+  id: 'r6-scrub',
+  target: '2001:db8::/48',
+  intent: 'scrubbing',
+  communities: ['65040:4'],
+  nextHop: '2001:db8:ffff::1',
+});
+
+export const DIVERSION_RULES: readonly Rule[] = [v4Scrub, v6Scrub];
