@@ -20,13 +20,18 @@ const ports = {
   exporters: () => ({}),
 } as unknown as ApiPorts;
 
-const app = buildApi(ports, { bodyLimit: 1024 });
+// authenticated as the config token: these tests are about the shape of errors after auth
+const app = buildApi(ports, { bodyLimit: 1024, token: 'errors-test' });
 
 async function call(method: 'GET' | 'POST', url: string, payload?: string) {
   const r = await app.inject({
     method,
     url,
-    ...(payload !== undefined ? { payload, headers: { 'content-type': 'application/json' } } : {}),
+    headers: {
+      authorization: 'Bearer errors-test',
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(payload !== undefined ? { payload } : {}),
   });
   const body = r.json() as { error: { code: string; message: string; details?: unknown } };
   // the one documented shape: nothing but error.{code,message[,details]}

@@ -162,6 +162,13 @@ export async function openFixture(
     reloadConfig: opts.reload ?? (async () => ({ ok: true, applied: [], restartRequired: [] })),
     exporters: opts.exporters ?? (() => [{ address: '127.0.0.1', datagrams: 3 }]),
     bgpPeers: () => [{ address: '127.0.0.1', state: 'established' }],
+    rpki: {
+      status: () => ({ originAs: 64500, vrps: { ipv4: 1, ipv6: 0, total: 1 }, stale: false }),
+      validate: (prefix: string, asn?: number) =>
+        prefix.includes('/') || /^[0-9a-f.:]+$/i.test(prefix)
+          ? { prefix, originAs: asn ?? 64500, state: 'not-found', matched: [], covering: [], detail: 'test' }
+          : undefined,
+    },
     // the adjacency RIB carries every tenant's rules
     bgpAdjRibOut: (peer) =>
       peer === '127.0.0.1' ? Object.values(TENANTS).map((t) => ({ nlri: `${t.prefix}5/32` })) : undefined,
@@ -203,5 +210,9 @@ export function delegatingPorts(current: () => ApiPorts): ApiPorts {
     exporters: () => c().exporters(),
     bgpPeers: () => c().bgpPeers?.(),
     bgpAdjRibOut: (peer) => c().bgpAdjRibOut?.(peer),
+    rpki: {
+      status: () => c().rpki?.status(),
+      validate: (prefix, asn) => c().rpki?.validate(prefix, asn),
+    },
   };
 }

@@ -55,7 +55,7 @@ describe('exports in the running app', () => {
   const config = (exports: Record<string, unknown>) =>
     stringify({
       store: { sqlitePath: join(dir, 'f.db') },
-      api: { host: '127.15.0.41', port: 0 },
+      api: { host: '127.15.0.41', port: 0, anonymousRead: true, token: 'exports-test' },
       flow: { listeners: [{ protocol: 'netflow', address: '127.15.0.41', port: 0 }] },
       detection: { networks: ['203.0.113.0/24'] },
       exports: { watch: { intervalMs: 100, exporterSilentSeconds: 1 }, ...exports },
@@ -116,7 +116,12 @@ describe('exports in the running app', () => {
     await new Promise<void>((r) => sock.bind(0, '127.15.0.42', () => r()));
     const send = () =>
       new Promise<void>((r) =>
-        sock.send(sflowFlood({ target: '203.0.113.9', samples: 1 })[0]!, port, '127.15.0.41', () => r()),
+        sock.send(
+          sflowFlood({ target: '203.0.113.9', samples: 1, agent: '127.15.0.42' })[0]!,
+          port,
+          '127.15.0.41',
+          () => r(),
+        ),
       );
     const atSplunk = (action: string) => () =>
       splunk.requests.find(
@@ -143,7 +148,11 @@ describe('exports in the running app', () => {
       file,
       config({ elastic: [{ name: 'es', url: elastic.baseUrl, apiKey: ES_API_KEY, queue: { flushMs: 0 } }] }),
     );
-    const res = await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload' });
+    const res = await app.api!.inject({
+      method: 'POST',
+      url: '/api/v1/config/reload',
+      headers: { authorization: 'Bearer exports-test' },
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { applied: string[]; restartRequired: string[] };
     expect(body.restartRequired).toEqual([]);
@@ -167,7 +176,15 @@ describe('exports in the running app', () => {
 
   it('exports.metrics.enabled: false turns /metrics off on reload', async () => {
     writeFileSync(file, config({ metrics: { enabled: false } }));
-    expect((await app.api!.inject({ method: 'POST', url: '/api/v1/config/reload' })).statusCode).toBe(200);
+    expect(
+      (
+        await app.api!.inject({
+          method: 'POST',
+          url: '/api/v1/config/reload',
+          headers: { authorization: 'Bearer exports-test' },
+        })
+      ).statusCode,
+    ).toBe(200);
     expect((await app.api!.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
   });
 });

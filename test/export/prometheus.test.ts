@@ -70,7 +70,7 @@ describe('Prometheus scrapes /metrics (real prometheus)', () => {
       stringify({
         node: { name: 'prom-test' },
         store: { sqlitePath: join(dir, 'f.db') },
-        api: { host: APP_HOST, port: 0 },
+        api: { host: APP_HOST, port: 0, anonymousRead: true },
         flow: { listeners: [{ protocol: 'sflow', address: APP_HOST, port: SFLOW_PORT }] },
         detection: { networks: ['203.0.113.0/24'] },
         exports: { metrics: { topTalkers: 3 } },
@@ -109,7 +109,10 @@ describe('Prometheus scrapes /metrics (real prometheus)', () => {
     ]);
     await waitFor('prometheus ready', async () => (await fetch(`http://${PROM}/-/ready`)).ok, 30_000);
     // a bounded flood on one victim: 600 sFlow samples (1 in 1000) in 75 datagrams
-    stopFlood = await floodFrom(sflowFlood({ target: '203.0.113.7', samples: 600 }), SFLOW_PORT);
+    stopFlood = await floodFrom(
+      sflowFlood({ target: '203.0.113.7', samples: 600, agent: EXPORTER }),
+      SFLOW_PORT,
+    );
     await waitFor('first datagrams counted', () => app.collector.stats().datagrams > 10);
   }, 60_000);
 
