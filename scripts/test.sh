@@ -28,7 +28,7 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   npm install --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
-step "type check" npx tsc -p tsconfig.json --noEmit
+step "type check" npm run --silent typecheck
 step "lint" npm run --silent lint
 
 run_vitest() { # label, node binary
