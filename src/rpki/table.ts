@@ -210,6 +210,55 @@ class FamilyTable {
     }
   }
 
+  /** RFC 6811 state of bytes/len for originAs, without callbacks or allocation (the hot path). */
+  stateOf(bytes: Uint8Array, len: number, originAs: number): RovState {
+    let covered = false;
+    const match = (g: number): boolean => {
+      const start = this.first[g] as number;
+      const end = start + (this.count[g] as number);
+      // AS 0 never matches: no route can be originated by AS 0 (RFC 7607)
+      if (originAs !== 0)
+        for (let j = start; j < end; j++)
+          if (this.asn[j] === originAs && len <= (this.maxLength[j] as number)) return true;
+      return false;
+    };
+    const lengths = this.shortLengths;
+    for (let li = 0; li < lengths.length; li++) {
+      const l = lengths[li] as number;
+      if (l > len) break;
+      const g = this.group(bytes, l);
+      if (g < 0) continue;
+      covered = true;
+      if (match(g)) return 'valid';
+    }
+    const bits = DIR_BITS[this.family];
+    if (len >= bits) {
+      const stride = this.stride;
+      maskedWords(bytes, len, stride, this.probe);
+      const q = this.probe;
+      const packed = this.dir.get((q[0] as number) >>> (32 - bits));
+      if (packed !== undefined) {
+        const start = Math.floor(packed / 65536);
+        const end = start + (packed % 65536);
+        for (let i = start; i < end; i++) {
+          const gl = this.dirLen[i] as number;
+          if (gl > len) continue;
+          let inside = true;
+          for (let k = 0; k < stride && inside; k++) {
+            const bitsHere = gl - 32 * k;
+            if (bitsHere <= 0) break;
+            const m = bitsHere >= 32 ? 0xffffffff : (-1 << (32 - bitsHere)) >>> 0;
+            inside = ((q[k] as number) & m) >>> 0 === this.dirWords[i * stride + k];
+          }
+          if (!inside) continue;
+          covered = true;
+          if (match(this.dirGroup[i] as number)) return 'valid';
+        }
+      }
+    }
+    return covered ? 'invalid' : 'not-found';
+  }
+
   /** Group holding exactly (bytes masked to len, len), or -1. */
   group(bytes: Uint8Array, len: number): number {
     maskedWords(bytes, len, this.stride, this.probe);
@@ -273,20 +322,7 @@ export class VrpTable {
 
   /** The state alone: the hot form of validate(). */
   state(prefix: Prefix, originAs: number): RovState {
-    const t = prefix.family === 4 ? this.v4 : this.v6;
-    let covered = false;
-    let valid = false;
-    t.covering(prefix.bytes, prefix.length, (g) => {
-      covered = true;
-      const start = t.first[g] as number;
-      const end = start + (t.count[g] as number);
-      // AS 0 never matches: no route can be originated by AS 0 (RFC 7607)
-      if (originAs !== 0)
-        for (let j = start; j < end; j++)
-          if (t.asn[j] === originAs && prefix.length <= (t.maxLength[j] as number)) return (valid = true);
-      return false;
-    });
-    return valid ? 'valid' : covered ? 'invalid' : 'not-found';
+    return (prefix.family === 4 ? this.v4 : this.v6).stateOf(prefix.bytes, prefix.length, originAs);
   }
 
   /** RFC 6811 §2 for a route `prefix` originated by `originAs`, with the VRPs behind the answer. */
