@@ -32,7 +32,8 @@ export function newSecret(): string {
 export interface AuthOptions {
   readonly tokens: TokenRepository;
   /** api.token: an owner token named "config". */
-  readonly configToken?: string;
+  /** api.token; a function is read on every request, so a reload that changes it applies at once. */
+  readonly configToken?: string | (() => string | undefined);
   /** api.anonymousRead: callers without a token may read (loopback listeners only). */
   readonly anonymousRead?: boolean;
 }
@@ -112,11 +113,17 @@ async function resolve(
  * preParsing enforces the route's permission (after the rate limiter, so failed guesses count too).
  */
 export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
-  const configHash = opts.configToken ? Buffer.from(hashSecret(opts.configToken), 'hex') : undefined;
+  let cached: { token: string | undefined; hash: Buffer | undefined } = { token: undefined, hash: undefined };
+  const configHash = (): Buffer | undefined => {
+    const token = typeof opts.configToken === 'function' ? opts.configToken() : opts.configToken;
+    if (token !== cached.token)
+      cached = { token, hash: token ? Buffer.from(hashSecret(token), 'hex') : undefined };
+    return cached.hash;
+  };
   app.decorateRequest('principal', null);
   app.decorateRequest('authFailure', null);
   app.addHook('onRequest', async (req) => {
-    await resolve(req, opts, configHash);
+    await resolve(req, opts, configHash());
   });
   app.addHook('preParsing', async (req) => {
     if (req.is404) return;

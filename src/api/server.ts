@@ -22,8 +22,8 @@ export { manualRuleBody } from './routes/rules.js';
 import { metricsRoute } from '../export/metrics-route.js';
 
 export interface ApiOptions {
-  /** api.token: acts as an owner token named "config". */
-  readonly token?: string;
+  /** api.token: acts as an owner token named "config"; a function is read per request (live reload). */
+  readonly token?: string | (() => string | undefined);
   /** api.anonymousRead: reads without a token (the app allows it on loopback listeners only). */
   readonly anonymousRead?: boolean;
   /** Requests per window per token (per address without one). */

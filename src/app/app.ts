@@ -428,7 +428,8 @@ export class App {
         'the HTTP API listens off loopback without TLS (api.tls): tokens travel in clear',
       );
     this.api = buildApi(this.ports(), {
-      ...(api.token ? { token: api.token } : {}),
+      // read on every request: a reload that changes api.token applies at once
+      token: () => this.config.api.token,
       anonymousRead: api.anonymousRead && isLoopback(api.host),
       rateLimit: { max: api.rateLimit.max, timeWindowMs: api.rateLimit.windowSeconds * 1000 },
       corsOrigins: api.corsOrigins,

@@ -84,8 +84,10 @@ describe('config checks beyond the schema', () => {
   it('check-config prints the live-mitigation warning loudly on stderr', async () => {
     const path = file('mitigation:\n  dryRun: false\ndetection:\n  networks: [203.0.113.0/24]\n');
     const out = await run(['check-config', '-c', path, '--quiet']);
-    expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/WARNING: flow\.exporters: MITIGATION IS LIVE/);
+    // no adapter is configured either: the levels nothing can carry are errors while live
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^error: policy "default" level 1 \(rate-limit\)/m);
   }, 60_000);
 
   it('refuses a config file over the size limit before reading it', () => {

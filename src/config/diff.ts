@@ -6,8 +6,14 @@ import type { Config } from './schema.js';
 export const RESTART_KEYS: readonly string[] = [
   'node.name',
   'store',
-  // the HTTP API (listener, TLS, config token, anonymous reads, rate limits, CORS) is built once
-  'api',
+  // the HTTP API (listener, TLS, anonymous reads, rate limits, CORS) is built once; api.token applies live
+  'api.enabled',
+  'api.host',
+  'api.port',
+  'api.tls',
+  'api.anonymousRead',
+  'api.rateLimit',
+  'api.corsOrigins',
   'flow',
   'bgp',
   'adapters',

@@ -13,6 +13,7 @@ import { FlowBatch } from '../../src/flow/batch.js';
 import { batchesToPcap } from '../../src/gen/packet.js';
 import { startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { authHeader } from '../support/floodgate-process.js';
 import { softflowdExport } from '../support/softflowd.js';
 
 const PG_HOST = '127.13.0.10';
@@ -46,7 +47,7 @@ function manyTargetFlood(first: number, endMs: number): Buffer {
 async function post(api: string, body: object): Promise<number> {
   const res = await fetch(`${api}/api/v1/rules`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader },
     body: JSON.stringify(body),
   });
   await res.text();

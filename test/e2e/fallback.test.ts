@@ -22,6 +22,7 @@ import {
   waitFor,
   type FloodgateProcess,
 } from '../support/floodgate-process.js';
+import { TEST_API_TOKEN } from '../support/floodgate-process.js';
 import { flowSpecRib } from './support-gobgp.js';
 import { freeUdpPort, sflowFlood } from './support-sflow.js';
 
@@ -189,6 +190,8 @@ describe('a level no adapter can carry falls back, end to end through floodgate 
         'add',
         '--api',
         proc.api,
+        '--token',
+        TEST_API_TOKEN,
         '--target',
         '203.0.113.20',
         ...extra,

@@ -84,12 +84,31 @@ describe('forensics: sFlow flood → attack pcapng over the API and CLI → tsha
 
   it('writes the attack capture, served by API and CLI, that tshark reads as the flood', async () => {
     // before: a trickle to the victim (10 samples = far under 50k pps) and to a bystander
-    const before = sflowFlood({ target: VICTIM, samples: 10, dstPort: 27015, perDatagram: 1 });
-    const other = sflowFlood({ target: BYSTANDER, samples: 40, proto: 6, dstPort: 443, perDatagram: 1 });
+    const before = sflowFlood({
+      target: VICTIM,
+      samples: 10,
+      dstPort: 27015,
+      perDatagram: 1,
+      agent: EXPORTER,
+    });
+    const other = sflowFlood({
+      target: BYSTANDER,
+      samples: 40,
+      proto: 6,
+      dstPort: 443,
+      perDatagram: 1,
+      agent: EXPORTER,
+    });
     await send(sock, flowPort, [...before, ...other], 2);
     await new Promise((r) => setTimeout(r, 1500));
     // the flood: 3000 samples of 1 in 1000 over ~2.5 s ≈ 1.2 M pps
-    const flood = sflowFlood({ target: VICTIM, samples: 3000, dstPort: 27015, packetBytes: 512 });
+    const flood = sflowFlood({
+      target: VICTIM,
+      samples: 3000,
+      dstPort: 27015,
+      packetBytes: 512,
+      agent: EXPORTER,
+    });
     await send(sock, flowPort, flood, 3);
 
     const attack = await waitFor(
