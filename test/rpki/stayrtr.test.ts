@@ -125,7 +125,8 @@ describe('RTR version 0 cache and cache preference (RFC 8210 §7, §10)', () => 
     ]);
     await rpki.start();
     try {
-      expect(await rpki.whenReady(10000)).toBe(true);
+      const ready = await rpki.whenReady(30000);
+      expect(ready, JSON.stringify(rpki.status().caches)).toBe(true);
       expect(rpki.status().activeCache).toBe(`${HOST}:18324`);
       expect(rpki.status().caches[0]!.state).not.toBe('synced');
     } finally {
