@@ -11,7 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'fg-pack-'));
 const prefix = join(tmp, 'prefix');
-const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+// the Node running this test installs and runs the package: native addons (better-sqlite3) are built
+// against its own headers (npm_config_nodedir), or an installed floodgate would not load under Node 24
+const env = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+  npm_config_nodedir: dirname(dirname(process.execPath)),
+};
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[], cwd: string) {
