@@ -2,7 +2,10 @@
 // (Linux proc(5): `sl local_address rem_address st tx_queue:rx_queue … inode ref pointer drops`), matched
 // to our sockets by inode through /proc/self/fd. The collector's datagram counters cannot see these:
 // a datagram the kernel dropped for a full receive buffer never reaches the process.
+import { endianness } from 'node:os';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import ipaddr from 'ipaddr.js';
+import { parseProcNetUdp as parseRows } from '../flow/socket-drops.js';
 
 export interface UdpSocketRow {
   /** Local address:port as text, e.g. 127.0.0.1:2055 or [::1]:6343. */
@@ -13,48 +16,20 @@ export interface UdpSocketRow {
   readonly drops: number;
 }
 
-/** Host-order 32-bit hex words (little-endian on x86 and arm64) → bytes in network order. */
-function hexWordsToBytes(hex: string, littleEndian: boolean): number[] {
-  const out: number[] = [];
-  for (let w = 0; w < hex.length; w += 8) {
-    const word = hex.slice(w, w + 8);
-    const bytes = [0, 2, 4, 6].map((i) => parseInt(word.slice(i, i + 2), 16));
-    out.push(...(littleEndian ? bytes.reverse() : bytes));
-  }
-  return out;
-}
-
-function formatAddress(hex: string, littleEndian: boolean): string {
-  const [addr = '', port = '0'] = hex.split(':');
-  const b = hexWordsToBytes(addr, littleEndian);
-  const p = parseInt(port, 16);
-  if (b.length === 4) return `${b.join('.')}:${p}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-  // shortest form is not needed for a label; collapse the longest zero run for readability
-  const text = groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
-  return `[${text}]:${p}`;
-}
-
-/** Parses the text of /proc/net/udp or /proc/net/udp6. Malformed lines are skipped. */
+/** Parses the text of /proc/net/udp or /proc/net/udp6 (src/flow/socket-drops.ts) into metric rows. */
 export function parseProcNetUdp(text: string, littleEndian = true): UdpSocketRow[] {
-  const rows: UdpSocketRow[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 13) continue;
-    const [, local = '', rem = '', , queues = '0:0'] = f;
-    const inode = Number(f[9]);
-    const drops = Number(f[12]);
-    if (!Number.isFinite(inode) || !Number.isFinite(drops)) continue;
-    rows.push({
-      local: formatAddress(local, littleEndian),
-      connected: !/^0+:0+$/.test(rem),
-      rxQueueBytes: parseInt(queues.split(':')[1] ?? '0', 16),
-      inode,
-      drops,
-    });
-  }
-  return rows;
+  return parseRows(text, littleEndian ? 'LE' : 'BE').map((r) => {
+    const addr = r.localAddress.includes(':')
+      ? `[${ipaddr.parse(r.localAddress).toString()}]`
+      : r.localAddress;
+    return {
+      local: `${addr}:${r.localPort}`,
+      connected: r.connected,
+      rxQueueBytes: r.rxQueueBytes,
+      inode: r.inode,
+      drops: r.drops,
+    };
+  });
 }
 
 /** Inodes of every socket this process holds open. */
@@ -81,7 +56,6 @@ function ownSocketInodes(): Set<number> {
 export function ownUdpListeners(): UdpSocketRow[] {
   const mine = ownSocketInodes();
   if (mine.size === 0) return [];
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   const out: UdpSocketRow[] = [];
   for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
     let text: string;
@@ -90,7 +64,8 @@ export function ownUdpListeners(): UdpSocketRow[] {
     } catch {
       continue;
     }
-    for (const r of parseProcNetUdp(text, le)) if (mine.has(r.inode) && !r.connected) out.push(r);
+    for (const r of parseProcNetUdp(text, endianness() === 'LE'))
+      if (mine.has(r.inode) && !r.connected) out.push(r);
   }
   return out;
 }

@@ -32,9 +32,30 @@ describe('/proc/net/udp parsing', () => {
   it('reads address, port, receive queue, inode and drops of every socket line', () => {
     const rows = parseProcNetUdp(UDP4, 'LE');
     expect(rows).toEqual([
-      { localAddress: '127.14.0.2', localPort: 0xba18, rxQueueBytes: 0, inode: 140085, drops: 0 },
-      { localAddress: '127.21.0.1', localPort: 2055, rxQueueBytes: 0x2400, inode: 114707, drops: 1742 },
-      { localAddress: '0.0.0.0', localPort: 2055, rxQueueBytes: 0, inode: 114708, drops: 5 },
+      {
+        localAddress: '127.14.0.2',
+        localPort: 0xba18,
+        rxQueueBytes: 0,
+        inode: 140085,
+        drops: 0,
+        connected: false,
+      },
+      {
+        localAddress: '127.21.0.1',
+        localPort: 2055,
+        rxQueueBytes: 0x2400,
+        inode: 114707,
+        drops: 1742,
+        connected: false,
+      },
+      {
+        localAddress: '0.0.0.0',
+        localPort: 2055,
+        rxQueueBytes: 0,
+        inode: 114708,
+        drops: 5,
+        connected: false,
+      },
     ]);
     expect(parseProcNetUdp(UDP6, 'LE').map((r) => [r.localAddress, r.localPort, r.drops])).toEqual([
       ['0:0:0:0:0:0:0:1', 6152, 3],

@@ -17,6 +17,8 @@ export interface UdpSocketRow {
   readonly inode: number;
   /** Datagrams the kernel dropped for this socket since it was created. */
   readonly drops: number;
+  /** The socket has a remote peer (connect()ed): not a listener. */
+  readonly connected: boolean;
 }
 
 export type Endianness = 'LE' | 'BE';
@@ -50,7 +52,15 @@ export function parseProcNetUdp(text: string, endianness: Endianness): UdpSocket
     const drops = Number(f[12]);
     if (address === undefined || !Number.isInteger(port) || rx === undefined) continue;
     if (!Number.isSafeInteger(inode) || !Number.isSafeInteger(drops)) continue;
-    rows.push({ localAddress: address, localPort: port, rxQueueBytes: parseInt(rx, 16), inode, drops });
+    const connected = !/^0+:0+$/.test(f[2] ?? '');
+    rows.push({
+      localAddress: address,
+      localPort: port,
+      rxQueueBytes: parseInt(rx, 16),
+      inode,
+      drops,
+      connected,
+    });
   }
   return rows;
 }

@@ -1,6 +1,8 @@
 // `floodgate doctor`: one verdict per part of a running floodgate, with the fix when it is not well.
 // Pure: the config and what the daemon's API and the kernel's socket table say come in; lines out.
+import { endianness } from 'node:os';
 import type { Config } from '../../config/schema.js';
+import { canonicalAddress, type Endianness, parseProcNetUdp } from '../../flow/socket-drops.js';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail';
 
@@ -67,7 +69,7 @@ export function doctorLines(f: DoctorFacts): DoctorLine[] {
   out.push({ status: 'ok', part: 'api', message: `answering at ${f.apiUrl}` });
 
   for (const l of f.config.flow.listeners) {
-    const bound = f.boundUdp.has(`${l.address}:${l.port}`) || f.boundUdp.has(`:${l.port}`);
+    const bound = f.boundUdp.has(`${canonicalAddress(l.address)}:${l.port}`) || f.boundUdp.has(`:${l.port}`);
     out.push(
       bound
         ? { status: 'ok', part: `listener ${l.protocol} ${l.address}:${l.port}`, message: 'bound' }
@@ -192,21 +194,13 @@ export function doctorLines(f: DoctorFacts): DoctorLine[] {
   return out;
 }
 
-/** "host:port" and ":port" for every UDP socket in /proc/net/udp{,6} text (RFC-less: Linux format). */
-export function boundUdpPorts(procNetUdp: readonly string[]): Set<string> {
+/** "address:port" and ":port" for every UDP socket in /proc/net/udp{,6} text (src/flow/socket-drops.ts). */
+export function boundUdpPorts(procNetUdp: readonly string[], order: Endianness = endianness()): Set<string> {
   const out = new Set<string>();
   for (const text of procNetUdp)
-    for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (!local) continue;
-      const [hex, portHex] = local.split(':');
-      if (!hex || !portHex) continue;
-      const port = parseInt(portHex, 16);
-      out.add(`:${port}`);
-      if (hex.length === 8) {
-        const n = parseInt(hex, 16); // little-endian on x86
-        out.add(`${n & 255}.${(n >>> 8) & 255}.${(n >>> 16) & 255}.${n >>> 24}:${port}`);
-      }
+    for (const r of parseProcNetUdp(text, order)) {
+      out.add(`:${r.localPort}`);
+      out.add(`${canonicalAddress(r.localAddress)}:${r.localPort}`);
     }
   return out;
 }
