@@ -7,8 +7,10 @@ export const forensicsConfigSchema = z
   .object({
     enabled: z
       .boolean()
-      .default(true)
-      .describe('Keep recent sFlow raw packet headers and write a pcapng capture for each attack.'),
+      .default(false)
+      .describe(
+        'Keep recent sFlow raw packet headers and write a pcapng capture for each attack. Off by default: the per-sample copy costs sFlow decoding 3–4× (docs/forensics.md), and counting at line rate comes first.',
+      ),
     directory: z
       .string()
       .min(1)

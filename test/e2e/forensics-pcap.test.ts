@@ -68,7 +68,7 @@ describe('forensics: sFlow flood → attack pcapng over the API and CLI → tsha
           quietPeriod: 2,
         },
         mitigation: { dryRun: true, guards: { allowSpecialPurpose: ['203.0.113.0/24'] } },
-        forensics: { preAttackSeconds: 30, directory: join(dir, 'pcap') },
+        forensics: { enabled: true, preAttackSeconds: 30, directory: join(dir, 'pcap') },
       },
       { apiHost: HOST, apiPort: await freeUdpPort(HOST) },
     );
