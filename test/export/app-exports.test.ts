@@ -96,7 +96,11 @@ describe('exports in the running app', () => {
       event: { adapter: 'switchable', reason: 'connection refused' },
     });
     expect(splunk.violations).toEqual([]);
-    const text = await (await app.api!.inject({ method: 'GET', url: '/metrics' })).body;
+    // the sink counts a batch as sent once Splunk's answer is back, just after Splunk saw the request
+    const text = await waitFor('the sent batch in /metrics', async () => {
+      const body = (await app.api!.inject({ method: 'GET', url: '/metrics' })).body;
+      return /^floodgate_export_sent_total\{sink="hec"/m.test(body) ? body : undefined;
+    });
     expect(text).toMatch(
       /^floodgate_adapter_health\{adapter="switchable",status="down",node="floodgate"\} 1$/m,
     );
