@@ -195,11 +195,18 @@ describe('two real exporters split one flood; a rule covering legitimate players
 
     // each exporter reported its own share of the attack, under its own node name; at every step the
     // two shares add up to the total the detector measured (named in the reason), never twice it
-    const events = fg
-      .output()
-      .split('\n')
-      .filter((l) => /"attack (start|update)"/.test(l) && l.includes(`${VICTIM}/32`))
-      .map((l) => JSON.parse(l) as { node: string; pps: number; reason: string; time: string });
+    // floodgate logs the attack events before the engine decides, but the test reads the child's stdout
+    // pipe in its own time: the audit answer can arrive first on a loaded machine
+    const attackEvents = () =>
+      fg
+        .output()
+        .split('\n')
+        .filter((l) => /"attack (start|update)"/.test(l) && l.includes(`${VICTIM}/32`))
+        .map((l) => JSON.parse(l) as { node: string; pps: number; reason: string; time: string });
+    const events = await waitFor('attack events from both nodes in the log', async () => {
+      const e = attackEvents();
+      return new Set(e.map((x) => x.node)).size >= 2 ? e : undefined;
+    });
     expect(new Set(events.map((e) => e.node)).size).toBe(2);
     const steps = new Map<string, { node: string; pps: number; reason: string }[]>();
     for (const e of events) {

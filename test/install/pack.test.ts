@@ -2,7 +2,7 @@
 // prefix, then the installed `floodgate` runs compiled JavaScript: version, check-config, and a
 // start/stop cycle of `floodgate run` (healthz, dashboard, SIGTERM exits 0). Loopback block 127.23.0.0/16.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -11,6 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'fg-pack-'));
 const prefix = join(tmp, 'prefix');
+// packed from a copy of the tree: prepack's build empties and rewrites dist/, and the dashboard tests
+// running beside this one serve the repository's dist/dashboard
+const tree = join(tmp, 'tree');
+const SKIP = new Set(['node_modules', 'dist', '.git', '.node24', '.test-results']);
 // the Node running this test installs and runs the package: native addons (better-sqlite3) are built
 // against its own headers (npm_config_nodedir), or an installed floodgate would not load under Node 24
 const env = {
@@ -30,7 +34,12 @@ function run(cmd: string, args: string[], cwd: string) {
 describe('npm pack + npm install -g', () => {
   it('gives a floodgate command that runs the compiled build', { timeout: 360_000 }, async () => {
     // prepack runs `npm run build` (tsc to dist/ and the dashboard to dist/dashboard)
-    run('npm', ['pack', '--pack-destination', tmp], ROOT);
+    cpSync(ROOT, tree, {
+      recursive: true,
+      filter: (src) => !SKIP.has(src.slice(ROOT.length + 1).split('/')[0] ?? ''),
+    });
+    symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+    run('npm', ['pack', '--pack-destination', tmp], tree);
     const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     expect(tarball).toBeDefined();
     run(
