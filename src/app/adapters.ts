@@ -76,9 +76,18 @@ export async function carryIssues(
 
 /** Logs each issue: an error when mitigation is live (the engine falls back), a warning in dry-run. */
 export function logCarryIssues(issues: readonly CarryIssue[], log: Logger): void {
+  // live: one error per level, each matters now; dry-run: one summary line, so a newcomer's first start
+  // on the defaults (no adapter at all) is not a wall of warnings (check-config lists each one)
+  const warnings: string[] = [];
   for (const i of issues) {
-    const fields = { policy: i.policy, level: i.level, intent: i.intent, family: i.family };
+    // not `level`: that key is the log record's own severity
+    const fields = { policy: i.policy, escalationLevel: i.level, intent: i.intent, family: i.family };
     if (i.severity === 'error') log.error(fields, formatCarryIssue(i));
-    else log.warn(fields, `${formatCarryIssue(i)} (dry-run now; this matters once mitigation is live)`);
+    else warnings.push(`${i.policy} L${i.level} ${i.intent} IPv${i.family}`);
   }
+  if (warnings.length > 0)
+    log.warn(
+      { uncarried: warnings },
+      `${warnings.length} escalation level(s) no configured adapter carries (dry-run now; this matters once mitigation is live; \`floodgate check-config\` names each): ${warnings.join(', ')}`,
+    );
 }
