@@ -30,7 +30,7 @@ describe('logCarryIssues', () => {
     reason: 'no adapter configured',
     severity,
   });
-  function capture(): { lines: { level: number; msg: string }[]; log: ReturnType<typeof pino> } {
+  function capture() {
     const lines: { level: number; msg: string }[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as never) });
     return { lines, log };
