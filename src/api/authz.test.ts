@@ -51,6 +51,8 @@ const paramValues = [
   'tok-readonly-bluecorp',
   'tok-admin-global',
   'tok-owner-global',
+  'attack-bluecorp',
+  'attack-redcorp',
   'config',
   'nope',
   '127.0.0.1',
@@ -184,7 +186,7 @@ describe('authorisation: every endpoint × role × tenant', () => {
       for (const route of h.routes)
         for (const caller of CALLERS)
           for (const param of route.url.includes(':')
-            ? ['rule-redcorp-1', 'tok-operator-redcorp', 'tok-admin-bluecorp']
+            ? ['rule-redcorp-1', 'tok-operator-redcorp', 'tok-admin-bluecorp', 'attack-redcorp']
             : ['-'])
             await h.check({
               caller,

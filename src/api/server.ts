@@ -4,13 +4,13 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { installAuth } from './auth.js';
-import { forensicsRoutes } from '../forensics/routes.js';
 import { notifyRoutes } from './notify-routes.js';
 import { ApiError, frameworkError, invalidInput, repeatedQueryKeys, type InputPart } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { ApiPorts } from './ports.js';
 import { attacksRoutes } from './routes/attacks.js';
 import { auditRoutes } from './routes/audit.js';
+import { forensicsRoutes } from './routes/forensics.js';
 import { rpkiRoutes } from './routes/rpki.js';
 import { rulesRoutes } from './routes/rules.js';
 import { statusRoutes } from './status-routes.js';
@@ -130,11 +130,11 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     tokenRoutes,
     tenantRoutes,
     rpkiRoutes,
+    forensicsRoutes,
   ])
     void app.register(routes, { ports });
   if (ports.notify) void app.register(notifyRoutes, { ports });
   if (ports.notify) void app.register(statusRoutes, { ports });
   if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });
-  if (ports.forensics) forensicsRoutes(app, ports.forensics);
   return app;
 }

@@ -4,6 +4,7 @@
 import type { Role } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { Rule } from '../domain/rule.js';
+import type { CaptureInfo } from '../forensics/render.js';
 import { TenantMap } from '../domain/tenants.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { checkTarget, compileGuards } from '../mitigation/guards.js';
@@ -101,6 +102,16 @@ export async function openFixture(
       createdBy: 'fixture',
     });
   }
+  const captures: CaptureInfo[] = Object.entries(TENANTS).map(([name, t]) => ({
+    attackId: `attack-${name}`,
+    target: `${t.prefix}5/32`,
+    family: 'udp_flood',
+    startedAt: 1000,
+    packets: 3,
+    capped: 0,
+    exporters: [{ address: '127.0.0.1', samplingRate: 1000 }],
+    signature: {},
+  }));
   const ports: ApiPorts = {
     version: '0.0.0-test',
     startedAt: Date.now(),
@@ -172,6 +183,22 @@ export async function openFixture(
     // the adjacency RIB carries every tenant's rules
     bgpAdjRibOut: (peer) =>
       peer === '127.0.0.1' ? Object.values(TENANTS).map((t) => ({ nlri: `${t.prefix}5/32` })) : undefined,
+    // one capture per tenant's attack; the file's bytes name its target, so a leak shows in the body
+    forensics: {
+      list: async () => captures,
+      pcap: async (id) => {
+        const info = captures.find((c) => c.attackId === id);
+        return info && { info, data: Buffer.from(`pcapng of ${info.target}`) };
+      },
+    },
+    metrics: {
+      contentType: 'text/plain; version=0.0.4',
+      enabled: () => true,
+      render: async () =>
+        Object.values(TENANTS)
+          .map((t) => `floodgate_fixture{target="${t.prefix}5"} 1\n`)
+          .join(''),
+    },
   };
   return { store, ports, close: () => store.close() };
 }
@@ -213,6 +240,15 @@ export function delegatingPorts(current: () => ApiPorts): ApiPorts {
     rpki: {
       status: () => c().rpki?.status(),
       validate: (prefix, asn) => c().rpki?.validate(prefix, asn),
+    },
+    forensics: {
+      list: () => c().forensics!.list(),
+      pcap: (id) => c().forensics!.pcap(id),
+    },
+    metrics: {
+      contentType: 'text/plain; version=0.0.4',
+      enabled: () => c().metrics!.enabled(),
+      render: () => c().metrics!.render(),
     },
   };
 }
