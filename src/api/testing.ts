@@ -4,7 +4,10 @@
 import type { Role } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { Rule } from '../domain/rule.js';
+import { EventBus } from '../domain/events.js';
 import type { CaptureInfo } from '../forensics/render.js';
+import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
 import { TenantMap } from '../domain/tenants.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { checkTarget, compileGuards } from '../mitigation/guards.js';
@@ -37,6 +40,8 @@ export const FIXTURE_ROLES: readonly { role: Role; tenant: TenantName | null }[]
 export interface Fixture {
   readonly store: Store;
   readonly ports: ApiPorts;
+  /** Path parameter stand-ins with ids made at random per fixture ("incident-redcorp") → the real id. */
+  resolve(param: string): string;
   close(): Promise<void>;
 }
 
@@ -112,6 +117,25 @@ export async function openFixture(
     exporters: [{ address: '127.0.0.1', samplingRate: 1000 }],
     signature: {},
   }));
+  // notifications over the same store: one open incident per tenant, from its attack's start
+  const bus = new EventBus();
+  const notifier = await Notifier.start({
+    config: notificationsConfigSchema.parse({}),
+    bus,
+    store,
+    ownerOf: (t) => tenants.tenantOf(t),
+    policyOf: () => 'default',
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  for (const [name, t] of Object.entries(TENANTS))
+    bus.publish({
+      type: 'attack',
+      at: 1000,
+      event: { ...sampleEvent('start', 1000), attackId: `attack-${name}`, target: `${t.prefix}5/32` },
+    });
+  await notifier.idle();
+  const incidentIds = new Map<string, string>();
+  for (const i of await notifier.listIncidents({})) incidentIds.set(`incident-${i.tenant}`, i.id);
   const ports: ApiPorts = {
     version: '0.0.0-test',
     startedAt: Date.now(),
@@ -191,6 +215,19 @@ export async function openFixture(
         return info && { info, data: Buffer.from(`pcapng of ${info.target}`) };
       },
     },
+    notify: {
+      notifier,
+      statusPages: () =>
+        statusPagesConfigSchema.parse({
+          tenants: Object.fromEntries(Object.keys(TENANTS).map((n) => [n, {}])),
+        }),
+      publicUrl: () => '',
+      tenant: (name) => {
+        const networks = tenants.prefixesOf(name);
+        return networks && { name, networks };
+      },
+      now: Date.now,
+    },
     metrics: {
       contentType: 'text/plain; version=0.0.4',
       enabled: () => true,
@@ -200,7 +237,15 @@ export async function openFixture(
           .join(''),
     },
   };
-  return { store, ports, close: () => store.close() };
+  return {
+    store,
+    ports,
+    resolve: (param) => incidentIds.get(param) ?? param,
+    close: async () => {
+      await notifier.stop();
+      await store.close();
+    },
+  };
 }
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
@@ -240,6 +285,20 @@ export function delegatingPorts(current: () => ApiPorts): ApiPorts {
     rpki: {
       status: () => c().rpki?.status(),
       validate: (prefix, asn) => c().rpki?.validate(prefix, asn),
+    },
+    notify: {
+      // the routes keep the notifier they were registered with: forward each use to the current one
+      notifier: new Proxy({} as Notifier, {
+        get: (_t, key) => {
+          const n = c().notify!.notifier;
+          const v: unknown = Reflect.get(n, key);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(n) : v;
+        },
+      }),
+      statusPages: () => c().notify!.statusPages(),
+      publicUrl: () => c().notify!.publicUrl(),
+      tenant: (name) => c().notify!.tenant(name),
+      now: Date.now,
     },
     forensics: {
       list: () => c().forensics!.list(),
