@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildApi } from '../api/server.js';
 import type { ApiPorts } from '../api/ports.js';
 import type { ApiOptions } from '../api/server.js';
@@ -138,8 +138,7 @@ describe('GET /api/v1/stream', () => {
       const ids = frames.map((f) => Number(f.id));
       expect([...ids].sort((a, b) => a - b)).toEqual(ids);
       // the client went away: the bus subscription goes with it
-      await new Promise((r) => setTimeout(r, 100));
-      expect(bus.size).toBe(0);
+      await vi.waitFor(() => expect(bus.size).toBe(0), { timeout: 10_000, interval: 20 });
     } finally {
       await app.close();
     }

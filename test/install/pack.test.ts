@@ -32,7 +32,7 @@ function run(cmd: string, args: string[], cwd: string) {
 }
 
 describe('npm pack + npm install -g', () => {
-  it('gives a floodgate command that runs the compiled build', { timeout: 360_000 }, async () => {
+  it('gives a floodgate command that runs the compiled build', { timeout: 900_000 }, async () => {
     // prepack runs `npm run build` (tsc to dist/ and the dashboard to dist/dashboard)
     cpSync(ROOT, tree, {
       recursive: true,

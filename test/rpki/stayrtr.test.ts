@@ -125,12 +125,12 @@ describe('RTR version 0 cache and cache preference (RFC 8210 §7, §10)', () => 
     ]);
     await rpki.start();
     try {
-      const ready = await rpki.whenReady(30000);
+      const ready = await rpki.whenReady(60000);
       expect(ready, JSON.stringify(rpki.status().caches)).toBe(true);
       expect(rpki.status().activeCache).toBe(`${HOST}:18324`);
       expect(rpki.status().caches[0]!.state).not.toBe('synced');
     } finally {
       rpki.stop();
     }
-  });
+  }, 120_000);
 });
