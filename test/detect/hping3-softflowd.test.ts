@@ -48,6 +48,7 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
   let timer: NodeJS.Timeout | undefined;
   const events: AttackEvent[] = [];
   let detector: Detector;
+  let lastRecordsAt = 0;
 
   beforeAll(async () => {
     const missing = NEED.filter(([bin]) => !have(bin)).map(([, pkg]) => pkg);
@@ -81,11 +82,13 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
     collector = new FlowCollector({
       listen: [{ address: '10.220.9.1', port: 0 }],
       flushMs: 20,
-      onBatch: (b, exps) =>
+      onBatch: (b, exps) => {
+        if (b.length > 0) lastRecordsAt = Date.now();
         detector.ingest(
           b,
           exps.map((e) => e.address),
-        ),
+        );
+      },
     });
     const [spec] = await collector.start();
     timer = setInterval(() => events.push(...detector.tick(Date.now())), 100);
@@ -179,6 +182,11 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
   });
 
   it('names a UDP flood from source port 123 with NTP-sized packets as ntp_amplification', async () => {
+    // softflowd still exports the first flood's flows for a while (4000 spoofed sources): let the
+    // exports fall silent first, so the second attack's signature is its own (at most 30 s)
+    const deadline = Date.now() + 30_000;
+    while (Date.now() - lastRecordsAt < 3000 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     try {
       flood([
         '--udp',
