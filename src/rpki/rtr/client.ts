@@ -16,6 +16,8 @@ export interface RtrClientOptions {
   /** Highest version to offer; a version-0 cache makes us step down (RFC 8210 §7). */
   readonly version?: RtrVersion;
   readonly connectTimeoutMs?: number;
+  /** A query the cache leaves unanswered this long closes the connection (then reconnect with backoff). */
+  readonly responseTimeoutMs?: number;
   /** First reconnect delay; doubles up to the cache's retry interval. */
   readonly minBackoffMs?: number;
   /** Caps the refresh interval the cache asks for (seconds); Serial Notify still applies at once. */
@@ -124,11 +126,20 @@ export class RtrClient {
     socket.setTimeout(this.opts.connectTimeoutMs ?? 5000);
     socket.once('connect', () => {
       this.connecting = false;
+      // from now on the socket's idle timer guards answers: armed on each query, off once in sync
       socket.setTimeout(0);
       this.log('info', 'RTR connected', { version: this.state.version });
       this.feed({ type: 'connected' });
     });
-    socket.on('timeout', () => socket.destroy(new Error('connect timeout')));
+    socket.on('timeout', () =>
+      socket.destroy(
+        new Error(
+          this.connecting
+            ? 'connect timeout'
+            : `no answer from the cache within ${this.responseTimeoutMs / 1000} s`,
+        ),
+      ),
+    );
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
       this.lastError = err.message;
@@ -188,6 +199,9 @@ export class RtrClient {
   private perform(e: RtrEffect): void {
     switch (e.type) {
       case 'send':
+        // a query (Reset or Serial) must be answered; an Error Report or a reply of ours need not be
+        if (e.pdu.type === 'reset-query' || e.pdu.type === 'serial-query')
+          this.socket?.setTimeout(this.responseTimeoutMs);
         this.socket?.write(encodePdu(e.pdu));
         return;
       case 'close':
@@ -215,7 +229,13 @@ export class RtrClient {
     }
   }
 
+  private get responseTimeoutMs(): number {
+    return this.opts.responseTimeoutMs ?? 30_000;
+  }
+
   private onSynced(e: Extract<RtrEffect, { type: 'synced' }>): void {
+    // idle between refreshes is normal (RFC 8210 §6): no answer timer while in sync
+    this.socket?.setTimeout(0);
     this.lastSyncAt = this.now();
     this.expired = false;
     this.backoffMs = this.opts.minBackoffMs ?? 1000;
