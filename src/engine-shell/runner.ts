@@ -4,18 +4,23 @@
 // writes (rules, audit with the full adapter payload) and replies. Cross-process exclusion: every
 // announce checks the store under locks.withLock so two processes sharing PostgreSQL make one rule.
 import { hostname } from 'node:os';
-import type { Adapter, HealthStatus } from '../adapters/types.js';
-import { DryRunAdapter } from '../adapters/dry-run.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
-import type { Store } from '../store/types.js';
 import { AdapterPool, type AdapterStats } from './adapter-pool.js';
+import type { Adapter, EngineStore, HealthStatus } from './ports.js';
 import { type BudgetDenied, chargeBudget } from './budget-gate.js';
 import { type Clock, systemClock } from './clock.js';
-import type { MitigationConfig } from './config.js';
-import { type EngineState, activeRules, createEngine, nextDeadline, queuedRules, step } from './engine.js';
-import { sameRoute } from './intents.js';
+import type { MitigationConfig } from '../mitigation/config.js';
+import {
+  type EngineState,
+  activeRules,
+  createEngine,
+  nextDeadline,
+  queuedRules,
+  step,
+} from '../mitigation/engine.js';
+import { sameRoute } from '../mitigation/intents.js';
 import type {
   Decision,
   EngineAction,
@@ -23,7 +28,7 @@ import type {
   ManualResult,
   ManualRuleRequest,
   OriginValidator,
-} from './types.js';
+} from '../mitigation/types.js';
 
 export interface RunnerLogger {
   info(obj: object, msg: string): void;
@@ -42,15 +47,15 @@ export interface DecisionRecord extends Decision {
 
 export interface RunnerOptions {
   readonly config: MitigationConfig;
-  readonly store: Store;
+  readonly store: EngineStore;
   /** Real adapters, in order of preference on equal health. */
   readonly adapters: readonly Adapter[];
   readonly clock?: Clock;
   /** Rule id prefix, unique per process start (default: host, pid and start time). */
   readonly instanceId?: string;
   readonly validateOrigin?: OriginValidator;
-  /** Carries dry-run rules (default: a DryRunAdapter). */
-  readonly dryRunAdapter?: Adapter;
+  /** Carries dry-run rules: the app hands in a wrapper that sends nothing (src/adapters/dry-run.ts). */
+  readonly dryRunAdapter: Adapter;
   /** Run the lifecycle timer (default true); simulate and tests call tick() themselves. */
   readonly timer?: boolean;
   readonly log?: RunnerLogger;
@@ -69,7 +74,7 @@ export interface RunnerStats {
 
 export class MitigationRunner {
   private state: EngineState;
-  private readonly store: Store;
+  private readonly store: EngineStore;
   private readonly clock: Clock;
   private readonly pool: AdapterPool;
   private readonly log: RunnerLogger;
@@ -96,8 +101,7 @@ export class MitigationRunner {
     this.log = opts.log ?? silent;
     this.onDecision = opts.onDecision;
     this.timerWanted = opts.timer ?? true;
-    const dry = opts.dryRunAdapter ?? new DryRunAdapter('dry-run', () => this.clock.now());
-    this.pool = new AdapterPool(opts.adapters, dry);
+    this.pool = new AdapterPool(opts.adapters, opts.dryRunAdapter);
     const instance = opts.instanceId ?? `${hostname()}-${process.pid}-${Date.now().toString(36)}-`;
     this.state = createEngine({
       config: opts.config,
