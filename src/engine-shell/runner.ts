@@ -1,16 +1,11 @@
 // The engine's imperative shell (STYLE.md rule 7: one writer). Detection, the API, the CLI and config
 // reloads submit commands here; each becomes an EngineInput processed in arrival order by the pure core,
-// and the runner carries out the resulting actions: adapter calls (dry-run, failover, metrics), store
-// writes (rules, audit with the full adapter payload) and replies. Cross-process exclusion: every
-// announce checks the store under locks.withLock so two processes sharing PostgreSQL make one rule.
+// and the runner carries out the resulting actions: adapter calls (placement.ts: failover, locks, budget),
+// store writes, the audit (audit.ts) and replies; reconcile.ts matches the adapters against the store
+// after a restart. Sends for one target run in order on that target's chain.
 import { hostname } from 'node:os';
 import type { AttackEvent } from '../domain/attack.js';
-import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
-import { AdapterPool, type AdapterStats } from './adapter-pool.js';
-import type { Adapter, EngineStore, HealthStatus } from './ports.js';
-import { type BudgetDenied, chargeBudget } from './budget-gate.js';
-import { type Clock, systemClock } from './clock.js';
 import type { MitigationConfig } from '../mitigation/config.js';
 import {
   type EngineState,
@@ -20,30 +15,24 @@ import {
   queuedRules,
   step,
 } from '../mitigation/engine.js';
-import { sameRoute } from '../mitigation/intents.js';
 import type {
-  Decision,
   EngineAction,
   EngineInput,
   ManualResult,
   ManualRuleRequest,
   OriginValidator,
 } from '../mitigation/types.js';
+import { AdapterPool, type AdapterStats } from './adapter-pool.js';
+import { appendAudit, decisionExtra, toAudit } from './audit.js';
+import { type Clock, systemClock } from './clock.js';
+import type { DecisionRecord, RunnerLogger, ShellContext } from './context.js';
+import { type SendAction, announce, withdraw } from './placement.js';
+import type { Adapter, EngineStore, HealthStatus } from './ports.js';
+import { placedOn, reconcileOnStart, rehome } from './reconcile.js';
 
-export interface RunnerLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { DecisionRecord, RunnerLogger } from './context.js';
 
 const silent: RunnerLogger = { info() {}, warn() {}, error() {} };
-
-/** A decision as it was carried out: the adapter that took it and whether it succeeded. */
-export interface DecisionRecord extends Decision {
-  readonly adapter?: string;
-  readonly ok?: boolean;
-  readonly payload?: unknown;
-}
 
 export interface RunnerOptions {
   readonly config: MitigationConfig;
@@ -86,8 +75,7 @@ export class MitigationRunner {
   private draining = false;
   private io: Promise<void> = Promise.resolve();
   private readonly chains = new Map<string, Promise<void>>();
-  /** Rule id → adapter that holds it. */
-  private readonly placement = new Map<string, string>();
+  private readonly ctx: ShellContext;
   private readonly replies = new Map<string, (r: ManualResult) => void>();
   private requestSeq = 0;
   private pending = 0;
@@ -102,6 +90,17 @@ export class MitigationRunner {
     this.onDecision = opts.onDecision;
     this.timerWanted = opts.timer ?? true;
     this.pool = new AdapterPool(opts.adapters, opts.dryRunAdapter);
+    this.ctx = {
+      store: this.store,
+      pool: this.pool,
+      clock: this.clock,
+      log: this.log,
+      placement: new Map(),
+      state: () => this.state,
+      submit: (input) => this.submit(input),
+      audit: (record) => appendAudit(this.store, this.log, record),
+      decided: (d) => this.onDecision?.(d),
+    };
     const instance = opts.instanceId ?? `${hostname()}-${process.pid}-${Date.now().toString(36)}-`;
     this.state = createEngine({
       config: opts.config,
@@ -116,32 +115,7 @@ export class MitigationRunner {
 
   /** Restores active rules from the store, reconciles with the adapters, starts the timer. */
   async start(): Promise<void> {
-    const stored = await this.store.rules.list({ states: ['pending', 'announced', 'failed'] });
-    const activeIds = new Set(stored.map((r) => r.id));
-    let listedAll = true;
-    for (const adapter of this.pool.all()) {
-      let held;
-      try {
-        held = await adapter.list();
-      } catch (e) {
-        listedAll = false;
-        this.log.warn(
-          { adapter: adapter.name, err: String(e) },
-          'mitigation: adapter list failed; not reconciled',
-        );
-        continue;
-      }
-      for (const h of held) {
-        if (h.ruleId !== undefined && activeIds.has(h.ruleId)) {
-          this.placement.set(h.ruleId, adapter.name);
-          continue;
-        }
-        await this.withdrawOrphan(adapter, h.ruleId, h.target, h.description);
-      }
-    }
-    const resend = listedAll
-      ? stored.filter((r) => !r.dryRun && !this.placement.has(r.id)).map((r) => r.id)
-      : [];
+    const { stored, resend } = await reconcileOnStart(this.ctx);
     this.submit({ type: 'restore', rules: stored, resend });
     await this.idle();
     if (this.timerWanted) {
@@ -174,89 +148,7 @@ export class MitigationRunner {
   }
 
   private rehome(from: string): void {
-    for (const [ruleId, name] of this.placement) {
-      const active = this.state.rules.get(ruleId);
-      if (name !== from || active === undefined || active.rule.state !== 'announced' || active.rule.dryRun)
-        continue;
-      const rule = active.rule;
-      // through the rule's own chain, so it cannot interleave with an escalation or withdrawal of it
-      const key = `${rule.tenant}|${rule.origin === 'auto' ? rule.target : rule.id}`;
-      const prev = this.chains.get(key) ?? Promise.resolve();
-      const p = prev.then(async () => {
-        if (this.placement.get(ruleId) !== from || !this.state.rules.has(ruleId)) return;
-        const { adapter, result } = await this.pool.announce(rule, from);
-        const now = this.clock.now();
-        if (result.ok) this.placement.set(ruleId, adapter);
-        else
-          this.log.warn(
-            { ruleId, from, error: result.error },
-            'mitigation: could not re-home a rule off a down adapter',
-          );
-        await this.audit({
-          at: now,
-          actor: 'engine',
-          action: result.ok ? 'announce' : 'retry',
-          tenant: rule.tenant,
-          target: rule.target,
-          ruleId,
-          ...(rule.attackId !== undefined ? { attackId: rule.attackId } : {}),
-          adapter,
-          dryRun: false,
-          reason: `re-homed: adapter ${from} is down${result.ok ? ` — now on ${adapter}` : ` — FAILED: ${result.error ?? 'error'}`}`,
-          payload: result.payload,
-        });
-      });
-      const tail = p.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.chains.set(key, tail);
-      void tail.then(() => {
-        if (this.chains.get(key) === tail) this.chains.delete(key);
-      });
-      this.track(p);
-    }
-  }
-
-  private async withdrawOrphan(
-    adapter: Adapter,
-    ruleId: string | undefined,
-    target: string,
-    description: string,
-  ): Promise<void> {
-    const rule = ruleId !== undefined ? await this.store.rules.get(ruleId) : undefined;
-    const at = this.clock.now();
-    if (rule === undefined) {
-      this.log.warn(
-        { adapter: adapter.name, target, description },
-        'mitigation: orphan without a known rule; withdraw it by hand',
-      );
-      await this.audit({
-        at,
-        actor: 'engine',
-        action: 'reject',
-        tenant: '-',
-        target,
-        adapter: adapter.name,
-        dryRun: false,
-        reason: `orphan on ${adapter.name} without a known rule id: ${description}`,
-      });
-      return;
-    }
-    const { result } = await this.pool.call(adapter, 'withdraw', rule);
-    await this.audit({
-      at,
-      actor: 'engine',
-      action: 'withdraw',
-      tenant: rule.tenant,
-      target: rule.target,
-      ruleId: rule.id,
-      adapter: adapter.name,
-      dryRun: false,
-      reason: `restart: orphan no longer active${result.ok ? '' : ` — FAILED: ${result.error ?? 'error'}`}`,
-      payload: result.payload,
-    });
-    if (rule.state !== 'withdrawn') await this.store.rules.upsert({ ...rule, state: 'withdrawn' });
+    for (const rule of placedOn(this.ctx, from)) this.chained(rule, () => rehome(this.ctx, rule, from));
   }
 
   async stop(): Promise<void> {
@@ -405,7 +297,7 @@ export class MitigationRunner {
         case 'decision': {
           const d = a.decision;
           this.onDecision?.(d);
-          this.ioThen(() => this.audit(toAudit(d, undefined, extra(d))));
+          this.ioThen(() => this.ctx.audit(toAudit(d, undefined, decisionExtra(d))));
           break;
         }
         case 'persist':
@@ -425,10 +317,18 @@ export class MitigationRunner {
     }
   }
 
-  private enqueueSend(a: Extract<EngineAction, { kind: 'send' }>): void {
-    const key = `${a.rule.tenant}|${a.rule.origin === 'auto' ? a.rule.target : a.rule.id}`;
+  private enqueueSend(a: SendAction): void {
+    this.chained(a.rule, async () => {
+      await this.io; // store writes decided before this send land first
+      await (a.op === 'announce' ? announce(this.ctx, a) : withdraw(this.ctx, a.rule, a.decision));
+    });
+  }
+
+  /** Runs fn after every earlier send of the same target (auto rules) or rule (manual ones). */
+  private chained(rule: Rule, fn: () => Promise<void>): void {
+    const key = `${rule.tenant}|${rule.origin === 'auto' ? rule.target : rule.id}`;
     const prev = this.chains.get(key) ?? Promise.resolve();
-    const p = prev.then(() => (a.op === 'announce' ? this.announce(a) : this.withdraw(a.rule, a.decision)));
+    const p = prev.then(fn);
     const tail = p.then(
       () => undefined,
       () => undefined,
@@ -439,214 +339,4 @@ export class MitigationRunner {
     });
     this.track(p);
   }
-
-  private lockKey(rule: Rule): string {
-    return `mitigation:${rule.tenant}:${rule.target}`;
-  }
-
-  private async announce(a: Extract<EngineAction, { kind: 'send' }>): Promise<void> {
-    const { rule, previous } = a;
-    await this.io; // store writes decided before this send land first
-    let denied: BudgetDenied | undefined;
-    const adopted = await this.store.locks.withLock(this.lockKey(rule), async () => {
-      if (rule.origin === 'auto' && a.attempt === 1) {
-        const now = this.clock.now();
-        const held = (
-          await this.store.rules.list({
-            tenant: rule.tenant,
-            target: rule.target,
-            states: ['pending', 'announced'],
-          })
-        ).find(
-          (r) =>
-            r.origin === 'auto' &&
-            r.id !== rule.id &&
-            r.id !== previous?.id &&
-            !this.state.rules.has(r.id) &&
-            r.expiresAt > now,
-        );
-        if (held !== undefined) return held;
-      }
-      // cluster-wide budget (shared store only); an admitted first attempt is written pending by the charge
-      denied = await chargeBudget(this.store, this.state, a, this.clock.now());
-      if (denied !== undefined) return undefined;
-      if (a.attempt === 1) await this.store.rules.upsert(rule);
-      const { adapter, result } = await this.pool.announce(rule);
-      if (result.ok) this.placement.set(rule.id, adapter);
-      await this.audit(toAudit(a.decision, adapter, result.payload, result.ok ? undefined : result.error));
-      this.onDecision?.({ ...a.decision, adapter, ok: result.ok, payload: result.payload });
-      if (result.ok && previous !== undefined) {
-        const prevAdapter = this.placement.get(previous.id);
-        // On the same route of the same adapter the announcement replaced the previous one in place, and a
-        // withdraw would take the new one down too — unless the adapter owns routes per rule (native speaker).
-        const inPlace =
-          sameRoute(previous, rule) &&
-          prevAdapter === adapter &&
-          this.pool.byName(adapter)?.capabilities.routesByRule !== true;
-        if (!inPlace) {
-          await this.withdrawOn(
-            { ...previous, state: 'withdrawn' },
-            {
-              ...a.decision,
-              action: 'withdraw',
-              // the record names the withdrawn rule, not its replacement (a diversion's /24 differs)
-              target: previous.target,
-              ruleId: previous.id,
-              intent: previous.intent,
-              level: previous.level,
-              reason: `replaced by ${rule.id}`,
-            },
-          );
-        } else {
-          this.placement.delete(previous.id);
-          await this.audit(
-            toAudit(
-              {
-                ...a.decision,
-                action: 'withdraw',
-                target: previous.target,
-                ruleId: previous.id,
-                intent: previous.intent,
-                level: previous.level,
-                reason: `replaced in place by ${rule.id} (same route)`,
-              },
-              adapter,
-              { note: 'same route re-announced; nothing withdrawn' },
-            ),
-          );
-        }
-        await this.store.rules.upsert({ ...previous, state: 'withdrawn' });
-      }
-      this.submit({
-        type: 'adapter-result',
-        ruleId: rule.id,
-        op: 'announce',
-        ok: result.ok,
-        retryable: result.retryable === true,
-        ...(result.error !== undefined ? { error: result.error } : {}),
-        adapter,
-      });
-      return undefined;
-    });
-    if (adopted !== undefined) this.submit({ type: 'adopt', ruleId: rule.id, held: adopted });
-    if (denied !== undefined) this.submit(denied);
-  }
-
-  private async withdraw(rule: Rule, decision: Decision): Promise<void> {
-    await this.io;
-    await this.store.locks.withLock(this.lockKey(rule), async () => {
-      const ok = await this.withdrawOn(rule, decision);
-      this.submit({
-        type: 'adapter-result',
-        ruleId: rule.id,
-        op: 'withdraw',
-        ok: ok.ok,
-        retryable: ok.retryable,
-        ...(ok.error ? { error: ok.error } : {}),
-        adapter: ok.adapter,
-      });
-    });
-  }
-
-  /** Withdraw from the adapter holding the rule, or from every adapter able to (idempotent) when unknown. */
-  private async withdrawOn(
-    rule: Rule,
-    decision: Decision,
-  ): Promise<{ ok: boolean; retryable: boolean; error?: string; adapter: string }> {
-    const placed = this.placement.get(rule.id);
-    // Two rules can share one route (two hosts of one /24 diverted to scrubbing): keep it while another needs it.
-    // (An adapter that owns routes per rule keeps a shared route by itself: withdraw by id is always safe.)
-    const byRule = placed !== undefined && this.pool.byName(placed)?.capabilities.routesByRule === true;
-    const sharer = byRule
-      ? undefined
-      : activeRules(this.state).find(
-          (r) => r.id !== rule.id && sameRoute(r, rule) && this.placement.get(r.id) === placed,
-        );
-    if (placed !== undefined && sharer !== undefined) {
-      this.placement.delete(rule.id);
-      await this.audit(
-        toAudit(
-          { ...decision, reason: `${decision.reason}; route kept: rule ${sharer.id} still needs it` },
-          placed,
-          { note: 'shared route kept' },
-        ),
-      );
-      this.onDecision?.({
-        ...decision,
-        reason: `${decision.reason}; route kept: rule ${sharer.id} still needs it`,
-        adapter: placed,
-        ok: true,
-      });
-      return { ok: true, retryable: false, adapter: placed };
-    }
-    const targets =
-      placed !== undefined
-        ? [this.pool.byName(placed)].filter((x): x is Adapter => x !== undefined)
-        : this.pool.candidates(rule);
-    if (targets.length === 0) {
-      // Never announced anywhere (it failed or waited): nothing to take down.
-      await this.audit(toAudit(decision, '-', { note: 'no adapter held the rule' }));
-      this.onDecision?.({ ...decision, adapter: '-', ok: true });
-      return { ok: true, retryable: false, adapter: '-' };
-    }
-    let ok = true;
-    let retryable = false;
-    let error: string | undefined;
-    let name = '-';
-    for (const adapter of targets) {
-      const out = await this.pool.call(adapter, 'withdraw', rule);
-      name = out.adapter;
-      await this.audit(
-        toAudit(decision, out.adapter, out.result.payload, out.result.ok ? undefined : out.result.error),
-      );
-      this.onDecision?.({
-        ...decision,
-        adapter: out.adapter,
-        ok: out.result.ok,
-        payload: out.result.payload,
-      });
-      if (!out.result.ok) {
-        ok = false;
-        retryable ||= out.result.retryable === true;
-        error = out.result.error;
-      }
-    }
-    if (ok) this.placement.delete(rule.id);
-    return { ok, retryable, ...(error !== undefined ? { error } : {}), adapter: name };
-  }
-
-  private async audit(record: AuditRecord): Promise<void> {
-    try {
-      await this.store.audit.append(record);
-    } catch (e) {
-      this.log.error(
-        { err: String(e), action: record.action, target: record.target },
-        'mitigation: audit append failed',
-      );
-    }
-  }
-}
-
-function extra(d: Decision): unknown {
-  return {
-    ...(d.intent !== undefined ? { intent: d.intent } : {}),
-    ...(d.level !== undefined ? { level: d.level } : {}),
-    ...(d.confidence !== undefined ? { confidence: d.confidence } : {}),
-  };
-}
-
-function toAudit(d: Decision, adapter: string | undefined, payload: unknown, error?: string): AuditRecord {
-  return {
-    at: d.at,
-    actor: d.actor,
-    action: d.action,
-    tenant: d.tenant,
-    target: d.target,
-    ...(d.ruleId !== undefined ? { ruleId: d.ruleId } : {}),
-    ...(d.attackId !== undefined ? { attackId: d.attackId } : {}),
-    ...(adapter !== undefined ? { adapter } : {}),
-    dryRun: d.dryRun,
-    reason: error !== undefined ? `${d.reason} — FAILED: ${error}` : d.reason,
-    ...(payload !== undefined ? { payload } : {}),
-  };
 }
