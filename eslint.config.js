@@ -1,6 +1,97 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Import direction (docs/layout.md, ARCHITECTURE.md "Dependencies point inward"): data flows
+// flow → detect → mitigation → adapters/bgp, and no folder imports one downstream of it; nothing but the
+// entry points (src/cli/) imports src/app/. Each entry lists the src/ folders a folder may NOT import.
+const FORBIDDEN = {
+  net: ['*'],
+  domain: [
+    'flow',
+    'detect',
+    'mitigation',
+    'engine-shell',
+    'bgp',
+    'adapters',
+    'store',
+    'api',
+    'web',
+    'cli',
+    'cluster',
+    'notify',
+    'export',
+    'config',
+  ],
+  flow: ['detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
+  detect: ['mitigation', 'engine-shell', 'bgp', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
+  mitigation: [
+    'flow',
+    'detect',
+    'engine-shell',
+    'bgp',
+    'adapters',
+    'store',
+    'api',
+    'web',
+    'cli',
+    'cluster',
+    'notify',
+    'export',
+    'config',
+  ],
+  'engine-shell': [
+    'flow',
+    'detect',
+    'bgp',
+    'adapters',
+    'store',
+    'api',
+    'web',
+    'cli',
+    'cluster',
+    'notify',
+    'export',
+  ],
+  bgp: ['flow', 'detect', 'mitigation', 'engine-shell', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
+  adapters: ['flow', 'detect', 'mitigation', 'engine-shell', 'store', 'api', 'web', 'cli', 'cluster'],
+};
+
+/** A no-restricted-imports pattern for relative imports reaching into the named src/ folders. */
+function layerPattern(folders, allow = []) {
+  const target = folders.includes('*') ? '[a-z-]+' : `(?:${[...folders, 'app'].join('|')})`;
+  const except = allow.length ? `(?!${allow.join('|')})` : '';
+  return {
+    regex: `^(?:\\.\\./)+${except}${target}/`,
+    message: 'Import against the layer direction (docs/layout.md): depend on a port in src/domain/ instead.',
+  };
+}
+
+const layers = [
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/app/**', 'src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern([])] }] },
+  },
+  ...Object.entries(FORBIDDEN).map(([folder, folders]) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern(folders)] }] },
+  })),
+  {
+    // `floodgate simulate` composes the shell with the in-memory store and the dry-run wrapper
+    files: ['src/engine-shell/scenario.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [layerPattern(FORBIDDEN['engine-shell'], ['adapters/dry-run\\.js', 'store/memory\\.js'])],
+        },
+      ],
+    },
+  },
+  // tests compose whatever they need
+  { files: ['**/*.test.ts'], rules: { 'no-restricted-imports': 'off' } },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'bin/**'] },
   eslint.configs.recommended,
@@ -12,4 +103,5 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  ...layers,
 );

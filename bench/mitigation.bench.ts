@@ -1,13 +1,14 @@
 // Mitigation engine benchmarks: events/s through the pure pipeline with 10,000 active rules (target
 // ≥ 200k/s), and the in-process delay from AttackEvent submission to the adapter call (target p99 ≤ 5 ms).
-import type { Adapter, AdapterResult } from '../src/adapters/types.js';
+import type { Adapter, AdapterResult } from '../src/domain/adapter-port.js';
 import type { AttackEvent } from '../src/domain/attack.js';
 import type { Rule } from '../src/domain/rule.js';
 import { parseMitigationConfig } from '../src/mitigation/config.js';
 import { activeRules, createEngine, step } from '../src/mitigation/engine.js';
-import { MemoryStore } from '../src/mitigation/memory-store.js';
-import { MitigationRunner } from '../src/mitigation/runner.js';
+import { MemoryStore } from '../src/store/memory.js';
+import { MitigationRunner } from '../src/engine-shell/runner.js';
 import { uint32ToIpv4String } from '../src/net/index.js';
+import { DryRunAdapter } from '../src/adapters/dry-run.js';
 
 const RULES = 10_000;
 const BASE = (11 << 24) >>> 0; // 11.0.0.0/8: ordinary unicast, so no special-purpose allowance is needed
@@ -113,6 +114,7 @@ async function eventToAdapterDelay(): Promise<{ p50: number; p99: number }> {
     config,
     store: new MemoryStore(),
     adapters: [adapter],
+    dryRunAdapter: new DryRunAdapter(),
     timer: false,
     instanceId: 'd',
   });

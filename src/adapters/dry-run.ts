@@ -5,7 +5,7 @@ import type { Rule } from '../domain/rule.js';
 import { INTENTS } from '../domain/rule.js';
 import type { FlowSpecAction } from '../flowspec/types.js';
 import { formatFlowSpec } from '../flowspec/text.js';
-import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from './types.js';
+import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../domain/adapter-port.js';
 
 export interface DryRunPayload {
   readonly adapter: string;

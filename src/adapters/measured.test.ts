@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measuredAdapter } from './measured.js';
-import type { Adapter } from './types.js';
+import type { Adapter } from '../domain/adapter-port.js';
 
 class Fake implements Adapter {
   readonly name = 'fake';

@@ -1,7 +1,7 @@
 // Metrics wrapper around any adapter (STYLE.md rule 8: metrics are a wrapper, not code in the driver):
 // times announce, withdraw and test and reports each call's outcome to an observer. Everything else,
 // including driver-specific members, is forwarded untouched.
-import type { Adapter, AdapterHealth, AdapterResult } from './types.js';
+import type { Adapter, AdapterHealth, AdapterResult } from '../domain/adapter-port.js';
 
 export type MeasuredOp = 'announce' | 'withdraw' | 'test';
 

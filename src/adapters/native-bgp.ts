@@ -5,7 +5,13 @@ import type { BgpConfig } from '../bgp/config.js';
 import { BGP_INTENTS } from '../bgp/render.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 import { tryParseIp } from '../net/index.js';
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from './types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../domain/adapter-port.js';
 
 type Gap = { intent: Intent; family: 4 | 6; reason: string };
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Permission, type Principal, allows } from '../domain/access.js';
-import type { TokenRepository } from '../store/types.js';
+import type { TokenRepository } from '../domain/store-port.js';
 import { ApiError } from './errors.js';
 
 declare module 'fastify' {

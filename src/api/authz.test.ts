@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS, type Permission, type Role } from '../domain/access.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../domain/store-port.js';
 import { DOCS_PREFIX, OPENAPI_PATH } from './openapi.js';
 import { buildApi } from './server.js';
 import {

@@ -10,7 +10,7 @@ const ports = {
   rules: {
     list: async () => [],
     get: async () => undefined,
-    add: async () => ({ ok: false, code: 'invalid', reason: 'no' }),
+    add: async () => ({ ok: false, code: 'invalid-request', reason: 'no' }),
     withdraw: async () => undefined,
   },
   attacks: { list: async () => [], record: async () => undefined },

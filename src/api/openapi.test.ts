@@ -1,7 +1,7 @@
 // The OpenAPI document is generated from the routes' own zod schemas: every route is documented, every
 // documented route exists, and documented errors come from the one catalogue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ERRORS } from './errors.js';
+import { API_ERRORS } from '../domain/errors.js';
 import { DOCS_PREFIX, OPENAPI_PATH } from './openapi.js';
 import { buildApi } from './server.js';
 import { type Fixture, openFixture } from './testing.js';

@@ -14,7 +14,7 @@ import type {
   AuditVerification,
   RuleQuery,
   TokenRepository,
-} from '../store/types.js';
+} from '../domain/store-port.js';
 
 export type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 

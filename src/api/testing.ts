@@ -14,7 +14,7 @@ import { checkTarget, compileGuards } from '../mitigation/guards.js';
 import { formatPrefix } from '../net/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { sampleEvent, sampleRule } from '../store/store-contract.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../domain/store-port.js';
 import { hashSecret } from './auth.js';
 import type { ApiPorts, ReloadOutcome } from './ports.js';
 

@@ -1,7 +1,7 @@
 // Builds the configured adapters (and the native BGP speaker) from the config, in failover preference
 // order: native BGP first, then BGP daemons, then services. Adding an adapter = one module + one
 // config block + one line here (docs/adapters.md).
-import type { Adapter } from '../adapters/types.js';
+import type { Adapter } from '../domain/adapter-port.js';
 import { BirdAdapter } from '../adapters/bird/adapter.js';
 import { CloudflareAdapter } from '../adapters/cloudflare/adapter.js';
 import { ExabgpAdapter } from '../adapters/exabgp/adapter.js';

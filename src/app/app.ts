@@ -2,7 +2,7 @@
 // Data flows one way: collector → detector → mitigation runner → adapters; store and API at the side.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Adapter } from '../adapters/types.js';
+import type { Adapter } from '../domain/adapter-port.js';
 import { buildApi } from '../api/server.js';
 import type { ApiPorts, ReloadOutcome } from '../api/ports.js';
 import { checkConfig, isLoopback } from '../config/checks.js';
@@ -23,10 +23,10 @@ import type { RpkiService } from '../rpki/service.js';
 import { FlowCollector } from '../flow/collector.js';
 import { captureDirectory, Forensics } from '../forensics/service.js';
 import type { ExporterState } from '../flow/exporter.js';
-import { MitigationRunner } from '../mitigation/runner.js';
+import { MitigationRunner } from '../engine-shell/runner.js';
 import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
-import type { Store } from '../store/types.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { startNotifications, type NotifyPort } from '../notify/index.js';
 import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
 import { uncarriedLevels } from '../mitigation/carry.js';
@@ -35,6 +35,7 @@ import { createLogger, type Logger } from './logger.js';
 import { dashboardPlugin } from '../web/plugin.js';
 import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
+import { DryRunAdapter } from '../adapters/dry-run.js';
 
 const BASELINE_KEY = 'detect.baselines';
 const BASELINE_SAVE_MS = 60_000;
@@ -53,7 +54,7 @@ export class App {
   private constructor(
     private loaded: LoadedConfig,
     readonly log: Logger,
-    readonly store: Store,
+    readonly store: SqlStore,
     readonly collector: FlowCollector,
     private detector: Detector,
     readonly runner: MitigationRunner,
@@ -145,6 +146,7 @@ export class App {
       config: config.mitigation,
       store,
       adapters,
+      dryRunAdapter: new DryRunAdapter(),
       log: {
         info: (o, m) => log.info(o, m),
         warn: (o, m) => log.warn(o, m),

@@ -1,7 +1,7 @@
 // Every audit record the engine, API or reload writes is also published on the event bus once the
 // store has accepted it, so exports and notifications see exactly what the audit log holds.
 import type { EventBus } from '../domain/events.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../domain/store-port.js';
 
 export function publishingAudit(store: Store, bus: EventBus): Store {
   const audit = store.audit;

@@ -1,7 +1,7 @@
 // Wiring of the `exports` section: the Prometheus registry with its sources, the event sinks subscribed to
 // the operational bus, the health watcher that produces adapter/BGP/exporter events, and the metrics
 // wrapper around every adapter. app.ts holds one of these and calls it at start, tick, reload and stop.
-import type { Adapter } from '../adapters/types.js';
+import type { Adapter } from '../domain/adapter-port.js';
 import { measuredAdapter } from '../adapters/measured.js';
 import { SESSION_STATES } from '../bgp/fsm.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
@@ -13,7 +13,7 @@ import { FloodgateMetrics } from '../export/metrics.js';
 import type { MetricsEndpoint } from '../export/metrics-route.js';
 import { ownUdpListeners } from '../export/proc-udp.js';
 import type { FlowCollector } from '../flow/collector.js';
-import type { MitigationRunner } from '../mitigation/runner.js';
+import type { MitigationRunner } from '../engine-shell/runner.js';
 import { HealthWatcher } from './health-events.js';
 import type { Logger } from './logger.js';
 

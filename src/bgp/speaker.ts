@@ -4,16 +4,13 @@
 // One writer: every change goes through upsertRule/withdrawRule; flushes run on the event loop.
 import net from 'node:net';
 import type { Rule } from '../domain/rule.js';
-import { concat, hex } from './codec/bytes.js';
-import type { DecodedUpdate } from './codec/update.js';
 import { decodeFlowSpecNlris, decodeVpnFlowSpecNlris } from '../flowspec/index.js';
+import { AdjRibOut, type AdjRibOutEntry, type FlushResult, peerAttributes, ribKey } from './adj-rib-out.js';
+import { concat } from './codec/bytes.js';
 import { FAMILY_CODES, familyName, type FamilyName } from './codec/constants.js';
-import type { PathAttributes } from './codec/attributes/index.js';
-import { formatCommunity } from './codec/attributes/communities.js';
-import { formatLargeCommunity } from './codec/attributes/large-communities.js';
 import { encodeShutdown } from './codec/notification.js';
-import { packAnnounce, packWithdraw } from './codec/pack.js';
 import { encodeRouteRefresh, RefreshSubtype } from './codec/route-refresh.js';
+import type { DecodedUpdate } from './codec/update.js';
 import { encodeEndOfRib } from './codec/update.js';
 import {
   bgpConfigSchema,
@@ -24,9 +21,10 @@ import {
 } from './config.js';
 import type { SessionState } from './fsm.js';
 import type { Negotiated } from './negotiate.js';
-import { bytesToIp as bytesToIpSafe } from './ip.js';
 import { renderRule, type RenderedRoute } from './render.js';
 import { BgpSession, type SessionCounters } from './session.js';
+
+export type { AdjRibOutEntry } from './adj-rib-out.js';
 
 export interface SpeakerOptions {
   readonly random?: () => number;
@@ -34,21 +32,10 @@ export interface SpeakerOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
-interface RibOwner {
-  readonly ruleId: string;
-  readonly route: RenderedRoute;
-  /** Attribute-set identity for batching. */
-  readonly attrKey: string;
-}
-
 /** One peer: its session, its Adj-RIB-Out, what the peer holds from us in this session. */
 class PeerRuntime {
   readonly session: BgpSession;
-  /** key = family|nlri-hex → owners in insertion order; the last owner's route is announced. */
-  readonly rib = new Map<string, Map<string, RibOwner>>();
-  /** key → attrKey of what this session has sent. */
-  readonly sent = new Map<string, string>();
-  readonly dirty = new Set<string>();
+  readonly rib: AdjRibOut;
   updatesOut = 0;
   prefixesOut = 0;
   withdrawalsOut = 0;
@@ -62,6 +49,7 @@ class PeerRuntime {
     global: BgpConfig,
     opts: SpeakerOptions,
   ) {
+    this.rib = new AdjRibOut((r) => peerAttributes(cfg, global, r));
     this.session = new BgpSession(
       {
         name: peerName(cfg),
@@ -120,19 +108,6 @@ export interface PeerSnapshot {
   readonly lastError: string | null;
 }
 
-export interface AdjRibOutEntry {
-  readonly family: FamilyName;
-  readonly nlri: string;
-  readonly route: string;
-  readonly ruleIds: readonly string[];
-  readonly nextHop: string | null;
-  readonly communities: readonly string[];
-  readonly largeCommunities: readonly string[];
-  readonly extendedCommunities: readonly string[];
-  /** Whether the peer currently holds it (sent in the current session). */
-  readonly advertised: boolean;
-}
-
 export interface RuleOutcome {
   readonly ok: boolean;
   /** Per peer: the route description, skipped reason or error. */
@@ -142,18 +117,6 @@ export interface RuleOutcome {
       { readonly ok: boolean; readonly route?: string; readonly skipped?: string; readonly error?: string }
     >
   >;
-}
-
-/**
- * RIB key: family, '|', then the NLRI bytes one char per octet (latin1). Cheaper to build and hash than
- * hex on the announce path; family names hold no '|', so the first '|' always ends the family.
- */
-const ribKey = (family: FamilyName, nlri: Uint8Array): string => `${family}|${octetString(nlri)}`;
-
-function octetString(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] as number);
-  return s;
 }
 
 export class BgpSpeaker {
@@ -229,7 +192,7 @@ export class BgpSpeaker {
   upsertRule(rule: Rule): RuleOutcome {
     const prev = this.rules.get(rule.id);
     const keys: (readonly [string, string])[] = [];
-    const rendered: { p: PeerRuntime; key: string; route: RenderedRoute }[] = [];
+    const rendered: { p: PeerRuntime; route: RenderedRoute }[] = [];
     const out: Record<string, { ok: boolean; route?: string; skipped?: string; error?: string }> = {};
     let ok = true;
     for (const p of this.peers.values()) {
@@ -244,9 +207,7 @@ export class BgpSpeaker {
         continue;
       }
       const route = r.route;
-      const key = ribKey(route.family, route.nlri);
-      keys.push([p.name, key]);
-      rendered.push({ p, key, route });
+      rendered.push({ p, route });
       // The text is formatted only if the outcome is read (audit payload, logs), not per announce. An own
       // enumerable getter, so JSON.stringify and structuredClone (memory store) both still see it.
       out[p.name] = {
@@ -257,20 +218,15 @@ export class BgpSpeaker {
       };
     }
     if (!ok) return { ok, peers: out };
+    for (const { p, route } of rendered) keys.push([p.name, ribKey(route.family, route.nlri)]);
     // Remove the previous version's routes that the new version does not reuse.
     if (prev) {
       for (const [peerNameKey, key] of prev.keys) {
         if (!keys.some(([n, k]) => n === peerNameKey && k === key))
-          this.removeOwner(peerNameKey, key, rule.id);
+          this.peers.get(peerNameKey)?.rib.remove(key, rule.id);
       }
     }
-    for (const { p, key, route } of rendered) {
-      let owners = p.rib.get(key);
-      if (!owners) p.rib.set(key, (owners = new Map<string, RibOwner>()));
-      owners.delete(rule.id); // re-insert so the newest version wins
-      owners.set(rule.id, { ruleId: rule.id, route, attrKey: attrKey(route) });
-      p.dirty.add(key);
-    }
+    for (const { p, route } of rendered) p.rib.put(rule.id, route);
     this.rules.set(rule.id, { rule, keys });
     this.scheduleFlush();
     return { ok, peers: out };
@@ -279,7 +235,7 @@ export class BgpSpeaker {
   withdrawRule(ruleId: string): boolean {
     const held = this.rules.get(ruleId);
     if (!held) return false;
-    for (const [peer, key] of held.keys) this.removeOwner(peer, key, ruleId);
+    for (const [peer, key] of held.keys) this.peers.get(peer)?.rib.remove(key, ruleId);
     this.rules.delete(ruleId);
     this.scheduleFlush();
     return true;
@@ -287,15 +243,6 @@ export class BgpSpeaker {
 
   heldRules(): Rule[] {
     return [...this.rules.values()].map((r) => r.rule);
-  }
-
-  private removeOwner(peer: string, key: string, ruleId: string): void {
-    const p = this.peers.get(peer);
-    const owners = p?.rib.get(key);
-    if (!p || !owners) return;
-    owners.delete(ruleId);
-    if (owners.size === 0) p.rib.delete(key);
-    p.dirty.add(key);
   }
 
   private scheduleFlush(): void {
@@ -312,80 +259,23 @@ export class BgpSpeaker {
     while (this.flushScheduled) await new Promise((r) => setImmediate(r));
   }
 
-  /** Full attribute set of a route on one session. */
-  private attributesFor(p: PeerRuntime, r: RenderedRoute): PathAttributes {
-    const ibgp = p.cfg.remoteAs === this.config.localAs;
-    return {
-      origin: 0,
-      asPath: ibgp ? [] : [{ type: 2, asns: [this.config.localAs] }],
-      ...(r.nextHop !== undefined ? { nextHop: r.nextHop } : {}),
-      ...(ibgp ? { localPref: p.cfg.localPref } : {}),
-      communities: r.communities,
-      extendedCommunities: r.extendedCommunities,
-      largeCommunities: r.largeCommunities,
-    };
-  }
-
-  private flushPeer(p: PeerRuntime, only?: ReadonlySet<string>): void {
+  private flushPeer(p: PeerRuntime): void {
     const n = p.session.negotiated;
     if (p.session.state !== 'Established' || !n) return;
-    const keys = only ?? p.dirty;
-    const announce = new Map<string, { family: FamilyName; route: RenderedRoute; nlri: Uint8Array[] }>();
-    const withdraw = new Map<FamilyName, Uint8Array[]>();
-    for (const key of keys) {
-      p.dirty.delete(key);
-      const family = key.slice(0, key.indexOf('|')) as FamilyName;
-      if (!n.families.includes(family)) continue;
-      const owners = p.rib.get(key);
-      const top = owners ? lastOwner(owners) : undefined;
-      if (top) {
-        if (p.sent.get(key) === top.attrKey) continue;
-        const g = `${family}|${top.attrKey}`;
-        const group = announce.get(g) ?? { family, route: top.route, nlri: [] };
-        group.nlri.push(top.route.nlri);
-        announce.set(g, group);
-        p.sent.set(key, top.attrKey);
-      } else if (p.sent.has(key)) {
-        const nlri = fromRibKey(key);
-        const list = withdraw.get(family) ?? [];
-        list.push(nlri);
-        withdraw.set(family, list);
-        p.sent.delete(key);
-      }
-    }
-    const ctx = { fourOctetAs: n.fourOctetAs };
-    const msgs: Uint8Array[] = [];
-    for (const [family, nlri] of withdraw) {
-      const c = FAMILY_CODES[family];
-      msgs.push(...packWithdraw(c.afi, c.safi, nlri, n.maxMessage, ctx));
-      p.withdrawalsOut += nlri.length;
-    }
-    for (const g of announce.values()) {
-      const c = FAMILY_CODES[g.family];
-      msgs.push(
-        ...packAnnounce(
-          {
-            afi: c.afi,
-            safi: c.safi,
-            ...(g.route.mpNextHop ? { mpNextHop: g.route.mpNextHop } : {}),
-            attributes: this.attributesFor(p, g.route),
-            nlri: g.nlri,
-          },
-          n.maxMessage,
-          ctx,
-        ),
-      );
-      p.prefixesOut += g.nlri.length;
-    }
-    for (const m of msgs) p.session.send(m);
-    p.updatesOut += msgs.length;
+    this.write(p, p.rib.flush(n));
+  }
+
+  private write(p: PeerRuntime, f: FlushResult): void {
+    for (const m of f.messages) p.session.send(m);
+    p.updatesOut += f.messages.length;
+    p.prefixesOut += f.announced;
+    p.withdrawalsOut += f.withdrawn;
   }
 
   /** Session up: send the whole Adj-RIB-Out, then End-of-RIB per family. */
   onEstablished(p: PeerRuntime, n: Negotiated): void {
     this.opts.log?.('info', 'bgp session established', { peer: p.name, families: n.families });
-    p.sent.clear();
-    for (const key of p.rib.keys()) p.dirty.add(key);
+    p.rib.sessionReset();
     this.flushPeer(p);
     const ctx = { fourOctetAs: n.fourOctetAs };
     for (const f of n.families) {
@@ -396,7 +286,7 @@ export class BgpSpeaker {
 
   onDown(p: PeerRuntime, reason: string): void {
     this.opts.log?.('warn', 'bgp session down', { peer: p.name, reason });
-    p.sent.clear();
+    p.rib.sessionDown();
   }
 
   /**
@@ -426,14 +316,7 @@ export class BgpSpeaker {
     p.routeRefreshIn++;
     const enhanced = n.enhancedRouteRefresh;
     if (enhanced) p.session.send(encodeRouteRefresh(afi, safi, RefreshSubtype.BORR));
-    const keys = new Set<string>();
-    for (const key of p.rib.keys()) {
-      if (key.startsWith(`${family}|`)) {
-        keys.add(key);
-        p.sent.delete(key);
-      }
-    }
-    this.flushPeer(p, keys);
+    this.write(p, p.rib.refresh(family, n));
     if (enhanced) p.session.send(encodeRouteRefresh(afi, safi, RefreshSubtype.EORR));
     else p.session.send(encodeEndOfRib(afi, safi, { fourOctetAs: n.fourOctetAs }));
   }
@@ -443,11 +326,6 @@ export class BgpSpeaker {
     return [...this.peers.values()].map((p) => {
       const s = p.session;
       const n = s.state === 'Established' ? s.negotiated : undefined;
-      const counts: Partial<Record<FamilyName, number>> = {};
-      for (const key of p.rib.keys()) {
-        const f = key.slice(0, key.indexOf('|')) as FamilyName;
-        counts[f] = (counts[f] ?? 0) + 1;
-      }
       return {
         name: p.name,
         address: p.cfg.address,
@@ -461,7 +339,7 @@ export class BgpSpeaker {
         negotiatedFamilies: n?.families ?? [],
         holdTime: n?.holdTime ?? null,
         peerBgpId: n?.peerBgpId ?? null,
-        adjRibOut: counts,
+        adjRibOut: p.rib.counts(),
         counters: {
           ...s.counters,
           messagesIn: { ...s.counters.messagesIn },
@@ -479,57 +357,6 @@ export class BgpSpeaker {
 
   adjRibOut(peer: string): AdjRibOutEntry[] | undefined {
     const p = this.peers.get(peer) ?? [...this.peers.values()].find((x) => x.cfg.address === peer);
-    if (!p) return undefined;
-    const out: AdjRibOutEntry[] = [];
-    for (const [key, owners] of p.rib) {
-      const top = lastOwner(owners);
-      if (!top) continue;
-      const r = top.route;
-      out.push({
-        family: r.family,
-        nlri: hex(r.nlri),
-        route: r.description,
-        ruleIds: [...owners.keys()],
-        nextHop: r.nextHop ?? (r.mpNextHop && r.mpNextHop.length > 0 ? mpNextHopText(r.mpNextHop) : null),
-        communities: r.communities.map(formatCommunity),
-        largeCommunities: r.largeCommunities.map(formatLargeCommunity),
-        extendedCommunities: r.extendedCommunities.map(hex),
-        advertised: p.sent.get(key) === top.attrKey,
-      });
-    }
-    return out;
+    return p?.rib.entries();
   }
 }
-
-function mpNextHopText(b: Uint8Array): string {
-  try {
-    // 32 bytes = global + link-local (RFC 2545 §3): show the global one.
-    return bytesToIpSafe(b.length === 32 ? b.subarray(0, 16) : b);
-  } catch {
-    return hex(b);
-  }
-}
-
-/** The newest owner of a route (insertion order), without copying the map. */
-function lastOwner(owners: ReadonlyMap<string, RibOwner>): RibOwner | undefined {
-  let last: RibOwner | undefined;
-  for (const o of owners.values()) last = o;
-  return last;
-}
-
-function fromRibKey(key: string): Uint8Array {
-  const start = key.indexOf('|') + 1;
-  const out = new Uint8Array(key.length - start);
-  for (let i = 0; i < out.length; i++) out[i] = key.charCodeAt(start + i);
-  return out;
-}
-
-/** Identity of a route's attribute set: routes with equal keys share UPDATEs. */
-function attrKey(r: RenderedRoute): string {
-  let ext = '';
-  for (const e of r.extendedCommunities) ext += `${octetString(e)},`;
-  const large = r.largeCommunities.map((c) => `${c.global}:${c.local1}:${c.local2}`).join(',');
-  return `${r.nextHop ?? ''}|${r.mpNextHop?.length ?? 0}:${octetString(r.mpNextHop ?? EMPTY)}|${r.communities.join(',')}|${ext}|${large}`;
-}
-
-const EMPTY = new Uint8Array(0);

@@ -1,5 +1,21 @@
-// Small HTTP client for CLI commands that talk to a running floodgate's API.
+// Small HTTP client for CLI commands that talk to a running floodgate's API. An error answer becomes an
+// ApiCallError carrying the catalogue code (src/domain/errors.ts) and, for an engine refusal, its reason.
 import { request } from 'undici';
+import { type ErrorCode, isErrorCode } from '../domain/errors.js';
+
+/** An error answer of the API, by its catalogue code; the message names the call, status and reason. */
+export class ApiCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    /** undefined when the answer carried no catalogue code (a proxy in between, an older server). */
+    readonly code: ErrorCode | undefined,
+    readonly details: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
 
 export interface ApiClientOptions {
   readonly api: string;
@@ -28,19 +44,25 @@ export async function apiCall<T>(
   } catch (err) {
     throw new Error(
       `cannot reach the floodgate API at ${opts.api}: ${(err as Error).message} (is floodgate running? --api sets the address)`,
+      { cause: err },
     );
   }
   const text = await res.body.text();
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : {};
-  } catch {
-    throw new Error(`${method} ${url.pathname}: HTTP ${res.statusCode}, not JSON: ${text.slice(0, 200)}`);
+  } catch (err) {
+    throw new Error(`${method} ${url.pathname}: HTTP ${res.statusCode}, not JSON: ${text.slice(0, 200)}`, {
+      cause: err,
+    });
   }
   if (res.statusCode >= 400) {
-    const e = (json as { error?: { code?: string; message?: string } }).error;
-    throw new Error(
+    const e = (json as { error?: { code?: string; message?: string; details?: unknown } }).error;
+    throw new ApiCallError(
       `${method} ${url.pathname}: HTTP ${res.statusCode} ${e?.code ?? ''}: ${e?.message ?? text.slice(0, 200)}`,
+      res.statusCode,
+      isErrorCode(e?.code) ? e.code : undefined,
+      e?.details,
     );
   }
   return json as T;

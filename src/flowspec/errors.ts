@@ -3,13 +3,19 @@
 // (RFC 8955 §4.2 + §10: a malformed FlowSpec NLRI is handled per RFC 7606 §5.3).
 
 /**
+ * The RFC 7606 §2 error-handling approaches, declared once: the BGP codec's errors (src/bgp/codec/errors.ts)
+ * carry any of them, a FlowSpec NLRI error one of the two below.
+ */
+export type Rfc7606Action = 'session-reset' | 'afi-safi-disable' | 'treat-as-withdraw' | 'attribute-discard';
+
+/**
  * RFC 7606 action for a malformed FlowSpec NLRI.
  * - 'treat-as-withdraw': the NLRI's extent is known (its length prefix fits the field), so the
  *   field can still be walked and every NLRI in it withdrawn (RFC 7606 §2, §5.3).
  * - 'afi-safi-disable': the framing itself is broken, the rest of the field cannot be parsed;
  *   RFC 7606 §5.3 allows only AFI/SAFI disable (RFC 4760 §7) or, failing that, session reset.
  */
-export type Rfc7606Action = 'treat-as-withdraw' | 'afi-safi-disable';
+export type FlowSpecNlriAction = Extract<Rfc7606Action, 'treat-as-withdraw' | 'afi-safi-disable'>;
 
 export type FlowSpecWireErrorCode =
   /** The 1- or 2-octet length prefix is cut off (RFC 8955 §4.1). */
@@ -43,7 +49,7 @@ export interface FlowSpecError {
   readonly message: string;
   /** Byte offset in the buffer where the problem was found. */
   readonly offset: number;
-  readonly action: Rfc7606Action;
+  readonly action: FlowSpecNlriAction;
   /** Bytes of the whole NLRI including its length prefix, when its extent is known. */
   readonly nlriLength?: number;
 }

@@ -1,6 +1,7 @@
 // Auto path: aggregate the reports for a target, gate on confidence, pick the level of its policy,
 // escalate and de-escalate; collateral-damage rollback from legitimate-traffic reports.
 import type { AttackEvent } from '../domain/attack.js';
+import type { EscalationLevel } from '../domain/rule.js';
 import { formatPrefix, tryParsePrefix } from '../net/index.js';
 import { type AggregateView, reportOf, summarize, updateReport } from './aggregate.js';
 import { confidence, describeConfidence } from './confidence.js';
@@ -13,7 +14,7 @@ import {
   finishEntry,
   policyFor,
 } from './engine-state.js';
-import { type LadderLevel, formatBps, nextLevel, rawLevel } from './escalate.js';
+import { formatBps, nextLevel, rawLevel } from './escalate.js';
 import { tenantOf } from './guards.js';
 import { enqueueAuto, rejectOnce } from './level.js';
 import { collapsed, narrower } from './rollback.js';
@@ -169,7 +170,7 @@ export function evaluate(
     return;
   }
   const { name, policy } = policyFor(s, view.hostGroup);
-  const level = Math.min(rawLevel(policy, view.bps, view.pps), entry.cap) as LadderLevel;
+  const level = Math.min(rawLevel(policy, view.bps, view.pps), entry.cap) as EscalationLevel;
   if (level === 0) {
     alertOnce(
       s,
@@ -248,7 +249,7 @@ export function onLegit(
     s.suppressed.set(entry.key, now + s.cfg.limits.cooldownMs);
     return;
   }
-  entry.cap = Math.min(entry.cap, n.level) as LadderLevel;
+  entry.cap = Math.min(entry.cap, n.level) as EscalationLevel;
   entry.depth = n.depth;
   enqueueAuto(s, entry, n.level, 'rollback', `${why}; ${n.why}`, now, out, undefined, n.intent);
 }

@@ -4,7 +4,6 @@ import type { AggregateView, NodeReport } from './aggregate.js';
 import { type SharedBudget, newSharedBudget } from './budget.js';
 import { type CarryCapabilities, type CarryTable, compileCarry } from './carry.js';
 import type { MitigationConfig, PolicyConfig } from './config.js';
-import type { LadderLevel } from './escalate.js';
 import { type GuardContext, compileGuards, unknownOrigin } from './guards.js';
 import type { MatchDepth } from './match.js';
 import type { QueueItem } from './queue.js';
@@ -28,7 +27,7 @@ export interface TargetEntry {
   /** Latest decided level (queued or active). */
   level: EscalationLevel;
   levelChangedAt: number;
-  cap: LadderLevel;
+  cap: EscalationLevel;
   depth: MatchDepth;
   rejectKey: string | undefined;
   view: AggregateView | undefined;

@@ -1,20 +1,19 @@
 // Escalate stage: the level an attack's volume calls for under a policy. Up at once as the attack grows;
 // down only once the volume is below (1 − hysteresis) × the current level's threshold and the rule has
 // stood at its level for the cooldown, so a flood hovering around a threshold does not flap.
+import { BPS, formatRate } from '../domain/rate.js';
 import type { EscalationLevel } from '../domain/rule.js';
 import type { LevelConfig, PolicyConfig } from './config.js';
-
-export type LadderLevel = 0 | 1 | 2 | 3 | 4;
 
 function exceeds(level: LevelConfig, bps: number, pps: number, scale: number): boolean {
   return (level.bps !== null && bps > level.bps * scale) || (level.pps !== null && pps > level.pps * scale);
 }
 
 /** Highest level whose bps or pps threshold (× scale) the volume exceeds; 0 when none. */
-export function rawLevel(policy: PolicyConfig, bps: number, pps: number, scale = 1): LadderLevel {
+export function rawLevel(policy: PolicyConfig, bps: number, pps: number, scale = 1): EscalationLevel {
   for (let i = policy.levels.length - 1; i >= 0; i--) {
     const level = policy.levels[i];
-    if (level !== undefined && exceeds(level, bps, pps, scale)) return (i + 1) as LadderLevel;
+    if (level !== undefined && exceeds(level, bps, pps, scale)) return (i + 1) as EscalationLevel;
   }
   return 0;
 }
@@ -30,10 +29,7 @@ function volumeText(bps: number, pps: number): string {
 }
 
 export function formatBps(bps: number): string {
-  if (bps >= 1e9) return `${(bps / 1e9).toFixed(2)} Gbps`;
-  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} Mbps`;
-  if (bps >= 1e3) return `${(bps / 1e3).toFixed(1)} kbps`;
-  return `${Math.round(bps)} bps`;
+  return formatRate(bps, BPS);
 }
 
 const STAY: Readonly<Record<EscalationLevel, LevelDecision>> = {
@@ -56,9 +52,9 @@ export function nextLevel(
   pps: number,
   now: number,
   cooldownMs: number,
-  cap: LadderLevel,
+  cap: EscalationLevel,
 ): LevelDecision {
-  const up = Math.min(rawLevel(policy, bps, pps), cap) as LadderLevel;
+  const up = Math.min(rawLevel(policy, bps, pps), cap) as EscalationLevel;
   if (up > current) {
     return { level: up, change: 'escalate', reason: `attack grew to ${volumeText(bps, pps)}: level ${up}` };
   }

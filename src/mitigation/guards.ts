@@ -3,6 +3,7 @@
 // announced and it calls validateRule there (retries resend that validated rule; a restored rule is
 // validated again, a config reload re-validates every standing rule). Special-purpose targets: RFC 6890
 // registries (src/net/special.ts); RPKI origin validation: RFC 6811, before any unicast announcement.
+import type { RefusalCode } from '../domain/errors.js';
 import type { Rule } from '../domain/rule.js';
 import { TenantMap } from '../domain/tenants.js';
 import { float32RateProblem } from '../flowspec/actions.js';
@@ -19,7 +20,9 @@ import type { MitigationConfig } from './config.js';
 import { DISCARDS, INTENT_KIND, wireRateBytes } from './intents.js';
 import type { OriginValidator } from './types.js';
 
-export type GuardCode =
+/** The refusals a guard gives (the catalogue, src/domain/errors.ts, says what each means). */
+export type GuardCode = Extract<
+  RefusalCode,
   | 'invalid-target'
   | 'special-purpose'
   | 'too-broad'
@@ -27,7 +30,8 @@ export type GuardCode =
   | 'outside-tenant'
   | 'invalid-match'
   | 'rpki-invalid'
-  | 'rpki-not-valid';
+  | 'rpki-not-valid'
+>;
 
 export interface GuardContext {
   readonly cfg: MitigationConfig;

@@ -1,4 +1,5 @@
 // Manual rules (API, CLI): built from the request, through the same guards, queue and limits.
+import type { RefusalCode } from '../domain/errors.js';
 import { INTENTS } from '../domain/rule.js';
 import type { FlowSpecMatch } from '../flowspec/types.js';
 import { isFlowSpecParseError } from '../flowspec/errors.js';
@@ -25,7 +26,7 @@ export function toList(v: number | readonly number[] | undefined): number[] | un
   return typeof v === 'number' ? [v] : [...v];
 }
 
-export function fail(out: EngineAction[], requestId: string, code: string, reason: string): void {
+export function fail(out: EngineAction[], requestId: string, code: RefusalCode, reason: string): void {
   out.push({ kind: 'reply', requestId, result: { ok: false, code, reason } });
 }
 
@@ -40,7 +41,7 @@ export function onManualAdd(
   const p = typeof req.target === 'string' ? tryParsePrefix(req.target) : undefined;
   const tenant = req.tenant ?? (p ? tenantOf(s.guards, p) : undefined) ?? '-';
   const target = p ? formatPrefix(p) : String(req.target);
-  const reject = (code: string, reason: string): void => {
+  const reject = (code: RefusalCode, reason: string): void => {
     decide(
       out,
       {

@@ -1,5 +1,6 @@
 // Inputs, outputs and decisions of the pure mitigation core (engine.ts). The shell (runner.ts) turns
 // outside happenings into EngineInput and carries out EngineAction; nothing else touches engine state.
+import type { RefusalCode } from '../domain/errors.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditAction } from '../domain/audit.js';
 import type { EscalationLevel, Intent, Rule } from '../domain/rule.js';
@@ -45,7 +46,7 @@ export interface ManualRuleRequest {
 
 export type ManualResult =
   | { readonly ok: true; readonly rule: Rule; readonly queued: boolean }
-  | { readonly ok: false; readonly code: string; readonly reason: string };
+  | { readonly ok: false; readonly code: RefusalCode; readonly reason: string };
 
 export type SendOp = 'announce' | 'withdraw';
 

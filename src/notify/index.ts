@@ -1,9 +1,8 @@
 // Notifications: wiring from the app (one call) and the port the HTTP API plugins use.
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../domain/events.js';
-import type { Store } from '../store/types.js';
 import type { StatusPagesConfig } from './config.js';
-import { Notifier, type NotifierLog } from './notifier.js';
+import { Notifier, type NotifierDeps, type NotifierLog } from './notifier.js';
 import { policyOf, tenantDirectory, type TenantInfo } from './tenants.js';
 
 export { Notifier } from './notifier.js';
@@ -21,7 +20,7 @@ export interface NotifyPort {
 
 export async function startNotifications(
   config: () => Config,
-  store: Store,
+  store: NotifierDeps['store'],
   bus: EventBus,
   log: NotifierLog,
 ): Promise<NotifyPort> {

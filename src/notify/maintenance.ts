@@ -2,7 +2,7 @@
 // recorded on its incident but not sent. mutedBy is pure; the book merges config windows and API-made
 // ones (persisted in the store's state table).
 import { prefixOverlaps, tryParsePrefix } from '../net/index.js';
-import type { StateRepository } from '../store/types.js';
+import type { StateRepository } from '../domain/store-port.js';
 import type { MaintenanceWindowConfig } from './config.js';
 import type { Notice } from './types.js';
 

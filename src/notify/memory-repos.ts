@@ -1,6 +1,6 @@
 // In-memory incident and dead-letter repositories, for a store that has none (the engine's test store)
 // and for unit tests of the notifier. Same contract as the SQL ones.
-import type { DeadLetterRepository, IncidentQuery, IncidentRepository } from '../store/notify-types.js';
+import type { DeadLetterRepository, IncidentQuery, IncidentRepository } from './ports.js';
 import type { DeadLetter, Incident } from './types.js';
 
 export class MemoryIncidents implements IncidentRepository {

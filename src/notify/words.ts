@@ -1,23 +1,15 @@
 // Plain words for people: rates, attack families, mitigation intents, durations. Used by notices,
 // templates and the public status page, so a customer reads "traffic is rate-limited", not "level 1".
+import { BITS, PACKETS, formatRate } from '../domain/rate.js';
 import type { Intent } from '../domain/rule.js';
 
 /** Bits per second with an SI unit (1 decimal). */
 export function formatBits(bps: number): string {
-  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
-  let v = Math.max(0, bps);
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+  return formatRate(bps, BITS);
 }
 
 export function formatPackets(pps: number): string {
-  if (pps >= 1e6) return `${(pps / 1e6).toFixed(1)} Mpps`;
-  if (pps >= 1e3) return `${(pps / 1e3).toFixed(1)} kpps`;
-  return `${Math.round(pps)} pps`;
+  return formatRate(pps, PACKETS);
 }
 
 const FAMILY_WORDS: Record<string, string> = {

@@ -3,7 +3,7 @@
 // database access would, and `verify()` must name the damage.
 import { expect, it } from 'vitest';
 import type { AuditRecord } from '../domain/audit.js';
-import type { Store } from './types.js';
+import type { Store } from '../domain/store-port.js';
 
 export interface TamperTarget {
   readonly store: Store;

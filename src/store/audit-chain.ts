@@ -3,6 +3,7 @@
 // append serialisation, and verify() walks the table with them. Any edited, deleted, reordered or
 // unchained record breaks a link; deleting the newest records shows against the stored head.
 import { createHash } from 'node:crypto';
+import type { AuditVerification, ChainProblem } from '../domain/store-port.js';
 
 /** The columns a link covers, exactly as stored (payload as its stored JSON text). */
 export interface ChainRow {
@@ -46,25 +47,6 @@ export function canonical(row: ChainRow, prevHash: string): string {
 
 export function linkHash(row: ChainRow, prevHash: string): string {
   return createHash('sha256').update(canonical(row, prevHash)).digest('hex');
-}
-
-export type ChainProblemKind = 'edited' | 'deleted' | 'reordered' | 'unchained' | 'truncated';
-
-export interface ChainProblem {
-  readonly id: number | null;
-  readonly kind: ChainProblemKind;
-  readonly message: string;
-}
-
-export interface AuditVerification {
-  readonly ok: boolean;
-  /** Records checked (chained and legacy). */
-  readonly records: number;
-  /** Records written before the chain existed (no stored hash); covered by the first chained link. */
-  readonly legacy: number;
-  /** The newest link: publish it elsewhere to anchor the log beyond this database. */
-  readonly head: { readonly id: number; readonly hash: string } | null;
-  readonly problems: readonly ChainProblem[];
 }
 
 export interface StoredRow extends ChainRow {

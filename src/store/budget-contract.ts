@@ -2,7 +2,7 @@
 // real PostgreSQL by test/store/postgres.test.ts (there also across two store instances, i.e. processes).
 import { expect, it } from 'vitest';
 import { sampleRule } from './store-contract.js';
-import type { BudgetCharge, BudgetRepository, RuleRepository } from './types.js';
+import type { BudgetCharge, BudgetRepository, RuleRepository } from '../domain/store-port.js';
 
 export interface BudgetRig {
   readonly budget: BudgetRepository;

@@ -8,7 +8,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { advisoryKey } from './locks.js';
 import { KyselyRuleRepository } from './repositories.js';
 import type { Database } from './schema.js';
-import type { BudgetAnswer, BudgetCharge, BudgetRepository } from './types.js';
+import type { BudgetAnswer, BudgetCharge, BudgetRepository } from '../domain/store-port.js';
 
 /** Takes the named lock for the rest of the transaction. */
 export type TransactionLock = (trx: Transaction<Database>, key: string) => Promise<void>;

@@ -1,6 +1,6 @@
 // Keyed mutual exclusion. In one process a promise chain per key; across processes (PostgreSQL)
 // a session-level advisory lock held on a dedicated connection for the duration of fn.
-import type { LockManager } from './types.js';
+import type { LockManager } from '../domain/store-port.js';
 
 export class InProcessLocks implements LockManager {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -2,7 +2,7 @@
 // the PostgreSQL interop test alike.
 import { expect, it } from 'vitest';
 import type { Incident } from '../notify/types.js';
-import type { Store } from './types.js';
+import type { SqlStore } from './sql-store.js';
 
 export function sampleIncident(id: string, over: Partial<Incident> = {}): Incident {
   return {
@@ -26,7 +26,7 @@ export function sampleIncident(id: string, over: Partial<Incident> = {}): Incide
   };
 }
 
-export function notifyStoreContract(open: () => Promise<Store>): void {
+export function notifyStoreContract(open: () => Promise<SqlStore>): void {
   it('upserts incidents and lists them by tenant, state and update time, newest first', async () => {
     const store = await open();
     try {

@@ -5,7 +5,7 @@ import { afterEach, describe } from 'vitest';
 import { MemoryDeadLetters, MemoryIncidents } from '../notify/memory-repos.js';
 import { notifyStoreContract } from './notify-contract.js';
 import { openSqliteStore } from './sqlite.js';
-import type { Store } from './types.js';
+import type { Store } from '../domain/store-port.js';
 
 describe('SQLite incidents and dead letters', () => {
   const dirs: string[] = [];

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { DeadLetter, Incident, Message } from '../notify/types.js';
 import type { Database } from './schema.js';
-import type { DeadLetterRepository, IncidentQuery, IncidentRepository } from './notify-types.js';
+import type { DeadLetterRepository, IncidentQuery, IncidentRepository } from '../notify/ports.js';
 
 const clamp = (n: number | undefined, d: number) => Math.max(1, Math.min(n ?? d, 10_000));
 

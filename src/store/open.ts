@@ -2,12 +2,12 @@
 import type { Config } from '../config/schema.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
-import type { Store } from './types.js';
+import type { SqlStore } from './sql-store.js';
 
 export async function openStore(
   config: Config['store'],
   onBackgroundError?: (err: Error) => void,
-): Promise<Store> {
+): Promise<SqlStore> {
   if (config.driver === 'postgres') {
     if (!config.postgresUrl)
       throw new Error(

@@ -17,7 +17,8 @@ import {
 import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-repositories.js';
 import type { Database } from './schema.js';
 import { KyselyTokenRepository } from './tokens.js';
-import type { LockManager, Store } from './types.js';
+import type { LockManager } from '../domain/store-port.js';
+import type { SqlStore } from './sql-store.js';
 
 class AdvisoryLocks implements LockManager {
   /** In-process order first (FIFO per key, one server connection per key and process), then the server's. */
@@ -53,7 +54,7 @@ export async function openPostgresStore(
   url: string,
   now: number = Date.now(),
   onIdleError?: (err: Error) => void,
-): Promise<Store> {
+): Promise<SqlStore> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const lockPool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle pooled connection can be dropped by the server (restart, failover, admin shutdown); pg

@@ -3,14 +3,7 @@ import type { Kysely } from 'kysely';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditAction, AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
-import {
-  type AuditVerification,
-  type ChainRow,
-  ChainVerifier,
-  GENESIS,
-  linkHash,
-  type StoredRow,
-} from './audit-chain.js';
+import { type ChainRow, ChainVerifier, GENESIS, linkHash, type StoredRow } from './audit-chain.js';
 import type { Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 import type {
@@ -19,10 +12,11 @@ import type {
   AttackRepository,
   AuditQuery,
   AuditRepository,
+  AuditVerification,
   RuleQuery,
   RuleRepository,
   StateRepository,
-} from './types.js';
+} from '../domain/store-port.js';
 
 const MAX_LIMIT = 10_000;
 const clampLimit = (limit: number | undefined, fallback: number) =>

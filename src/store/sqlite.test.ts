@@ -12,7 +12,7 @@ import type { Database } from './schema.js';
 import { openSqliteStore } from './sqlite.js';
 import { auditChainContract } from './audit-chain-contract.js';
 import { storeContract } from './store-contract.js';
-import type { Store } from './types.js';
+import type { Store } from '../domain/store-port.js';
 
 describe('SQLite store', () => {
   const dirs: string[] = [];

@@ -15,9 +15,9 @@ import { KyselyDeadLetterRepository, KyselyIncidentRepository } from './notify-r
 import type { Database } from './schema.js';
 import { sqliteChainedAppend } from './sqlite-audit.js';
 import { KyselyTokenRepository } from './tokens.js';
-import type { Store } from './types.js';
+import type { SqlStore } from './sql-store.js';
 
-export async function openSqliteStore(path: string, now: number = Date.now()): Promise<Store> {
+export async function openSqliteStore(path: string, now: number = Date.now()): Promise<SqlStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma('journal_mode = WAL');

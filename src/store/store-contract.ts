@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import type { AttackEvent } from '../domain/attack.js';
 import type { Rule } from '../domain/rule.js';
-import type { Store } from './types.js';
+import type { Store } from '../domain/store-port.js';
 
 export function sampleRule(id: string, overrides: Partial<Rule> = {}): Rule {
   return {

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { ApiToken, Role } from '../domain/access.js';
 import type { ApiTokensTable, Database } from './schema.js';
-import type { NewApiToken, TokenRepository } from './types.js';
+import type { NewApiToken, TokenRepository } from '../domain/store-port.js';
 
 function toToken(r: ApiTokensTable): ApiToken {
   return {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttackRecord } from '../../src/store/types.js';
+import type { AttackRecord } from '../../src/domain/store-port.js';
 import type { CaptureInfo } from '../../src/forensics/render.js';
 import {
   floodgateCommand,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import type { CollectorStats } from '../../src/flow/collector.js';
-import type { AttackRecord } from '../../src/store/types.js';
+import type { AttackRecord } from '../../src/domain/store-port.js';
 import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
 import { freeUdpPort, sflowFlood } from './support-sflow.js';
 

@@ -13,7 +13,7 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { FlowBatch } from '../../src/flow/batch.js';
 import { batchesToPcap } from '../../src/gen/packet.js';
-import type { AttackRecord } from '../../src/store/types.js';
+import type { AttackRecord } from '../../src/domain/store-port.js';
 import {
   floodgateCommand,
   getJson,

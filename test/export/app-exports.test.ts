@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, AdapterHealth } from '../../src/adapters/types.js';
+import type { Adapter, AdapterHealth } from '../../src/domain/adapter-port.js';
 import { App } from '../../src/app/app.js';
 import { ownUdpListeners } from '../../src/export/proc-udp.js';
 import { ContractServer } from '../adapters/services/contract-server.js';

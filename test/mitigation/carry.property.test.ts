@@ -5,17 +5,18 @@
 // nor at the moment any rule is withdrawn (a replacement is withdrawn only after its successor stands).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../src/adapters/types.js';
+import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../src/domain/adapter-port.js';
 import type { AttackEvent } from '../../src/domain/attack.js';
 import type { Intent, Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/text.js';
 import { whyNotCarried } from '../../src/mitigation/carry.js';
-import { VirtualClock } from '../../src/mitigation/clock.js';
+import { VirtualClock } from '../../src/engine-shell/clock.js';
 import { parseMitigationConfig } from '../../src/mitigation/config.js';
 import { INTENT_KIND } from '../../src/mitigation/intents.js';
-import { MemoryStore } from '../../src/mitigation/memory-store.js';
-import { MitigationRunner } from '../../src/mitigation/runner.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { MitigationRunner } from '../../src/engine-shell/runner.js';
 import { parsePrefix, prefixContains } from '../../src/net/index.js';
+import { DryRunAdapter } from '../../src/adapters/dry-run.js';
 
 const LEVEL_INTENTS: readonly Intent[] = ['rate-limit', 'drop', 'blackhole', 'scrubbing'];
 const LEVEL_BPS = [100e6, 500e6, 2e9, 5e9];
@@ -195,6 +196,7 @@ async function run(specs: AdapterSpec[], peers: boolean, steps: { target: number
     }),
     store: new MemoryStore(),
     adapters,
+    dryRunAdapter: new DryRunAdapter('dry-run', () => clock.now()),
     clock,
     timer: false,
     instanceId: 'p',

@@ -5,14 +5,15 @@
 // leaves the rule it replaces in place. Without the shared budget the same race makes twice the window —
 // what the test would see if the counter were removed.
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/mitigation/clock.js';
+import { VirtualClock } from '../../src/engine-shell/clock.js';
 import { parseMitigationConfig, type MitigationConfigInput } from '../../src/mitigation/config.js';
-import { MemoryStore } from '../../src/mitigation/memory-store.js';
-import { MitigationRunner } from '../../src/mitigation/runner.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { MitigationRunner } from '../../src/engine-shell/runner.js';
 import type { AttackEvent } from '../../src/domain/attack.js';
 import { CAP_POLL_MS } from '../../src/store/budget.js';
-import type { BudgetAnswer, BudgetCharge, BudgetRepository, Store } from '../../src/store/types.js';
+import type { BudgetAnswer, BudgetCharge, BudgetRepository, Store } from '../../src/domain/store-port.js';
 import { RecordingAdapter, baseConfig } from './harness.js';
+import { DryRunAdapter } from '../../src/adapters/dry-run.js';
 
 /** In-memory budget with the store's own lock and rules: count and record under the tenant lock. */
 class MemoryBudget implements BudgetRepository {
@@ -78,6 +79,7 @@ class Cluster {
           config: parseMitigationConfig(cfg),
           store: this.store,
           adapters: [adapter],
+          dryRunAdapter: new DryRunAdapter('dry-run', () => this.clock.now()),
           clock: this.clock,
           timer: false,
           instanceId: `${name}-`,

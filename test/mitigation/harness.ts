@@ -6,15 +6,16 @@ import type {
   AdapterResult,
   HeldRule,
   HealthStatus,
-} from '../../src/adapters/types.js';
+} from '../../src/domain/adapter-port.js';
 import type { AttackEvent, AttackFamily, Signature } from '../../src/domain/attack.js';
 import { INTENTS, type Intent, type Rule } from '../../src/domain/rule.js';
-import { VirtualClock } from '../../src/mitigation/clock.js';
+import { VirtualClock } from '../../src/engine-shell/clock.js';
 import { type MitigationConfigInput, parseMitigationConfig } from '../../src/mitigation/config.js';
-import { MemoryStore } from '../../src/mitigation/memory-store.js';
-import { type DecisionRecord, MitigationRunner } from '../../src/mitigation/runner.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { type DecisionRecord, MitigationRunner } from '../../src/engine-shell/runner.js';
 import type { OriginValidator } from '../../src/mitigation/types.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/domain/store-port.js';
+import { DryRunAdapter } from '../../src/adapters/dry-run.js';
 
 export interface Call {
   readonly at: number;
@@ -121,6 +122,7 @@ export class Rig {
       config: parseMitigationConfig(cfg),
       store: this.store,
       adapters: this.adapters,
+      dryRunAdapter: new DryRunAdapter('dry-run', () => this.clock.now()),
       clock: this.clock,
       timer: false,
       instanceId: opts.instanceId ?? 'x',

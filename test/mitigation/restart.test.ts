@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { MemoryStore } from '../../src/mitigation/memory-store.js';
+import { MemoryStore } from '../../src/store/memory.js';
 import { Rig, baseConfig } from './harness.js';
 
 describe('restart', () => {

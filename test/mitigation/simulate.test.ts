@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatDecision, simulate } from '../../src/mitigation/scenario.js';
+import { formatDecision, simulate } from '../../src/engine-shell/scenario.js';
 
 const run = promisify(execFile);
 const EXAMPLE = new URL('../../examples/scenarios/escalation.json', import.meta.url);

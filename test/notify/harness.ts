@@ -5,7 +5,7 @@ import { EventBus, type OpsEvent } from '../../src/domain/events.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { notificationsConfigSchema } from '../../src/notify/config.js';
 import { Notifier } from '../../src/notify/notifier.js';
-import type { IncidentRepository } from '../../src/store/notify-types.js';
+import type { IncidentRepository } from '../../src/notify/ports.js';
 
 export const PD_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 export const GENIE_KEY = 'c1b4a7e2-0d3f-4a5b-9c8d-7e6f5a4b3c2d';

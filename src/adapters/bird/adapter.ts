@@ -4,7 +4,7 @@
 // marks each route with its rule so the set survives a floodgate restart.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Rule } from '../../domain/rule.js';
-import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../domain/adapter-port.js';
 import type { BirdConfig } from '../config-daemons.js';
 import { errorText } from '../daemons-common/errors.js';
 import type { CommandRunner } from '../daemons-common/exec.js';

@@ -1,5 +1,5 @@
 // What BIRD 2 can carry for floodgate (docs/adapters.md matrix).
-import type { AdapterCapabilities } from '../types.js';
+import type { AdapterCapabilities } from '../../domain/adapter-port.js';
 
 export const BIRD_CAPABILITIES: AdapterCapabilities & {
   readonly components: readonly number[];

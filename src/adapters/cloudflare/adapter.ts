@@ -3,7 +3,13 @@
 // active rules is withdrawn only when the last of them goes. Cloudflare's envelope is
 // {success, errors[{code,message}], messages, result}; a 200 with success=false is a failure too.
 import type { Dispatcher } from 'undici';
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../../domain/adapter-port.js';
 import type { Rule } from '../../domain/rule.js';
 import type { CloudflareConfig } from '../config-services.js';
 import {

@@ -1,6 +1,6 @@
 // AdapterHealth built from BGP session states: up when every session is Established, degraded when
 // some are, down when none is or the daemon cannot be reached.
-import type { AdapterHealth } from '../types.js';
+import type { AdapterHealth } from '../../domain/adapter-port.js';
 
 export function sessionsHealth(sessions: Record<string, string>, now: number, what: string): AdapterHealth {
   const states = Object.values(sessions);

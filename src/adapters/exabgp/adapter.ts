@@ -1,7 +1,7 @@
 // ExaBGP adapter: renders with render.ts and sends through a transport (process API link or HTTP
 // bridge). The full command text is the audited payload. Health from `show neighbor summary`.
 import type { Rule } from '../../domain/rule.js';
-import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../domain/adapter-port.js';
 import type { ExabgpConfig } from '../config-daemons.js';
 import { errorText } from '../daemons-common/errors.js';
 import { UNKNOWN_HEALTH, downHealth, sessionsHealth } from '../daemons-common/health.js';

@@ -1,5 +1,5 @@
 // What ExaBGP 4.2 can carry for floodgate (docs/adapters.md matrix).
-import type { AdapterCapabilities } from '../types.js';
+import type { AdapterCapabilities } from '../../domain/adapter-port.js';
 
 export const EXABGP_CAPABILITIES: AdapterCapabilities & {
   readonly components: readonly number[];

@@ -2,7 +2,13 @@
 // once on 401) or HTTP Basic. Announce creates the DoS profile then its virtual servers (an existing object,
 // 409, is PATCHed: re-announce updates in place); withdraw deletes them in reverse (404 = already gone).
 import type { Agent, Dispatcher } from 'undici';
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../../domain/adapter-port.js';
 import type { Rule } from '../../domain/rule.js';
 import type { F5Config } from '../config-services.js';
 import {

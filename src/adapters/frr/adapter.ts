@@ -2,7 +2,7 @@
 // pbr-map seq) are allocated from the running config, and RTBH entries carry the rule id in their
 // description, so list() and a restarted floodgate read the truth from FRR itself.
 import type { Rule } from '../../domain/rule.js';
-import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../domain/adapter-port.js';
 import type { FrrConfig } from '../config-daemons.js';
 import { errorText } from '../daemons-common/errors.js';
 import type { CommandRunner } from '../daemons-common/exec.js';

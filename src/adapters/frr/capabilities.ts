@@ -1,5 +1,5 @@
 // What FRRouting 8.x can carry for floodgate (docs/adapters.md matrix): RTBH over BGP, drops via pbrd.
-import type { AdapterCapabilities } from '../types.js';
+import type { AdapterCapabilities } from '../../domain/adapter-port.js';
 
 export const FRR_CAPABILITIES: AdapterCapabilities & {
   readonly components: readonly number[];

@@ -1,7 +1,13 @@
 // GoBGP adapter: renders with render.ts, drives gobgpd over gRPC (client.ts). The rendered Path (JSON
 // "@type" shape) is the audited payload. Health from ListPeer session states.
 import type { Rule } from '../../domain/rule.js';
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../../domain/adapter-port.js';
 import type { GobgpConfig } from '../config-daemons.js';
 import { errorText } from '../daemons-common/errors.js';
 import { UNKNOWN_HEALTH, downHealth, sessionsHealth } from '../daemons-common/health.js';

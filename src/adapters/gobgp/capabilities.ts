@@ -1,5 +1,5 @@
 // What gobgpd (API 3.x) can carry for floodgate (docs/adapters.md matrix).
-import type { AdapterCapabilities } from '../types.js';
+import type { AdapterCapabilities } from '../../domain/adapter-port.js';
 
 export const GOBGP_CAPABILITIES: AdapterCapabilities & {
   readonly components: readonly number[];

@@ -1,7 +1,13 @@
 // Local adapter driver: applies the rendered nftables transaction with one "nft -f -" (atomic: all or
 // nothing), replaces a rule's previous rendering in the same transaction, deletes by handle on withdrawal,
 // and holds/restores sysctls (previous values ride in the rule comments, so a restart can still restore).
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../../domain/adapter-port.js';
 import type { Intent, Rule } from '../../domain/rule.js';
 import type { LocalConfig } from '../config-services.js';
 import { commandRunner, type CommandRunner } from './exec.js';

@@ -3,7 +3,13 @@
 // attackstop (an unknown attack, 404, counts as already stopped). DefenseFlow has no public call listing
 // external attacks, so list() reports the attacks this instance started and has not stopped.
 import type { Agent, Dispatcher } from 'undici';
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../../domain/adapter-port.js';
 import type { Rule } from '../../domain/rule.js';
 import type { RadwareConfig } from '../config-services.js';
 import {

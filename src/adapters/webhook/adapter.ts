@@ -2,7 +2,13 @@
 // id across retries; each attempt is re-signed with its own timestamp). The receiver cannot be listed, so
 // list() reports what was announced and not yet withdrawn through this adapter instance.
 import { randomUUID } from 'node:crypto';
-import type { Adapter, AdapterCapabilities, AdapterHealth, AdapterResult, HeldRule } from '../types.js';
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHealth,
+  AdapterResult,
+  HeldRule,
+} from '../../domain/adapter-port.js';
 import type { AttackEvent } from '../../domain/attack.js';
 import { INTENTS, type Rule } from '../../domain/rule.js';
 import type { WebhookConfig } from '../config-services.js';

@@ -1,7 +1,7 @@
 // Typed decode errors: each carries the NOTIFICATION code/subcode (RFC 4271 §6) to send and the
 // RFC 7606 §2 action the receiver takes. Decoders return these; they never throw.
 
-export type Rfc7606Action = 'session-reset' | 'afi-safi-disable' | 'treat-as-withdraw' | 'attribute-discard';
+import type { Rfc7606Action } from '../../flowspec/errors.js';
 
 export interface BgpError {
   readonly ok: false;

@@ -4,7 +4,8 @@
 import { formatWirePrefix, type WirePrefix } from '../ip.js';
 import { u8 } from './bytes.js';
 import { Afi, Safi } from './constants.js';
-import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult, type Rfc7606Action } from './errors.js';
+import type { Rfc7606Action } from '../../flowspec/errors.js';
+import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult } from './errors.js';
 
 export function encodePrefixNlri(p: WirePrefix): Uint8Array {
   const n = Math.ceil(p.length / 8);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyze, type AnalyzeReport, type Ranked } from '../../forensics/analyze.js';
 import { decodeCapture } from '../../flow/capture.js';
+import { COMPACT, formatRate } from '../../domain/rate.js';
 
 export interface AnalyzeCliOptions {
   json?: boolean;
@@ -17,14 +18,7 @@ export interface AnalyzeIo {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const si = (x: number) =>
-  x >= 1e9
-    ? `${(x / 1e9).toFixed(2)}G`
-    : x >= 1e6
-      ? `${(x / 1e6).toFixed(2)}M`
-      : x >= 1e3
-        ? `${(x / 1e3).toFixed(1)}k`
-        : x.toFixed(0);
+const si = (x: number) => formatRate(x, COMPACT);
 
 function list(title: string, rows: readonly Ranked[]): string[] {
   if (rows.length === 0) return [];

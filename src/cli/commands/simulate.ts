@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import { formatDecision, simulate } from '../../mitigation/scenario.js';
+import { formatDecision, simulate } from '../../engine-shell/scenario.js';
 
 export function registerSimulate(program: Command): void {
   program

@@ -6,7 +6,7 @@ import { hashSecret, newSecret } from '../../api/auth.js';
 import { loadConfig } from '../../config/load.js';
 import { type ApiToken, ROLES, type Role } from '../../domain/access.js';
 import { openStore } from '../../store/open.js';
-import type { AuditVerification, Store } from '../../store/types.js';
+import type { AuditVerification, Store } from '../../domain/store-port.js';
 import { apiCall, apiOptions } from '../api-client.js';
 import { formatTable } from './rules.js';
 

@@ -1,14 +1,10 @@
-// Number and time formatting for the dashboard.
-export function si(n: number | undefined, unit: string): string {
-  if (n === undefined || !Number.isFinite(n)) return '–';
-  const a = Math.abs(n);
-  if (a >= 1e9) return `${(n / 1e9).toFixed(2)} G${unit}`;
-  if (a >= 1e6) return `${(n / 1e6).toFixed(2)} M${unit}`;
-  if (a >= 1e3) return `${(n / 1e3).toFixed(1)} k${unit}`;
-  return `${n.toFixed(0)} ${unit}`;
-}
-export const bps = (n: number | undefined) => si(n, 'bit/s');
-export const pps = (n: number | undefined) => si(n, 'pkt/s');
+// Number and time formatting for the dashboard; rates through the one formatter (src/domain/rate.ts).
+import { DASHBOARD_BITS, DASHBOARD_PACKETS, type RateStyle, formatRate } from '../../domain/rate.js';
+
+const rate = (n: number | undefined, style: RateStyle): string =>
+  n === undefined || !Number.isFinite(n) ? '–' : formatRate(n, style);
+export const bps = (n: number | undefined) => rate(n, DASHBOARD_BITS);
+export const pps = (n: number | undefined) => rate(n, DASHBOARD_PACKETS);
 
 export function time(ms: number | undefined): string {
   if (!ms) return '–';

@@ -13,12 +13,13 @@ import { GobgpAdapter } from '../../../src/adapters/gobgp/adapter.js';
 import type { ListedPath } from '../../../src/adapters/gobgp/client.js';
 import type { Rule } from '../../../src/domain/rule.js';
 import { parseMitigationConfig } from '../../../src/mitigation/config.js';
-import { MemoryStore } from '../../../src/mitigation/memory-store.js';
-import { type DecisionRecord, MitigationRunner } from '../../../src/mitigation/runner.js';
+import { MemoryStore } from '../../../src/store/memory.js';
+import { type DecisionRecord, MitigationRunner } from '../../../src/engine-shell/runner.js';
 import { startBird } from './harness/bird.js';
 import { FS4, expectFlowPath, findFlow } from './harness/expect-rib.js';
 import { type Daemon, startDaemon, tempDir, waitFor } from './harness/proc.js';
 import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
+import { DryRunAdapter } from '../../../src/adapters/dry-run.js';
 
 const RECEIVER = '127.0.90.1';
 const A_ADDR = '127.0.90.2';
@@ -121,6 +122,7 @@ describe('engine failover: GoBGP (A) → BIRD 2 (B), both peering a receiving go
       }),
       store,
       adapters: [a, b],
+      dryRunAdapter: new DryRunAdapter(),
       timer: false,
       onDecision: (d) => decisions.push(d),
     });

@@ -3,7 +3,8 @@
 // Malformed → treat-as-withdraw (RFC 7606 §7.2); a malformed AS4_PATH is discarded (RFC 6793 §6).
 import { u16, u32, u8, Writer } from '../bytes.js';
 import { AS_TRANS } from '../constants.js';
-import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult, type Rfc7606Action } from '../errors.js';
+import type { Rfc7606Action } from '../../../flowspec/errors.js';
+import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult } from '../errors.js';
 
 export type SegmentType = 1 | 2 | 3 | 4;
 export interface AsPathSegment {

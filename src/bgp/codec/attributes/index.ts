@@ -10,8 +10,8 @@ import {
   UpdateSubcode,
   type BgpError,
   type BgpResult,
-  type Rfc7606Action,
 } from '../errors.js';
+import type { Rfc7606Action } from '../../../flowspec/errors.js';
 import { decodeAggregator, decodeAtomicAggregate, type Aggregator } from './aggregator.js';
 import { decodeAsPath, encodeAsPath, mergeAs4Path, needsAs4Path, type AsPathSegment } from './as-path.js';
 import { decodeCommunities, encodeCommunities } from './communities.js';
@@ -322,4 +322,3 @@ export function missingMandatory(a: PathAttributes, hasIpv4Nlri: boolean): numbe
   return undefined;
 }
 
-export type { Rfc7606Action };

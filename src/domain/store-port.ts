@@ -1,12 +1,11 @@
-// Repository ports. SQLite (embedded default) and PostgreSQL (many processes) implement the same
-// interfaces, so callers never know which store they have.
-export type { AuditVerification, ChainProblem } from './audit-chain.js';
-import type { ApiToken } from '../domain/access.js';
-import type { AttackEvent } from '../domain/attack.js';
-import type { AuditVerification } from './audit-chain.js';
-import type { AuditAction, AuditRecord } from '../domain/audit.js';
-import type { Rule, RuleState } from '../domain/rule.js';
-import type { IncidentRepository, DeadLetterRepository } from './notify-types.js';
+// The store ports, declared by the core that calls them (ARCHITECTURE.md: ports belong to their
+// consumers). SQLite (embedded default), PostgreSQL (many processes) and the in-memory double in
+// src/store/ implement them, so callers never know which store they have. Notification repositories
+// are notify's own port (src/notify/ports.ts).
+import type { ApiToken } from './access.js';
+import type { AttackEvent } from './attack.js';
+import type { AuditAction, AuditRecord } from './audit.js';
+import type { Rule, RuleState } from './rule.js';
 
 export interface RuleQuery {
   readonly tenant?: string;
@@ -55,6 +54,26 @@ export interface AuditQuery {
   readonly limit?: number;
   /** Return records with id greater than this (paging). */
   readonly afterId?: number;
+}
+
+export type ChainProblemKind = 'edited' | 'deleted' | 'reordered' | 'unchained' | 'truncated';
+
+export interface ChainProblem {
+  readonly id: number | null;
+  readonly kind: ChainProblemKind;
+  readonly message: string;
+}
+
+/** What walking the audit hash chain found (src/store/audit-chain.ts). */
+export interface AuditVerification {
+  readonly ok: boolean;
+  /** Records checked (chained and legacy). */
+  readonly records: number;
+  /** Records written before the chain existed (no stored hash); covered by the first chained link. */
+  readonly legacy: number;
+  /** The newest link: publish it elsewhere to anchor the log beyond this database. */
+  readonly head: { readonly id: number; readonly hash: string } | null;
+  readonly problems: readonly ChainProblem[];
 }
 
 export interface AuditRepository {
@@ -135,9 +154,6 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly tokens: TokenRepository;
   readonly state: StateRepository;
-  /** Notification incidents and dead letters (SQL stores; the engine's in-memory test store has none). */
-  readonly incidents?: IncidentRepository;
-  readonly deadLetters?: DeadLetterRepository;
   readonly locks: LockManager;
   /**
    * Cluster-wide deployment budget; present only where several processes share the store (PostgreSQL).

@@ -4,7 +4,7 @@ import type { ApiToken } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { AuditRecord } from '../domain/audit.js';
 import type { Rule } from '../domain/rule.js';
-import { InProcessLocks } from '../store/locks.js';
+import { InProcessLocks } from './locks.js';
 import type {
   AttackQuery,
   AttackRecord,
@@ -19,7 +19,7 @@ import type {
   StateRepository,
   Store,
   TokenRepository,
-} from '../store/types.js';
+} from '../domain/store-port.js';
 
 // Rules and records are immutable values (the engine replaces, never mutates them), so they are kept by
 // reference; only attack events, which callers own, are copied.

@@ -1,9 +1,9 @@
 // Adapter wrappers of the runner (STYLE.md rule 8: dry-run, metrics and failover around the drivers,
 // not inside them). Adapters are scored by health: last known status, then consecutive failures; an
 // announce goes to the best adapter that carries the rule's intent and family and fails over to the next.
-import type { Adapter, AdapterResult, HealthStatus } from '../adapters/types.js';
+import type { Adapter, AdapterResult, HealthStatus } from './ports.js';
 import type { Rule } from '../domain/rule.js';
-import { whyNotCarried } from './carry.js';
+import { whyNotCarried } from '../mitigation/carry.js';
 
 export interface AdapterStats {
   calls: number;

@@ -1,6 +1,6 @@
 // The one adapter port: every mitigation target (native BGP, ExaBGP, GoBGP, BIRD, FRR, scrubbing APIs,
 // webhook, local nftables, dry-run) implements this. Adapters render the Rule model; they never change it.
-import type { Intent, Rule } from '../domain/rule.js';
+import type { Intent, Rule } from './rule.js';
 
 export interface AdapterCapabilities {
   readonly families: readonly (4 | 6)[];

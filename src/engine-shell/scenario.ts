@@ -7,10 +7,10 @@ import { ATTACK_FAMILIES, type AttackEvent } from '../domain/attack.js';
 import { INTENTS, type EscalationLevel, type Intent } from '../domain/rule.js';
 import { PrefixTrie, tryParsePrefix } from '../net/index.js';
 import { VirtualClock } from './clock.js';
-import { type MitigationConfig, parseMitigationConfig } from './config.js';
-import { MemoryStore } from './memory-store.js';
+import { type MitigationConfig, parseMitigationConfig } from '../mitigation/config.js';
+import { MemoryStore } from '../store/memory.js';
 import { type DecisionRecord, MitigationRunner } from './runner.js';
-import type { ManualRuleRequest, OriginState, OriginValidator } from './types.js';
+import type { ManualRuleRequest, OriginState, OriginValidator } from '../mitigation/types.js';
 
 const portList = z.union([z.number().int().min(0).max(65535), z.array(z.number().int().min(0).max(65535))]);
 
@@ -246,6 +246,7 @@ export async function simulate(input: unknown): Promise<SimResult> {
     config,
     store,
     adapters: [new DryRunAdapter('simulated-bgp', () => clock.now())],
+    dryRunAdapter: new DryRunAdapter('dry-run', () => clock.now()),
     clock,
     timer: false,
     instanceId: 'r',

@@ -2,16 +2,16 @@
 // shared store (src/store/budget.ts) and, when refused, says so as an engine input (budget.ts undoes the
 // deployment and queues it again). Stores without a budget (SQLite: one process) admit everything here;
 // the engine's own window and cap already decided.
-import type { Store } from '../store/types.js';
-import { type EngineState, capOf, rateOf } from './engine-state.js';
-import type { EngineAction, EngineInput } from './types.js';
+import type { EngineStore } from './ports.js';
+import { type EngineState, capOf, rateOf } from '../mitigation/engine-state.js';
+import type { EngineAction, EngineInput } from '../mitigation/types.js';
 
 type Send = Extract<EngineAction, { kind: 'send' }>;
 export type BudgetDenied = Extract<EngineInput, { type: 'budget-denied' }>;
 
 /** Charges `a` (an announce) at `now`; undefined when admitted. Call under the rule's target lock. */
 export async function chargeBudget(
-  store: Store,
+  store: EngineStore,
   s: EngineState,
   a: Send,
   now: number,

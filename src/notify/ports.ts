@@ -1,5 +1,5 @@
 // Repository ports for notifications: incidents (with their timeline) and the dead-letter list.
-import type { DeadLetter, Incident, IncidentState } from '../notify/types.js';
+import type { DeadLetter, Incident, IncidentState } from './types.js';
 
 export interface IncidentQuery {
   readonly tenant?: string;
@@ -25,4 +25,10 @@ export interface DeadLetterRepository {
   remove(id: number): Promise<boolean>;
   /** Keeps the newest `keep` letters; returns how many were dropped. */
   trim(keep: number): Promise<number>;
+}
+
+/** The notification repositories a store may carry (the SQL stores do; without them notify keeps memory). */
+export interface NotifyRepositories {
+  readonly incidents?: IncidentRepository;
+  readonly deadLetters?: DeadLetterRepository;
 }
