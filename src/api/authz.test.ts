@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS, type Permission, type Role } from '../domain/access.js';
-import type { Store } from '../domain/store-port.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { DOCS_PREFIX, OPENAPI_PATH } from './openapi.js';
 import { buildApi } from './server.js';
 import {
@@ -28,7 +28,7 @@ type Caller = { role: Role; tenant: TenantName | null } | 'anonymous';
 const OTHER: Record<TenantName, TenantName> = { bluecorp: 'redcorp', redcorp: 'bluecorp' };
 
 /** Everything a request could change, per tenant ("*" = not a tenant's). */
-async function snapshot(store: Store): Promise<Record<string, string>> {
+async function snapshot(store: SqlStore): Promise<Record<string, string>> {
   const rules = await store.rules.list({});
   const tokens = await store.tokens.list({ includeRevoked: true });
   const audit = await store.audit.query({ limit: 10_000 });

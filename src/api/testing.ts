@@ -14,7 +14,7 @@ import { checkTarget, compileGuards } from '../mitigation/guards.js';
 import { formatPrefix } from '../net/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { sampleEvent, sampleRule } from '../store/store-contract.js';
-import type { Store } from '../domain/store-port.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { hashSecret } from './auth.js';
 import type { ApiPorts, ReloadOutcome } from './ports.js';
 
@@ -38,7 +38,7 @@ export const FIXTURE_ROLES: readonly { role: Role; tenant: TenantName | null }[]
 ];
 
 export interface Fixture {
-  readonly store: Store;
+  readonly store: SqlStore;
   readonly ports: ApiPorts;
   /** Path parameter stand-ins with ids made at random per fixture ("incident-redcorp") → the real id. */
   resolve(param: string): string;
