@@ -1,7 +1,7 @@
 // Rule → BGP route for one peer: FlowSpec (RFC 8955/8956, VPN SAFI 134 when the peer has an RD) with the
 // actions as extended communities, or an RTBH host route with BLACKHOLE + NO_EXPORT (RFC 7999 §3.2), a
 // discard next hop and the peer's own communities (selective blackholing). Pure.
-import type { Rule } from '../domain/rule.js';
+import { type Intent, type Rule, intentsRoutedAs } from '../domain/rule.js';
 import type { FlowSpecAction } from '../flowspec/types.js';
 import {
   encodeFlowSpecAction,
@@ -62,7 +62,8 @@ export type RenderResult =
   | { readonly ok: true; readonly route: undefined; readonly skipped: string }
   | { readonly ok: false; readonly error: string };
 
-export const BGP_INTENTS = ['rate-limit', 'drop', 'blackhole', 'vrf-redirect', 'scrubbing'] as const;
+/** Every intent carried as a route: the native speaker renders them all. */
+export const BGP_INTENTS: readonly Intent[] = intentsRoutedAs('flowspec', 'rtbh', 'diversion');
 
 export interface RenderDefaults {
   readonly discardNextHop: BgpConfig['discardNextHop'];

@@ -1,6 +1,6 @@
 // Manual rules (API, CLI): built from the request, through the same guards, queue and limits.
 import type { RefusalCode } from '../domain/errors.js';
-import { INTENTS } from '../domain/rule.js';
+import { INTENTS, INTENT_KIND } from '../domain/rule.js';
 import type { FlowSpecMatch } from '../flowspec/types.js';
 import { isFlowSpecParseError } from '../flowspec/errors.js';
 import { parseFlowSpec } from '../flowspec/text.js';
@@ -16,7 +16,7 @@ import {
   ruleDecision,
 } from './engine-state.js';
 import { tenantOf, validateRule } from './guards.js';
-import { INTENT_KIND, rateProblem, renderRule, routeKey } from './intents.js';
+import { rateProblem, renderRule, routeKey } from './intents.js';
 import { eqTerms } from './match.js';
 import type { QueueItem } from './queue.js';
 import type { EngineAction, ManualRuleRequest } from './types.js';

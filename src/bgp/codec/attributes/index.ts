@@ -11,7 +11,6 @@ import {
   type BgpError,
   type BgpResult,
 } from '../errors.js';
-import type { Rfc7606Action } from '../../../flowspec/errors.js';
 import { decodeAggregator, decodeAtomicAggregate, type Aggregator } from './aggregator.js';
 import { decodeAsPath, encodeAsPath, mergeAs4Path, needsAs4Path, type AsPathSegment } from './as-path.js';
 import { decodeCommunities, encodeCommunities } from './communities.js';
