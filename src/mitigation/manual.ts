@@ -20,6 +20,7 @@ import { rateProblem, renderRule, routeKey } from './intents.js';
 import { eqTerms } from './match.js';
 import type { QueueItem } from './queue.js';
 import type { EngineAction, ManualRuleRequest } from './types.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 export function toList(v: number | readonly number[] | undefined): number[] | undefined {
   if (v === undefined) return undefined;
@@ -187,7 +188,7 @@ export function onManualWithdraw(
     out.push({
       kind: 'reply',
       requestId,
-      result: { ok: true, rule: { ...ar.rule, state: 'withdrawn' }, queued: false },
+      result: { ok: true, rule: transition(ar.rule, 'withdraw'), queued: false },
     });
     return;
   }
@@ -205,7 +206,7 @@ export function onManualWithdraw(
     out.push({
       kind: 'reply',
       requestId,
-      result: { ok: true, rule: { ...item.rule, state: 'withdrawn' }, queued: false },
+      result: { ok: true, rule: transition(item.rule, 'withdraw'), queued: false },
     });
     return;
   }
