@@ -1,6 +1,8 @@
 // Dry-run adapter: sends nothing, returns the full would-be payload (the rule as FlowSpec text in the
 // project's one grammar, its actions and unicast attributes, and the rule as JSON) for the audit log.
 // It carries every intent and both families, and remembers what it "holds" so reconciliation works.
+// Dry-run is this wrapper only (STYLE.md rule 8): wrapped around a real adapter, it adds the target's own
+// rendering (Adapter.preview: the ExaBGP command, GoBGP Path, BIRD file, vtysh lines), never calling it.
 import type { Rule } from '../domain/rule.js';
 import { INTENTS } from '../domain/rule.js';
 import type { FlowSpecAction } from '../flowspec/types.js';
@@ -14,6 +16,8 @@ export interface DryRunPayload {
   /** Human-readable lines an operator would recognise: FlowSpec text or the unicast route. */
   readonly text: string;
   readonly rule: Rule;
+  /** The wrapped adapter's rendering of what it would send. */
+  readonly target?: unknown;
 }
 
 function actionText(a: FlowSpecAction): string {
@@ -68,22 +72,39 @@ export class DryRunAdapter implements Adapter {
   constructor(
     readonly name = 'dry-run',
     now: () => number = Date.now,
+    /** A real adapter whose rendering the payload shows (only its pure preview is called). */
+    private readonly inner?: Adapter,
   ) {
     this.now = now;
   }
 
-  private payload(op: 'announce' | 'withdraw', rule: Rule): DryRunPayload {
-    return { adapter: this.name, op, dryRun: true, text: `${op} ${renderRuleText(rule)}`, rule };
+  private result(op: 'announce' | 'withdraw', rule: Rule): AdapterResult {
+    const base: DryRunPayload = {
+      adapter: this.name,
+      op,
+      dryRun: true,
+      text: `${op} ${renderRuleText(rule)}`,
+      rule,
+    };
+    const preview = this.inner?.preview?.(rule, op);
+    if (preview === undefined) return { ok: true, payload: base };
+    const payload: DryRunPayload = { ...base, target: preview.payload };
+    return preview.ok
+      ? { ok: true, payload }
+      : { ok: false, payload, error: preview.error ?? 'error', retryable: false };
   }
 
   async announce(rule: Rule): Promise<AdapterResult> {
-    this.held.set(rule.id, { ruleId: rule.id, target: rule.target, description: renderRuleText(rule) });
-    return { ok: true, payload: this.payload('announce', rule) };
+    const r = this.result('announce', rule);
+    if (r.ok)
+      this.held.set(rule.id, { ruleId: rule.id, target: rule.target, description: renderRuleText(rule) });
+    return r;
   }
 
   async withdraw(rule: Rule): Promise<AdapterResult> {
-    this.held.delete(rule.id);
-    return { ok: true, payload: this.payload('withdraw', rule) };
+    const r = this.result('withdraw', rule);
+    if (r.ok) this.held.delete(rule.id);
+    return r;
   }
 
   async list(): Promise<readonly HeldRule[]> {

@@ -9,7 +9,7 @@ import { formatCommunity } from './codec/attributes/communities.js';
 import { formatLargeCommunity } from './codec/attributes/large-communities.js';
 import { FAMILY_CODES, type FamilyName } from './codec/constants.js';
 import { packAnnounce, packWithdraw } from './codec/pack.js';
-import { bytesToIp } from './ip.js';
+import { formatIpBytes } from '../net/index.js';
 import type { BgpConfig, BgpPeerConfig } from './config.js';
 import type { RenderedRoute } from './render.js';
 
@@ -216,7 +216,7 @@ export function peerAttributes(
 function mpNextHopText(b: Uint8Array): string {
   try {
     // 32 bytes = global + link-local (RFC 2545 §3): show the global one.
-    return bytesToIp(b.length === 32 ? b.subarray(0, 16) : b);
+    return formatIpBytes(b.length === 32 ? b.subarray(0, 16) : b);
   } catch {
     return hex(b);
   }

@@ -3,7 +3,9 @@
 // and the discard next hops. Every key has a default and help text.
 import { z } from 'zod';
 import { FAMILIES } from './codec/constants.js';
-import { ipFamily } from './ip.js';
+import { tryParseIp } from '../net/index.js';
+
+const ipFamily = (s: string): 4 | 6 | undefined => tryParseIp(s)?.family;
 import { parseCommunity } from './codec/attributes/communities.js';
 import { parseLargeCommunity } from './codec/attributes/large-communities.js';
 

@@ -15,7 +15,7 @@ import { ORIGIN_NAMES } from './codec/attributes/origin.js';
 import type { CodecContext } from './codec/attributes/index.js';
 import { formatPrefixNlri } from './codec/nlri.js';
 import { decodeUpdate } from './codec/update.js';
-import { bytesToIp } from './ip.js';
+import { formatIpBytes } from '../net/index.js';
 
 export interface UpdateView {
   readonly length: number;
@@ -73,7 +73,7 @@ export function describeUpdate(msg: Uint8Array, ctx: CodecContext = { fourOctetA
   if (a.largeCommunities) attributes.largeCommunities = a.largeCommunities.map(formatLargeCommunity);
   const mpNh =
     a.mpReach && a.mpReach.nextHop.length > 0
-      ? bytesToIp(a.mpReach.nextHop.length === 32 ? a.mpReach.nextHop.subarray(0, 16) : a.mpReach.nextHop)
+      ? formatIpBytes(a.mpReach.nextHop.length === 32 ? a.mpReach.nextHop.subarray(0, 16) : a.mpReach.nextHop)
       : undefined;
   if (a.extendedCommunities) {
     attributes.extendedCommunities = a.extendedCommunities.map((e) =>

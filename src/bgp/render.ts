@@ -1,7 +1,7 @@
 // Rule → BGP route for one peer: FlowSpec (RFC 8955/8956, VPN SAFI 134 when the peer has an RD) with the
 // actions as extended communities, or an RTBH host route with BLACKHOLE + NO_EXPORT (RFC 7999 §3.2), a
 // discard next hop and the peer's own communities (selective blackholing). Pure.
-import type { Rule } from '../domain/rule.js';
+import { type Intent, type Rule, intentsRoutedAs } from '../domain/rule.js';
 import type { FlowSpecAction } from '../flowspec/types.js';
 import {
   encodeFlowSpecAction,
@@ -16,7 +16,7 @@ import { COMMUNITY_BLACKHOLE, COMMUNITY_NO_EXPORT, type FamilyName } from './cod
 import { encodePrefixNlri } from './codec/nlri.js';
 import type { BgpConfig, BgpPeerConfig } from './config.js';
 import { peerName } from './config.js';
-import { formatWirePrefix, ipToBytes, parseWirePrefix } from './ip.js';
+import { formatPrefix, tryParseIp, tryParsePrefix } from '../net/index.js';
 
 /** One route as the Adj-RIB-Out keeps it; ORIGIN/AS_PATH/LOCAL_PREF are added per session. */
 export interface RenderedRoute {
@@ -62,7 +62,8 @@ export type RenderResult =
   | { readonly ok: true; readonly route: undefined; readonly skipped: string }
   | { readonly ok: false; readonly error: string };
 
-export const BGP_INTENTS = ['rate-limit', 'drop', 'blackhole', 'vrf-redirect', 'scrubbing'] as const;
+/** Every intent carried as a route: the native speaker renders them all. */
+export const BGP_INTENTS: readonly Intent[] = intentsRoutedAs('flowspec', 'rtbh', 'diversion');
 
 export interface RenderDefaults {
   readonly discardNextHop: BgpConfig['discardNextHop'];
@@ -105,7 +106,7 @@ function parseAll<T>(
 }
 
 function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderResult {
-  const p = parseWirePrefix(rule.target);
+  const p = tryParsePrefix(rule.target, { strict: false });
   if (!p) return { ok: false, error: `invalid target ${JSON.stringify(rule.target)}` };
   const family: FamilyName = p.family === 4 ? 'ipv4-unicast' : 'ipv6-unicast';
   if (!peer.families.includes(family))
@@ -125,7 +126,7 @@ function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderR
   if (typeof large === 'string') return { ok: false, error: large };
   const communities = [...new Set(std)];
   const nlri = encodePrefixNlri(p);
-  const description = `${formatWirePrefix(p)} blackhole`;
+  const description = `${formatPrefix(p)} blackhole`;
   if (p.family === 4) {
     const nextHop = peer.rtbh.nextHopIpv4 ?? d.discardNextHop.ipv4;
     if (!nextHop) {
@@ -148,7 +149,7 @@ function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderR
     };
   }
   const nh = peer.rtbh.nextHopIpv6 ?? d.discardNextHop.ipv6;
-  const mpNextHop = ipToBytes(nh);
+  const mpNextHop = tryParseIp(nh)?.bytes;
   if (!mpNextHop) return { ok: false, error: `invalid IPv6 next hop ${nh}` };
   return {
     ok: true,
@@ -171,7 +172,7 @@ function renderRtbh(rule: Rule, peer: BgpPeerConfig, d: RenderDefaults): RenderR
  * session's own local address (next-hop self).
  */
 function renderDiversion(rule: Rule, peer: BgpPeerConfig): RenderResult {
-  const p = parseWirePrefix(rule.target);
+  const p = tryParsePrefix(rule.target, { strict: false });
   if (!p) return { ok: false, error: `invalid target ${JSON.stringify(rule.target)}` };
   const family: FamilyName = p.family === 4 ? 'ipv4-unicast' : 'ipv6-unicast';
   if (!peer.families.includes(family))
@@ -181,7 +182,8 @@ function renderDiversion(rule: Rule, peer: BgpPeerConfig): RenderResult {
   const large = parseAll(rule.largeCommunities ?? [], parseLargeCommunity, 'large community');
   if (typeof large === 'string') return { ok: false, error: large };
   const own =
-    peer.localAddress !== undefined && ipToBytes(peer.localAddress)?.length === (p.family === 4 ? 4 : 16);
+    peer.localAddress !== undefined &&
+    tryParseIp(peer.localAddress)?.bytes?.length === (p.family === 4 ? 4 : 16);
   const nh = rule.nextHop ?? (own ? peer.localAddress : undefined);
   if (nh === undefined) {
     return {
@@ -189,7 +191,7 @@ function renderDiversion(rule: Rule, peer: BgpPeerConfig): RenderResult {
       error: `no IPv${p.family} next hop for the scrubbing diversion: set mitigation.scrubbing.nextHop.ipv${p.family} or the peer's localAddress`,
     };
   }
-  const nhBytes = ipToBytes(nh);
+  const nhBytes = tryParseIp(nh)?.bytes;
   if (!nhBytes || nhBytes.length !== (p.family === 4 ? 4 : 16))
     return { ok: false, error: `diversion next hop ${nh} is not IPv${p.family}` };
   const base = {
@@ -198,7 +200,7 @@ function renderDiversion(rule: Rule, peer: BgpPeerConfig): RenderResult {
     communities: [...new Set(std)],
     extendedCommunities: [],
     largeCommunities: large,
-    description: `${formatWirePrefix(p)} scrubbing diversion via ${nh}`,
+    description: `${formatPrefix(p)} scrubbing diversion via ${nh}`,
   };
   return { ok: true, route: p.family === 4 ? { ...base, nextHop: nh } : { ...base, mpNextHop: nhBytes } };
 }
@@ -228,7 +230,7 @@ function renderFlowSpec(rule: Rule, peer: BgpPeerConfig): RenderResult {
       ext.push(encodeFlowSpecAction(a));
       if (a.kind === 'redirect-ip') {
         // Redirect-to-IP: the address also goes in the MP_REACH next hop (draft-ietf-idr-flowspec-redirect-ip §3).
-        const nh = ipToBytes(a.nextHop);
+        const nh = tryParseIp(a.nextHop)?.bytes;
         if (!nh) return { ok: false, error: `invalid redirect-ip next hop ${a.nextHop}` };
         mpNextHop = nh;
       }

@@ -48,6 +48,11 @@ export interface Adapter {
   readonly capabilities: AdapterCapabilities;
   announce(rule: Rule): Promise<AdapterResult>;
   withdraw(rule: Rule): Promise<AdapterResult>;
+  /**
+   * What announce/withdraw would send for the rule, rendered without I/O and without sending (the dry-run
+   * wrapper, src/adapters/dry-run.ts, shows it). Adapters that render a target-specific payload have it.
+   */
+  preview?(rule: Rule, op: 'announce' | 'withdraw'): AdapterResult;
   /** What the target currently holds that this adapter put there. */
   list(): Promise<readonly HeldRule[]>;
   /** Active connectivity test. */

@@ -13,6 +13,39 @@ export const INTENTS = [
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
+/**
+ * How each intent reaches the network, declared once: a FlowSpec route (RFC 8955), a unicast route
+ * (RTBH, RFC 7999, or a scrubbing diversion of the covering prefix), or a host-local action.
+ */
+export type IntentRoute = 'flowspec' | 'rtbh' | 'diversion' | 'local';
+export const INTENT_ROUTE: Readonly<Record<Intent, IntentRoute>> = {
+  'rate-limit': 'flowspec',
+  drop: 'flowspec',
+  'vrf-redirect': 'flowspec',
+  blackhole: 'rtbh',
+  scrubbing: 'diversion',
+  'geo-lockdown': 'local',
+  'syn-cookies': 'local',
+  synproxy: 'local',
+};
+
+/** The coarser kind the engine reasons with: RTBH and diversion are both unicast routes. */
+export type IntentKind = 'flowspec' | 'unicast' | 'local';
+const KIND_OF_ROUTE: Readonly<Record<IntentRoute, IntentKind>> = {
+  flowspec: 'flowspec',
+  rtbh: 'unicast',
+  diversion: 'unicast',
+  local: 'local',
+};
+export const INTENT_KIND: Readonly<Record<Intent, IntentKind>> = Object.fromEntries(
+  INTENTS.map((i) => [i, KIND_OF_ROUTE[INTENT_ROUTE[i]]]),
+) as Record<Intent, IntentKind>;
+
+/** The intents carried by any of the given routes, in INTENTS order. */
+export function intentsRoutedAs(...routes: IntentRoute[]): Intent[] {
+  return INTENTS.filter((i) => routes.includes(INTENT_ROUTE[i]));
+}
+
 export type RuleOrigin = 'auto' | 'manual';
 
 /** pending → announced → (escalated/de-escalated = re-announced) → withdrawn; failed retries with backoff. */

@@ -11,6 +11,7 @@ import { toAudit } from './audit.js';
 import { type BudgetDenied, chargeBudget } from './budget-gate.js';
 import type { ShellContext } from './context.js';
 import type { Adapter } from './ports.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 export type SendAction = Extract<EngineAction, { kind: 'send' }>;
 
@@ -86,11 +87,10 @@ async function retirePrevious(
     prevAdapter === adapter &&
     ctx.pool.byName(adapter)?.capabilities.routesByRule !== true;
   if (!inPlace) {
-    await withdrawOn(
-      ctx,
-      { ...previous, state: 'withdrawn' },
-      { ...replaced, reason: `replaced by ${a.rule.id}` },
-    );
+    await withdrawOn(ctx, transition(previous, 'withdraw'), {
+      ...replaced,
+      reason: `replaced by ${a.rule.id}`,
+    });
   } else {
     ctx.placement.delete(previous.id);
     await ctx.audit(
@@ -99,7 +99,7 @@ async function retirePrevious(
       }),
     );
   }
-  await ctx.store.rules.upsert({ ...previous, state: 'withdrawn' });
+  await ctx.store.rules.upsert(transition(previous, 'withdraw'));
 }
 
 export async function withdraw(ctx: ShellContext, rule: Rule, decision: Decision): Promise<void> {

@@ -4,6 +4,7 @@
 import type { Rule } from '../domain/rule.js';
 import type { ShellContext } from './context.js';
 import type { Adapter } from './ports.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 /** Lists every adapter against the stored active rules; returns what the engine restores and re-sends. */
 export async function reconcileOnStart(ctx: ShellContext): Promise<{ stored: Rule[]; resend: string[] }> {
@@ -76,7 +77,7 @@ async function withdrawOrphan(
     reason: `restart: orphan no longer active${result.ok ? '' : ` — FAILED: ${result.error ?? 'error'}`}`,
     payload: result.payload,
   });
-  if (rule.state !== 'withdrawn') await ctx.store.rules.upsert({ ...rule, state: 'withdrawn' });
+  if (rule.state !== 'withdrawn') await ctx.store.rules.upsert(transition(rule, 'withdraw'));
 }
 
 /** Announced, non-dry-run rules placed on `from`: the ones to move when it goes down. */

@@ -13,7 +13,8 @@ import type { FlowBatch } from '../flow/batch.js';
 import { formatFlowSpec } from '../flowspec/text.js';
 import type { FlowSpecAction } from '../flowspec/types.js';
 import { parseMitigationConfig } from '../mitigation/config.js';
-import { INTENT_KIND, renderRule } from '../mitigation/intents.js';
+import { INTENT_KIND } from '../domain/rule.js';
+import { renderRule } from '../mitigation/intents.js';
 import { wordsToIpString } from '../net/index.js';
 
 export interface Ranked {

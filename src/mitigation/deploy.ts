@@ -21,6 +21,7 @@ import { type QueueItem, coalesce } from './queue.js';
 import { canDeploy, recordDeployment } from './rate-limit.js';
 import { noteDeployed, sharedAllows, waitsForPrevious } from './budget.js';
 import type { DecisionAction, EngineAction } from './types.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 export function refresh(s: EngineState, ar: ActiveRule, now: number, out: EngineAction[]): void {
   ar.expiresAt = now + ttlMs(s);
@@ -188,14 +189,14 @@ export function withdraw(
   s.rules.delete(ar.rule.id);
   const t = tenantState(s, ar.rule.tenant);
   t.active = Math.max(0, t.active - 1);
-  const rule: Rule = { ...ar.rule, state: 'withdrawn', expiresAt: Math.min(ar.rule.expiresAt, now) };
+  const rule: Rule = transition(ar.rule, 'withdraw', { expiresAt: Math.min(ar.rule.expiresAt, now) });
   const decision = ruleDecision(action, rule, now, reason, actor);
   s.withdrawing.set(rule.id, { rule, attempt: 1, retryAt: NaN, decision });
   out.push({ kind: 'persist', rule });
   out.push({ kind: 'send', op: 'withdraw', rule, attempt: 1, decision });
   // A replacement that never made it leaves the rule it replaced on the routers: take that down too.
   if (ar.replaces !== undefined && ar.rule.state !== 'announced') {
-    const prev: Rule = { ...ar.replaces, state: 'withdrawn' };
+    const prev: Rule = transition(ar.replaces, 'withdraw');
     const d = ruleDecision('withdraw', prev, now, `replacement ${ar.rule.id} withdrawn`, actor);
     s.withdrawing.set(prev.id, { rule: prev, attempt: 1, retryAt: NaN, decision: d });
     out.push({ kind: 'persist', rule: prev });
@@ -217,7 +218,7 @@ export function abandon(
   out: EngineAction[],
 ): Rule | undefined {
   s.rules.delete(ar.rule.id);
-  const gone: Rule = { ...ar.rule, state: 'withdrawn', expiresAt: Math.min(ar.rule.expiresAt, now) };
+  const gone: Rule = transition(ar.rule, 'withdraw', { expiresAt: Math.min(ar.rule.expiresAt, now) });
   const decision = ruleDecision('reject', gone, now, reason, ENGINE);
   out.push({ kind: 'persist', rule: gone });
   const prev = ar.replaces;
@@ -231,7 +232,7 @@ export function abandon(
     t.active = Math.max(0, t.active - 1);
     return undefined;
   }
-  const back: Rule = { ...prev, state: 'announced' };
+  const back: Rule = transition(prev, 'reinstate');
   s.rules.set(back.id, {
     rule: back,
     key: prev.origin === 'auto' ? ar.key : `manual:${prev.id}`,

@@ -4,7 +4,7 @@
 // validated again, a config reload re-validates every standing rule). Special-purpose targets: RFC 6890
 // registries (src/net/special.ts); RPKI origin validation: RFC 6811, before any unicast announcement.
 import type { RefusalCode } from '../domain/errors.js';
-import type { Rule } from '../domain/rule.js';
+import { INTENT_KIND, type Rule } from '../domain/rule.js';
 import { TenantMap } from '../domain/tenants.js';
 import { float32RateProblem } from '../flowspec/actions.js';
 import { validateFlowSpec } from '../flowspec/validate.js';
@@ -17,7 +17,7 @@ import {
   tryParsePrefix,
 } from '../net/index.js';
 import type { MitigationConfig } from './config.js';
-import { DISCARDS, INTENT_KIND, wireRateBytes } from './intents.js';
+import { DISCARDS, wireRateBytes } from './intents.js';
 import type { OriginValidator } from './types.js';
 
 /** The refusals a guard gives (the catalogue, src/domain/errors.ts, says what each means). */

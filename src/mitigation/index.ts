@@ -11,6 +11,6 @@ export {
   type EngineState,
   type EngineOptions,
 } from './engine.js';
-export { INTENT_KIND, renderRule, sameRoute } from './intents.js';
+export { renderRule, sameRoute } from './intents.js';
 export { compileGuards, validateRule, type GuardCode } from './guards.js';
 export { confidence } from './confidence.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { INTENTS, type Intent } from '../domain/rule.js';
 import { validateFlowSpec } from '../flowspec/validate.js';
 import { parseMitigationConfig } from './config.js';
-import { INTENT_KIND, renderRule, sameRoute } from './intents.js';
+import { INTENT_KIND } from '../domain/rule.js';
+import { renderRule, sameRoute } from './intents.js';
 
 const cfg = parseMitigationConfig({
   rtbh: { largeCommunities: ['65000:666:1'] },

@@ -2,27 +2,19 @@
 // the attack signature and the config, even where the adapter that carries it comes later.
 // FlowSpec actions: RFC 8955 §7 (traffic-rate 0 = discard, redirect to VRF); RTBH: RFC 7999 (65535:666).
 import type { AttackFamily, Signature } from '../domain/attack.js';
-import type { EscalationLevel, Intent, Rule, RuleOrigin } from '../domain/rule.js';
+import {
+  type EscalationLevel,
+  INTENT_KIND,
+  type Intent,
+  type Rule,
+  type RuleOrigin,
+} from '../domain/rule.js';
 import type { FlowSpecAction, FlowSpecMatch } from '../flowspec/types.js';
 import { TCP_FLAGS } from '../flowspec/components.js';
 import { formatFlowSpec } from '../flowspec/text.js';
 import { formatPrefix, makePrefix, parsePrefix, prefixAddress } from '../net/index.js';
 import type { MitigationConfig } from './config.js';
 import { type MatchDepth, allBitsTerm, eqTerms, signatureMatch } from './match.js';
-
-export type IntentKind = 'flowspec' | 'unicast' | 'local';
-
-/** How each intent reaches the network: a FlowSpec route, a unicast route (RTBH, diversion), or a host-local action. */
-export const INTENT_KIND: Readonly<Record<Intent, IntentKind>> = {
-  'rate-limit': 'flowspec',
-  drop: 'flowspec',
-  'vrf-redirect': 'flowspec',
-  blackhole: 'unicast',
-  scrubbing: 'unicast',
-  'geo-lockdown': 'local',
-  'syn-cookies': 'local',
-  synproxy: 'local',
-};
 
 /** Intents that discard traffic: the soft-whitelist turns them into a rate-limit. */
 export const DISCARDS: Readonly<Record<Intent, boolean>> = {

@@ -19,6 +19,7 @@ import {
 import { canDeploy, nextSlot, recordDeployment } from './rate-limit.js';
 import { sharedDeadline } from './budget.js';
 import type { EngineAction, EngineInput } from './types.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 export function onResult(
   s: EngineState,
@@ -54,7 +55,7 @@ export function onResult(
   if (ar === undefined) return; // withdrawn meanwhile
   ar.inFlight = false;
   if (r.ok) {
-    ar.rule = { ...ar.rule, state: 'announced', expiresAt: ar.expiresAt };
+    ar.rule = transition(ar.rule, 'announce-ok', { expiresAt: ar.expiresAt });
     ar.persistedExpiresAt = ar.expiresAt;
     ar.replaces = undefined;
     out.push({ kind: 'persist', rule: ar.rule });
@@ -63,7 +64,7 @@ export function onResult(
   if (r.retryable && ar.attempt < s.cfg.retry.maxAttempts) {
     ar.retryAt = now + backoff(s, ar.attempt);
     if (ar.rule.state !== 'failed') {
-      ar.rule = { ...ar.rule, state: 'failed' };
+      ar.rule = transition(ar.rule, 'announce-failed');
       out.push({ kind: 'persist', rule: ar.rule });
     }
     return;

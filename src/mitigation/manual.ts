@@ -1,6 +1,6 @@
 // Manual rules (API, CLI): built from the request, through the same guards, queue and limits.
 import type { RefusalCode } from '../domain/errors.js';
-import { INTENTS } from '../domain/rule.js';
+import { INTENTS, INTENT_KIND } from '../domain/rule.js';
 import type { FlowSpecMatch } from '../flowspec/types.js';
 import { isFlowSpecParseError } from '../flowspec/errors.js';
 import { parseFlowSpec } from '../flowspec/text.js';
@@ -16,10 +16,11 @@ import {
   ruleDecision,
 } from './engine-state.js';
 import { tenantOf, validateRule } from './guards.js';
-import { INTENT_KIND, rateProblem, renderRule, routeKey } from './intents.js';
+import { rateProblem, renderRule, routeKey } from './intents.js';
 import { eqTerms } from './match.js';
 import type { QueueItem } from './queue.js';
 import type { EngineAction, ManualRuleRequest } from './types.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 export function toList(v: number | readonly number[] | undefined): number[] | undefined {
   if (v === undefined) return undefined;
@@ -187,7 +188,7 @@ export function onManualWithdraw(
     out.push({
       kind: 'reply',
       requestId,
-      result: { ok: true, rule: { ...ar.rule, state: 'withdrawn' }, queued: false },
+      result: { ok: true, rule: transition(ar.rule, 'withdraw'), queued: false },
     });
     return;
   }
@@ -205,7 +206,7 @@ export function onManualWithdraw(
     out.push({
       kind: 'reply',
       requestId,
-      result: { ok: true, rule: { ...item.rule, state: 'withdrawn' }, queued: false },
+      result: { ok: true, rule: transition(item.rule, 'withdraw'), queued: false },
     });
     return;
   }

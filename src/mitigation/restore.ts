@@ -20,6 +20,7 @@ import {
 import { compileCarry } from './carry.js';
 import { compileGuards, validateRule } from './guards.js';
 import type { EngineAction } from './types.js';
+import { transition } from '../domain/rule-lifecycle.js';
 
 export function onConfig(
   s: EngineState,
@@ -139,7 +140,7 @@ export function onRestore(
         : dup
           ? 'superseded by a newer rule on the same target'
           : 'TTL ran out while the engine was down';
-      const gone: Rule = { ...rule, state: 'withdrawn' };
+      const gone: Rule = transition(rule, 'withdraw');
       const d = ruleDecision('withdraw', gone, now, why, ENGINE);
       s.withdrawing.set(gone.id, { rule: gone, attempt: 1, retryAt: NaN, decision: d });
       out.push({ kind: 'persist', rule: gone });
@@ -171,7 +172,7 @@ export function onAdopt(s: EngineState, ruleId: string, held: Rule, now: number,
   if (s.rules.has(held.id)) return;
   const entry = s.targets.get(held.target);
   const lastEventAt = entry?.lastEventAt;
-  const nar = reinstate(s, { ...held, state: 'announced' }, now);
+  const nar = reinstate(s, transition(held, 'reinstate'), now);
   if (entry !== undefined && lastEventAt !== undefined) {
     const e = s.targets.get(held.target);
     if (e !== undefined) {

@@ -169,6 +169,11 @@ export function formatIp(addr: IpAddress): string {
   return `${hex(w.slice(0, bestStart))}::${hex(w.slice(bestStart + bestLen))}`;
 }
 
+/** Text of 4 or 16 address bytes as they come off the wire (RangeError for any other length). */
+export function formatIpBytes(bytes: Uint8Array): string {
+  return formatIp(ipFromBytes(bytes));
+}
+
 export function ipEquals(a: IpAddress, b: IpAddress): boolean {
   if (a.family !== b.family) return false;
   for (let i = 0; i < a.bytes.length; i++) if (a.bytes[i] !== b.bytes[i]) return false;

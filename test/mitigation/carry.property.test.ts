@@ -12,7 +12,7 @@ import { formatFlowSpec } from '../../src/flowspec/text.js';
 import { whyNotCarried } from '../../src/mitigation/carry.js';
 import { VirtualClock } from '../../src/engine-shell/clock.js';
 import { parseMitigationConfig } from '../../src/mitigation/config.js';
-import { INTENT_KIND } from '../../src/mitigation/intents.js';
+import { INTENT_KIND } from '../../src/domain/rule.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MitigationRunner } from '../../src/engine-shell/runner.js';
 import { parsePrefix, prefixContains } from '../../src/net/index.js';

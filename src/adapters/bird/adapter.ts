@@ -86,37 +86,62 @@ export class BirdAdapter implements Adapter {
     return next;
   }
 
-  private apply(rule: Rule, op: 'announce' | 'withdraw'): Promise<AdapterResult> {
-    return this.serial(async () => {
-      let entry: IncludeEntry & { rule: Rule };
-      try {
-        entry = {
-          ruleId: rule.id,
-          rule,
-          marker: encodeMarker(rule),
-          route: renderBirdRoute(rule, this.cfg.rtbh),
-        };
-      } catch (err) {
-        return {
+  /** The route and the include file as they would be after the change (pure; the file is not written). */
+  preview(rule: Rule, op: 'announce' | 'withdraw'): AdapterResult {
+    const r = this.render(rule, op);
+    return 'error' in r ? r.error : { ok: true, payload: { ...r.payload, file: r.file } };
+  }
+
+  private render(
+    rule: Rule,
+    op: 'announce' | 'withdraw',
+  ):
+    | { error: AdapterResult }
+    | {
+        next: Map<string, IncludeEntry & { rule: Rule }>;
+        file: string;
+        payload: { adapter: string; op: string; protocol: string; route: string; includeFile: string };
+      } {
+    let entry: IncludeEntry & { rule: Rule };
+    try {
+      entry = {
+        ruleId: rule.id,
+        rule,
+        marker: encodeMarker(rule),
+        route: renderBirdRoute(rule, this.cfg.rtbh),
+      };
+    } catch (err) {
+      return {
+        error: {
           ok: false,
           payload: { adapter: this.name, rule: rule.id },
           error: errorText(err),
           retryable: false,
-        };
-      }
-      const next = new Map(this.entries);
-      if (op === 'announce') next.set(rule.id, entry);
-      else next.delete(rule.id);
-      const file = renderBirdInclude([...next.values()], this.cfg);
-      const payload = {
+        },
+      };
+    }
+    const next = new Map(this.entries);
+    if (op === 'announce') next.set(rule.id, entry);
+    else next.delete(rule.id);
+    return {
+      next,
+      file: renderBirdInclude([...next.values()], this.cfg),
+      payload: {
         adapter: this.name,
         op,
         protocol: protocolName(this.cfg, entry.route.slot),
         route: entry.route.text,
         includeFile: this.cfg.includeFile,
-        dryRun: rule.dryRun,
-      };
-      if (rule.dryRun) return { ok: true, payload: { ...payload, file } };
+      },
+    };
+  }
+
+  private apply(rule: Rule, op: 'announce' | 'withdraw'): Promise<AdapterResult> {
+    return this.serial(async () => {
+      const r = this.render(rule, op);
+      if ('error' in r) return r.error;
+      const { next, file } = r;
+      const payload = { ...r.payload, dryRun: rule.dryRun };
       const previous = renderBirdInclude([...this.entries.values()], this.cfg);
       await this.writeAtomically(file);
       const check = await this.birdc(['configure', 'check']);

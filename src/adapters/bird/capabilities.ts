@@ -1,12 +1,13 @@
 // What BIRD 2 can carry for floodgate (docs/adapters.md matrix).
 import type { AdapterCapabilities } from '../../domain/adapter-port.js';
+import { ROUTED_INTENTS } from '../daemons-common/rule-kind.js';
 
 export const BIRD_CAPABILITIES: AdapterCapabilities & {
   readonly components: readonly number[];
   readonly selectivePeers: boolean;
 } = {
   families: [4, 6],
-  intents: ['rate-limit', 'drop', 'vrf-redirect', 'blackhole', 'scrubbing'],
+  intents: ROUTED_INTENTS,
   components: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
   selectivePeers: false,
 };

@@ -1,21 +1,28 @@
 // How a BGP daemon carries a Rule: as a FlowSpec route (RFC 8955/8956), as an RTBH unicast route
 // (RFC 7999) or as a scrubbing diversion (a unicast route with the operator's communities). The intent decides; anything a daemon cannot carry is refused, never approximated.
-import type { Intent, Rule } from '../../domain/rule.js';
+import {
+  INTENT_ROUTE,
+  type Intent,
+  type IntentRoute,
+  type Rule,
+  intentsRoutedAs,
+} from '../../domain/rule.js';
 import { formatPrefix, tryParsePrefix } from '../../net/index.js';
 import { RenderError } from './errors.js';
 
-export type DaemonRouteKind = 'flowspec' | 'rtbh' | 'diversion';
+export type DaemonRouteKind = Exclude<IntentRoute, 'local'>;
 
-/** Intents a BGP speaker can carry: FlowSpec ones (actions in rule.actions) and RTBH. */
-export const FLOWSPEC_INTENTS: readonly Intent[] = ['rate-limit', 'drop', 'vrf-redirect'];
-export const RTBH_INTENTS: readonly Intent[] = ['blackhole'];
-/** Scrubbing: the covering /24 (/48) as a plain unicast route that draws the traffic to the scrubber. */
-export const DIVERSION_INTENTS: readonly Intent[] = ['scrubbing'];
+/** Every intent a BGP daemon carries as a route. */
+export const ROUTED_INTENTS: readonly Intent[] = intentsRoutedAs('flowspec', 'rtbh', 'diversion');
 
+/**
+ * How a daemon carries the rule (src/domain/rule.ts INTENT_ROUTE): FlowSpec (actions in rule.actions),
+ * RTBH, or a diversion — the covering /24 (/48) as a plain unicast route drawing traffic to the scrubber.
+ */
 export function routeKind(rule: Rule): DaemonRouteKind {
-  if (RTBH_INTENTS.includes(rule.intent)) return 'rtbh';
-  if (DIVERSION_INTENTS.includes(rule.intent)) return 'diversion';
-  if (FLOWSPEC_INTENTS.includes(rule.intent)) {
+  const route = INTENT_ROUTE[rule.intent];
+  if (route === 'rtbh' || route === 'diversion') return route;
+  if (route === 'flowspec') {
     if (rule.actions.length === 0) {
       throw new RenderError(
         'missing-action',

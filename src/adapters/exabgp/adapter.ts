@@ -56,13 +56,26 @@ export class ExabgpAdapter implements Adapter {
     }
     const command = commands[op];
     const payload = { adapter: this.name, transport: this.transport.mode, command, dryRun: rule.dryRun };
-    if (rule.dryRun) return { ok: true, payload };
     const a = await this.transport.send(command);
     if (!a.ok)
       return { ok: false, payload: { ...payload, answer: a.lines }, error: a.error, retryable: a.retryable };
     if (op === 'announce') this.held.set(rule.id, { rule, commands });
     else this.held.delete(rule.id);
     return { ok: true, payload: { ...payload, answer: a.lines } };
+  }
+
+  preview(rule: Rule, op: 'announce' | 'withdraw'): AdapterResult {
+    try {
+      const command = renderExabgp(rule, { rtbh: this.cfg.rtbh })[op];
+      return { ok: true, payload: { adapter: this.name, transport: this.transport.mode, command } };
+    } catch (err) {
+      return {
+        ok: false,
+        payload: { adapter: this.name, rule: rule.id },
+        error: errorText(err),
+        retryable: false,
+      };
+    }
   }
 
   announce(rule: Rule): Promise<AdapterResult> {

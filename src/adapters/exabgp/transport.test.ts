@@ -6,6 +6,7 @@ import { exabgpConfigSchema } from '../config-daemons.js';
 import { v4Blackhole } from '../../../test/adapters/daemons/harness/rules.js';
 import { ExabgpAdapter } from './adapter.js';
 import { HttpBridgeTransport } from './transport.js';
+import { DryRunAdapter } from '../dry-run.js';
 
 interface Seen {
   method?: string;
@@ -89,13 +90,14 @@ describe('ExaBGP HTTP bridge', () => {
     expect(await dead.send('x')).toMatchObject({ ok: false, retryable: true });
   });
 
-  it('sends nothing in dry-run but returns the payload', async () => {
+  it('sends nothing in dry-run (the wrapper) but returns the payload', async () => {
     const n = seen.length;
-    const res = await new ExabgpAdapter(exabgpConfigSchema.parse({ mode: 'http', http: { url } })).announce({
+    const inner = new ExabgpAdapter(exabgpConfigSchema.parse({ mode: 'http', http: { url } }));
+    const res = await new DryRunAdapter('dry-run', Date.now, inner).announce({
       ...v4Blackhole,
       dryRun: true,
     });
-    expect(res).toMatchObject({ ok: true, payload: { dryRun: true } });
+    expect(res).toMatchObject({ ok: true, payload: { dryRun: true, target: { transport: 'http' } } });
     expect(seen.length).toBe(n);
   });
 });

@@ -21,7 +21,7 @@ import {
   type HttpRequestSpec,
   type TransportOptions,
 } from '../http-retry.js';
-import { render, uriName, type F5Call } from './render.js';
+import { F5_INTENTS, render, uriName, type F5Call } from './render.js';
 
 interface Step {
   readonly request: Record<string, unknown>;
@@ -42,7 +42,7 @@ export class F5Adapter implements Adapter {
   readonly name: string;
   readonly capabilities: AdapterCapabilities = {
     families: [4, 6],
-    intents: ['rate-limit', 'drop', 'blackhole', 'scrubbing'],
+    intents: F5_INTENTS,
   };
   private readonly healthBook: HealthBook;
   private readonly transport: TransportOptions;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { formatIp } from '../../net/address.js';
 import { formatPrefix, parsePrefix, prefixAddress } from '../../net/prefix.js';
-import type { Rule } from '../../domain/rule.js';
+import type { Intent, Rule } from '../../domain/rule.js';
 import { numericIntervals, type Interval } from '../local/terms.js';
 
 export interface F5RenderOptions {
@@ -73,7 +73,9 @@ const VECTORS: Record<string, readonly string[]> = {
   ],
 };
 
-const SUPPORTED = new Set(['rate-limit', 'drop', 'blackhole', 'scrubbing']);
+/** What BIG-IP's DoS profiles and blackhole routes carry (the adapter's capability flags). */
+export const F5_INTENTS: readonly Intent[] = ['rate-limit', 'drop', 'blackhole', 'scrubbing'];
+const SUPPORTED: ReadonlySet<Intent> = new Set(F5_INTENTS);
 
 /** <prefix><sanitised id>_<6 hex>: BIG-IP names allow letters, digits, "_", "-", "."; ids may not. */
 export function objectName(prefix: string, ruleId: string): string {

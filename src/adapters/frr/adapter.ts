@@ -62,17 +62,19 @@ export class FrrAdapter implements Adapter {
     return rtbh?.seq ?? this.pbrOwners.get(rule.id);
   }
 
+  /** The vtysh lines for the rule at the first sequence number (the running daemon's numbering is I/O). */
+  preview(rule: Rule, op: 'announce' | 'withdraw'): AdapterResult {
+    const base = { adapter: this.name, op };
+    try {
+      return { ok: true, payload: { ...base, lines: renderFrr(rule, this.cfg.firstSequence, this.cfg)[op] } };
+    } catch (err) {
+      return { ok: false, payload: base, error: errorText(err), retryable: false };
+    }
+  }
+
   private apply(rule: Rule, op: 'announce' | 'withdraw'): Promise<AdapterResult> {
     return this.serial(async () => {
       const base = { adapter: this.name, op, dryRun: rule.dryRun };
-      if (rule.dryRun) {
-        try {
-          const c = renderFrr(rule, this.cfg.firstSequence, this.cfg);
-          return { ok: true, payload: { ...base, lines: c[op] } };
-        } catch (err) {
-          return { ok: false, payload: base, error: errorText(err), retryable: false };
-        }
-      }
       let used: FrrHeldEntry[];
       try {
         used = await this.entries();

@@ -64,6 +64,23 @@ export class GobgpAdapter implements Adapter {
     this.client = new GobgpClient(cfg.target, cfg.protoDir, cfg.timeoutMs);
   }
 
+  preview(rule: Rule, op: 'announce' | 'withdraw'): AdapterResult {
+    try {
+      const path = renderGobgpPath(rule, this.cfg);
+      return {
+        ok: true,
+        payload: { adapter: this.name, call: op === 'announce' ? 'AddPath' : 'DeletePath', path },
+      };
+    } catch (err) {
+      return {
+        ok: false,
+        payload: { adapter: this.name, rule: rule.id },
+        error: errorText(err),
+        retryable: false,
+      };
+    }
+  }
+
   private async apply(rule: Rule, op: 'announce' | 'withdraw'): Promise<AdapterResult> {
     let path: GobgpPath;
     try {
@@ -82,7 +99,6 @@ export class GobgpAdapter implements Adapter {
       path,
       dryRun: rule.dryRun,
     };
-    if (rule.dryRun) return { ok: true, payload };
     try {
       if (op === 'announce') {
         const uuid = await this.client.addPath(path);

@@ -22,7 +22,7 @@ import {
   type HttpRequestSpec,
   type TransportOptions,
 } from '../http-retry.js';
-import { LOGIN_PATH, PROTECTED_OBJECTS_PATH, render, type RadwareCall } from './render.js';
+import { LOGIN_PATH, PROTECTED_OBJECTS_PATH, RADWARE_INTENTS, render, type RadwareCall } from './render.js';
 
 function dfError(o: HttpOutcome): string {
   const res = o.ok ? o.response : o.response;
@@ -36,7 +36,7 @@ export class RadwareAdapter implements Adapter {
   readonly name: string;
   readonly capabilities: AdapterCapabilities = {
     families: [4, 6],
-    intents: ['rate-limit', 'drop', 'blackhole', 'scrubbing'],
+    intents: RADWARE_INTENTS,
   };
   private readonly healthBook: HealthBook;
   private readonly transport: TransportOptions;

@@ -6,7 +6,7 @@
 // script, Radware's DefenseFlow migration tools); Radware's own API guide is not public. See the report.
 import { formatIp } from '../../net/address.js';
 import { formatPrefix, parsePrefix, prefixAddress } from '../../net/prefix.js';
-import type { Rule } from '../../domain/rule.js';
+import type { Intent, Rule } from '../../domain/rule.js';
 import { numericIntervals, nftSet } from '../local/terms.js';
 
 export const ATTACK_START_PATH = '/mgmt/device/df/config/action/attackstart';
@@ -37,7 +37,8 @@ export class RadwareRenderError extends Error {
 }
 
 /** DefenseFlow diverts or drops per target; rate-limit and filter intents are what its policies do. */
-const SUPPORTED = new Set(['rate-limit', 'drop', 'blackhole', 'scrubbing']);
+export const RADWARE_INTENTS: readonly Intent[] = ['rate-limit', 'drop', 'blackhole', 'scrubbing'];
+const SUPPORTED: ReadonlySet<Intent> = new Set(RADWARE_INTENTS);
 
 /** Human-readable scope carried in alertInfo, e.g. "proto=17 dport=53 sport={ 123, 1900 }". */
 export function scopeText(rule: Rule): string {

@@ -1,13 +1,13 @@
 // NLRI framing inside UPDATE and MP_REACH/MP_UNREACH: unicast prefixes (RFC 4271 §4.3, RFC 4760 §5) and the
 // FlowSpec length prefix (RFC 8955 §4.1: one octet below 240, else 0xfnnn two octets; VPN FlowSpec the same,
 // RFC 8955 §8). NLRIs stay as their wire bytes here; the flowspec module gives them meaning.
-import { formatWirePrefix, type WirePrefix } from '../ip.js';
+import { formatPrefix, type Prefix } from '../../net/index.js';
 import { u8 } from './bytes.js';
 import { Afi, Safi } from './constants.js';
 import type { Rfc7606Action } from '../../flowspec/errors.js';
 import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult } from './errors.js';
 
-export function encodePrefixNlri(p: WirePrefix): Uint8Array {
+export function encodePrefixNlri(p: Prefix): Uint8Array {
   const n = Math.ceil(p.length / 8);
   const out = new Uint8Array(1 + n);
   out[0] = p.length;
@@ -16,7 +16,7 @@ export function encodePrefixNlri(p: WirePrefix): Uint8Array {
 }
 
 /** Decode one unicast NLRI (length octet + prefix bytes) as wire bytes. */
-export function decodePrefixNlri(nlri: Uint8Array, family: 4 | 6): WirePrefix {
+export function decodePrefixNlri(nlri: Uint8Array, family: 4 | 6): Prefix {
   const length = u8(nlri, 0);
   const bytes = new Uint8Array(family === 4 ? 4 : 16);
   bytes.set(nlri.subarray(1, 1 + Math.ceil(length / 8)));
@@ -24,7 +24,7 @@ export function decodePrefixNlri(nlri: Uint8Array, family: 4 | 6): WirePrefix {
 }
 
 export function formatPrefixNlri(nlri: Uint8Array, family: 4 | 6): string {
-  return formatWirePrefix(decodePrefixNlri(nlri, family));
+  return formatPrefix(decodePrefixNlri(nlri, family));
 }
 
 /** Split a field of unicast prefixes; each element is the NLRI's wire bytes. */

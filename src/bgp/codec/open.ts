@@ -1,6 +1,6 @@
 // OPEN message (RFC 4271 §4.2) with the Capabilities optional parameter (RFC 5492) and the 4-octet AS
 // rules of RFC 6793 §4.1 (AS_TRANS in My Autonomous System when the ASN needs 4 octets).
-import { bytesToIp, ipToBytes } from '../ip.js';
+import { formatIpBytes, tryParseIp } from '../../net/index.js';
 import { u16, u8, Writer } from './bytes.js';
 import { decodeCapabilities, encodeCapability, type Capability } from './capabilities.js';
 import { AS_TRANS, MessageType } from './constants.js';
@@ -27,7 +27,7 @@ export interface OpenInput {
 const PARAM_CAPABILITIES = 2;
 
 export function encodeOpen(input: OpenInput): Uint8Array {
-  const idBytes = ipToBytes(input.bgpId);
+  const idBytes = tryParseIp(input.bgpId)?.bytes;
   if (!idBytes || idBytes.length !== 4)
     throw new Error(`BGP identifier must be an IPv4 address: ${input.bgpId}`);
   const w = new Writer(64);
@@ -65,7 +65,7 @@ export function decodeOpen(body: Uint8Array): BgpResult<OpenMessage> {
   }
   const myAs = u16(body, 1);
   const holdTime = u16(body, 3);
-  const bgpId = bytesToIp(body.subarray(5, 9));
+  const bgpId = formatIpBytes(body.subarray(5, 9));
   const optLen = u8(body, 9);
   if (10 + optLen !== body.length) {
     return bgpError(

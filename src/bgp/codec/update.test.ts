@@ -4,7 +4,7 @@ import { fromHex, hex } from './bytes.js';
 import { decodeUpdate, encodeEndOfRib, encodeUpdate } from './update.js';
 import { decodeAttributes, encodeAttributes, type PathAttributes } from './attributes/index.js';
 import { encodePrefixNlri, flowSpecLengthPrefix, splitFlowSpec } from './nlri.js';
-import { parseWirePrefix } from '../ip.js';
+import { tryParsePrefix } from '../../net/index.js';
 import { packAnnounce, packWithdraw } from './pack.js';
 import {
   decodeNotification,
@@ -18,7 +18,7 @@ import { parseLargeCommunity } from './attributes/large-communities.js';
 const M = 'ff'.repeat(16);
 const as4 = { fourOctetAs: true };
 const pfx = (t: string): Uint8Array => {
-  const p = parseWirePrefix(t);
+  const p = tryParsePrefix(t, { strict: false });
   if (!p) throw new Error(t);
   return encodePrefixNlri(p);
 };

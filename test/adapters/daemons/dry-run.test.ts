@@ -1,7 +1,9 @@
-// Dry-run on every daemon adapter: the full payload comes back, nothing reaches a daemon (the command
-// runner / transport would fail the test if called; the gRPC target does not exist).
+// Dry-run wrapped around every daemon adapter: the daemon's full rendering comes back, nothing reaches a
+// daemon (the command runner / transport would fail the test if called; the gRPC target does not exist).
 import { describe, expect, it } from 'vitest';
 import { BirdAdapter } from '../../../src/adapters/bird/adapter.js';
+import { DryRunAdapter } from '../../../src/adapters/dry-run.js';
+import type { Adapter } from '../../../src/domain/adapter-port.js';
 import {
   birdConfigSchema,
   exabgpConfigSchema,
@@ -30,6 +32,8 @@ const noTransport: ExabgpTransport = {
   close: async () => undefined,
 };
 
+const dryRun = (a: Adapter) => new DryRunAdapter('dry-run', Date.now, a);
+
 describe('daemon adapters in dry-run', () => {
   const dry = [
     { ...v4Blackhole, dryRun: true },
@@ -37,42 +41,59 @@ describe('daemon adapters in dry-run', () => {
   ];
 
   it('ExaBGP returns the command text', async () => {
-    const a = new ExabgpAdapter(exabgpConfigSchema.parse({}), { transport: noTransport });
+    const a = dryRun(new ExabgpAdapter(exabgpConfigSchema.parse({}), { transport: noTransport }));
     const r = await a.announce(dry[0]!);
     expect(r).toMatchObject({
       ok: true,
-      payload: { dryRun: true, command: expect.stringMatching(/^announce route 203\.0\.113\.12\/32 /) },
+      payload: {
+        dryRun: true,
+        target: { command: expect.stringMatching(/^announce route 203\.0\.113\.12\/32 /) },
+      },
     });
     expect((await a.withdraw(dry[1]!)).payload).toMatchObject({
-      command: expect.stringMatching(/^withdraw flow route /),
+      target: { command: expect.stringMatching(/^withdraw flow route /) },
     });
   });
 
   it('GoBGP returns the rendered Path', async () => {
-    const a = new GobgpAdapter(
+    const inner = new GobgpAdapter(
       gobgpConfigSchema.parse({ target: 'unix:///nonexistent/gobgp.sock', protoDir: PROTO_DIR }),
     );
+    const a = dryRun(inner);
     for (const r of dry) {
       const res = await a.announce(r);
-      expect(res).toMatchObject({ ok: true, payload: { call: 'AddPath', dryRun: true } });
-      expect((res.payload as { path: { nlri: unknown } }).path.nlri).toBeDefined();
+      expect(res).toMatchObject({ ok: true, payload: { dryRun: true, target: { call: 'AddPath' } } });
+      expect((res.payload as { target: { path: { nlri: unknown } } }).target.path.nlri).toBeDefined();
     }
-    await a.close();
+    await inner.close();
   });
 
   it('BIRD returns the route and the whole file it would write', async () => {
-    const a = new BirdAdapter(birdConfigSchema.parse({ includeFile: '/nonexistent/floodgate.conf' }), {
-      run: forbidden,
-    });
+    const a = dryRun(
+      new BirdAdapter(birdConfigSchema.parse({ includeFile: '/nonexistent/floodgate.conf' }), {
+        run: forbidden,
+      }),
+    );
     const r = await a.announce(dry[0]!);
-    expect(r).toMatchObject({ ok: true, payload: { protocol: 'floodgate_rtbh4', dryRun: true } });
-    expect((r.payload as { file: string }).file).toContain('route 203.0.113.12/32 blackhole {');
+    expect(r).toMatchObject({ ok: true, payload: { dryRun: true, target: { protocol: 'floodgate_rtbh4' } } });
+    expect((r.payload as { target: { file: string } }).target.file).toContain(
+      'route 203.0.113.12/32 blackhole {',
+    );
   });
 
   it('FRR returns the vtysh lines', async () => {
-    const a = new FrrAdapter(frrConfigSchema.parse({ asn: 65040 }), { run: forbidden });
+    const a = dryRun(new FrrAdapter(frrConfigSchema.parse({ asn: 65040 }), { run: forbidden }));
     const r = await a.announce(dry[0]!);
     expect(r).toMatchObject({ ok: true, payload: { dryRun: true } });
-    expect((r.payload as { lines: string[] }).lines).toContain('ip route 203.0.113.12/32 blackhole tag 100');
+    expect((r.payload as { target: { lines: string[] } }).target.lines).toContain(
+      'ip route 203.0.113.12/32 blackhole tag 100',
+    );
+  });
+
+  it('a rule the target cannot render fails in dry-run as it would for real', async () => {
+    const a = dryRun(new FrrAdapter(frrConfigSchema.parse({ asn: 65040 }), { run: forbidden }));
+    const r = await a.announce({ ...dry[0]!, intent: 'geo-lockdown' });
+    expect(r).toMatchObject({ ok: false, retryable: false, payload: { dryRun: true } });
+    expect(await a.list()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // ATOMIC_AGGREGATE (RFC 4271 §5.1.6) and AGGREGATOR / AS4_AGGREGATOR (§5.1.7, RFC 6793 §3). Only decoded
 // (we never aggregate). Malformed → attribute-discard (RFC 7606 §7.6, §7.7).
-import { bytesToIp } from '../../ip.js';
+import { formatIpBytes } from '../../../net/index.js';
 import { u16, u32 } from '../bytes.js';
 import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult } from '../errors.js';
 
@@ -32,5 +32,5 @@ export function decodeAggregator(v: Uint8Array, fourOctet: boolean): BgpResult<A
     );
   }
   const asn = fourOctet ? u32(v, 0) : u16(v, 0);
-  return ok({ asn, address: bytesToIp(v.subarray(want - 4)) });
+  return ok({ asn, address: formatIpBytes(v.subarray(want - 4)) });
 }

@@ -4,14 +4,7 @@
 // Encoding puts MP_REACH/MP_UNREACH first (RFC 7606 §5.1), then ascending type code.
 import { u16, u8, Writer } from '../bytes.js';
 import { AttrFlag, AttrType } from '../constants.js';
-import {
-  bgpError,
-  ErrorCode,
-  UpdateSubcode,
-  type BgpError,
-  type BgpResult,
-} from '../errors.js';
-import type { Rfc7606Action } from '../../../flowspec/errors.js';
+import { bgpError, ErrorCode, UpdateSubcode, type BgpError, type BgpResult } from '../errors.js';
 import { decodeAggregator, decodeAtomicAggregate, type Aggregator } from './aggregator.js';
 import { decodeAsPath, encodeAsPath, mergeAs4Path, needsAs4Path, type AsPathSegment } from './as-path.js';
 import { decodeCommunities, encodeCommunities } from './communities.js';
@@ -321,4 +314,3 @@ export function missingMandatory(a: PathAttributes, hasIpv4Nlri: boolean): numbe
   if (hasIpv4Nlri && a.nextHop === undefined) return AttrType.NEXT_HOP;
   return undefined;
 }
-

@@ -1,9 +1,9 @@
 // NEXT_HOP (RFC 4271 §5.1.3): an IPv4 address. Wrong length → treat-as-withdraw (RFC 7606 §7.3).
-import { bytesToIp, ipToBytes } from '../../ip.js';
+import { formatIpBytes, tryParseIp } from '../../../net/index.js';
 import { bgpError, ErrorCode, UpdateSubcode, ok, type BgpResult } from '../errors.js';
 
 export function encodeNextHop(addr: string): Uint8Array {
-  const b = ipToBytes(addr);
+  const b = tryParseIp(addr)?.bytes;
   if (!b || b.length !== 4) throw new Error(`NEXT_HOP must be IPv4: ${addr}`);
   return b;
 }
@@ -17,5 +17,5 @@ export function decodeNextHop(v: Uint8Array): BgpResult<string> {
       'treat-as-withdraw',
     );
   }
-  return ok(bytesToIp(v));
+  return ok(formatIpBytes(v));
 }
