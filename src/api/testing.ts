@@ -1,6 +1,8 @@
 // Test fixture of the HTTP API: ports over a real SQLite store, two tenants ("bluecorp", "redcorp") with
 // rules, attacks, audit records and a token for every role of each, and a rule service that applies the
 // engine's own target guard (tenant networks, special-purpose, breadth). Used by the API's tests.
+import { AgentHub } from '../agent/hub.js';
+import { AgentRegistry } from '../agent/registry.js';
 import type { Role } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { Rule } from '../domain/rule.js';
@@ -25,6 +27,9 @@ export function secretOf(role: Role, tenant: TenantName | null): string {
   return `fixture-${role}-${tenant ?? 'global'}-secret`;
 }
 export const CONFIG_SECRET = 'fixture-config-secret';
+/** Key of the fixture's enrolled host agent (networks: redcorp's IPv4 /24; may apply drop). */
+export const AGENT_SECRET = 'fixture-agent-key';
+export const FIXTURE_AGENT = { id: 'agent-fixture', name: 'fixture-agent', networks: ['203.0.113.0/24'] };
 
 export const FIXTURE_ROLES: readonly { role: Role; tenant: TenantName | null }[] = [
   { role: 'owner', tenant: null },
@@ -101,6 +106,15 @@ export async function openFixture(
       createdBy: 'fixture',
     });
   }
+  const registry = new AgentRegistry(store.state, 10);
+  await registry.create(
+    { ...FIXTURE_AGENT, allow: ['drop'], createdAt: 1, createdBy: 'fixture' },
+    hashSecret(AGENT_SECRET),
+  );
+  const hub = new AgentHub(
+    { maxEventsPerReport: 100, maxSamplesPerReport: 100, staleSeconds: 30 },
+    { event: (e) => void store.attacks.record(e) },
+  );
   const ports: ApiPorts = {
     version: '0.0.0-test',
     startedAt: Date.now(),
@@ -172,6 +186,7 @@ export async function openFixture(
     // the adjacency RIB carries every tenant's rules
     bgpAdjRibOut: (peer) =>
       peer === '127.0.0.1' ? Object.values(TENANTS).map((t) => ({ nlri: `${t.prefix}5/32` })) : undefined,
+    agents: { registry, hub },
   };
   return { store, ports, close: () => store.close() };
 }
@@ -213,6 +228,20 @@ export function delegatingPorts(current: () => ApiPorts): ApiPorts {
     rpki: {
       status: () => c().rpki?.status(),
       validate: (prefix, asn) => c().rpki?.validate(prefix, asn),
+    },
+    agents: {
+      registry: {
+        list: (revoked) => c().agents!.registry.list(revoked),
+        get: (id) => c().agents!.registry.get(id),
+        create: (rec, hash) => c().agents!.registry.create(rec, hash),
+        revoke: (id, at) => c().agents!.registry.revoke(id, at),
+        findActiveByKeyHash: (h) => c().agents!.registry.findActiveByKeyHash(h),
+      },
+      hub: {
+        report: (a, r) => c().agents!.hub.report(a, r),
+        statusOf: (id) => c().agents!.hub.statusOf(id),
+        forget: (id) => c().agents!.hub.forget(id),
+      },
     },
   };
 }
