@@ -94,13 +94,13 @@ export class PacketSampler {
     this.batch.reset();
   }
 
-  /** Ring samples to `dst` newer than `since` (oldest first), at most `max`. */
-  samplesFor(dst: string, since: number, max: number): HeaderSample[] {
+  /** Ring samples whose destination `match`es, newer than `since` (oldest first), the newest `max`. */
+  samplesFor(match: (dst: string) => boolean, since: number, max: number): HeaderSample[] {
     const out: HeaderSample[] = [];
     const n = this.ring.length;
     for (let k = 0; k < n; k++) {
       const s = this.ring[(this.head + k) % n];
-      if (s && s.dst === dst && s.at > since) out.push(s);
+      if (s && s.at > since && match(s.dst)) out.push(s);
     }
     return out.length > max ? out.slice(out.length - max) : out;
   }
