@@ -140,9 +140,9 @@ export const agentConfigSchema = z
         enabled: z.boolean().default(true).describe('Apply the mitigations the controller answers with.'),
         allow: z
           .array(z.enum(INTENTS))
-          .default(['rate-limit', 'drop', 'blackhole', 'syn-cookies', 'synproxy'])
+          .default(['rate-limit', 'drop', 'blackhole'])
           .describe(
-            'Intents this host accepts at all (the controller\u2019s per-agent allow-list applies too).',
+            'Intents this host accepts at all (the controller\u2019s per-agent allow-list applies too). syn-cookies and synproxy also write sysctls (docs/agent.md).',
           ),
         nft: z.string().default('nft').describe('nft binary.'),
         table: z
