@@ -79,12 +79,15 @@ export class BoundedQueue<T> {
   get length(): number {
     return this.items.length;
   }
-  push(item: T): void {
+  /** Appends; returns the items dropped to make room (oldest first). */
+  push(item: T): T[] {
     this.items.push(item);
+    const out: T[] = [];
     while (this.items.length > this.capacity) {
-      this.items.shift();
+      out.push(this.items.shift()!);
       this.dropped++;
     }
+    return out;
   }
   peek(): T | undefined {
     return this.items[0];

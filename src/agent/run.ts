@@ -42,7 +42,12 @@ export interface HostAgentStats {
   dropped: number;
   breaker: Breaker['state'];
   events: number;
+  /** Start/end events lost because the offline queue overflowed beyond what carrying over keeps. */
+  eventsLost: number;
 }
+
+/** Start/end events carried from dropped reports into the oldest queued one, at most. */
+const MAX_CARRIED = 100;
 
 type WireEvent = NonNullable<AgentReport['events']>[number];
 
@@ -90,6 +95,7 @@ export class HostAgent {
       dropped: 0,
       breaker: 'closed',
       events: 0,
+      eventsLost: 0,
     };
   }
 
@@ -131,7 +137,8 @@ export class HostAgent {
     });
   }
 
-  private tick(): void {
+  /** Evaluates the detector (every detection.tick ms; public for tests that drive the clock). */
+  tick(): void {
     this.sampler.flushNow();
     for (const e of this.detector.tick(this.now())) {
       this.stats.events++;
@@ -161,12 +168,25 @@ export class HostAgent {
     const now = this.now();
     const report = this.buildReport(now);
     if (this.deps.post) {
-      this.queue.push(report);
+      for (const lost of this.queue.push(report)) this.carryOver(lost);
       await this.deliver();
     }
     if (this.deps.mitigation && this.breaker.state !== 'closed') await this.deps.mitigation.expire(now);
     this.stats.queued = this.queue.length;
     this.stats.dropped = this.queue.dropped;
+  }
+
+  /**
+   * A report the full queue dropped: its counters and samples are lost, but its start and end events move
+   * into the oldest queued report (updates are superseded by later ones), up to MAX_CARRIED events.
+   */
+  private carryOver(lost: AgentReport): void {
+    const keep = (lost.events ?? []).filter((e) => e.kind !== 'update');
+    const head = this.queue.peek();
+    if (!head || keep.length === 0) return;
+    const merged = [...keep, ...(head.events ?? [])];
+    this.stats.eventsLost += Math.max(0, merged.length - MAX_CARRIED);
+    head.events = merged.slice(-MAX_CARRIED);
   }
 
   buildReport(now: number): AgentReport {
