@@ -32,6 +32,7 @@ const VIC = 'fgagent-vic';
 const VICTIM = '10.243.0.2';
 const CONTROLLER = '10.243.9.1';
 const FLOOD_PORT = 9999;
+const VICTIM6 = '2001:db8:243::2';
 
 const sh = (argv: string[], ignore = false): string => {
   try {
@@ -103,6 +104,9 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
     sh(['ip', '-n', ATK, 'link', 'set', 'fgagent-a0', 'up']);
     sh(['ip', '-n', VIC, 'addr', 'add', `${VICTIM}/24`, 'dev', 'fgagent-v0']);
     sh(['ip', '-n', VIC, 'link', 'set', 'fgagent-v0', 'up']);
+    // IPv6 on the same pair (nodad: usable at once)
+    sh(['ip', '-n', ATK, 'addr', 'add', '2001:db8:243::1/64', 'dev', 'fgagent-a0', 'nodad']);
+    sh(['ip', '-n', VIC, 'addr', 'add', `${VICTIM6}/64`, 'dev', 'fgagent-v0', 'nodad']);
     sh(['ip', '-n', VIC, 'addr', 'add', '10.243.9.2/30', 'dev', 'fgagent-m1']);
     sh(['ip', '-n', VIC, 'link', 'set', 'fgagent-m1', 'up']);
     sh(['ip', '-n', VIC, 'link', 'set', 'lo', 'up']);
@@ -115,12 +119,12 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
         flow: {
           listeners: [{ protocol: 'sflow', address: '127.43.0.1', port: await freeUdpPort('127.43.0.1') }],
         },
-        detection: { networks: ['10.243.0.0/24'] },
+        detection: { networks: ['10.243.0.0/24', '2001:db8:243::/64'] },
         mitigation: {
           dryRun: false,
           ttlSeconds: 300,
           confidence: { threshold: 0.3 },
-          guards: { allowSpecialPurpose: ['10.243.0.0/24'] },
+          guards: { allowSpecialPurpose: ['10.243.0.0/24', '2001:db8:243::/48'] },
           policies: {
             default: {
               levels: [
@@ -144,7 +148,11 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
     const res = await fetch(`${fg.api}/api/v1/agents`, {
       method: 'POST',
       headers: { ...authHeader, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'vic1', networks: [`${VICTIM}/32`], allow: ['drop', 'rate-limit'] }),
+      body: JSON.stringify({
+        name: 'vic1',
+        networks: [`${VICTIM}/32`, `${VICTIM6}/128`],
+        allow: ['drop', 'rate-limit'],
+      }),
     });
     expect(res.status, await res.clone().text()).toBe(201);
     const { key } = (await res.json()) as { key: string };
@@ -154,7 +162,7 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
       stringify({
         log: { level: 'info' },
         detection: {
-          networks: [`${VICTIM}/32`],
+          networks: [`${VICTIM}/32`, `${VICTIM6}/128`],
           thresholds: { host: { incoming: { pps: 500 } }, prefix: { incoming: { pps: 1e9 } } },
           quietPeriod: 3,
         },
@@ -359,4 +367,54 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
     });
     expect(agentOut).toContain('mitigation removed');
   }, 300_000);
+
+  it('does the same for IPv6: a UDP flood to the victim’s IPv6 address ends in an ip6 drop rule', async () => {
+    const api = fg!.api;
+    // hping3 has no IPv6: a bounded sender in the attacker namespace, 12 000 datagrams at ~5 000/s
+    sh([
+      'ip',
+      'netns',
+      'exec',
+      ATK,
+      'timeout',
+      '30',
+      '/usr/bin/python3',
+      '-c',
+      `import socket, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for k in range(12000):
+    s.sendto(b'x' * 100, ('${VICTIM6}', ${FLOOD_PORT}))
+    if k % 100 == 99: time.sleep(0.02)`,
+    ]);
+    const rule = await waitFor(
+      'an active IPv6 drop rule for the victim',
+      async () => {
+        const { rules } = await getJson<{ rules: Rule[] }>(`${api}/api/v1/rules?active=true`);
+        return rules.find(
+          (r) => r.target === `${VICTIM6}/128` && r.intent === 'drop' && r.state === 'announced',
+        );
+      },
+      60_000,
+      250,
+    ).catch((e: Error) => {
+      throw new Error(e.message + why());
+    });
+    expect(rule.family).toBe(6);
+    const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${api}/api/v1/attacks`);
+    const attack = attacks.find((a) => a.target === `${VICTIM6}/128`);
+    expect(attack?.attackId).toMatch(/@vic1$/);
+    expect(attack?.family).toBe('udp_flood');
+    const table = await waitFor(
+      'the IPv6 drop rule in the agent’s nftables table',
+      () => {
+        const t = vicNft(['list', 'ruleset']);
+        return t.includes(`fg:${rule.id} ${VICTIM6}/128 drop`) ? t : undefined;
+      },
+      30_000,
+      250,
+    ).catch((e: Error) => {
+      throw new Error(e.message + why());
+    });
+    expect(table).toMatch(/ip6 daddr 2001:db8:243::2 .*drop/);
+  }, 180_000);
 });
