@@ -185,6 +185,24 @@ describe('/api/v1/agents', () => {
     expect(st).toMatchObject({ reports: 1, eventsAccepted: 1, eventsRefused: 2, stale: false });
   });
 
+  it('takes IPv6 events and samples (the capture key of an IPv6 destination is its text)', async () => {
+    const { key } = await enrol('web6');
+    const f = new Uint8Array(14 + 48);
+    f[12] = 0x86;
+    f[13] = 0xdd;
+    new DataView(f.buffer).setUint32(14, 0x60000000);
+    f[14 + 6] = 17;
+    f.set([0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad], 14 + 24);
+    f[14 + 39] = 9;
+    const res = await report(key, {
+      events: [event('2001:db8:bad::9/128')],
+      samples: [{ at: 1_700_000_000_500, link: 1, data: Buffer.from(f).toString('base64'), origLen: 62 }],
+    });
+    expect(res.json()).toMatchObject({ accepted: 1, refused: [], samples: 1 });
+    expect(events[0]).toMatchObject({ target: '2001:db8:bad::9/128', node: 'web6' });
+    expect(samples[0]![0]).toBe('2001:db8:bad::9');
+  });
+
   it('hands samples inside its networks to the captures keyed like the sFlow tap', async () => {
     const { key } = await enrol('web1');
     const res = await report(key, {
