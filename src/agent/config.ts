@@ -114,8 +114,8 @@ export const agentConfigSchema = z
         flushPerInterval: int(
           1,
           1000,
-          20,
-          'Queued reports sent per interval once the controller answers again.',
+          5,
+          'Queued reports sent per interval once the controller answers again (reports per minute must stay under the controller\u2019s api.rateLimit.max).',
         ),
       })
       .strict()

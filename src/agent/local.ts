@@ -47,23 +47,29 @@ export class LocalMitigation {
   /** The controller's answer: the complete set to hold now. */
   apply(desired: readonly Rule[]): Promise<void> {
     this.next = [...desired];
-    this.running = this.running.then(() => {
+    return this.serial(() => {
       const d = this.next;
       this.next = undefined;
-      return d ? this.converge(d) : undefined;
+      return d ? this.converge(d) : Promise.resolve();
+    });
+  }
+
+  /** Runs after the previous call; a failure is logged and does not stop the calls after it. */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    this.running = this.running.then(fn).catch((err: unknown) => {
+      this.failures++;
+      this.log.warn({ err: (err as Error).message }, 'local mitigation step failed; retried next report');
     });
     return this.running;
   }
 
   /** Offline: drops held rules past their expiresAt. */
   expire(now: number): Promise<void> {
-    this.running = this.running.then(async () => {
+    return this.serial(async () => {
       for (const [id, h] of [...this.held])
-        if (h.rule.expiresAt < now) {
+        if (h.rule.expiresAt < now)
           await this.drop(id, h.rule, 'expired while the controller was unreachable');
-        }
     });
-    return this.running;
   }
 
   private async drop(id: string, rule: Rule, why: string): Promise<void> {

@@ -111,7 +111,15 @@ export class HostAgent {
       );
     }
     this.timers.push(setInterval(() => this.tick(), this.detector.tickLength));
-    this.timers.push(setInterval(() => void this.cycle(), this.cfg.reportIntervalMs));
+    this.timers.push(
+      setInterval(
+        () =>
+          void this.cycle().catch((err: unknown) =>
+            this.deps.log.error({ err: (err as Error).message }, 'report cycle failed'),
+          ),
+        this.cfg.reportIntervalMs,
+      ),
+    );
   }
 
   private startCapture(): void {
@@ -139,8 +147,15 @@ export class HostAgent {
 
   /** Evaluates the detector (every detection.tick ms; public for tests that drive the clock). */
   tick(): void {
-    this.sampler.flushNow();
-    for (const e of this.detector.tick(this.now())) {
+    let events: AttackEvent[];
+    try {
+      this.sampler.flushNow();
+      events = this.detector.tick(this.now());
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).message }, 'detector tick failed');
+      return;
+    }
+    for (const e of events) {
       this.stats.events++;
       this.pendingEvents.push(e);
       this.deps.log.info(
