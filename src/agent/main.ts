@@ -20,7 +20,8 @@ export async function runAgentUntilSignalled(configPath: string, env = process.e
     log.error({}, 'detection.networks is empty: list this host\u2019s addresses (e.g. 203.0.113.10/32)');
     return 1;
   }
-  const key = env.FLOODGATE_AGENT_KEY || cfg.controller.key;
+  // FLOODGATE_AGENT_KEY fills agent.controller.key (src/config/load.ts ENV_SECRETS)
+  const key = cfg.controller.key;
   if (cfg.controller.url && !key) {
     log.error({}, 'agent.controller.key (or FLOODGATE_AGENT_KEY) is needed to report to the controller');
     return 1;
