@@ -6,9 +6,9 @@ import { localConfigSchema } from '../adapters/config-services.js';
 import { createLogger } from '../app/logger.js';
 import { VERSION } from '../cli/version.js';
 import { loadConfig } from '../config/load.js';
-import { readHost } from '../cli/commands/agent.js';
 import { httpPoster } from './http.js';
 import { LocalMitigation } from './local.js';
+import { parseNetDev, parseNetSnmp } from './procnet.js';
 import { HostAgent } from './run.js';
 import { startCapture } from './tcpdump.js';
 
@@ -68,7 +68,11 @@ export async function runAgentUntilSignalled(configPath: string, env = process.e
         },
         onRecord,
       ),
-    readHost: (now) => readHost((p) => readFileSync(p, 'utf8'), now),
+    readHost: (at) => ({
+      at,
+      dev: parseNetDev(readFileSync('/proc/net/dev', 'utf8')),
+      snmp: parseNetSnmp(readFileSync('/proc/net/snmp', 'utf8')),
+    }),
     version: VERSION,
   });
   await agent.start();
