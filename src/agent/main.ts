@@ -26,14 +26,20 @@ export async function runAgentUntilSignalled(configPath: string, env = process.e
     log.error({}, 'agent.controller.key (or FLOODGATE_AGENT_KEY) is needed to report to the controller');
     return 1;
   }
-  const post = cfg.controller.url
-    ? httpPoster({
-        url: cfg.controller.url,
-        key,
-        timeoutMs: cfg.controller.timeoutMs,
-        ...(cfg.controller.caFile ? { ca: readFileSync(cfg.controller.caFile) } : {}),
-      })
-    : undefined;
+  let post: ReturnType<typeof httpPoster> | undefined;
+  try {
+    post = cfg.controller.url
+      ? httpPoster({
+          url: cfg.controller.url,
+          key,
+          timeoutMs: cfg.controller.timeoutMs,
+          ...(cfg.controller.caFile ? { ca: readFileSync(cfg.controller.caFile) } : {}),
+        })
+      : undefined;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'agent.controller: cannot use this controller');
+    return 1;
+  }
   if (!post) log.warn({}, 'agent.controller.url is empty: detecting and logging only, nothing is reported');
   const m = cfg.mitigation;
   const mitigation =
