@@ -29,6 +29,12 @@ export const agentsConfigSchema = z
       2000,
       'Packet samples taken from one report into attack captures (forensics.enabled).',
     ),
+    mirror: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also send each agent the engine\u2019s active rules held by other adapters (not dry-run) for its networks and allow-list, so the host enforces locally what FlowSpec enforces upstream.',
+      ),
     staleSeconds: int(
       1,
       86_400,

@@ -22,6 +22,8 @@ export interface AgentsLimits {
 export interface AgentSinks {
   /** The same path as the flow detector's events: log, store, event bus, engine. */
   event(e: AttackEvent): void;
+  /** agents.mirror: the engine's active rules on its other adapters (the app filters out dry-run ones). */
+  mirror?(): readonly Rule[];
   /** Attack captures (forensics.recorder.sample); absent when forensics is off. */
   sample?(
     key: number | string,
@@ -82,10 +84,11 @@ export class AgentHub {
 
   /** The rules `agent` is to hold now. */
   mitigationsFor(agent: AgentRecord): Rule[] {
-    const out: Rule[] = [];
-    for (const r of this.rules.values())
-      if (agent.allow.includes(r.intent) && insideNetworks(agent.networks, r.target)) out.push(r);
-    return out;
+    const out = new Map<string, Rule>();
+    for (const r of [...this.rules.values(), ...(this.sinks.mirror?.() ?? [])])
+      if (!out.has(r.id) && agent.allow.includes(r.intent) && insideNetworks(agent.networks, r.target))
+        out.set(r.id, r);
+    return [...out.values()];
   }
 
   /** Agents that may take this rule (allow-list and networks). */

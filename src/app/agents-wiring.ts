@@ -6,6 +6,7 @@ import type { AgentsConfig } from '../agent/config.js';
 import { AgentHub, type AgentSinks } from '../agent/hub.js';
 import { AgentRegistry } from '../agent/registry.js';
 import type { AttackEvent } from '../domain/attack.js';
+import type { Rule } from '../domain/rule.js';
 import type { AttackRecorder } from '../forensics/recorder.js';
 import type { StateRepository } from '../store/types.js';
 
@@ -22,9 +23,16 @@ export function agentsWiring(
   cfg: AgentsConfig,
   state: StateRepository,
   emit: (e: AttackEvent) => void,
+  /** The engine's active rules (agents.mirror). */
+  activeRules: () => readonly Rule[],
 ): AgentsWiring {
   const registry = new AgentRegistry(state, cfg.maxAgents);
-  const sinks: AgentSinks = { event: emit };
+  const sinks: AgentSinks = {
+    event: emit,
+    ...(cfg.mirror
+      ? { mirror: () => activeRules().filter((r) => !r.dryRun && r.state === 'announced') }
+      : {}),
+  };
   const hub = new AgentHub(cfg, sinks);
   const adapter = new AgentsAdapter(registry, hub);
   return {

@@ -129,9 +129,15 @@ export class App {
       throw err;
     }
     const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
+    const holder: { app?: App } = {};
     // host agents: their reports become events like the detector's (holder.app is set below)
     const agents = config.agents.enabled
-      ? agentsWiring(config.agents, store.state, (e) => holder.app?.emit(e))
+      ? agentsWiring(
+          config.agents,
+          store.state,
+          (e) => holder.app?.emit(e),
+          () => holder.app?.runner.listRules().active ?? [],
+        )
       : undefined;
     const adapters = obs.wrapAdapters([
       ...built.adapters,
@@ -163,7 +169,6 @@ export class App {
       },
     });
     const detector = new Detector(config.detection, { node: config.node.name });
-    const holder: { app?: App } = {};
     const forensics = config.forensics.enabled
       ? new Forensics(
           config.forensics,

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentsAdapter } from '../../agent/adapter.js';
 import { AgentHub } from '../../agent/hub.js';
+import { agentsConfigSchema } from '../../agent/config.js';
 import { AgentRegistry, REGISTRY_KEY } from '../../agent/registry.js';
+import { agentsWiring } from '../../app/agents-wiring.js';
 import type { AttackEvent } from '../../domain/attack.js';
 import type { Rule } from '../../domain/rule.js';
 import { buildApi } from '../server.js';
@@ -250,5 +252,24 @@ describe('/api/v1/agents', () => {
     expect(all.json().agents.find((x: { id: string }) => x.id === agent.id).revokedAt).not.toBeNull();
     // the name is free again
     await enrol('web1');
+  });
+
+  it('agents.mirror: also answers with the engine’s active rules on other adapters (not dry-run, announced)', async () => {
+    const active = [
+      rule('up1', '203.0.113.9/32', 'drop'),
+      { ...rule('dry', '203.0.113.9/32', 'drop'), dryRun: true },
+      { ...rule('failed', '203.0.113.9/32', 'drop'), state: 'failed' as const },
+      rule('other', '198.51.100.9/32', 'drop'),
+    ];
+    for (const mirror of [false, true]) {
+      const w = agentsWiring(
+        agentsConfigSchema.parse({ enabled: true, mirror }),
+        fx.store.state,
+        () => undefined,
+        () => active,
+      );
+      const agent = (await w.registry.list()).find((a) => a.name === 'fixture-agent')!;
+      expect(w.hub.mitigationsFor(agent).map((r) => r.id)).toEqual(mirror ? ['up1'] : []);
+    }
   });
 });
