@@ -20,6 +20,7 @@ import { freeUdpPort } from '../e2e/support-sflow.js';
 import {
   authHeader,
   floodgateCommand,
+  TEST_API_TOKEN,
   getJson,
   startFloodgate,
   waitFor,
@@ -144,18 +145,24 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
       { apiHost: CONTROLLER, apiPort: await freeUdpPort(CONTROLLER) },
     );
 
-    // enrolment through the API: the key is shown once
-    const res = await fetch(`${fg.api}/api/v1/agents`, {
-      method: 'POST',
-      headers: { ...authHeader, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'vic1',
-        networks: [`${VICTIM}/32`, `${VICTIM6}/128`],
-        allow: ['drop', 'rate-limit'],
-      }),
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const { key } = (await res.json()) as { key: string };
+    // enrolment through the API, with the CLI: the key is shown once
+    const enrol = floodgateCommand([
+      'agents',
+      'enrol',
+      'vic1',
+      '--networks',
+      `${VICTIM}/32,${VICTIM6}/128`,
+      '--allow',
+      'drop,rate-limit',
+      '--api',
+      fg.api,
+      '--token',
+      TEST_API_TOKEN,
+      '--json',
+    ]);
+    const { stdout } = await run(enrol.cmd, enrol.args, { timeout: 60_000 });
+    const { key } = JSON.parse(stdout) as { key: string };
+    expect(key).toMatch(/^fga_/);
 
     writeFileSync(
       join(dir, 'agent.yaml'),
