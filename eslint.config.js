@@ -69,7 +69,8 @@ function layerPattern(folders, allow = []) {
 const layers = [
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/app/**', 'src/cli/**'],
+    // composition roots: `floodgate run` (app), the CLI, and `floodgate agent`'s own main
+    ignores: ['src/app/**', 'src/cli/**', 'src/agent/main.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern([])] }] },
   },
   ...Object.entries(FORBIDDEN).map(([folder, folders]) => ({

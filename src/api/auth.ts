@@ -36,6 +36,8 @@ export interface AuthOptions {
   readonly configToken?: string | (() => string | undefined);
   /** api.anonymousRead: callers without a token may read (loopback listeners only). */
   readonly anonymousRead?: boolean;
+  /** Enrolled host agents: their keys authenticate as agents (permission agents:report only). */
+  readonly agents?: { findActiveByKeyHash(hash: string): Promise<{ id: string; name: string } | undefined> };
 }
 
 const CONFIG_PRINCIPAL: Principal = { name: 'config', role: 'owner', tenant: null, tokenId: 'config' };
@@ -95,6 +97,19 @@ async function resolve(
     return;
   }
   const token = await opts.tokens.findActiveBySecretHash(hash);
+  if (!token && opts.agents) {
+    const agent = await opts.agents.findActiveByKeyHash(hash);
+    if (agent) {
+      req.principal = {
+        name: `agent:${agent.name}`,
+        role: 'readonly',
+        tenant: null,
+        tokenId: `agent:${agent.id}`,
+        agentId: agent.id,
+      };
+      return;
+    }
+  }
   if (!token) {
     req.authFailure = 'unknown or revoked token';
     return;

@@ -5,10 +5,12 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS, type Permission, type Role } from '../domain/access.js';
+import { REGISTRY_KEY } from '../agent/registry.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { DOCS_PREFIX, OPENAPI_PATH } from './openapi.js';
 import { buildApi } from './server.js';
 import {
+  AGENT_SECRET,
   type Fixture,
   FIXTURE_ROLES,
   TENANTS,
@@ -24,7 +26,7 @@ interface Route {
   readonly permission: Permission | 'public';
 }
 
-type Caller = { role: Role; tenant: TenantName | null } | 'anonymous';
+type Caller = { role: Role; tenant: TenantName | null } | 'anonymous' | 'agent';
 const OTHER: Record<TenantName, TenantName> = { bluecorp: 'redcorp', redcorp: 'bluecorp' };
 
 /** Everything a request could change, per tenant ("*" = not a tenant's). */
@@ -33,6 +35,7 @@ async function snapshot(store: SqlStore): Promise<Record<string, string>> {
   const tokens = await store.tokens.list({ includeRevoked: true });
   const audit = await store.audit.query({ limit: 10_000 });
   const incidents = (await store.incidents?.list({})) ?? [];
+  const agents = (await store.state.get(REGISTRY_KEY)) ?? '';
   const out: Record<string, string> = {};
   for (const t of [...Object.keys(TENANTS), '*']) {
     out[t] = JSON.stringify({
@@ -40,6 +43,7 @@ async function snapshot(store: SqlStore): Promise<Record<string, string>> {
       tokens: tokens.filter((k) => (k.tenant ?? '*') === t).map((k) => [k.id, k.revokedAt]),
       audit: audit.filter((a) => a.tenant === t).length,
       incidents: incidents.filter((i) => i.tenant === t).map((i) => [i.id, i.state, i.updatedAt]),
+      ...(t === '*' ? { agents } : {}),
     });
   }
   return out;
@@ -58,6 +62,7 @@ const paramValues = [
   'incident-bluecorp',
   'incident-redcorp',
   'config',
+  'agent-fixture',
   'nope',
   '127.0.0.1',
 ];
@@ -95,6 +100,20 @@ const arbBody = fc.oneof(
     { requiredKeys: ['name', 'role'] },
   ),
   fc.record({ reason: fc.constantFrom('fuzz') }),
+  fc.record(
+    {
+      name: fc.constantFrom('newbie', 'fixture-agent'),
+      networks: fc.constantFrom(['198.51.100.0/24'], ['203.0.113.0/24', '2001:db8:bad::/48'], ['x']),
+      allow: fc.constantFrom(['drop'], [], ['drop', 'rate-limit']),
+    },
+    { requiredKeys: ['name', 'networks'] },
+  ),
+  fc.record({
+    seq: fc.constant(1),
+    sentAt: fc.constant(5),
+    version: fc.constant('t'),
+    samplingRate: fc.constant(1),
+  }),
   fc.constant(undefined),
 );
 
@@ -136,7 +155,11 @@ async function harness(anonymousRead: boolean) {
         url,
         query,
         headers:
-          caller === 'anonymous' ? {} : { authorization: `Bearer ${secretOf(caller.role, caller.tenant)}` },
+          caller === 'anonymous'
+            ? {}
+            : {
+                authorization: `Bearer ${caller === 'agent' ? AGENT_SECRET : secretOf(caller.role, caller.tenant)}`,
+              },
         ...(body !== undefined && route.method !== 'GET' ? { payload: body as object } : {}),
       });
       hit.add(`${route.method} ${route.url}`);
@@ -149,21 +172,26 @@ async function harness(anonymousRead: boolean) {
       if (route.permission !== 'public') {
         const rule = PERMISSIONS[route.permission];
         const holds =
-          caller === 'anonymous'
-            ? anonymousRead && rule.roles.includes('readonly')
-            : rule.roles.includes(caller.role) && (caller.tenant === null || rule.tenantScoped);
+          caller === 'agent'
+            ? rule.agentOnly === true
+            : rule.agentOnly
+              ? false
+              : caller === 'anonymous'
+                ? anonymousRead && rule.roles.includes('readonly')
+                : rule.roles.includes(caller.role) && (caller.tenant === null || rule.tenantScoped);
         if (!holds) {
           expect([401, 403], what).toContain(res.statusCode);
           expect(after, what).toEqual(before);
         }
       }
-      // read-only tokens and anonymous readers never change anything
-      if (caller === 'anonymous' || caller.role === 'readonly') {
+      // read-only tokens, anonymous readers and host agents never change anything
+      if (caller === 'anonymous' || caller === 'agent' || caller.role === 'readonly') {
         expect(after, what).toEqual(before);
-        if (write) expect([401, 403], what).toContain(res.statusCode);
+        if (write && !(caller === 'agent' && route.permission === 'agents:report'))
+          expect([401, 403], what).toContain(res.statusCode);
       }
       // a tenant-bound token: nothing of another tenant in what it reads, nothing changed outside its own
-      if (caller !== 'anonymous' && caller.tenant !== null) {
+      if (caller !== 'anonymous' && caller !== 'agent' && caller.tenant !== null) {
         const other = OTHER[caller.tenant];
         if (res.statusCode < 300) {
           expect(res.body, what).not.toContain(TENANTS[other].prefix);
@@ -181,7 +209,33 @@ async function harness(anonymousRead: boolean) {
   return { app, routes, hit, check };
 }
 
-const CALLERS: readonly Caller[] = [...FIXTURE_ROLES, 'anonymous'];
+/** A valid agent report: one attack inside the fixture agent's networks, one outside (refused). */
+const REPORT = {
+  seq: 1,
+  sentAt: 1_700_000_000_000,
+  version: 'test',
+  samplingRate: 10,
+  events: ['203.0.113.9/32', '198.51.100.9/32'].map((target) => ({
+    attackId: `in:${target}:1`,
+    kind: 'start',
+    target,
+    direction: 'incoming',
+    family: 'udp_flood',
+    reason: 'test',
+    node: 'x',
+    hostGroup: 'default',
+    at: 1_700_000_000_000,
+    startedAt: 1_700_000_000_000,
+    pps: 1,
+    bps: 1,
+    peakPps: 1,
+    peakBps: 1,
+    severity: 2,
+    signature: { coverage: 1 },
+  })),
+};
+
+const CALLERS: readonly Caller[] = [...FIXTURE_ROLES, 'anonymous', 'agent'];
 
 describe('authorisation: every endpoint × role × tenant', () => {
   for (const anonymousRead of [false, true]) {
@@ -205,7 +259,11 @@ describe('authorisation: every endpoint × role × tenant', () => {
               query: {},
               body: route.url.includes('tokens')
                 ? { name: 'newbie', role: 'operator' }
-                : { target: '203.0.113.9', intent: 'drop' },
+                : route.url === '/api/v1/agents/report'
+                  ? REPORT
+                  : route.url.includes('agents')
+                    ? { name: 'newbie', networks: ['198.51.100.0/24'], allow: ['drop'] }
+                    : { target: '203.0.113.9', intent: 'drop' },
             });
       expect([...h.hit].sort()).toEqual(h.routes.map((r) => `${r.method} ${r.url}`).sort());
       await h.app.close();

@@ -5,6 +5,8 @@ import type { TenantMap } from '../domain/tenants.js';
 import type { MitigationConfig } from '../mitigation/config.js';
 import type { MetricsEndpoint } from '../export/metrics-route.js';
 import type { ForensicsPorts } from '../forensics/service.js';
+import type { AgentHub } from '../agent/hub.js';
+import type { AgentRegistry } from '../agent/registry.js';
 import type { ManualResult, ManualRuleRequest } from '../mitigation/types.js';
 import type { NotifyPort } from '../notify/index.js';
 import type {
@@ -67,4 +69,11 @@ export interface ApiPorts {
   };
   /** Attack captures (pcapng), when forensics is enabled. */
   readonly forensics?: ForensicsPorts;
+  /** Host agents (enrolment, reports), when agents.enabled. */
+  readonly agents?: AgentsPort;
+}
+
+export interface AgentsPort {
+  readonly registry: Pick<AgentRegistry, 'list' | 'get' | 'create' | 'revoke' | 'findActiveByKeyHash'>;
+  readonly hub: Pick<AgentHub, 'report' | 'statusOf' | 'forget'>;
 }

@@ -8,6 +8,7 @@ import { notifyRoutes } from './notify-routes.js';
 import { ApiError, frameworkError, invalidInput, repeatedQueryKeys, type InputPart } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { ApiPorts } from './ports.js';
+import { agentsRoutes } from './routes/agents.js';
 import { attacksRoutes } from './routes/attacks.js';
 import { auditRoutes } from './routes/audit.js';
 import { forensicsRoutes } from './routes/forensics.js';
@@ -108,6 +109,7 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     tokens: ports.tokens,
     ...(options.token ? { configToken: options.token } : {}),
     ...(options.anonymousRead ? { anonymousRead: true } : {}),
+    ...(ports.agents ? { agents: ports.agents.registry } : {}),
   });
   const limits = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
   void app.register(rateLimit, {
@@ -133,6 +135,7 @@ export function buildApi(ports: ApiPorts, options: ApiOptions = {}): FastifyInst
     forensicsRoutes,
   ])
     void app.register(routes, { ports });
+  if (ports.agents) void app.register(agentsRoutes, { ports });
   if (ports.notify) void app.register(notifyRoutes, { ports });
   if (ports.notify) void app.register(statusRoutes, { ports });
   if (ports.metrics) void app.register(metricsRoute, { metrics: ports.metrics });

@@ -1,6 +1,8 @@
 // Test fixture of the HTTP API: ports over a real SQLite store, two tenants ("bluecorp", "redcorp") with
 // rules, attacks, audit records and a token for every role of each, and a rule service that applies the
 // engine's own target guard (tenant networks, special-purpose, breadth). Used by the API's tests.
+import { AgentHub } from '../agent/hub.js';
+import { AgentRegistry } from '../agent/registry.js';
 import type { Role } from '../domain/access.js';
 import type { AttackEvent } from '../domain/attack.js';
 import type { Rule } from '../domain/rule.js';
@@ -29,6 +31,9 @@ export function secretOf(role: Role, tenant: TenantName | null): string {
   return `fixture-${role}-${tenant ?? 'global'}-secret`;
 }
 export const CONFIG_SECRET = 'fixture-config-secret';
+/** Key of the fixture's enrolled host agent (networks: redcorp's IPv4 /24; may apply drop). */
+export const AGENT_SECRET = 'fixture-agent-key';
+export const FIXTURE_AGENT = { id: 'agent-fixture', name: 'fixture-agent', networks: ['203.0.113.0/24'] };
 
 export const FIXTURE_ROLES: readonly { role: Role; tenant: TenantName | null }[] = [
   { role: 'owner', tenant: null },
@@ -136,6 +141,15 @@ export async function openFixture(
   await notifier.idle();
   const incidentIds = new Map<string, string>();
   for (const i of await notifier.listIncidents({})) incidentIds.set(`incident-${i.tenant}`, i.id);
+  const registry = new AgentRegistry(store.state, 10);
+  await registry.create(
+    { ...FIXTURE_AGENT, allow: ['drop'], createdAt: 1, createdBy: 'fixture' },
+    hashSecret(AGENT_SECRET),
+  );
+  const hub = new AgentHub(
+    { maxEventsPerReport: 100, maxSamplesPerReport: 100, staleSeconds: 30 },
+    { event: (e) => void store.attacks.record(e) },
+  );
   const ports: ApiPorts = {
     version: '0.0.0-test',
     startedAt: Date.now(),
@@ -236,6 +250,7 @@ export async function openFixture(
           .map((t) => `floodgate_fixture{target="${t.prefix}5"} 1\n`)
           .join(''),
     },
+    agents: { registry, hub },
   };
   return {
     store,
@@ -308,6 +323,20 @@ export function delegatingPorts(current: () => ApiPorts): ApiPorts {
       contentType: 'text/plain; version=0.0.4',
       enabled: () => c().metrics!.enabled(),
       render: () => c().metrics!.render(),
+    },
+    agents: {
+      registry: {
+        list: (revoked) => c().agents!.registry.list(revoked),
+        get: (id) => c().agents!.registry.get(id),
+        create: (rec, hash) => c().agents!.registry.create(rec, hash),
+        revoke: (id, at) => c().agents!.registry.revoke(id, at),
+        findActiveByKeyHash: (h) => c().agents!.registry.findActiveByKeyHash(h),
+      },
+      hub: {
+        report: (a, r) => c().agents!.hub.report(a, r),
+        statusOf: (id) => c().agents!.hub.statusOf(id),
+        forget: (id) => c().agents!.hub.forget(id),
+      },
     },
   };
 }

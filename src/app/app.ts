@@ -36,6 +36,7 @@ import { dashboardPlugin } from '../web/plugin.js';
 import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 import { DryRunAdapter } from '../adapters/dry-run.js';
+import { agentsWiring, type AgentsWiring } from './agents-wiring.js';
 
 const BASELINE_KEY = 'detect.baselines';
 const BASELINE_SAVE_MS = 60_000;
@@ -80,6 +81,8 @@ export class App {
   obs: Observability | undefined;
   /** Attack captures from sFlow raw headers (forensics section); undefined when disabled. */
   forensics: Forensics | undefined;
+  /** Host agents (agents section); undefined when disabled. */
+  agents: AgentsWiring | undefined;
   private lastLegitAt = Number.NEGATIVE_INFINITY;
 
   get config(): Config {
@@ -127,7 +130,21 @@ export class App {
       throw err;
     }
     const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
-    const adapters = obs.wrapAdapters([...built.adapters, ...(options.adapters ?? [])]);
+    const holder: { app?: App } = {};
+    // host agents: their reports become events like the detector's (holder.app is set below)
+    const agents = config.agents.enabled
+      ? agentsWiring(
+          config.agents,
+          store.state,
+          (e) => holder.app?.emit(e),
+          () => holder.app?.runner.listRules().active ?? [],
+        )
+      : undefined;
+    const adapters = obs.wrapAdapters([
+      ...built.adapters,
+      ...(agents ? [agents.adapter] : []),
+      ...(options.adapters ?? []),
+    ]);
     // name every level no adapter can carry: error when live (the engine falls back), warning in dry-run
     logCarryIssues(
       uncarriedLevels(
@@ -166,7 +183,6 @@ export class App {
         )
       : undefined;
     if (forensics) events.subscribe(forensics.onEvent);
-    const holder: { app?: App } = {};
     const collector = new FlowCollector({
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
       recvBufferSize: config.flow.receiveBufferBytes,
@@ -202,6 +218,8 @@ export class App {
     app.obs = obs;
     obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
     app.forensics = forensics;
+    if (agents && forensics) agents.captureInto(forensics.recorder);
+    app.agents = agents;
     try {
       app.notify = await startNotifications(() => app.config, store, events, log);
       await app.restoreBaselines();
@@ -269,31 +287,34 @@ export class App {
       return;
     }
     const flagged = events.length > 0 ? this.collector.implausibleNodes(Date.now()) : [];
-    for (const raw of events) {
-      const event = withImplausibleNodes(raw, flagged);
-      this.eventsSeen++;
-      this.log.info(
-        {
-          attackId: event.attackId,
-          kind: event.kind,
-          target: event.target,
-          family: event.family,
-          pps: Math.round(event.pps),
-          bps: Math.round(event.bps),
-          node: event.node,
-          ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
-          reason: event.reason,
-        },
-        `attack ${event.kind}`,
+    for (const raw of events) this.emit(withImplausibleNodes(raw, flagged));
+  }
+
+  /** One attack event (the detector's, or a host agent's): log, store, event bus, engine. */
+  emit(event: AttackEvent): void {
+    if (this.stopping) return;
+    this.eventsSeen++;
+    this.log.info(
+      {
+        attackId: event.attackId,
+        kind: event.kind,
+        target: event.target,
+        family: event.family,
+        pps: Math.round(event.pps),
+        bps: Math.round(event.bps),
+        node: event.node,
+        ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
+        reason: event.reason,
+      },
+      `attack ${event.kind}`,
+    );
+    this.store.attacks
+      .record(event)
+      .catch((err: unknown) =>
+        this.log.error({ err, attackId: event.attackId }, 'could not record attack event'),
       );
-      this.store.attacks
-        .record(event)
-        .catch((err: unknown) =>
-          this.log.error({ err, attackId: event.attackId }, 'could not record attack event'),
-        );
-      this.events.publish({ type: 'attack', at: event.at, event });
-      this.runner.submitEvent(event);
-    }
+    this.events.publish({ type: 'attack', at: event.at, event });
+    this.runner.submitEvent(event);
   }
 
   /**
@@ -384,6 +405,7 @@ export class App {
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
         if (this.speaker) checks.bgp = this.speaker.sessionStates();
         if (this.forensics) checks.forensics = this.forensics.stats();
+        if (this.agents) checks.agents = this.agents.stats();
         return { ok, checks };
       },
       reloadConfig: () => this.reload('api'),
@@ -404,6 +426,7 @@ export class App {
           }
         : {}),
       ...(this.forensics ? { forensics: this.forensics } : {}),
+      ...(this.agents ? { agents: this.agents } : {}),
       ...(this.speaker
         ? {
             bgpPeers: () => this.speaker!.peersSnapshot(),

@@ -1,6 +1,7 @@
 // The floodgate command line: one commander program, one module per command.
 import { Command } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerAgents } from './commands/agents.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerAttacks } from './commands/attacks.js';
 import { registerBgp } from './commands/bgp.js';
@@ -44,5 +45,6 @@ export function buildProgram(): Command {
   registerAttacks(program);
   registerAnalyze(program);
   registerAgent(program);
+  registerAgents(program);
   return program;
 }

@@ -22,6 +22,8 @@ export const RESTART_KEYS: readonly string[] = [
   // RTR sessions and VRP sources are built once; the policy (mitigation.guards.rpki) applies live
   'rpki',
   'forensics',
+  'agents',
+  'agent',
 ];
 
 export interface ConfigDiff {

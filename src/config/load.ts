@@ -17,6 +17,7 @@ export const MAX_ALIAS_COUNT = 100;
 export const ENV_SECRETS: Readonly<Record<string, readonly string[]>> = {
   FLOODGATE_API_TOKEN: ['api', 'token'],
   FLOODGATE_POSTGRES_URL: ['store', 'postgresUrl'],
+  FLOODGATE_AGENT_KEY: ['agent', 'controller', 'key'],
   ...Object.fromEntries(
     Object.entries(SECRET_ENV).flatMap(([section, keys]) =>
       Object.entries(keys).map(([key, variable]) => [variable, ['adapters', section, key]]),

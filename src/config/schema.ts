@@ -7,6 +7,7 @@ import { detectionConfigSchema } from '../detect/config.js';
 import { protectedNetworks } from '../domain/tenants.js';
 import { exportsConfigSchema } from '../export/config.js';
 import { forensicsConfigSchema } from '../forensics/config.js';
+import { agentConfigSchema, agentsConfigSchema } from '../agent/config.js';
 import { mitigationConfigSchema } from '../mitigation/config.js';
 import { notificationsConfigSchema, statusPagesConfigSchema } from '../notify/config.js';
 import { rpkiConfigSchema } from '../rpki/config.js';
@@ -39,6 +40,10 @@ export const configSchema = z
     exports: exportsConfigSchema,
     forensics: forensicsConfigSchema.describe(
       'Attack captures (pcapng) from the raw packet headers sFlow already carries.',
+    ),
+    agents: agentsConfigSchema.describe('Host agents reporting to this floodgate (docs/agent.md).'),
+    agent: agentConfigSchema.describe(
+      '`floodgate agent` on a server: packet sampling, reports to the controller, local nftables (docs/agent.md).',
     ),
   })
   .strict()

@@ -17,12 +17,16 @@ export type Permission =
   | 'tokens:manage' // create, list, revoke API tokens
   | 'policies:read' // escalation policies, guards, whitelists
   | 'system:read' // exporters, BGP sessions, adjacency RIBs, audit verify: operator-wide views
-  | 'config:reload';
+  | 'config:reload'
+  | 'agents:manage' // enrol, list and revoke host agents
+  | 'agents:report'; // a host agent posts its report (agent keys only)
 
 interface PermissionRule {
   readonly roles: readonly Role[];
   /** Whether a token bound to one tenant may use it at all (its data then filtered to that tenant). */
   readonly tenantScoped: boolean;
+  /** Held by host agent keys only (and by no API token, whatever its role). */
+  readonly agentOnly?: true;
 }
 
 /** The one table of who may do what (a missing permission fails the build). */
@@ -33,6 +37,8 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   'policies:read': { roles: ['owner', 'admin'], tenantScoped: true },
   'system:read': { roles: ['owner', 'admin', 'operator', 'readonly'], tenantScoped: false },
   'config:reload': { roles: ['owner', 'admin'], tenantScoped: false },
+  'agents:manage': { roles: ['owner', 'admin'], tenantScoped: false },
+  'agents:report': { roles: [], tenantScoped: false, agentOnly: true },
 };
 
 /** Who is calling: a token (from the store or api.token), or an anonymous reader. */
@@ -45,10 +51,13 @@ export interface Principal {
   readonly tokenId: string;
   /** Requests per rate-limit window for this caller (undefined: the configured default). */
   readonly rateLimit?: number;
+  /** Set when the caller is a host agent (its key): it holds agents:report and nothing else. */
+  readonly agentId?: string;
 }
 
 export function allows(p: Principal, permission: Permission): boolean {
   const rule = PERMISSIONS[permission];
+  if (p.agentId !== undefined || rule.agentOnly) return p.agentId !== undefined && rule.agentOnly === true;
   return rule.roles.includes(p.role) && (p.tenant === null || rule.tenantScoped);
 }
 

@@ -44,10 +44,15 @@ export function renderCapture(c: Capture, ended: boolean, version: string): Buff
     if (iface === undefined) {
       iface = interfaces.length;
       index.set(key, iface);
-      const what = `sFlow exporter ${s.exporter}, sampling rate 1 in ${s.rate}`;
+      // host agents (src/agent) report as "agent:<name>": their samples come from tcpdump, not sFlow
+      const agent = s.exporter.startsWith('agent:') ? s.exporter.slice(6) : undefined;
+      const what =
+        agent !== undefined
+          ? `floodgate host agent ${agent}, sampling rate 1 in ${s.rate}`
+          : `sFlow exporter ${s.exporter}, sampling rate 1 in ${s.rate}`;
       interfaces.push({
         link: s.link,
-        name: `sflow:${s.exporter}`,
+        name: agent !== undefined ? `agent:${agent}` : `sflow:${s.exporter}`,
         description: what,
         comment: `${what}: each packet is the sampled header of one packet standing for ${s.rate} on the wire`,
       });
@@ -58,7 +63,7 @@ export function renderCapture(c: Capture, ended: boolean, version: string): Buff
   const comments = [
     `floodgate attack ${c.attackId}: ${c.family} on ${c.target}, started ${iso(c.first.startedAt)}` +
       (ended ? `, ended ${iso(c.last.at)}` : ', ongoing at capture time'),
-    `sampled packet headers from sFlow flow samples; ${c.samples.length} packets` +
+    `sampled packet headers (sFlow flow samples, host agents); ${c.samples.length} packets` +
       (c.capped ? `, ${c.capped} more left out by the capture caps` : ''),
     `signature: ${JSON.stringify(c.last.signature)}`,
   ];

@@ -45,3 +45,48 @@ describe('packaging/floodgate.service', () => {
     expect(UNIT).toMatch(/only if BGP listens on 179[\s\S]*#AmbientCapabilities=CAP_NET_BIND_SERVICE/i);
   });
 });
+
+const AGENT_UNIT = readFileSync(join(ROOT, 'packaging', 'floodgate-agent.service'), 'utf8');
+const keysOf = (unit: string, k: string) =>
+  unit
+    .split('\n')
+    .filter((l) => l.startsWith(`${k}=`))
+    .map((l) => l.slice(k.length + 1));
+
+describe('packaging/floodgate-agent.service', () => {
+  it('is clean under systemd-analyze verify (ExecStart pointed at an existing binary)', () => {
+    expect(AGENT_UNIT).toMatch(/^ExecStart=\/usr\/bin\/floodgate agent -c \/etc\/floodgate\/agent\.yaml$/m);
+    const file = join(dir, 'floodgate-agent.service');
+    writeFileSync(file, AGENT_UNIT.replace(/^ExecStart=\/usr\/bin\/floodgate/m, 'ExecStart=/bin/true'));
+    const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+    const ours = r.stderr.split('\n').filter((l) => l.includes('floodgate-agent.service'));
+    expect(ours).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  it('is hardened like the main unit, with only the capabilities capture and nftables need', () => {
+    const k = (key: string) => keysOf(AGENT_UNIT, key);
+    for (const [key, value] of [
+      ['ProtectSystem', 'strict'],
+      ['ProtectHome', 'yes'],
+      ['PrivateTmp', 'yes'],
+      ['PrivateDevices', 'yes'],
+      ['NoNewPrivileges', 'yes'],
+      ['ProtectKernelTunables', 'yes'],
+      ['ProtectKernelModules', 'yes'],
+      ['RestrictNamespaces', 'yes'],
+      ['RestrictSUIDSGID', 'yes'],
+      ['SystemCallArchitectures', 'native'],
+      ['KillSignal', 'SIGTERM'],
+      ['Restart', 'on-failure'],
+      ['DynamicUser', 'yes'],
+    ])
+      expect(k(key!), key).toEqual([value]);
+    expect(k('RestrictAddressFamilies')).toEqual(['AF_INET AF_INET6 AF_UNIX AF_NETLINK AF_PACKET']);
+    expect(k('CapabilityBoundingSet')).toEqual(['CAP_NET_RAW CAP_NET_ADMIN']);
+    expect(k('AmbientCapabilities')).toEqual(['CAP_NET_RAW CAP_NET_ADMIN']);
+    // the key stays out of the YAML and out of the unit
+    expect(k('EnvironmentFile')).toEqual(['-/etc/floodgate/agent.env']);
+    expect(AGENT_UNIT).not.toMatch(/fga_[A-Za-z0-9_-]{10}/);
+  });
+});

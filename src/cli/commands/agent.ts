@@ -1,12 +1,14 @@
-// `floodgate agent [--interval MS] [--count N] [--interface LIST] [--json]`: per-second host counters from
-// /proc/net/dev and /proc/net/snmp, printed each interval. The first part of issue 17's host agent: no packet
-// sampling, no reporting to a controller and no local mitigation yet (docs/forensics.md, "Agent").
+// `floodgate agent -c FILE`: the host agent (packet sampling into detection, reports to the controller, local
+// nftables mitigation; src/agent/main.ts, docs/agent.md). Without -c: `floodgate agent [--interval MS]
+// [--count N] [--interface LIST] [--json]` prints per-second host counters from /proc/net/dev and /proc/net/snmp.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
 import { parseNetDev, parseNetSnmp, rates, type HostRates, type HostReading } from '../../agent/procnet.js';
 
 export interface AgentOptions {
+  config?: string;
   interval?: string;
   count?: string;
   interface?: string;
@@ -89,13 +91,28 @@ export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description(
-      'per-second host counters from /proc/net/dev and /proc/net/snmp (first part of the host agent)',
+      'host agent: with -c FILE samples packets into detection, reports to the controller and applies its mitigations; without, prints /proc/net counters',
+    )
+    .option(
+      '-c, --config <file>',
+      'floodgate.yaml with the agent and detection sections (runs the full agent)',
     )
     .option('--interval <ms>', 'reading period in milliseconds', '1000')
     .option('--count <n>', 'readings to print (0 = until stopped)', '0')
     .option('--interface <list>', 'comma-separated interfaces to show (default: all)')
     .option('--json', 'one JSON object per reading')
     .action(async (opts: AgentOptions) => {
+      if (opts.config !== undefined) {
+        const { runAgentUntilSignalled } = await import('../../agent/main.js');
+        try {
+          process.exitCode = await runAgentUntilSignalled(opts.config);
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          process.stderr.write(`floodgate agent: refusing to start: ${err.message}\n`);
+          process.exitCode = 2;
+        }
+        return;
+      }
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       process.once('SIGTERM', () => ac.abort());
