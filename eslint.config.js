@@ -66,28 +66,20 @@ function layerPattern(folders, allow = []) {
   };
 }
 
+/** One flat-config block: these files may not import those folders (nor src/app/). */
+const layer = (files, folders, allow = []) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern(folders, allow)] }] },
+});
+
 const layers = [
-  {
-    files: ['src/**/*.ts'],
-    ignores: ['src/app/**', 'src/cli/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern([])] }] },
-  },
-  ...Object.entries(FORBIDDEN).map(([folder, folders]) => ({
-    files: [`src/${folder}/**/*.ts`],
-    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern(folders)] }] },
-  })),
-  {
-    // `floodgate simulate` composes the shell with the in-memory store and the dry-run wrapper
-    files: ['src/engine-shell/scenario.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [layerPattern(FORBIDDEN['engine-shell'], ['adapters/dry-run\\.js', 'store/memory\\.js'])],
-        },
-      ],
-    },
-  },
+  { ...layer(['src/**/*.ts'], []), ignores: ['src/app/**', 'src/cli/**'] },
+  ...Object.entries(FORBIDDEN).map(([folder, folders]) => layer([`src/${folder}/**/*.ts`], folders)),
+  // `floodgate simulate` composes the shell with the in-memory store and the dry-run wrapper
+  layer(['src/engine-shell/scenario.ts'], FORBIDDEN['engine-shell'], [
+    'adapters/dry-run\\.js',
+    'store/memory\\.js',
+  ]),
   // tests compose whatever they need
   { files: ['**/*.test.ts'], rules: { 'no-restricted-imports': 'off' } },
 ];
