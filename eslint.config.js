@@ -4,56 +4,19 @@ import tseslint from 'typescript-eslint';
 // Import direction (docs/layout.md, ARCHITECTURE.md "Dependencies point inward"): data flows
 // flow → detect → mitigation → adapters/bgp, and no folder imports one downstream of it; nothing but the
 // entry points (src/cli/) imports src/app/. Each entry lists the src/ folders a folder may NOT import.
+// The outside every core folder stays clear of: stores, HTTP API, dashboard, CLI, scale-out wiring.
+const OUTSIDE = ['store', 'api', 'web', 'cli', 'cluster'];
+// Side channels the pure folders do not reach either.
+const SIDE = ['notify', 'export', 'config'];
 const FORBIDDEN = {
   net: ['*'],
-  domain: [
-    'flow',
-    'detect',
-    'mitigation',
-    'engine-shell',
-    'bgp',
-    'adapters',
-    'store',
-    'api',
-    'web',
-    'cli',
-    'cluster',
-    'notify',
-    'export',
-    'config',
-  ],
-  flow: ['detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
-  detect: ['mitigation', 'engine-shell', 'bgp', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
-  mitigation: [
-    'flow',
-    'detect',
-    'engine-shell',
-    'bgp',
-    'adapters',
-    'store',
-    'api',
-    'web',
-    'cli',
-    'cluster',
-    'notify',
-    'export',
-    'config',
-  ],
-  'engine-shell': [
-    'flow',
-    'detect',
-    'bgp',
-    'adapters',
-    'store',
-    'api',
-    'web',
-    'cli',
-    'cluster',
-    'notify',
-    'export',
-  ],
-  bgp: ['flow', 'detect', 'mitigation', 'engine-shell', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
-  adapters: ['flow', 'detect', 'mitigation', 'engine-shell', 'store', 'api', 'web', 'cli', 'cluster'],
+  domain: ['flow', 'detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE, ...SIDE],
+  flow: ['detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE],
+  detect: ['mitigation', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE],
+  mitigation: ['flow', 'detect', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE, ...SIDE],
+  'engine-shell': ['flow', 'detect', 'bgp', 'adapters', ...OUTSIDE, 'notify', 'export'],
+  bgp: ['flow', 'detect', 'mitigation', 'engine-shell', 'adapters', ...OUTSIDE],
+  adapters: ['flow', 'detect', 'mitigation', 'engine-shell', ...OUTSIDE],
 };
 
 /** A no-restricted-imports pattern for relative imports reaching into the named src/ folders. */
