@@ -4,56 +4,19 @@ import tseslint from 'typescript-eslint';
 // Import direction (docs/layout.md, ARCHITECTURE.md "Dependencies point inward"): data flows
 // flow → detect → mitigation → adapters/bgp, and no folder imports one downstream of it; nothing but the
 // entry points (src/cli/) imports src/app/. Each entry lists the src/ folders a folder may NOT import.
+// The outside every core folder stays clear of: stores, HTTP API, dashboard, CLI, scale-out wiring.
+const OUTSIDE = ['store', 'api', 'web', 'cli', 'cluster'];
+// Side channels the pure folders do not reach either.
+const SIDE = ['notify', 'export', 'config'];
 const FORBIDDEN = {
   net: ['*'],
-  domain: [
-    'flow',
-    'detect',
-    'mitigation',
-    'engine-shell',
-    'bgp',
-    'adapters',
-    'store',
-    'api',
-    'web',
-    'cli',
-    'cluster',
-    'notify',
-    'export',
-    'config',
-  ],
-  flow: ['detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
-  detect: ['mitigation', 'engine-shell', 'bgp', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
-  mitigation: [
-    'flow',
-    'detect',
-    'engine-shell',
-    'bgp',
-    'adapters',
-    'store',
-    'api',
-    'web',
-    'cli',
-    'cluster',
-    'notify',
-    'export',
-    'config',
-  ],
-  'engine-shell': [
-    'flow',
-    'detect',
-    'bgp',
-    'adapters',
-    'store',
-    'api',
-    'web',
-    'cli',
-    'cluster',
-    'notify',
-    'export',
-  ],
-  bgp: ['flow', 'detect', 'mitigation', 'engine-shell', 'adapters', 'store', 'api', 'web', 'cli', 'cluster'],
-  adapters: ['flow', 'detect', 'mitigation', 'engine-shell', 'store', 'api', 'web', 'cli', 'cluster'],
+  domain: ['flow', 'detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE, ...SIDE],
+  flow: ['detect', 'mitigation', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE],
+  detect: ['mitigation', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE],
+  mitigation: ['flow', 'detect', 'engine-shell', 'bgp', 'adapters', ...OUTSIDE, ...SIDE],
+  'engine-shell': ['flow', 'detect', 'bgp', 'adapters', ...OUTSIDE, 'notify', 'export'],
+  bgp: ['flow', 'detect', 'mitigation', 'engine-shell', 'adapters', ...OUTSIDE],
+  adapters: ['flow', 'detect', 'mitigation', 'engine-shell', ...OUTSIDE],
 };
 
 /** A no-restricted-imports pattern for relative imports reaching into the named src/ folders. */
@@ -66,29 +29,21 @@ function layerPattern(folders, allow = []) {
   };
 }
 
+/** One flat-config block: these files may not import those folders (nor src/app/). */
+const layer = (files, folders, allow = []) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern(folders, allow)] }] },
+});
+
 const layers = [
-  {
-    files: ['src/**/*.ts'],
-    // composition roots: `floodgate run` (app), the CLI, and `floodgate agent`'s own main
-    ignores: ['src/app/**', 'src/cli/**', 'src/agent/main.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern([])] }] },
-  },
-  ...Object.entries(FORBIDDEN).map(([folder, folders]) => ({
-    files: [`src/${folder}/**/*.ts`],
-    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern(folders)] }] },
-  })),
-  {
-    // `floodgate simulate` composes the shell with the in-memory store and the dry-run wrapper
-    files: ['src/engine-shell/scenario.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [layerPattern(FORBIDDEN['engine-shell'], ['adapters/dry-run\\.js', 'store/memory\\.js'])],
-        },
-      ],
-    },
-  },
+  // composition roots: `floodgate run` (app), the CLI, and `floodgate agent`'s own main
+  { ...layer(['src/**/*.ts'], []), ignores: ['src/app/**', 'src/cli/**', 'src/agent/main.ts'] },
+  ...Object.entries(FORBIDDEN).map(([folder, folders]) => layer([`src/${folder}/**/*.ts`], folders)),
+  // `floodgate simulate` composes the shell with the in-memory store and the dry-run wrapper
+  layer(['src/engine-shell/scenario.ts'], FORBIDDEN['engine-shell'], [
+    'adapters/dry-run\\.js',
+    'store/memory\\.js',
+  ]),
   // tests compose whatever they need
   { files: ['**/*.test.ts'], rules: { 'no-restricted-imports': 'off' } },
 ];

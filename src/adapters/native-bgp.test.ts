@@ -3,7 +3,7 @@ import { BgpSpeaker } from '../bgp/speaker.js';
 import { NativeBgpAdapter } from './native-bgp.js';
 import { FakePeer } from '../../test/bgp/helpers/fake-peer.js';
 import { rule, rtbh } from '../../test/bgp/helpers/rules.js';
-import { waitFor } from '../../test/bgp/helpers/daemon.js';
+import { waitFor } from '../../test/support/wait.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

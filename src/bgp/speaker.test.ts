@@ -6,7 +6,7 @@ import { rule, rtbh } from '../../test/bgp/helpers/rules.js';
 import { encodeNotification } from './codec/notification.js';
 import { encodeRouteRefresh } from './codec/route-refresh.js';
 import { fromHex } from './codec/bytes.js';
-import { waitFor } from '../../test/bgp/helpers/daemon.js';
+import { waitFor } from '../../test/support/wait.js';
 
 const DUP_MP = fromHex(
   'ffffffffffffffffffffffffffffffff002b02' +

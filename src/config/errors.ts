@@ -8,10 +8,11 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
-  constructor(source: string, problems: readonly ConfigProblem[]) {
+  constructor(source: string, problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
     super(
       `invalid config ${source}:\n` +
         problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'),
+      options,
     );
     this.name = 'ConfigError';
     this.problems = problems;

@@ -68,12 +68,16 @@ export function parseConfigText(text: string, source: string): Record<string, un
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    throw new ConfigError(source, [
-      {
-        path: '',
-        message: `YAML aliases expand beyond ${MAX_ALIAS_COUNT} references (${(err as Error).message})`,
-      },
-    ]);
+    throw new ConfigError(
+      source,
+      [
+        {
+          path: '',
+          message: `YAML aliases expand beyond ${MAX_ALIAS_COUNT} references (${(err as Error).message})`,
+        },
+      ],
+      { cause: err },
+    );
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {

@@ -23,9 +23,9 @@ import {
   TEST_API_TOKEN,
   getJson,
   startFloodgate,
-  waitFor,
   type FloodgateProcess,
 } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const ATK = 'fgagent-atk';

@@ -8,7 +8,8 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app/app.js';
 import type { AuditRecord } from '../../src/domain/audit.js';
-import { getJson, startFloodgate, waitFor } from '../support/floodgate-process.js';
+import { getJson, startFloodgate } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 
 const HOST = '127.0.70.20';
 const TOKEN = 'reload-test-owner-token';

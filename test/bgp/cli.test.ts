@@ -7,7 +7,7 @@ import { registerBgp } from '../../src/cli/commands/bgp.js';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { FakePeer } from './helpers/fake-peer.js';
 import { rtbh } from './helpers/rules.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 
 async function cli(args: string[]): Promise<string> {
   let out = '';

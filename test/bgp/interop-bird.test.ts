@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { Bird } from './helpers/bird.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { BIRD_NET, birdGeneric, extHex } from './helpers/expect.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { Exabgp } from './helpers/exabgp.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { EXA_FLOW, extHex } from './helpers/expect.js';
 import { RTBH, rulesFor } from './helpers/matrix.js';
 

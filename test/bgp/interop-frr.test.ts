@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { Frr } from './helpers/frr.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { FRR_FLOW } from './helpers/expect.js';
 import { FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
 

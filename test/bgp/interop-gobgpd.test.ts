@@ -7,7 +7,7 @@ import { Gobgpd, type GobgpPath } from './helpers/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
 import { rule } from './helpers/rules.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { flowSpecActions } from '../../src/bgp/render.js';
 
 const FAMS = ['ipv4-unicast', 'ipv6-unicast', 'ipv4-flowspec', 'ipv6-flowspec'] as const;

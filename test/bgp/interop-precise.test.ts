@@ -10,7 +10,7 @@ import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
 import { PROTO_DIR } from '../adapters/daemons/harness/receiver.js';
 import { engineRule } from '../mitigation/family-rules.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { Gobgpd, type GobgpPath } from './helpers/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 

@@ -8,7 +8,7 @@ import { fromHex } from '../../src/bgp/codec/bytes.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { Gobgpd } from './helpers/gobgpd.js';
-import { waitFor } from './helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { rule } from './helpers/rules.js';
 
 /** TCP proxy floodgate → gobgpd that can cut the stream after N bytes or inject bytes towards floodgate. */

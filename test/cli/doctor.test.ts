@@ -10,12 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorLine } from '../../src/cli/doctor/checks.js';
 import { Gobgpd } from '../bgp/helpers/gobgpd.js';
 import { sflowFlood } from '../e2e/support-sflow.js';
-import {
-  floodgateCommand,
-  startFloodgate,
-  waitFor,
-  type FloodgateProcess,
-} from '../support/floodgate-process.js';
+import { floodgateCommand, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 
 const exec = promisify(execFile);
 const FG = '127.20.0.1';

@@ -14,13 +14,8 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
 import { Gobgpd } from '../bgp/helpers/gobgpd.js';
-import {
-  getJson,
-  startFloodgate,
-  waitFor,
-  type FloodgateProcess,
-  authHeader,
-} from '../support/floodgate-process.js';
+import { getJson, startFloodgate, type FloodgateProcess, authHeader } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { RibWatch, flowSpecRib, type RibFlowRule } from './support-gobgp.js';
 import { PacedSender, freeUdpPort, sflowFlood } from './support-sflow.js';
 

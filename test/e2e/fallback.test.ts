@@ -19,9 +19,9 @@ import {
   floodgateCommand,
   getJson,
   startFloodgate,
-  waitFor,
   type FloodgateProcess,
 } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { TEST_API_TOKEN } from '../support/floodgate-process.js';
 import { flowSpecRib } from './support-gobgp.js';
 import { freeUdpPort, sflowFlood } from './support-sflow.js';

@@ -15,9 +15,9 @@ import {
   floodgateCommand,
   getJson,
   startFloodgate,
-  waitFor,
   type FloodgateProcess,
 } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { freeUdpPort, sflowFlood } from './support-sflow.js';
 
 const run = promisify(execFile);

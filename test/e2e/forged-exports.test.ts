@@ -9,7 +9,8 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import type { CollectorStats } from '../../src/flow/collector.js';
 import type { AttackRecord } from '../../src/domain/store-port.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { freeUdpPort, sflowFlood } from './support-sflow.js';
 
 const HOST = '127.11.0.1';

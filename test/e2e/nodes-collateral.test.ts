@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { freeUdpPort } from './support-sflow.js';
 
 const FG = '127.14.0.1';

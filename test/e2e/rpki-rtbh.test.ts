@@ -9,13 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import { Gobgpd } from '../bgp/helpers/gobgpd.js';
 import { StayRtr } from '../rpki/stayrtr.js';
-import {
-  authHeader,
-  getJson,
-  startFloodgate,
-  waitFor,
-  type FloodgateProcess,
-} from '../support/floodgate-process.js';
+import { authHeader, getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 
 const FG = '127.19.0.10';
 const ROUTER = '127.19.0.11';

@@ -18,9 +18,9 @@ import {
   floodgateCommand,
   getJson,
   startFloodgate,
-  waitFor,
   type FloodgateProcess,
 } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { softflowdExport } from '../support/softflowd.js';
 
 const HOST = '127.0.70.10';

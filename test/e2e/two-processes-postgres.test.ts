@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/domain/rule.js';
 import { FlowBatch } from '../../src/flow/batch.js';
 import { batchesToPcap } from '../../src/gen/packet.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { softflowdExport } from '../support/softflowd.js';
 

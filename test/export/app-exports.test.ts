@@ -13,7 +13,7 @@ import { App } from '../../src/app/app.js';
 import { ownUdpListeners } from '../../src/export/proc-udp.js';
 import { ContractServer } from '../adapters/services/contract-server.js';
 import { sflowFlood } from '../e2e/support-sflow.js';
-import { waitFor } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { attack } from './fixtures.js';
 import { ES_API_KEY, HEC_TOKEN, elasticModel, splunkModel } from './vendor-models.js';
 

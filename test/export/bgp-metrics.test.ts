@@ -7,7 +7,7 @@ import { SESSION_STATES } from '../../src/bgp/fsm.js';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { EventBus, type OpsEvent } from '../../src/domain/events.js';
 import { FloodgateMetrics } from '../../src/export/metrics.js';
-import { waitFor } from '../bgp/helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { FakePeer } from '../bgp/helpers/fake-peer.js';
 import { rule } from '../bgp/helpers/rules.js';
 

@@ -12,7 +12,8 @@ import { syslogSinkSchema, type SyslogSinkConfig } from '../../src/export/config
 import { toExportEvent, type ExportEvent } from '../../src/export/event.js';
 import { SyslogSink, syslogMessage } from '../../src/export/syslog.js';
 import { attack } from './fixtures.js';
-import { requireBinary, startProcess, stopProcess, waitFor, type Proc } from '../bgp/helpers/daemon.js';
+import { requireBinary, startProcess, stopProcess, type Proc } from '../support/daemon.js';
+import { waitFor } from '../support/wait.js';
 
 const HOST = '127.15.0.10';
 const PLAIN = 15514;

@@ -4,7 +4,8 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeUdpPort } from '../e2e/support-sflow.js';
-import { getJson, startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 
 const HOST = '127.21.0.10';
 const API_PORT = 18421;

@@ -11,8 +11,8 @@ import {
   startProcess,
   stopProcess,
   tempDir,
-  waitFor,
-} from '../bgp/helpers/daemon.js';
+} from '../support/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { rpkiConfigSchema } from '../../src/rpki/config.js';
 import { RpkiService } from '../../src/rpki/service.js';
 import { StayRtr } from './stayrtr.js';

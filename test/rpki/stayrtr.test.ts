@@ -1,7 +1,7 @@
 // The RTR client against a real stayrtr: full sync, incremental updates after the VRP file changes,
 // data kept while the cache is down until the expire interval, version 0 fallback, cache preference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../bgp/helpers/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { rpkiConfigSchema } from '../../src/rpki/config.js';
 import { RpkiService } from '../../src/rpki/service.js';
 import { StayRtr } from './stayrtr.js';

@@ -8,8 +8,8 @@ import {
   startProcess,
   stopProcess,
   tempDir,
-  waitFor,
-} from '../bgp/helpers/daemon.js';
+} from '../support/daemon.js';
+import { waitFor } from '../support/wait.js';
 import { Socket } from 'node:net';
 
 export interface RoaLine {

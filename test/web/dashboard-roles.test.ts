@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
-import { startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { ensureDashboardBuilt, launchChromium, type Chromium } from '../support/browser.js';
 
 const HOST = '127.18.0.20';

@@ -13,7 +13,8 @@ import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { FlowBatch } from '../../src/flow/batch.js';
 import { batchesToPcap } from '../../src/gen/packet.js';
-import { startFloodgate, waitFor, type FloodgateProcess } from '../support/floodgate-process.js';
+import { startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
 import { ensureDashboardBuilt, launchChromium, type Chromium } from '../support/browser.js';
 import { softflowdExport } from '../support/softflowd.js';
 

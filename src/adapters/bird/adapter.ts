@@ -6,7 +6,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Rule } from '../../domain/rule.js';
 import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../domain/adapter-port.js';
 import type { BirdConfig } from '../config-daemons.js';
-import { errorText } from '../daemons-common/errors.js';
+import { refused } from '../daemons-common/errors.js';
 import type { CommandRunner } from '../daemons-common/exec.js';
 import { UNKNOWN_HEALTH, downHealth, sessionsHealth } from '../daemons-common/health.js';
 import { birdc, configureOutcome, parseProtocols, parseRoutes } from './birdc.js';
@@ -112,12 +112,7 @@ export class BirdAdapter implements Adapter {
       };
     } catch (err) {
       return {
-        error: {
-          ok: false,
-          payload: { adapter: this.name, rule: rule.id },
-          error: errorText(err),
-          retryable: false,
-        },
+        error: refused(this.name, rule.id, err),
       };
     }
     const next = new Map(this.entries);

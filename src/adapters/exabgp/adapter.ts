@@ -3,7 +3,7 @@
 import type { Rule } from '../../domain/rule.js';
 import type { Adapter, AdapterHealth, AdapterResult, HeldRule } from '../../domain/adapter-port.js';
 import type { ExabgpConfig } from '../config-daemons.js';
-import { errorText } from '../daemons-common/errors.js';
+import { refused } from '../daemons-common/errors.js';
 import { UNKNOWN_HEALTH, downHealth, sessionsHealth } from '../daemons-common/health.js';
 import { EXABGP_CAPABILITIES } from './capabilities.js';
 import { parseAdjRibOut, parseNeighborSummary } from './parse.js';
@@ -47,12 +47,7 @@ export class ExabgpAdapter implements Adapter {
     try {
       commands = renderExabgp(rule, { rtbh: this.cfg.rtbh });
     } catch (err) {
-      return {
-        ok: false,
-        payload: { adapter: this.name, rule: rule.id },
-        error: errorText(err),
-        retryable: false,
-      };
+      return refused(this.name, rule.id, err);
     }
     const command = commands[op];
     const payload = { adapter: this.name, transport: this.transport.mode, command, dryRun: rule.dryRun };
@@ -69,12 +64,7 @@ export class ExabgpAdapter implements Adapter {
       const command = renderExabgp(rule, { rtbh: this.cfg.rtbh })[op];
       return { ok: true, payload: { adapter: this.name, transport: this.transport.mode, command } };
     } catch (err) {
-      return {
-        ok: false,
-        payload: { adapter: this.name, rule: rule.id },
-        error: errorText(err),
-        retryable: false,
-      };
+      return refused(this.name, rule.id, err);
     }
   }
 

@@ -9,7 +9,7 @@ import type {
   HeldRule,
 } from '../../domain/adapter-port.js';
 import type { GobgpConfig } from '../config-daemons.js';
-import { errorText } from '../daemons-common/errors.js';
+import { errorText, refused } from '../daemons-common/errors.js';
 import { UNKNOWN_HEALTH, downHealth, sessionsHealth } from '../daemons-common/health.js';
 import { GOBGP_CAPABILITIES } from './capabilities.js';
 import { GobgpCallError, GobgpClient, type ListedPath } from './client.js';
@@ -72,12 +72,7 @@ export class GobgpAdapter implements Adapter {
         payload: { adapter: this.name, call: op === 'announce' ? 'AddPath' : 'DeletePath', path },
       };
     } catch (err) {
-      return {
-        ok: false,
-        payload: { adapter: this.name, rule: rule.id },
-        error: errorText(err),
-        retryable: false,
-      };
+      return refused(this.name, rule.id, err);
     }
   }
 
@@ -86,12 +81,7 @@ export class GobgpAdapter implements Adapter {
     try {
       path = renderGobgpPath(rule, this.cfg);
     } catch (err) {
-      return {
-        ok: false,
-        payload: { adapter: this.name, rule: rule.id },
-        error: errorText(err),
-        retryable: false,
-      };
+      return refused(this.name, rule.id, err);
     }
     const payload = {
       adapter: this.name,

@@ -33,7 +33,9 @@ export function registerAttacks(program: Command): void {
         bodyTimeout: 60_000,
       });
     } catch (err) {
-      throw new Error(`cannot reach the floodgate API at ${opts.api}: ${(err as Error).message}`);
+      throw new Error(`cannot reach the floodgate API at ${opts.api}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const body = Buffer.from(await res.body.arrayBuffer());
     if (res.statusCode !== 200) {

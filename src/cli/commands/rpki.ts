@@ -102,7 +102,7 @@ function buildService(o: ValidateOptions, asn: number | undefined): RpkiService 
     const originAs = asn ?? rpkiOriginAs(config);
     return new RpkiService({ config: config.rpki, ...(originAs !== undefined ? { originAs } : {}) });
   } catch (err) {
-    if (err instanceof ConfigError) throw new Error(err.message);
+    if (err instanceof ConfigError) throw new Error(err.message, { cause: err });
     throw err;
   }
 }

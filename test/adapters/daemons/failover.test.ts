@@ -17,7 +17,8 @@ import { MemoryStore } from '../../../src/store/memory.js';
 import { type DecisionRecord, MitigationRunner } from '../../../src/engine-shell/runner.js';
 import { startBird } from './harness/bird.js';
 import { FS4, expectFlowPath, findFlow } from './harness/expect-rib.js';
-import { type Daemon, startDaemon, tempDir, waitFor } from './harness/proc.js';
+import { type Daemon, startDaemon, tempDir } from '../../support/daemon.js';
+import { waitFor } from '../../support/wait.js';
 import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
 import { DryRunAdapter } from '../../../src/adapters/dry-run.js';
 

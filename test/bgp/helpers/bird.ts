@@ -9,9 +9,9 @@ import {
   startProcess,
   stopProcess,
   tempDir,
-  waitFor,
   type Proc,
-} from './daemon.js';
+} from '../../support/daemon.js';
+import { waitFor } from '../../support/wait.js';
 
 export interface BirdOptions {
   readonly address: string;

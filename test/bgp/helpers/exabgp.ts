@@ -8,9 +8,9 @@ import {
   startProcess,
   stopProcess,
   tempDir,
-  waitFor,
   type Proc,
-} from './daemon.js';
+} from '../../support/daemon.js';
+import { waitFor } from '../../support/wait.js';
 
 export interface ExabgpOptions {
   readonly address: string;

@@ -9,7 +9,7 @@ import { decodeMessage, type BgpMessage } from '../../../src/bgp/codec/message.j
 import { encodeOpen } from '../../../src/bgp/codec/open.js';
 import { localCapabilities } from '../../../src/bgp/negotiate.js';
 import type { FamilyName } from '../../../src/bgp/codec/constants.js';
-import { waitFor } from './daemon.js';
+import { waitFor } from '../../support/wait.js';
 
 export interface FakePeerOptions {
   readonly address: string;

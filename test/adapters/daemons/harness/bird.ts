@@ -2,7 +2,7 @@
 // adapter's static protocols, and no kernel protocol (never touches the host FIB).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, requireBinary, startDaemon } from './proc.js';
+import { type Daemon, requireBinary, startDaemon } from '../../../support/daemon.js';
 
 export function startBird(opts: {
   dir: string;

@@ -1,7 +1,7 @@
 // Starts a real exabgp 4.2 whose API process is `floodgate exabgp-api` connecting to the adapter link.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Daemon, requireBinary, startDaemon } from './proc.js';
+import { type Daemon, requireBinary, startDaemon } from '../../../support/daemon.js';
 
 const ENTRY = resolve(import.meta.dirname, '../fixtures/exabgp-api-entry.ts');
 const TSX = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');

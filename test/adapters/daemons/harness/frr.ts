@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, requireBinary, startDaemon, waitFor } from './proc.js';
+import { type Daemon, requireBinary, startDaemon } from '../../../support/daemon.js';
+import { waitFor } from '../../../support/wait.js';
 
 export const FRR_LOCAL = '100.64.40.4';
 export const FRR_PEER = '100.64.40.1';

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GobgpClient, type ListedPath } from '../../../../src/adapters/gobgp/client.js';
 import type { GobgpFamily } from '../../../../src/adapters/gobgp/render.js';
-import { type Daemon, requireBinary, startDaemon, waitFor } from './proc.js';
+import { type Daemon, requireBinary, startDaemon } from '../../../support/daemon.js';
+import { waitFor } from '../../../support/wait.js';
 
 export const PROTO_DIR = '/usr/share/gocode/src/github.com/osrg/gobgp/api';
 export const TEST_ASN = 65040;
