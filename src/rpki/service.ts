@@ -189,7 +189,8 @@ export class RpkiService {
       files: this.files.filter((f) => f.vrps()).length,
     });
     this.checkStale();
-    for (const w of [...this.waiters]) w();
+    // waiters want data: a rebuild without any (a preferred cache refused the connection) is not it
+    if (this.table) for (const w of [...this.waiters]) w();
   }
 
   private checkStale(): void {
