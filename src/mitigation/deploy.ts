@@ -232,14 +232,35 @@ export function abandon(
     t.active = Math.max(0, t.active - 1);
     return undefined;
   }
-  const back: Rule = transition(prev, 'reinstate');
+  const expiresAt = prev.origin === 'auto' ? Math.max(ar.expiresAt, prev.expiresAt) : prev.expiresAt;
+  if (expiresAt <= now) {
+    // its time ran out while the replacement was tried: it does not come back, it goes
+    const t = tenantState(s, ar.rule.tenant);
+    t.active = Math.max(0, t.active - 1);
+    const old: Rule = transition(prev, 'withdraw', { expiresAt: Math.min(prev.expiresAt, now) });
+    const d = ruleDecision(
+      'withdraw',
+      old,
+      now,
+      `expired while its replacement ${ar.rule.id} was tried`,
+      ENGINE,
+    );
+    s.withdrawing.set(old.id, { rule: old, attempt: 1, retryAt: NaN, decision: d });
+    out.push({ kind: 'persist', rule: old });
+    out.push({ kind: 'send', op: 'withdraw', rule: old, attempt: 1, decision: d });
+    return undefined;
+  }
+  // Only a rule the routers confirmed stands again as announced; one whose own announcement had not gone
+  // through yet (pending, or failed and waiting for a retry) is retried now — never reported as in place.
+  const confirmed = prev.state === 'announced';
+  const back: Rule = confirmed ? transition(prev, 'reinstate') : prev;
   s.rules.set(back.id, {
     rule: back,
     key: prev.origin === 'auto' ? ar.key : `manual:${prev.id}`,
-    expiresAt: prev.origin === 'auto' ? Math.max(ar.expiresAt, prev.expiresAt) : prev.expiresAt,
+    expiresAt,
     persistedExpiresAt: prev.expiresAt,
     attempt: 1,
-    retryAt: NaN,
+    retryAt: confirmed ? NaN : now,
     inFlight: false,
     replaces: undefined,
     action: 'announce',
@@ -247,7 +268,15 @@ export function abandon(
   out.push({ kind: 'persist', rule: back });
   decideFor(
     out,
-    ruleDecision('refresh', back, now, `stays: its replacement ${ar.rule.id} was not announced`, ENGINE),
+    ruleDecision(
+      'refresh',
+      back,
+      now,
+      confirmed
+        ? `stays: its replacement ${ar.rule.id} was not announced`
+        : `announced again: its replacement ${ar.rule.id} was not announced and it was not in place either`,
+      ENGINE,
+    ),
   );
   return back;
 }

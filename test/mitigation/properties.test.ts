@@ -117,6 +117,8 @@ class Driver {
   readonly deployTimes: number[] = [];
   readonly lastEvent = new Map<string, number>();
   readonly problems: string[] = [];
+  /** Rules an adapter confirmed (announce ok): the only ones the engine may report as announced. */
+  readonly confirmed = new Set<string>();
   private req = 0;
 
   feed(input: EngineInput): void {
@@ -136,6 +138,7 @@ class Driver {
       this.deployTimes.push(this.now);
     }
     const ok = a.op === 'withdraw' || !this.failing;
+    if (ok && a.op === 'announce') this.confirmed.add(a.rule.id);
     pending.push({
       type: 'adapter-result',
       ruleId: a.rule.id,
@@ -156,6 +159,9 @@ class Driver {
         this.problems.push(`${RATE + 1} deployments within ${WINDOW} ms ending ${times[i]}`);
     }
     for (const r of active) this.ttlCheck(r);
+    for (const r of active)
+      if (r.state === 'announced' && !this.confirmed.has(r.id))
+        this.problems.push(`rule ${r.id} reported announced at ${this.now}, but no adapter took it`);
   }
 
   private ttlCheck(r: Rule): void {
@@ -262,5 +268,31 @@ describe('engine properties over random event sequences', () => {
     // The generator must reach the interesting states, or the property proves nothing.
     expect(deployments).toBeGreaterThan(300);
     expect(busyRuns).toBeGreaterThan(10);
+  });
+
+  // Found by the property above (seed -834098330): a manual rule whose announcement was still failing was
+  // replaced by an auto rule that then ran out of retries; the manual rule came back as "announced" —
+  // never on any router — and past its own TTL.
+  it('an undone replacement brings back only what the routers had; an unconfirmed predecessor is retried', () => {
+    for (const ttl of [1, 400]) {
+      const d = new Driver();
+      const ops: Op[] = [
+        { k: 'fail', on: true },
+        { k: 'manual', target: 0, intent: 0, ttl },
+        { k: 'event', target: 0, node: 1, bps: 3e9, severity: 10, end: false },
+        { k: 'wait', ms: 3000 },
+      ];
+      for (const op of ops) d.apply(op);
+      expect(d.problems, `ttl ${ttl}`).toEqual([]);
+      const manual = activeRules(d.s).find((r) => r.origin === 'manual');
+      if (ttl === 1) expect(manual).toBeUndefined();
+      else expect(manual?.state).toBe('failed');
+      // the adapter recovers: the manual rule gets onto the routers after all
+      d.failing = false;
+      d.advanceTo(d.now + 60_000);
+      if (ttl === 400)
+        expect(activeRules(d.s).some((r) => r.state === 'announced' && d.confirmed.has(r.id))).toBe(true);
+      expect(d.problems).toEqual([]);
+    }
   });
 });
