@@ -34,7 +34,9 @@ const leadership = new Leadership({
   leaseMs: Number(process.env.LEASE_MS ?? 1500),
   pollMs: Number(process.env.POLL_MS ?? 200),
   log,
-  onElected: async (token) => say({ event: 'elected', token }),
+  onElected: async (token) => {
+    say({ event: 'elected', token });
+  },
   onDeposed: (reason) => say({ event: 'deposed', reason }),
 });
 const fence = new Fence(db, leadership, log);
