@@ -35,6 +35,7 @@ import { createLogger, type Logger } from './logger.js';
 import { dashboardPlugin } from '../web/plugin.js';
 import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
+import { ClusterNode } from '../cluster/node.js';
 
 const BASELINE_KEY = 'detect.baselines';
 const BASELINE_SAVE_MS = 60_000;
@@ -79,6 +80,8 @@ export class App {
   obs: Observability | undefined;
   /** Attack captures from sFlow raw headers (forensics section); undefined when disabled. */
   forensics: Forensics | undefined;
+  /** Scale-out roles and engine election (cluster section); undefined in the default single process. */
+  cluster: ClusterNode | undefined;
   private lastLegitAt = Number.NEGATIVE_INFINITY;
 
   get config(): Config {
@@ -101,8 +104,23 @@ export class App {
     const events = new EventBus((err, event) =>
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
+    const holder: { app?: App } = {};
+    const cluster = ClusterNode.wanted(config.cluster)
+      ? new ClusterNode(config.cluster, config.node.name, config.store.postgresUrl, log, {
+          startRunner: () => holder.app!.runner.start(),
+          onEvent: (e) => holder.app?.handleEvent(e),
+          ingest: (batch, names) => holder.app?.detector.ingest(batch, names),
+          onDeposed: (reason) => {
+            // fail-stop: the fence already refuses every call; a supervisor restarts us as a standby
+            log.error({ reason }, 'cluster: deposed; shutting down so a restart rejoins as standby');
+            process.exitCode = 75;
+            process.kill(process.pid, 'SIGTERM');
+          },
+        })
+      : undefined;
+    const storeUrl = cluster?.storeUrl(config.store.postgresUrl);
     const store = publishingAudit(
-      await openStore(config.store, (err) =>
+      await openStore(storeUrl ? { ...config.store, postgresUrl: storeUrl } : config.store, (err) =>
         log.warn(
           { err: err.message },
           'store: an idle database connection was dropped; it is replaced on next use',
@@ -144,7 +162,7 @@ export class App {
       ...(rpki ? { validateOrigin: rpki.validator } : {}),
       config: config.mitigation,
       store,
-      adapters,
+      adapters: cluster ? cluster.wrapAdapters(adapters) : adapters,
       log: {
         info: (o, m) => log.info(o, m),
         warn: (o, m) => log.warn(o, m),
@@ -164,7 +182,6 @@ export class App {
         )
       : undefined;
     if (forensics) events.subscribe(forensics.onEvent);
-    const holder: { app?: App } = {};
     const collector = new FlowCollector({
       listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
       recvBufferSize: config.flow.receiveBufferBytes,
@@ -198,6 +215,7 @@ export class App {
     );
     holder.app = app;
     app.obs = obs;
+    app.cluster = cluster;
     obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
     app.forensics = forensics;
     try {
@@ -223,15 +241,19 @@ export class App {
       }
       // a first connectivity test gives every adapter a health score before the engine needs one
       await Promise.allSettled(adapters.map((a) => a.test()));
-      await runner.start();
+      // elected engines start (restore + reconcile) when they win the election; collectors and detectors never
+      if (cluster) await cluster.start();
+      else await runner.start();
       if (config.mitigation.dryRun) {
         log.warn(
           {},
           'mitigation is in DRY-RUN: decisions and would-be payloads are audited, nothing is sent to any router (set mitigation.dryRun: false to act)',
         );
       }
-      const bound = await collector.start();
-      log.info({ listeners: bound }, 'flow listeners up');
+      if (cluster?.collects ?? true) {
+        const bound = await collector.start();
+        log.info({ listeners: bound }, 'flow listeners up');
+      }
       app.tickTimer = setInterval(() => app.tick(), config.detection.tick);
       app.saveTimer = setInterval(() => void app.saveBaselines(), BASELINE_SAVE_MS);
       if (config.api.enabled) await app.startApi();
@@ -243,6 +265,8 @@ export class App {
   }
 
   private onBatch(batch: Parameters<Detector['ingest']>[0], exporters: readonly ExporterState[]): void {
+    const sink = this.cluster?.flowSink;
+    if (sink) return sink(batch, exporters);
     // one name per exporter slot: the node name (flow.nodes, default the address); slots are reused on eviction
     if (
       this.exporterGeneration !== this.collector.generation ||
@@ -267,31 +291,37 @@ export class App {
       return;
     }
     const flagged = events.length > 0 ? this.collector.implausibleNodes(Date.now()) : [];
-    for (const raw of events) {
-      const event = withImplausibleNodes(raw, flagged);
-      this.eventsSeen++;
-      this.log.info(
-        {
-          attackId: event.attackId,
-          kind: event.kind,
-          target: event.target,
-          family: event.family,
-          pps: Math.round(event.pps),
-          bps: Math.round(event.bps),
-          node: event.node,
-          ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
-          reason: event.reason,
-        },
-        `attack ${event.kind}`,
+    for (const raw of events) this.handleEvent(withImplausibleNodes(raw, flagged));
+  }
+
+  /** One attack event from this process's detector or, for an engine, from the detectors over NATS. */
+  private handleEvent(event: AttackEvent): void {
+    this.eventsSeen++;
+    this.log.info(
+      {
+        attackId: event.attackId,
+        kind: event.kind,
+        target: event.target,
+        family: event.family,
+        pps: Math.round(event.pps),
+        bps: Math.round(event.bps),
+        node: event.node,
+        ...(event.implausibleNodes ? { implausibleNodes: event.implausibleNodes } : {}),
+        reason: event.reason,
+      },
+      `attack ${event.kind}`,
+    );
+    const sink = this.cluster?.eventSink;
+    if (sink) return sink(event);
+    // a standby engine (role all, elected) leaves recording and mitigation to the leader
+    if (this.cluster && !this.cluster.acting) return;
+    this.store.attacks
+      .record(event)
+      .catch((err: unknown) =>
+        this.log.error({ err, attackId: event.attackId }, 'could not record attack event'),
       );
-      this.store.attacks
-        .record(event)
-        .catch((err: unknown) =>
-          this.log.error({ err, attackId: event.attackId }, 'could not record attack event'),
-        );
-      this.events.publish({ type: 'attack', at: event.at, event });
-      this.runner.submitEvent(event);
-    }
+    this.events.publish({ type: 'attack', at: event.at, event });
+    this.runner.submitEvent(event);
   }
 
   /**
@@ -380,6 +410,7 @@ export class App {
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
+        if (this.cluster) checks.cluster = this.cluster.stats();
         if (this.speaker) checks.bgp = this.speaker.sessionStates();
         if (this.forensics) checks.forensics = this.forensics.stats();
         return { ok, checks };
@@ -515,6 +546,7 @@ export class App {
     await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
     await this.forensics?.stop();
     await this.runner.stop().catch((err: unknown) => this.log.error({ err }, 'engine stop failed'));
+    await this.cluster?.stop().catch((err: unknown) => this.log.error({ err }, 'cluster stop failed'));
     for (const a of this.adapters)
       await a
         .close()
