@@ -32,6 +32,9 @@ export class Fence {
     private readonly leader: LeaderView,
     private readonly log: FenceLog,
     private readonly now: () => number = Date.now,
+    /** Autocommit writes (the write-ahead intent) on a pool apart from `db`'s: a transaction waiting for a
+     * connection of its own pool while holding one could exhaust it. */
+    private readonly wal: Kysely<Database> = db,
   ) {}
 
   /** Runs `send` only while this process holds the current token; records the outcome in the same transaction. */
@@ -105,6 +108,20 @@ export class Fence {
     });
   }
 
+  private async intentRow(
+    at: number,
+    token: number,
+    op: FencedOp,
+    rule: Rule,
+    adapter: string,
+  ): Promise<number> {
+    const r = await sql<{ id: string }>`
+      INSERT INTO fg_cluster_fence (at, token, current_token, holder, op, rule_id, adapter, outcome, rule)
+      VALUES (${at}, ${token}, ${token}, ${this.leader.holder}, ${op}, ${rule.id}, ${adapter}, 'intent',
+        ${JSON.stringify(rule)}) RETURNING id`.execute(this.wal);
+    return Number(r.rows[0]!.id);
+  }
+
   private async fenceRow(
     trx: Kysely<Database>,
     at: number,
@@ -135,4 +152,48 @@ export function fencedAdapter(inner: Adapter, fence: Fence): Adapter {
     health: () => inner.health(),
     close: () => inner.close(),
   };
+}
+
+/**
+ * Called by a new leader before it acts: every call a previous leader started (intent written) but never
+ * settled — it died or was cut off between the send and its commit — is written to the audit chain as what
+ * it is, a call that may have reached the router, so that nothing sent is missing from the audit.
+ */
+export async function recoverIntents(
+  db: Kysely<Database>,
+  token: number,
+  holder: string,
+  now: number,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await sql<{
+      id: string;
+      at: string;
+      token: string;
+      holder: string;
+      op: FencedOp;
+      rule_id: string;
+      adapter: string;
+      rule: string | null;
+    }>`SELECT id, at, token, holder, op, rule_id, adapter, rule FROM fg_cluster_fence
+       WHERE outcome = 'intent' AND token < ${token} ORDER BY id FOR UPDATE`.execute(trx);
+    for (const r of rows.rows) {
+      const rule = r.rule ? (JSON.parse(r.rule) as Partial<Rule>) : {};
+      await appendAuditIn(trx, 'postgres', {
+        at: now,
+        actor: `cluster:${holder}`,
+        action: r.op,
+        tenant: rule.tenant ?? '-',
+        ...(rule.target !== undefined ? { target: rule.target } : {}),
+        ruleId: r.rule_id,
+        ...(rule.attackId !== undefined ? { attackId: rule.attackId } : {}),
+        adapter: r.adapter,
+        dryRun: false,
+        reason: `recovered from the fence log: engine ${r.holder} (token ${r.token}) sent this ${r.op} at ${new Date(Number(r.at)).toISOString()} and stopped before recording its outcome; it may have reached the router`,
+        payload: { recovered: true, token: Number(r.token), holder: r.holder, rule },
+      });
+      await sql`UPDATE fg_cluster_fence SET outcome = 'recovered' WHERE id = ${r.id}`.execute(trx);
+    }
+    return rows.rows.length;
+  });
 }

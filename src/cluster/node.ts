@@ -11,7 +11,7 @@ import type { ExporterState } from '../flow/exporter.js';
 import type { Database } from '../store/schema.js';
 import { type ClusterConfig, leadershipWanted, usesNats } from './config.js';
 import { consumeEvents, type EventStats, newEventStats, publishEvent } from './events.js';
-import { Fence, fencedAdapter } from './fence.js';
+import { Fence, fencedAdapter, recoverIntents } from './fence.js';
 import { FlowConsumer, type Ingest } from './flow-consumer.js';
 import { FlowPublisher } from './flow-publisher.js';
 import { type Link, openLink } from './jetstream.js';
@@ -43,6 +43,7 @@ export class ClusterNode {
   private link: Link | undefined;
   private pool: pg.Pool | undefined;
   private db: Kysely<Database> | undefined;
+  private wal: Kysely<Database> | undefined;
   private fence: Fence | undefined;
   readonly leadership: Leadership | undefined;
   private publisher: FlowPublisher | undefined;
@@ -101,7 +102,10 @@ export class ClusterNode {
   wrapAdapters(adapters: readonly Adapter[]): Adapter[] {
     if (!this.leadership) return [...adapters];
     this.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pgPool() }) });
-    this.fence = new Fence(this.db, this.leadership, this.log);
+    const walPool = new pg.Pool({ connectionString: this.url, max: 2 });
+    walPool.on('error', (err) => this.log.warn({ err: err.message }, 'cluster: idle session dropped'));
+    this.wal = new Kysely<Database>({ dialect: new PostgresDialect({ pool: walPool }) });
+    this.fence = new Fence(this.db, this.leadership, this.log, Date.now, this.wal);
     const fence = this.fence;
     return adapters.map((a) => fencedAdapter(a, fence));
   }
@@ -193,6 +197,17 @@ export class ClusterNode {
 
   private async elected(token: number): Promise<void> {
     this.log.info({ token }, 'cluster: elected; restoring and reconciling the engine');
+    if (this.db) {
+      const n = await recoverIntents(this.db, token, this.node, Date.now()).catch((e: unknown) => {
+        this.log.error(
+          { err: String(e) },
+          'cluster: could not recover the previous leader’s unsettled calls',
+        );
+        return 0;
+      });
+      if (n > 0)
+        this.log.warn({ calls: n }, 'cluster: audited calls the previous leader sent but never recorded');
+    }
     await this.hooks.startRunner();
     if (this.c.role === 'engine' && this.link)
       this.events = await consumeEvents(this.link, this.c, this.eventStats, this.hooks.onEvent);
@@ -232,6 +247,7 @@ export class ClusterNode {
     await this.consumer?.stopAll();
     await this.leases?.leave().catch(() => undefined);
     await this.leadership?.stop();
+    await this.wal?.destroy().catch(() => undefined);
     if (this.db) await this.db.destroy().catch(() => undefined);
     else await this.pool?.end().catch(() => undefined);
     await this.link?.nc.drain().catch(() => undefined);

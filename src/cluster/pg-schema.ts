@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS fg_cluster_fence (
   op text NOT NULL,
   rule_id text NOT NULL,
   adapter text NOT NULL,
-  outcome text NOT NULL
+  outcome text NOT NULL,
+  rule text
 );
 CREATE TABLE IF NOT EXISTS fg_cluster_member (
   id text PRIMARY KEY,

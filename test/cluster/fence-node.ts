@@ -39,7 +39,10 @@ const leadership = new Leadership({
   },
   onDeposed: (reason) => say({ event: 'deposed', reason }),
 });
-const fence = new Fence(db, leadership, log);
+const walPool = new pg.Pool({ connectionString: appUrl, max: 2 });
+walPool.on('error', () => undefined);
+const wal = new Kysely<Database>({ dialect: new PostgresDialect({ pool: walPool }) });
+const fence = new Fence(db, leadership, log, Date.now, wal);
 
 function rule(id: string): Rule {
   return {
@@ -70,3 +73,4 @@ for await (const line of lines) {
 }
 await leadership.stop();
 await db.destroy();
+await wal.destroy();
