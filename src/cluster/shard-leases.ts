@@ -17,14 +17,24 @@ export interface LeaseStats {
   releases: number;
   /** Shards claimed after their previous owner's lease ran out (it died or stalled). */
   takeovers: number;
-  /** Summed time, ms, that claimed shards had been without a live owner. */
+  /** Summed time, ms, that claimed shards had been without a live owner (upper bound per shard). */
   gapMs: number;
+  /** The longest such gap of one shard, ms: what a detector's death cost in counting. */
+  maxGapMs: number;
   members: number;
 }
 
 export class ShardLeases {
   readonly owned = new Set<number>();
-  readonly stats: LeaseStats = { rounds: 0, claims: 0, releases: 0, takeovers: 0, gapMs: 0, members: 0 };
+  readonly stats: LeaseStats = {
+    rounds: 0,
+    claims: 0,
+    releases: 0,
+    takeovers: 0,
+    gapMs: 0,
+    maxGapMs: 0,
+    members: 0,
+  };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -88,7 +98,9 @@ export class ShardLeases {
       this.stats.claims++;
       if (row.gap !== null) {
         this.stats.takeovers++;
-        this.stats.gapMs += Math.max(0, row.gap); // upper bound: from its last renewal to our claim
+        // upper bound: from the previous owner's last renewal to our claim
+        this.stats.gapMs += Math.max(0, row.gap);
+        this.stats.maxGapMs = Math.max(this.stats.maxGapMs, row.gap);
       }
     }
     for (const s of lost) this.owned.delete(s);

@@ -38,12 +38,13 @@ const ENGINE_AS = 65141;
 
 interface Health {
   checks: {
+    detection?: { openAttacks: number; records: number };
     cluster?: {
       leadership?: { state: string; token: number | null };
       consumer?: { records: number; shards: number[] };
       publisher?: { recordsIn: number; recordsOut: number; droppedRecords: number; messages: number };
       events?: { published: number; received: number };
-      leases?: { owned: number[]; takeovers: number; gapMs: number };
+      leases?: { owned: number[]; takeovers: number; gapMs: number; maxGapMs: number };
     };
   };
 }
@@ -346,6 +347,51 @@ describe('scale-out: 2 collectors, 2 detectors, 2 engines over NATS JetStream an
       await c.end();
       await store.close();
     }
+
+    // kill -9 the detector that counts the victim's shard: the other one takes its shards over once the
+    // lease runs out and the attack is detected again there, within the reported gap
+    const detector = (n: number) => procs.get(`detector-${n}`)!;
+    const counting = await waitFor(
+      'the detector counting the victim',
+      async () => {
+        for (const n of [1, 2])
+          if (((await health(detector(n)))?.checks.detection?.openAttacks ?? 0) > 0) return n;
+        return undefined;
+      },
+      30_000,
+      dump,
+    );
+    const other = counting === 1 ? 2 : 1;
+    expect(senders.every((s) => s.sent < 16_000 / 8)).toBe(true);
+    const detectorKilledAt = Date.now();
+    await detector(counting).stop('SIGKILL');
+    procs.delete(`detector-${counting}`);
+    const leases = await waitFor(
+      'the surviving detector to own every shard and see the attack',
+      async () => {
+        const hh = await health(detector(other));
+        const l = hh?.checks.cluster?.leases;
+        return l?.owned.length === 8 && (hh?.checks.detection?.openAttacks ?? 0) > 0 ? l : undefined;
+      },
+      60_000,
+      dump,
+    );
+    console.log(
+      `[scale-out] detector kill -9 → all shards and the attack on the survivor in ${Date.now() - detectorKilledAt} ms (reported: ${leases.takeovers} shards taken over, longest gap ${Math.round(leases.maxGapMs)} ms)`,
+    );
+    expect(leases.takeovers).toBeGreaterThan(0);
+    expect(leases.maxGapMs).toBeGreaterThan(0);
+    const before = (await health(successor))?.checks.cluster?.events?.received ?? 0;
+    await waitFor(
+      'events from the surviving detector at the engine',
+      async () =>
+        ((await health(successor))?.checks.cluster?.events?.received ?? 0) > before ? true : undefined,
+      30_000,
+      dump,
+    );
+    // still exactly one rule on the router
+    expect((await victimPaths()).map((p) => p.neighbor)).toEqual([ENGINES[standby - 1]]);
+
     // collectors published what they received (pre-aggregated), nothing dropped on the way
     for (const n of [1, 2]) {
       const pub = (await health(procs.get(`collector-${n}`)!))?.checks.cluster?.publisher;
