@@ -22,6 +22,8 @@ export const RESTART_KEYS: readonly string[] = [
   // RTR sessions and VRP sources are built once; the policy (mitigation.guards.rpki) applies live
   'rpki',
   'forensics',
+  // roles, NATS links, shard leases and the election are built once (docs/scale-out.md)
+  'cluster',
 ];
 
 export interface ConfigDiff {
