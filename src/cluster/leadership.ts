@@ -60,6 +60,7 @@ export class Leadership implements LeaderView {
   private running: Promise<void> = Promise.resolve();
   private readonly mono: () => number;
   private readonly key = advisoryKey(LEADER_LOCK).toString();
+  private electedTask: Promise<void> = Promise.resolve();
   elections = 0;
   takeovers = 0;
 
@@ -97,6 +98,7 @@ export class Leadership implements LeaderView {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.electedTask;
     const wasLeader = this.state_ === 'leader';
     this.state_ = 'stopped';
     // closing the session releases the advisory lock: a standby takes over at its next poll
@@ -177,7 +179,11 @@ export class Leadership implements LeaderView {
         await this.terminateHolder(c, true);
         return;
       }
-      await this.o.onElected(this.token_);
+      // not awaited: restoring and reconciling may take longer than a lease, and renewals must go on
+      const token = this.token_;
+      this.electedTask = this.o.onElected(token).catch((e: unknown) =>
+        this.o.log.error({ token, err: String(e) }, 'cluster: the elected engine failed to start'),
+      );
     } catch (e) {
       this.o.log.warn({ err: (e as Error).message }, 'cluster: election round failed');
       if (c !== this.client || (e as { code?: string }).code === '57P01') return;
