@@ -100,9 +100,14 @@ export class Fence {
         this.stats.refused++;
         return { ok: false, retryable: false, error: `fenced: ${why}`, payload: { fenced: true, op } };
       }
+      // write-ahead, committed on its own before anything leaves: if this process dies between the send
+      // and its commit, the next leader finds the intent and audits it (recoverIntents)
+      const intent = await this.intentRow(at, mine, op, rule, adapter);
       const outcome = await send();
       sent(outcome);
-      await this.fenceRow(trx, at, mine, current, op, rule.id, adapter, outcome.ok ? 'sent' : 'failed');
+      await sql`UPDATE fg_cluster_fence SET outcome = ${outcome.ok ? 'sent' : 'failed'} WHERE id = ${intent}`.execute(
+        trx,
+      );
       this.stats.sent++;
       return outcome;
     });

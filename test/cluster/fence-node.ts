@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { Fence } from '../../src/cluster/fence.js';
+import { Fence, recoverIntents } from '../../src/cluster/fence.js';
 import { Leadership } from '../../src/cluster/leadership.js';
 import { sessionName, withApplicationName } from '../../src/cluster/pg-schema.js';
 import type { Rule } from '../../src/domain/rule.js';
@@ -35,7 +35,9 @@ const leadership = new Leadership({
   pollMs: Number(process.env.POLL_MS ?? 200),
   log,
   onElected: async (token) => {
-    say({ event: 'elected', token });
+    // as ClusterNode does: audit what a previous leader sent and never recorded, before acting
+    const recovered = await recoverIntents(db, token, node, Date.now());
+    say({ event: 'elected', token, recovered });
   },
   onDeposed: (reason) => say({ event: 'deposed', reason }),
 });
@@ -57,19 +59,21 @@ function rule(id: string): Rule {
 await leadership.start();
 say({ event: 'started', state: leadership.state });
 const lines = createInterface({ input: process.stdin });
+// "announce <id>" announces; "announce-hang <id>" reaches the router and then never returns (a process
+// frozen between its UPDATE and its commit). Lines run concurrently, so a hung call blocks nothing else.
 for await (const line of lines) {
   const [cmd, id] = line.trim().split(/\s+/);
-  if (cmd === 'announce' && id) {
-    const result = await fence
+  if ((cmd === 'announce' || cmd === 'announce-hang') && id) {
+    void fence
       .call('announce', rule(id), 'router-file', async () => {
         appendFileSync(routerFile, `${node} ${id}\n`);
+        if (cmd === 'announce-hang') await new Promise(() => undefined);
         return { ok: true, payload: { id } };
       })
-      .catch((e: unknown) => ({ ok: false, error: `fence failed: ${String(e)}` }));
-    say({ event: 'result', id, ok: result.ok, error: result.error ?? null });
-  } else if (cmd === 'announce') {
-    say({ event: 'error', error: 'usage: announce <ruleId>' });
+      .catch((e: unknown) => ({ ok: false, error: `fence failed: ${String(e)}` }))
+      .then((result) => say({ event: 'result', id, ok: result.ok, error: result.error ?? null }));
   } else if (cmd === 'quit') break;
+  else say({ event: 'error', error: `unknown command: ${line}` });
 }
 await leadership.stop();
 await db.destroy();

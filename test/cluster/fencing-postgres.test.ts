@@ -2,6 +2,7 @@
 // paused (SIGSTOP), the standby waits out the lease, ends the paused leader's sessions and is elected with
 // the next fencing token; the old leader is resumed with an announce waiting on its stdin, and the fence
 // refuses it: nothing reaches the "router" (a file), the refusal is in the audit chain and the fence log.
+// Then the new leader is killed between its announce and the commit: a third engine audits that announce.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +80,7 @@ describe('leadership and fencing on a real PostgreSQL (two processes, SIGSTOP)',
     rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  it('a deposed leader resumed after SIGSTOP cannot announce; its attempt is audited as refused', async () => {
+  it('a deposed leader resumed after SIGSTOP cannot announce (audited as refused); a leader killed mid-announce is audited by the next', async () => {
     const router = join(dir, 'router.txt');
     const routerLines = () => (existsSync(router) ? readFileSync(router, 'utf8').trim().split('\n') : []);
     const dump = () => nodes.map((n, i) => `node ${i}:\n` + JSON.stringify(n.lines(), null, 1)).join('\n');
@@ -104,6 +105,7 @@ describe('leadership and fencing on a real PostgreSQL (two processes, SIGSTOP)',
     a.child.kill('SIGSTOP');
     const elected = await waitFor('B elected', () => find(b, (l) => l.event === 'elected'), 60_000, dump);
     expect(elected.token).toBe(2);
+    expect(elected.recovered).toBe(0);
     // the announce is queued on the paused process's stdin; it runs the moment the process resumes
     a.send('announce r-a2');
     a.child.kill('SIGCONT');
@@ -121,7 +123,22 @@ describe('leadership and fencing on a real PostgreSQL (two processes, SIGSTOP)',
     expect(find(b, (l) => l.id === 'r-b1')?.ok).toBe(true);
 
     // the router saw exactly the leaders' announces, in order
-    expect(routerLines()).toEqual(['engine-a r-a1', 'engine-b r-b1']);
+    // B dies (kill -9) right after its announce reached the router, before the call committed: C is elected
+    // with token 3 and writes that announce to the audit before it acts
+    b.send('announce-hang r-b9');
+    await waitFor(
+      'r-b9 at the router',
+      () => (routerLines().includes('engine-b r-b9') ? true : undefined),
+      30_000,
+      dump,
+    );
+    b.child.kill('SIGKILL');
+    const cNode = startNode(server.url, 'engine-c', router);
+    nodes.push(cNode);
+    const third = await waitFor('C elected', () => find(cNode, (l) => l.event === 'elected'), 60_000, dump);
+    expect(third).toMatchObject({ token: 3, recovered: 1 });
+
+    expect(routerLines()).toEqual(['engine-a r-a1', 'engine-b r-b1', 'engine-b r-b9']);
 
     // the fence log: token per call, refusals with the token they were refused against
     const c = new pg.Client({ connectionString: server.url });
@@ -135,6 +152,7 @@ describe('leadership and fencing on a real PostgreSQL (two processes, SIGSTOP)',
       ['r-b0', -1, 1, 'refused'],
       ['r-a2', 1, 2, 'refused'],
       ['r-b1', 2, 2, 'sent'],
+      ['r-b9', 2, 2, 'recovered'],
     ]);
 
     // the refusals are in the audit, and the chain they were appended to still verifies
@@ -148,6 +166,16 @@ describe('leadership and fencing on a real PostgreSQL (two processes, SIGSTOP)',
         reason: 'fenced: announce refused — deposed leader: token 1 < current 2',
         payload: { fenced: true, token: 1, currentToken: 2 },
       });
+      const recovered = audit.filter((r) => r.ruleId === 'r-b9');
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0]).toMatchObject({
+        actor: 'cluster:engine-c',
+        action: 'announce',
+        adapter: 'router-file',
+      });
+      expect(recovered[0]!.reason).toMatch(
+        /^recovered from the fence log: engine engine-b \(token 2\) sent this announce/,
+      );
       expect((await store.audit.verify()).ok).toBe(true);
     } finally {
       await store.close();
