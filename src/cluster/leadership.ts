@@ -181,9 +181,11 @@ export class Leadership implements LeaderView {
       }
       // not awaited: restoring and reconciling may take longer than a lease, and renewals must go on
       const token = this.token_;
-      this.electedTask = this.o.onElected(token).catch((e: unknown) =>
-        this.o.log.error({ token, err: String(e) }, 'cluster: the elected engine failed to start'),
-      );
+      this.electedTask = this.o
+        .onElected(token)
+        .catch((e: unknown) =>
+          this.o.log.error({ token, err: String(e) }, 'cluster: the elected engine failed to start'),
+        );
     } catch (e) {
       this.o.log.warn({ err: (e as Error).message }, 'cluster: election round failed');
       if (c !== this.client || (e as { code?: string }).code === '57P01') return;

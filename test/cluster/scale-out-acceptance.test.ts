@@ -35,6 +35,8 @@ const AGENTS = ['127.42.0.71', '127.42.0.72'];
 const VICTIM = '203.0.113.10';
 const ROUTER_AS = 65142;
 const ENGINE_AS = 65141;
+// per agent, 8 samples a datagram, ≈ 500 samples/s: the flood lasts ≤ 48 s, long enough to outlast both kills
+const FLOOD_SAMPLES = 24_000;
 
 interface Health {
   checks: {
@@ -195,9 +197,15 @@ describe('scale-out: 2 collectors, 2 detectors, 2 engines over NATS JetStream an
       ),
     );
     await wave();
-    // bounded floods: 16 000 samples per agent at 1:1000, ≈ 500 samples/s each (≈ 500 kpps per PoP), ≤ 32 s
+    // bounded floods at 1:1000, ≈ 500 samples/s each (≈ 500 kpps per PoP)
     AGENTS.forEach((agent, i) => {
-      const flood = sflowFlood({ target: VICTIM, samples: 16_000, agent, sources: 32, sourceOffset: 32 * i });
+      const flood = sflowFlood({
+        target: VICTIM,
+        samples: FLOOD_SAMPLES,
+        agent,
+        sources: 32,
+        sourceOffset: 32 * i,
+      });
       senders.push(new PacedSender(COLLECTORS[i]!, flowPorts[i]!, flood, 1, 16, agent));
     });
   }, 180_000);
@@ -266,7 +274,7 @@ describe('scale-out: 2 collectors, 2 detectors, 2 engines over NATS JetStream an
       dryRun: false,
     });
     // the flood is still on when the leader dies
-    expect(senders.every((s) => s.sent < 16_000 / 8)).toBe(true);
+    expect(senders.every((s) => s.sent < FLOOD_SAMPLES / 8)).toBe(true);
 
     const killedAt = performance.timeOrigin + performance.now();
     await leaderApi.stop('SIGKILL');
@@ -362,7 +370,7 @@ describe('scale-out: 2 collectors, 2 detectors, 2 engines over NATS JetStream an
       dump,
     );
     const other = counting === 1 ? 2 : 1;
-    expect(senders.every((s) => s.sent < 16_000 / 8)).toBe(true);
+    expect(senders.every((s) => s.sent < FLOOD_SAMPLES / 8)).toBe(true);
     const detectorKilledAt = Date.now();
     await detector(counting).stop('SIGKILL');
     procs.delete(`detector-${counting}`);
