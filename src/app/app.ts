@@ -37,6 +37,7 @@ import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 import { DryRunAdapter } from '../adapters/dry-run.js';
 import { agentsWiring, type AgentsWiring } from './agents-wiring.js';
+import { ClusterNode } from '../cluster/node.js';
 
 const BASELINE_KEY = 'detect.baselines';
 const BASELINE_SAVE_MS = 60_000;
@@ -83,6 +84,8 @@ export class App {
   forensics: Forensics | undefined;
   /** Host agents (agents section); undefined when disabled. */
   agents: AgentsWiring | undefined;
+  /** Scale-out roles and engine election (cluster section); undefined in the default single process. */
+  cluster: ClusterNode | undefined;
   private lastLegitAt = Number.NEGATIVE_INFINITY;
 
   get config(): Config {
@@ -105,8 +108,23 @@ export class App {
     const events = new EventBus((err, event) =>
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
+    const holder: { app?: App } = {};
+    const cluster = ClusterNode.wanted(config.cluster)
+      ? new ClusterNode(config.cluster, config.node.name, config.store.postgresUrl, log, {
+          startRunner: () => holder.app!.runner.start(),
+          onEvent: (e) => holder.app?.emit(e),
+          ingest: (batch, names) => holder.app?.detector.ingest(batch, names),
+          onDeposed: (reason) => {
+            // fail-stop: the fence already refuses every call; a supervisor restarts us as a standby
+            log.error({ reason }, 'cluster: deposed; shutting down so a restart rejoins as standby');
+            process.exitCode = 75;
+            process.kill(process.pid, 'SIGTERM');
+          },
+        })
+      : undefined;
+    const storeUrl = cluster?.storeUrl(config.store.postgresUrl);
     const store = publishingAudit(
-      await openStore(config.store, (err) =>
+      await openStore(storeUrl ? { ...config.store, postgresUrl: storeUrl } : config.store, (err) =>
         log.warn(
           { err: err.message },
           'store: an idle database connection was dropped; it is replaced on next use',
@@ -130,7 +148,6 @@ export class App {
       throw err;
     }
     const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
-    const holder: { app?: App } = {};
     // host agents: their reports become events like the detector's (holder.app is set below)
     const agents = config.agents.enabled
       ? agentsWiring(
@@ -162,7 +179,7 @@ export class App {
       ...(rpki ? { validateOrigin: rpki.validator } : {}),
       config: config.mitigation,
       store,
-      adapters,
+      adapters: cluster ? cluster.wrapAdapters(adapters) : adapters,
       dryRunAdapter: new DryRunAdapter(),
       log: {
         info: (o, m) => log.info(o, m),
@@ -216,6 +233,7 @@ export class App {
     );
     holder.app = app;
     app.obs = obs;
+    app.cluster = cluster;
     obs.start({ collector, detector: () => app.detector, runner, adapters, speaker: built.speaker });
     app.forensics = forensics;
     if (agents && forensics) agents.captureInto(forensics.recorder);
@@ -243,15 +261,19 @@ export class App {
       }
       // a first connectivity test gives every adapter a health score before the engine needs one
       await Promise.allSettled(adapters.map((a) => a.test()));
-      await runner.start();
+      // elected engines start (restore + reconcile) when they win the election; collectors and detectors never
+      if (cluster) await cluster.start();
+      else await runner.start();
       if (config.mitigation.dryRun) {
         log.warn(
           {},
           'mitigation is in DRY-RUN: decisions and would-be payloads are audited, nothing is sent to any router (set mitigation.dryRun: false to act)',
         );
       }
-      const bound = await collector.start();
-      log.info({ listeners: bound }, 'flow listeners up');
+      if (cluster?.collects ?? true) {
+        const bound = await collector.start();
+        log.info({ listeners: bound }, 'flow listeners up');
+      }
       app.tickTimer = setInterval(() => app.tick(), config.detection.tick);
       app.saveTimer = setInterval(() => void app.saveBaselines(), BASELINE_SAVE_MS);
       if (config.api.enabled) await app.startApi();
@@ -263,6 +285,8 @@ export class App {
   }
 
   private onBatch(batch: Parameters<Detector['ingest']>[0], exporters: readonly ExporterState[]): void {
+    const sink = this.cluster?.flowSink;
+    if (sink) return sink(batch, exporters);
     // one name per exporter slot: the node name (flow.nodes, default the address); slots are reused on eviction
     if (
       this.exporterGeneration !== this.collector.generation ||
@@ -290,7 +314,10 @@ export class App {
     for (const raw of events) this.emit(withImplausibleNodes(raw, flagged));
   }
 
-  /** One attack event (the detector's, or a host agent's): log, store, event bus, engine. */
+  /**
+   * One attack event — this process's detector's, a host agent's, or (for an engine) the detectors' over
+   * NATS: log, store, event bus, engine.
+   */
   emit(event: AttackEvent): void {
     if (this.stopping) return;
     this.eventsSeen++;
@@ -308,6 +335,10 @@ export class App {
       },
       `attack ${event.kind}`,
     );
+    const sink = this.cluster?.eventSink;
+    if (sink) return sink(event);
+    // a standby engine (role all, elected) leaves recording and mitigation to the leader
+    if (this.cluster && !this.cluster.acting) return;
     this.store.attacks
       .record(event)
       .catch((err: unknown) =>
@@ -403,6 +434,7 @@ export class App {
         checks.detection = this.detector.stats();
         checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
         checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
+        if (this.cluster) checks.cluster = this.cluster.stats();
         if (this.speaker) checks.bgp = this.speaker.sessionStates();
         if (this.forensics) checks.forensics = this.forensics.stats();
         if (this.agents) checks.agents = this.agents.stats();
@@ -540,6 +572,7 @@ export class App {
     await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
     await this.forensics?.stop();
     await this.runner.stop().catch((err: unknown) => this.log.error({ err }, 'engine stop failed'));
+    await this.cluster?.stop().catch((err: unknown) => this.log.error({ err }, 'cluster stop failed'));
     for (const a of this.adapters)
       await a
         .close()

@@ -24,6 +24,8 @@ export const RESTART_KEYS: readonly string[] = [
   'forensics',
   'agents',
   'agent',
+  // roles, NATS links, shard leases and the election are built once (docs/scale-out.md)
+  'cluster',
 ];
 
 export interface ConfigDiff {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { daemonAdaptersSchema } from '../adapters/config-daemons.js';
 import { servicesConfigSchema } from '../adapters/config-services.js';
 import { bgpConfigSchema } from '../bgp/config.js';
+import { clusterSchema, leadershipWanted } from '../cluster/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
 import { protectedNetworks } from '../domain/tenants.js';
 import { exportsConfigSchema } from '../export/config.js';
@@ -45,9 +46,25 @@ export const configSchema = z
     agent: agentConfigSchema.describe(
       '`floodgate agent` on a server: packet sampling, reports to the controller, local nftables (docs/agent.md).',
     ),
+    cluster: clusterSchema.describe(
+      'Scale-out (docs/scale-out.md): roles over NATS JetStream, one active engine elected in PostgreSQL.',
+    ),
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.cluster.role !== 'all' && c.cluster.nats.servers.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster', 'nats', 'servers'],
+        message: `required for cluster.role ${c.cluster.role}: the roles talk through NATS JetStream`,
+      });
+    if (leadershipWanted(c.cluster) && c.store.driver !== 'postgres')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['store', 'driver'],
+        message:
+          'must be postgres when an engine is elected (cluster.role engine or cluster.leadership.enabled)',
+      });
     // origin validation needs the AS our announcements carry; with no speaker there is no default
     if ((c.rpki.caches.length || c.rpki.files.length) && c.rpki.originAs === undefined && !c.bgp.enabled)
       ctx.addIssue({

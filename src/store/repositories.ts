@@ -128,29 +128,7 @@ export class KyselyAuditRepository implements AuditRepository {
   async append(record: AuditRecord): Promise<number> {
     const values = chainRow(record);
     if (this.appendSync) return this.appendSync(values);
-    return this.db.transaction().execute(async (trx) => {
-      let q = trx.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1);
-      if (this.dialect === 'postgres') q = q.forUpdate();
-      const head = await q.executeTakeFirst();
-      const prev = head?.last_hash ?? (await legacyTail(trx));
-      const hash = linkHash(values, prev);
-      const row = await trx
-        .insertInto('audit')
-        .values({ ...values, prev_hash: prev, hash })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const id = Number(row.id);
-      if (head) {
-        await trx
-          .updateTable('audit_head')
-          .set({ last_id: id, last_hash: hash })
-          .where('id', '=', 1)
-          .execute();
-      } else {
-        await trx.insertInto('audit_head').values({ id: 1, last_id: id, last_hash: hash }).execute();
-      }
-      return id;
-    });
+    return this.db.transaction().execute((trx) => appendAuditIn(trx, this.dialect, record));
   }
 
   async query(query: AuditQuery = {}): Promise<AuditRecord[]> {
@@ -215,6 +193,35 @@ export class KyselyAuditRepository implements AuditRepository {
       ? this.db.transaction().setIsolationLevel('repeatable read').execute(run)
       : run(this.db);
   }
+}
+
+/**
+ * Appends one chained audit record inside the caller's transaction (the cluster's fencing check writes its
+ * refusal in the same transaction as the check: src/cluster/fence.ts).
+ */
+export async function appendAuditIn(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  record: AuditRecord,
+): Promise<number> {
+  const values = chainRow(record);
+  let q = trx.selectFrom('audit_head').select(['last_id', 'last_hash']).where('id', '=', 1);
+  if (dialect === 'postgres') q = q.forUpdate();
+  const head = await q.executeTakeFirst();
+  const prev = head?.last_hash ?? (await legacyTail(trx));
+  const hash = linkHash(values, prev);
+  const row = await trx
+    .insertInto('audit')
+    .values({ ...values, prev_hash: prev, hash })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  if (head) {
+    await trx.updateTable('audit_head').set({ last_id: id, last_hash: hash }).where('id', '=', 1).execute();
+  } else {
+    await trx.insertInto('audit_head').values({ id: 1, last_id: id, last_hash: hash }).execute();
+  }
+  return id;
 }
 
 export function chainRow(record: AuditRecord): ChainRow {
