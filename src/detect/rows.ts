@@ -3,8 +3,73 @@
 // when the bucket leaves the window, so memory follows the record rate, not the number of hosts; the
 // rows of the window double as the recent-traffic sample the signature builder reads.
 
+/**
+ * The earlier parts of records that span several buckets: the record's row lives in the bucket of its
+ * newest part with the whole amount still inside the window; its oldest part is a reference here, in
+ * its own bucket, that takes its share off the row's targets (and off the row) when that bucket leaves
+ * the window and then moves on to the next bucket with the next part's share (the parts between the
+ * first and the last are equal: the record is spread evenly). One row and one reference per record
+ * instead of a row per bucket.
+ */
+export class PartRefs {
+  length = 0;
+  capacity = 0;
+  /** Ring index of the bucket holding the row, and the row. */
+  store!: Int32Array;
+  row!: Int32Array;
+  pkts!: Float64Array;
+  bytes!: Float64Array;
+  flows!: Float32Array;
+  /** Share of each following part (packets, bytes), and the bucket of the row (where the chain ends). */
+  stepP!: Float64Array;
+  stepB!: Float64Array;
+  rowEp!: Float64Array;
+
+  constructor(capacity = 64) {
+    this.resize(capacity);
+  }
+
+  push(): number {
+    if (this.length >= this.capacity) this.resize(this.capacity * 2);
+    return this.length++;
+  }
+
+  private resize(cap: number): void {
+    const n = this.length;
+    const copy = <T extends Int32Array | Float64Array | Float32Array>(old: T | undefined, a: T): T => {
+      if (old) a.set(old.subarray(0, n) as never);
+      return a;
+    };
+    this.store = copy(this.store, new Int32Array(cap));
+    this.row = copy(this.row, new Int32Array(cap));
+    this.pkts = copy(this.pkts, new Float64Array(cap));
+    this.bytes = copy(this.bytes, new Float64Array(cap));
+    this.flows = copy(this.flows, new Float32Array(cap));
+    this.stepP = copy(this.stepP, new Float64Array(cap));
+    this.stepB = copy(this.stepB, new Float64Array(cap));
+    this.rowEp = copy(this.rowEp, new Float64Array(cap));
+    this.capacity = cap;
+  }
+
+  /** Recent peak, decaying slowly (as RowStore.highWater). */
+  private highWater = 0;
+
+  /** Empties the list; gives the memory back only after a burst has passed. */
+  clear(): void {
+    this.highWater = Math.max(this.length, Math.floor(this.highWater * 0.99));
+    this.length = 0;
+    const keep = Math.max(64, this.highWater);
+    if (this.capacity > keep * 4) {
+      this.capacity = 0;
+      this.resize(keep);
+    }
+  }
+}
+
 export class RowStore {
   length = 0;
+  /** Earlier parts of multi-bucket records whose rows are in newer buckets. */
+  readonly parts = new PartRefs();
   /** Epoch (time / tick) this bucket holds; meaningful while length > 0. */
   epoch = 0;
   capacity: number;
@@ -31,6 +96,9 @@ export class RowStore {
   src1!: Uint32Array;
   /** Last word of the destination, to count distinct hosts of a prefix. */
   dstLow!: Uint32Array;
+  /** Protocol class and contribution mask (counters.ts), computed once per record. */
+  pclass!: Uint8Array;
+  mask!: Uint32Array;
 
   constructor(capacity = 1024) {
     this.capacity = 0;
@@ -75,6 +143,8 @@ export class RowStore {
     this.src0 = grow(this.src0, (c) => new Uint32Array(c));
     this.src1 = grow(this.src1, (c) => new Uint32Array(c));
     this.dstLow = grow(this.dstLow, (c) => new Uint32Array(c));
+    this.pclass = grow(this.pclass, (c) => new Uint8Array(c));
+    this.mask = grow(this.mask, (c) => new Uint32Array(c));
     this.capacity = cap;
   }
 
@@ -83,6 +153,7 @@ export class RowStore {
 
   /** Empties the bucket; gives back memory only after a burst has passed (capacity ≫ recent peak). */
   clear(minCap: number): void {
+    this.parts.clear();
     this.highWater = Math.max(this.length, Math.floor(this.highWater * 0.99));
     this.length = 0;
     this.shrinkIfIdle(Math.max(minCap, this.highWater));
@@ -117,4 +188,6 @@ const COLUMNS = [
   'src0',
   'src1',
   'dstLow',
+  'pclass',
+  'mask',
 ];

@@ -8,7 +8,8 @@ import type { Direction } from '../domain/attack.js';
 import type { FlowBatch } from '../flow/batch.js';
 import { type Family, formatPrefix, prefixFromWords } from '../net/index.js';
 import type { DetectionConfig } from './config.js';
-import { CounterSet, HOST_WIDTH } from './counters.js';
+import { CounterSet, HOST_WIDTH, contributionMask } from './counters.js';
+import { protoClass } from './metrics.js';
 import { type GroupPolicy, Policies } from './policy.js';
 import { RowStore } from './rows.js';
 
@@ -47,6 +48,26 @@ export class CountWindow {
   /** Scratch words (masks, parsed addresses). */
   readonly maskW = new Uint32Array(4);
   readonly stats: CountStats = { records: 0, notOurs: 0, late: 0, invalid: 0, untracked: 0 };
+  private readonly onsetOn: boolean;
+  // The record being counted (ingestOne → addRow, once per bucket it spans): its targets per set
+  // (-1: none), average packet size, protocol class and contribution mask.
+  private rInH = -1;
+  private rOutH = -1;
+  private rInP = -1;
+  private rOutP = -1;
+  private rInG = -1;
+  private rOutG = -1;
+  private rSize = 0;
+  private rPc = 0;
+  private rMask = 0;
+  /** The parts of a record spanning several buckets: bucket, start time, packets, bytes, flows. */
+  private readonly partEp: Float64Array;
+  private readonly partT: Float64Array;
+  private readonly partP: Float64Array;
+  private readonly partB: Float64Array;
+  private readonly partF: Float64Array;
+  /** Scratch: the buckets with parts leaving the window. */
+  private readonly leaving: RowStore[] = [];
 
   constructor(
     readonly cfg: DetectionConfig,
@@ -54,11 +75,17 @@ export class CountWindow {
   ) {
     this.policies = new Policies(cfg);
     this.dropLate = cfg.lateRecords === 'drop';
+    this.onsetOn = cfg.onset.enabled;
     this.tickMs = cfg.tick;
     this.W = Math.max(1, Math.round(cfg.window / cfg.tick));
     this.R = this.W + 2;
     this.winSec = (this.W * this.tickMs) / 1000;
     this.stores = Array.from({ length: this.R }, () => new RowStore(1024));
+    this.partEp = new Float64Array(this.R);
+    this.partT = new Float64Array(this.R);
+    this.partP = new Float64Array(this.R);
+    this.partB = new Float64Array(this.R);
+    this.partF = new Float64Array(this.R);
     const bp = cfg.dynamic;
     const init = initialCapacity;
     const groups = this.policies.groups.length;
@@ -128,6 +155,24 @@ export class CountWindow {
     const outG =
       outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
 
+    this.rInH = inH;
+    this.rOutH = outH;
+    this.rInP = inP;
+    this.rOutP = outP;
+    this.rInG = inG;
+    this.rOutG = outG;
+    const proto = b.proto[i] as number;
+    const avg = (b.bytes[i] as number) / pk;
+    const size = avg > 65535 ? 65535 : Math.round(avg);
+    this.rSize = size;
+    this.rPc = protoClass(proto);
+    this.rMask = contributionMask(
+      proto,
+      b.tcpFlags[i] as number,
+      b.fragment[i] as number,
+      b.srcPort[i] as number,
+      size,
+    );
     const sr = (b.samplingRate[i] as number) || 1;
     const P = pk * sr;
     const B = (b.bytes[i] as number) * sr;
@@ -138,21 +183,124 @@ export class CountWindow {
     const epS = Math.floor(s / tick);
     if (d <= 0 || epS === epE) {
       const ep = epE > last ? last : epE;
-      this.addRow(b, i, ep, s, P, B, isFlow && flowEp >= first ? sr : 0, inH, inP, inG, outH, outP, outG);
+      this.addRow(b, i, ep, s, P, B, isFlow && flowEp >= first ? sr : 0, true);
       return;
     }
     const from = epS < first ? first : epS;
     const to = epE > last ? last : epE;
+    const pe = this.partEp;
+    const pt = this.partT;
+    const pp = this.partP;
+    const pb = this.partB;
+    const pf = this.partF;
+    let n = 0;
+    let sumP = 0;
+    let sumB = 0;
+    let sumF = 0;
     for (let ep = from; ep <= to; ep++) {
       const a = ep * tick > s ? ep * tick : s;
       const z = ep === to ? e : (ep + 1) * tick < e ? (ep + 1) * tick : e;
       const frac = (z - a) / d;
       if (!(frac > 0)) continue;
       const flows = isFlow && (flowEp === ep || (ep === from && flowEp < from && flowEp >= first)) ? sr : 0;
-      this.addRow(b, i, ep, a, P * frac, B * frac, flows, inH, inP, inG, outH, outP, outG);
+      pe[n] = ep;
+      pt[n] = a;
+      sumP += pp[n] = P * frac;
+      sumB += pb[n] = B * frac;
+      sumF += pf[n] = Math.fround(flows);
+      n++;
+    }
+    if (n === 0) return;
+    if (n === 1) {
+      this.addRow(
+        b,
+        i,
+        pe[0] as number,
+        pt[0] as number,
+        pp[0] as number,
+        pb[0] as number,
+        pf[0] as number,
+        true,
+      );
+      return;
+    }
+    // One row, in the newest part's bucket, with everything inside the window; the oldest part is a
+    // reference that takes its share off when its bucket leaves, then moves on (rows.ts PartRefs).
+    const newest = pe[n - 1] as number;
+    const r = this.addRow(b, i, newest, pt[n - 1] as number, sumP, sumB, sumF, false);
+    this.pushPart(
+      pe[0] as number,
+      ((newest % this.R) + this.R) % this.R,
+      r,
+      pp[0] as number,
+      pb[0] as number,
+      pf[0] as number,
+      n > 2 ? (pp[1] as number) : 0,
+      n > 2 ? (pb[1] as number) : 0,
+      newest,
+    );
+    // Onset: only the parts in the newest buckets are near real time; as when each part was a row, only
+    // the record's first part may start a surge.
+    if (this.onsetOn) {
+      const sets = this.sets;
+      for (let k = 0; k < n; k++) {
+        if ((pe[k] as number) < this.epoch - 1) continue;
+        const t = pt[k] as number;
+        if (this.rInH >= 0) sets[0]!.countRecent(this.rInH, pp[k] as number, pb[k] as number, t, k === 0);
+        if (this.rOutH >= 0) sets[1]!.countRecent(this.rOutH, pp[k] as number, pb[k] as number, t, k === 0);
+      }
     }
   }
 
+  /** Files part ep of the row at (store, r): it leaves the window with bucket ep. */
+  private pushPart(
+    ep: number,
+    store: number,
+    r: number,
+    p: number,
+    b: number,
+    f: number,
+    stepP: number,
+    stepB: number,
+    rowEp: number,
+  ): void {
+    const st = this.stores[((ep % this.R) + this.R) % this.R] as RowStore;
+    if (st.length === 0 && st.parts.length === 0) st.epoch = ep;
+    const refs = st.parts;
+    const q = refs.push();
+    refs.store[q] = store;
+    refs.row[q] = r;
+    refs.pkts[q] = p;
+    refs.bytes[q] = b;
+    refs.flows[q] = f;
+    refs.stepP[q] = stepP;
+    refs.stepB[q] = stepB;
+    refs.rowEp[q] = rowEp;
+  }
+
+  /** Takes one part (p, b, f) of row r off its targets' sums and off the row. */
+  private takePart(rs: RowStore, r: number, p: number, b: number, f: number): void {
+    const sets = this.sets;
+    const pc = rs.pclass[r] as number;
+    const m = rs.mask[r] as number;
+    let id = rs.inHost[r] as number;
+    if (id >= 0) sets[0]!.addPart(id, -p, -b, -f, pc, m);
+    id = rs.outHost[r] as number;
+    if (id >= 0) sets[1]!.addPart(id, -p, -b, -f, pc, m);
+    id = rs.inPrefix[r] as number;
+    if (id >= 0) sets[2]!.addPart(id, -p, -b, -f, pc, m);
+    id = rs.outPrefix[r] as number;
+    if (id >= 0) sets[3]!.addPart(id, -p, -b, -f, pc, m);
+    id = rs.inGroup[r] as number;
+    if (id >= 0) sets[4]!.addPart(id, -p, -b, -f, pc, m);
+    id = rs.outGroup[r] as number;
+    if (id >= 0) sets[5]!.addPart(id, -p, -b, -f, pc, m);
+    rs.pkts[r] = (rs.pkts[r] as number) - p;
+    rs.bytes[r] = (rs.bytes[r] as number) - b;
+    rs.flows[r] = (rs.flows[r] as number) - f;
+  }
+
+  /** Writes record i's row into bucket ep and adds it to its targets; returns the row. */
   private addRow(
     b: FlowBatch,
     i: number,
@@ -161,18 +309,19 @@ export class CountWindow {
     pkts: number,
     bytes: number,
     flows: number,
-    inH: number,
-    inP: number,
-    inG: number,
-    outH: number,
-    outP: number,
-    outG: number,
-  ): void {
+    onset: boolean,
+  ): number {
     const st = this.stores[((ep % this.R) + this.R) % this.R] as RowStore;
-    if (st.length === 0) st.epoch = ep;
+    if (st.length === 0 && st.parts.length === 0) st.epoch = ep;
     const r = st.push();
     const off = i * 4;
     const fam = b.family[i] as number;
+    const inH = this.rInH;
+    const outH = this.rOutH;
+    const inP = this.rInP;
+    const outP = this.rOutP;
+    const inG = this.rInG;
+    const outG = this.rOutG;
     st.inHost[r] = inH;
     st.inPrefix[r] = inP;
     st.inGroup[r] = inG;
@@ -189,24 +338,30 @@ export class CountWindow {
     st.frag[r] = b.fragment[i] as number;
     st.srcPort[r] = b.srcPort[i] as number;
     st.dstPort[r] = b.dstPort[i] as number;
-    const avg = (b.bytes[i] as number) / (b.packets[i] as number);
-    st.size[r] = avg > 65535 ? 65535 : Math.round(avg);
+    st.size[r] = this.rSize;
     st.src0[r] = b.srcAddr[off] as number;
     st.src1[r] = fam === 6 ? (b.srcAddr[off + 1] as number) : 0;
     st.dstLow[r] = b.dstAddr[fam === 6 ? off + 3 : off] as number;
+    const pc = this.rPc;
+    const mask = this.rMask;
+    st.pclass[r] = pc;
+    st.mask[r] = mask;
+    // flows as stored (32-bit float), so that subtracting the row takes away exactly what was added
+    const f = st.flows[r] as number;
     const sets = this.sets;
-    if (inH >= 0) sets[0]!.apply(inH, st, r, 1);
-    if (outH >= 0) sets[1]!.apply(outH, st, r, 1);
-    if (inP >= 0) sets[2]!.apply(inP, st, r, 1);
-    if (outP >= 0) sets[3]!.apply(outP, st, r, 1);
-    if (inG >= 0) sets[4]!.apply(inG, st, r, 1);
-    if (outG >= 0) sets[5]!.apply(outG, st, r, 1);
+    if (inH >= 0) sets[0]!.add(inH, pkts, bytes, f, pc, mask, 1);
+    if (outH >= 0) sets[1]!.add(outH, pkts, bytes, f, pc, mask, 1);
+    if (inP >= 0) sets[2]!.add(inP, pkts, bytes, f, pc, mask, 1);
+    if (outP >= 0) sets[3]!.add(outP, pkts, bytes, f, pc, mask, 1);
+    if (inG >= 0) sets[4]!.add(inG, pkts, bytes, f, pc, mask, 1);
+    if (outG >= 0) sets[5]!.add(outG, pkts, bytes, f, pc, mask, 1);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
     // the excess" compares like with like): only what falls into the newest buckets is near real time.
-    if (ep >= this.epoch - 1 && this.cfg.onset.enabled) {
-      if (inH >= 0) sets[0]!.countRecent(inH, pkts, bytes, t);
-      if (outH >= 0) sets[1]!.countRecent(outH, pkts, bytes, t);
+    if (onset && ep >= this.epoch - 1 && this.onsetOn) {
+      if (inH >= 0) sets[0]!.countRecent(inH, pkts, bytes, t, true);
+      if (outH >= 0) sets[1]!.countRecent(outH, pkts, bytes, t, true);
     }
+    return r;
   }
 
   currentSec(t: number): number {
@@ -293,22 +448,57 @@ export class CountWindow {
   }
 
   private expire(firstKept: number): void {
+    const sets = this.sets;
+    const [s0, s1, s2, s3, s4, s5] = sets as [
+      CounterSet,
+      CounterSet,
+      CounterSet,
+      CounterSet,
+      CounterSet,
+      CounterSet,
+    ];
+    // Parts first, oldest bucket first: their rows may sit in buckets that leave in this same call.
+    const leaving = this.leaving;
+    leaving.length = 0;
+    for (const st of this.stores) if (st.parts.length > 0 && st.epoch < firstKept) leaving.push(st);
+    if (leaving.length > 1) leaving.sort((x, y) => x.epoch - y.epoch);
+    for (const st of leaving) {
+      const refs = st.parts;
+      for (let q = 0; q < refs.length; q++) {
+        const rs = this.stores[refs.store[q] as number] as RowStore;
+        const r = refs.row[q] as number;
+        this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
+        const rowEp = refs.rowEp[q] as number;
+        const stepP = refs.stepP[q] as number;
+        const stepB = refs.stepB[q] as number;
+        let ep = st.epoch + 1;
+        // the next parts: taken at once while their buckets are gone too, else filed in the next bucket
+        for (; ep < rowEp && ep < firstKept; ep++) this.takePart(rs, r, stepP, stepB, 0);
+        if (ep < rowEp) this.pushPart(ep, refs.store[q] as number, r, stepP, stepB, 0, stepP, stepB, rowEp);
+      }
+      refs.clear();
+      if (st.length === 0) st.clear(1024);
+    }
     for (const st of this.stores) {
       if (st.length === 0 || st.epoch >= firstKept) continue;
-      const sets = this.sets;
       for (let r = 0; r < st.length; r++) {
+        const p = st.pkts[r] as number;
+        const b = st.bytes[r] as number;
+        const f = st.flows[r] as number;
+        const pc = st.pclass[r] as number;
+        const m = st.mask[r] as number;
         let id = st.inHost[r] as number;
-        if (id >= 0) sets[0]!.apply(id, st, r, -1);
+        if (id >= 0) s0.add(id, p, b, f, pc, m, -1);
         id = st.outHost[r] as number;
-        if (id >= 0) sets[1]!.apply(id, st, r, -1);
+        if (id >= 0) s1.add(id, p, b, f, pc, m, -1);
         id = st.inPrefix[r] as number;
-        if (id >= 0) sets[2]!.apply(id, st, r, -1);
+        if (id >= 0) s2.add(id, p, b, f, pc, m, -1);
         id = st.outPrefix[r] as number;
-        if (id >= 0) sets[3]!.apply(id, st, r, -1);
+        if (id >= 0) s3.add(id, p, b, f, pc, m, -1);
         id = st.inGroup[r] as number;
-        if (id >= 0) sets[4]!.apply(id, st, r, -1);
+        if (id >= 0) s4.add(id, p, b, f, pc, m, -1);
         id = st.outGroup[r] as number;
-        if (id >= 0) sets[5]!.apply(id, st, r, -1);
+        if (id >= 0) s5.add(id, p, b, f, pc, m, -1);
       }
       st.clear(1024);
     }
