@@ -89,18 +89,41 @@ const CFG = {
   thresholds: { host: { incoming: { pps: 1e12 } }, prefix: { incoming: { pps: 1e13 } } },
 };
 
+/** Bytes held by the window's buckets (rows and part references): every typed array reachable from them. */
+function bucketBytes(w: CountWindow): number {
+  let n = 0;
+  const walk = (o: object) => {
+    for (const v of Object.values(o)) {
+      if (ArrayBuffer.isView(v)) n += v.byteLength;
+      else if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as object);
+    }
+  };
+  for (const st of w.stores) walk(st);
+  return n;
+}
+
+/** Peak memory of the window's buckets in the last countOnly run (MB). */
+let windowPeakMB = 0;
+
 /** ns per record of counting + windowing alone. */
 function countOnly(input: Input, reps: number): number {
   let best = Infinity;
+  windowPeakMB = 0;
   for (let rep = 0; rep < reps; rep++) {
     const w = new CountWindow(parseDetectionConfig(CFG));
     let nextTick = T0;
+    let peak = 0;
     const t0 = cpuNs();
     for (let k = 0; k < input.batches.length; k++) {
       const t = input.at[k]!;
-      while (t >= nextTick) w.advance((nextTick += 100));
+      while (t >= nextTick) {
+        w.advance((nextTick += 100));
+        // once a second of record time (cheap enough not to show in the figure)
+        if (nextTick % 1000 === 0) peak = Math.max(peak, bucketBytes(w));
+      }
       w.ingest(input.batches[k]!, ['bench']);
     }
+    windowPeakMB = Math.max(windowPeakMB, Math.round(peak / 1048576));
     w.advance(nextTick + 2000); // the whole window leaves: every bucket is subtracted
     const ns = (cpuNs() - t0) / input.records;
     if (w.stats.records !== input.records) throw new Error('count bench: records lost');
@@ -143,6 +166,7 @@ export async function run(): Promise<Record<string, number>> {
   for (const c of cases) {
     if (only && !c.name.startsWith(only)) continue;
     out[`${c.name}.countNsPerRecord`] = countOnly(c.input, reps);
+    out[`${c.name}.windowPeakMB`] = windowPeakMB;
     if (!process.env.FG_COUNT_NO_TICKS) out[`${c.name}.withTicksNsPerRecord`] = withTicks(c.input, reps);
   }
   return out;

@@ -4,12 +4,13 @@
 // rows of the window double as the recent-traffic sample the signature builder reads.
 
 /**
- * The earlier parts of records that span several buckets: the record's row lives in the bucket of its
- * newest part with the whole amount still inside the window; its oldest part is a reference here, in
- * its own bucket, that takes its share off the row's targets (and off the row) when that bucket leaves
- * the window and then moves on to the next bucket with the next part's share (the parts between the
- * first and the last are equal: the record is spread evenly). One row and one reference per record
- * instead of a row per bucket.
+ * The earlier parts of records that span several buckets. The record's row lives in the bucket of its
+ * newest part, with the whole amount still inside the window; its older parts are one reference here
+ * that takes the oldest part's share off the row's targets (and off the row) when that part's bucket
+ * leaves the window, then the next part's share at the next bucket, and so on until only the row's own
+ * part is left (the parts between the first and the last are equal: a record is spread evenly). One row
+ * and one reference per record instead of a row per bucket; one list for the whole window, so its size
+ * follows the records in flight, not the number of buckets.
  */
 export class PartRefs {
   length = 0;
@@ -17,15 +18,19 @@ export class PartRefs {
   /** Ring index of the bucket holding the row, and the row. */
   store!: Int32Array;
   row!: Int32Array;
+  /** Share of the next part to leave, and the bucket it leaves with. */
   pkts!: Float64Array;
   bytes!: Float64Array;
   flows!: Float32Array;
-  /** Share of each following part (packets, bytes), and the bucket of the row (where the chain ends). */
+  nextEp!: Float64Array;
+  /** Share of each following part, and the bucket of the row (where the chain ends). */
   stepP!: Float64Array;
   stepB!: Float64Array;
   rowEp!: Float64Array;
+  /** Recent peak, decaying slowly (as RowStore.highWater). */
+  private highWater = 0;
 
-  constructor(capacity = 64) {
+  constructor(capacity = 1024) {
     this.resize(capacity);
   }
 
@@ -34,8 +39,29 @@ export class PartRefs {
     return this.length++;
   }
 
+  /** Moves reference `from` to slot `to` (compaction while expiring). */
+  move(from: number, to: number): void {
+    this.store[to] = this.store[from] as number;
+    this.row[to] = this.row[from] as number;
+    this.pkts[to] = this.pkts[from] as number;
+    this.bytes[to] = this.bytes[from] as number;
+    this.flows[to] = this.flows[from] as number;
+    this.nextEp[to] = this.nextEp[from] as number;
+    this.stepP[to] = this.stepP[from] as number;
+    this.stepB[to] = this.stepB[from] as number;
+    this.rowEp[to] = this.rowEp[from] as number;
+  }
+
+  /** Keeps the first n references; gives memory back only after a burst has passed. */
+  truncate(n: number): void {
+    this.length = n;
+    this.highWater = Math.max(n, Math.floor(this.highWater * 0.99));
+    const keep = Math.max(1024, this.highWater);
+    if (this.capacity > keep * 4) this.resize(Math.max(keep, n) * 2);
+  }
+
   private resize(cap: number): void {
-    const n = this.length;
+    const n = Math.min(this.length, cap);
     const copy = <T extends Int32Array | Float64Array | Float32Array>(old: T | undefined, a: T): T => {
       if (old) a.set(old.subarray(0, n) as never);
       return a;
@@ -45,31 +71,16 @@ export class PartRefs {
     this.pkts = copy(this.pkts, new Float64Array(cap));
     this.bytes = copy(this.bytes, new Float64Array(cap));
     this.flows = copy(this.flows, new Float32Array(cap));
+    this.nextEp = copy(this.nextEp, new Float64Array(cap));
     this.stepP = copy(this.stepP, new Float64Array(cap));
     this.stepB = copy(this.stepB, new Float64Array(cap));
     this.rowEp = copy(this.rowEp, new Float64Array(cap));
     this.capacity = cap;
   }
-
-  /** Recent peak, decaying slowly (as RowStore.highWater). */
-  private highWater = 0;
-
-  /** Empties the list; gives the memory back only after a burst has passed. */
-  clear(): void {
-    this.highWater = Math.max(this.length, Math.floor(this.highWater * 0.99));
-    this.length = 0;
-    const keep = Math.max(64, this.highWater);
-    if (this.capacity > keep * 4) {
-      this.capacity = 0;
-      this.resize(keep);
-    }
-  }
 }
 
 export class RowStore {
   length = 0;
-  /** Earlier parts of multi-bucket records whose rows are in newer buckets. */
-  readonly parts = new PartRefs();
   /** Epoch (time / tick) this bucket holds; meaningful while length > 0. */
   epoch = 0;
   capacity: number;
@@ -153,7 +164,6 @@ export class RowStore {
 
   /** Empties the bucket; gives back memory only after a burst has passed (capacity ≫ recent peak). */
   clear(minCap: number): void {
-    this.parts.clear();
     this.highWater = Math.max(this.length, Math.floor(this.highWater * 0.99));
     this.length = 0;
     this.shrinkIfIdle(Math.max(minCap, this.highWater));

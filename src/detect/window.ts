@@ -11,7 +11,7 @@ import type { DetectionConfig } from './config.js';
 import { CounterSet, HOST_WIDTH, contributionMask } from './counters.js';
 import { protoClass } from './metrics.js';
 import { type GroupPolicy, Policies } from './policy.js';
-import { RowStore } from './rows.js';
+import { PartRefs, RowStore } from './rows.js';
 
 export const LEVELS = ['host', 'prefix', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -66,8 +66,8 @@ export class CountWindow {
   private readonly partP: Float64Array;
   private readonly partB: Float64Array;
   private readonly partF: Float64Array;
-  /** Scratch: the buckets with parts leaving the window. */
-  private readonly leaving: RowStore[] = [];
+  /** Older parts of the rows of multi-bucket records (rows.ts PartRefs). */
+  private readonly parts = new PartRefs();
 
   constructor(
     readonly cfg: DetectionConfig,
@@ -210,7 +210,11 @@ export class CountWindow {
       sumF += pf[n] = Math.fround(flows);
       n++;
     }
-    if (n === 0) return;
+    if (n === 0) {
+      // wholly in the future (starts after the window's last bucket): into that bucket, as a sample would
+      if (from > to) this.addRow(b, i, to, s, P, B, isFlow ? sr : 0, true);
+      return;
+    }
     if (n === 1) {
       this.addRow(
         b,
@@ -252,7 +256,7 @@ export class CountWindow {
     }
   }
 
-  /** Files part ep of the row at (store, r): it leaves the window with bucket ep. */
+  /** Files the older parts of the row at (store, r): the first (p, b, f) leaves with bucket ep. */
   private pushPart(
     ep: number,
     store: number,
@@ -264,15 +268,14 @@ export class CountWindow {
     stepB: number,
     rowEp: number,
   ): void {
-    const st = this.stores[((ep % this.R) + this.R) % this.R] as RowStore;
-    if (st.length === 0 && st.parts.length === 0) st.epoch = ep;
-    const refs = st.parts;
+    const refs = this.parts;
     const q = refs.push();
     refs.store[q] = store;
     refs.row[q] = r;
     refs.pkts[q] = p;
     refs.bytes[q] = b;
     refs.flows[q] = f;
+    refs.nextEp[q] = ep;
     refs.stepP[q] = stepP;
     refs.stepB[q] = stepB;
     refs.rowEp[q] = rowEp;
@@ -312,7 +315,7 @@ export class CountWindow {
     onset: boolean,
   ): number {
     const st = this.stores[((ep % this.R) + this.R) % this.R] as RowStore;
-    if (st.length === 0 && st.parts.length === 0) st.epoch = ep;
+    if (st.length === 0) st.epoch = ep;
     const r = st.push();
     const off = i * 4;
     const fam = b.family[i] as number;
@@ -457,28 +460,29 @@ export class CountWindow {
       CounterSet,
       CounterSet,
     ];
-    // Parts first, oldest bucket first: their rows may sit in buckets that leave in this same call.
-    const leaving = this.leaving;
-    leaving.length = 0;
-    for (const st of this.stores) if (st.parts.length > 0 && st.epoch < firstKept) leaving.push(st);
-    if (leaving.length > 1) leaving.sort((x, y) => x.epoch - y.epoch);
-    for (const st of leaving) {
-      const refs = st.parts;
-      for (let q = 0; q < refs.length; q++) {
+    // Parts first: their rows may sit in buckets that leave in this same call.
+    const refs = this.parts;
+    let keep = 0;
+    for (let q = 0; q < refs.length; q++) {
+      let ep = refs.nextEp[q] as number;
+      if (ep < firstKept) {
         const rs = this.stores[refs.store[q] as number] as RowStore;
         const r = refs.row[q] as number;
-        this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
         const rowEp = refs.rowEp[q] as number;
         const stepP = refs.stepP[q] as number;
         const stepB = refs.stepB[q] as number;
-        let ep = st.epoch + 1;
-        // the next parts: taken at once while their buckets are gone too, else filed in the next bucket
-        for (; ep < rowEp && ep < firstKept; ep++) this.takePart(rs, r, stepP, stepB, 0);
-        if (ep < rowEp) this.pushPart(ep, refs.store[q] as number, r, stepP, stepB, 0, stepP, stepB, rowEp);
+        this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
+        for (ep++; ep < rowEp && ep < firstKept; ep++) this.takePart(rs, r, stepP, stepB, 0);
+        if (ep >= rowEp) continue; // only the row's own part is left
+        refs.pkts[q] = stepP;
+        refs.bytes[q] = stepB;
+        refs.flows[q] = 0;
+        refs.nextEp[q] = ep;
       }
-      refs.clear();
-      if (st.length === 0) st.clear(1024);
+      if (keep !== q) refs.move(q, keep);
+      keep++;
     }
+    refs.truncate(keep);
     for (const st of this.stores) {
       if (st.length === 0 || st.epoch >= firstKept) continue;
       for (let r = 0; r < st.length; r++) {
