@@ -166,6 +166,16 @@ export class CounterSet {
    * time) is the rate of a surge over its own elapsed time.
    */
   onset: Float64Array;
+  /**
+   * Per-bucket decay of each target (window.ts): the sum of the equal middle-part shares of its flow
+   * records still spanning older buckets, taken off the sums once per bucket leaving the window; with
+   * the number of records in it and the list of targets that have one.
+   */
+  decay: Float64Array;
+  decayN: Int32Array;
+  decaying: Int32Array;
+  decayPos: Int32Array;
+  decayingCount = 0;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -190,6 +200,10 @@ export class CounterSet {
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
     this.onset = new Float64Array(cap * ONSET_WIDTH);
+    this.decay = new Float64Array(cap * width);
+    this.decayN = new Int32Array(cap);
+    this.decaying = new Int32Array(cap);
+    this.decayPos = new Int32Array(cap).fill(-1);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -222,6 +236,10 @@ export class CounterSet {
     this.activePos = i32(this.activePos, -1);
     this.rowCount = i32(this.rowCount);
     this.onset = f64(this.onset, ONSET_WIDTH);
+    this.decay = f64(this.decay, this.width);
+    this.decayN = i32(this.decayN);
+    this.decaying = i32(this.decaying);
+    this.decayPos = i32(this.decayPos, -1);
     this.baselines.grow(cap);
   }
 
@@ -272,6 +290,35 @@ export class CounterSet {
   /** Adds an earlier part of a row (window.ts PartRefs) to target id: the sums only, the row stays. */
   addPart(id: number, p: number, b: number, f: number, pc: number, mask: number): void {
     addKernel(this.sums, id * this.width, this.width, p, b, f, pc, mask);
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one record's per-bucket share to target id's decay. */
+  decayAdd(id: number, p: number, b: number, pc: number, mask: number, sign: number): void {
+    const s = id * this.width;
+    addKernel(this.decay, s, this.width, p * sign, b * sign, 0, pc, mask);
+    const n = (this.decayN[id] = (this.decayN[id] as number) + sign);
+    if (sign > 0 && n === 1) {
+      this.decayPos[id] = this.decayingCount;
+      this.decaying[this.decayingCount++] = id;
+    } else if (n === 0) {
+      this.decay.fill(0, s, s + this.width);
+      const pos = this.decayPos[id] as number;
+      const last = this.decaying[--this.decayingCount] as number;
+      this.decaying[pos] = last;
+      this.decayPos[last] = pos;
+      this.decayPos[id] = -1;
+    }
+  }
+
+  /** One bucket left the window: every decaying target loses its per-bucket share. */
+  applyDecay(): void {
+    const w = this.width;
+    const sums = this.sums;
+    const decay = this.decay;
+    for (let k = 0; k < this.decayingCount; k++) {
+      const s = (this.decaying[k] as number) * w;
+      for (let c = s; c < s + w; c++) sums[c] = (sums[c] as number) - (decay[c] as number);
+    }
   }
 
   /** Keeps the live row count and the active list. */

@@ -27,6 +27,8 @@ export class PartRefs {
   stepP!: Float64Array;
   stepB!: Float64Array;
   rowEp!: Float64Array;
+  /** 0: the first part is still in the window; 1: the middle parts are leaving through the decay. */
+  phase!: Uint8Array;
   /** Recent peak, decaying slowly (as RowStore.highWater). */
   private highWater = 0;
 
@@ -50,6 +52,7 @@ export class PartRefs {
     this.stepP[to] = this.stepP[from] as number;
     this.stepB[to] = this.stepB[from] as number;
     this.rowEp[to] = this.rowEp[from] as number;
+    this.phase[to] = this.phase[from] as number;
   }
 
   /** Keeps the first n references; gives memory back only after a burst has passed. */
@@ -62,7 +65,10 @@ export class PartRefs {
 
   private resize(cap: number): void {
     const n = Math.min(this.length, cap);
-    const copy = <T extends Int32Array | Float64Array | Float32Array>(old: T | undefined, a: T): T => {
+    const copy = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(
+      old: T | undefined,
+      a: T,
+    ): T => {
       if (old) a.set(old.subarray(0, n) as never);
       return a;
     };
@@ -75,6 +81,7 @@ export class PartRefs {
     this.stepP = copy(this.stepP, new Float64Array(cap));
     this.stepB = copy(this.stepB, new Float64Array(cap));
     this.rowEp = copy(this.rowEp, new Float64Array(cap));
+    this.phase = copy(this.phase, new Uint8Array(cap));
     this.capacity = cap;
   }
 }

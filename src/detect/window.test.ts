@@ -39,7 +39,7 @@ function inWindow(r: Rec, firstKept: number, epochAtIngest: number): number {
 }
 
 describe('window: multi-bucket records as one row and one part reference', () => {
-  it('property: at every tick each host holds exactly its records’ shares still inside the window', () => {
+  it('property: at every tick each host (sums and rows) holds exactly its records’ shares still inside the window', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -67,6 +67,11 @@ describe('window: multi-bucket records as one row and one part reference', () =>
               const id = w.sets[0]!.table.findWords(4, (0xcb007100 + h) >>> 0, 0, 0, 0);
               const got = id < 0 ? 0 : (w.sets[0]!.sums[id * w.sets[0]!.width] as number);
               expect(got).toBeCloseTo(want, 6);
+              // the rows hold the same (legitTraffic and the signature builder read them)
+              let inRows = 0;
+              for (const st of w.stores)
+                for (let r = 0; r < st.length; r++) if (st.inHost[r] === id) inRows += st.pkts[r] as number;
+              expect(inRows).toBeCloseTo(want, 6);
             }
           };
           for (const r of sorted) {

@@ -68,6 +68,9 @@ export class CountWindow {
   private readonly partF: Float64Array;
   /** Older parts of the rows of multi-bucket records (rows.ts PartRefs). */
   private readonly parts = new PartRefs();
+  /** The next bucket whose parts leave, and the newest row bucket of any part reference. */
+  private partsFrom = Number.POSITIVE_INFINITY;
+  private maxRowEp = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly cfg: DetectionConfig,
@@ -279,6 +282,64 @@ export class CountWindow {
     refs.stepP[q] = stepP;
     refs.stepB[q] = stepB;
     refs.rowEp[q] = rowEp;
+    refs.phase[q] = 0;
+    if (rowEp > this.maxRowEp) this.maxRowEp = rowEp;
+    if (ep < this.partsFrom) this.partsFrom = ep;
+  }
+
+  /**
+   * Bucket x leaves the window: every decaying target loses its records' middle-part shares; a record
+   * whose first part was in x starts decaying (its first part is taken off); one whose last middle part
+   * was in x stops (only its row's own part is left, taken off with the row's bucket).
+   */
+  private expireParts(x: number): void {
+    const sets = this.sets;
+    for (let si = 0; si < 6; si++) if ((sets[si] as CounterSet).decayingCount > 0) sets[si]!.applyDecay();
+    const refs = this.parts;
+    let keep = 0;
+    for (let q = 0; q < refs.length; q++) {
+      const rs = this.stores[refs.store[q] as number] as RowStore;
+      const r = refs.row[q] as number;
+      const last = (refs.rowEp[q] as number) - 1;
+      if (refs.phase[q] === 0) {
+        if (refs.nextEp[q] === x) {
+          this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
+          if (x >= last) continue; // no middle parts: only the row's own part is left
+          this.decayRow(rs, r, refs.stepP[q] as number, refs.stepB[q] as number, 1);
+          refs.phase[q] = 1;
+        }
+      } else {
+        // the decay took middle part x off the sums: keep the row's amount what is left in the window
+        rs.pkts[r] = (rs.pkts[r] as number) - (refs.stepP[q] as number);
+        rs.bytes[r] = (rs.bytes[r] as number) - (refs.stepB[q] as number);
+        if (x >= last) {
+          this.decayRow(rs, r, refs.stepP[q] as number, refs.stepB[q] as number, -1);
+          continue;
+        }
+      }
+      if (keep !== q) refs.move(q, keep);
+      keep++;
+    }
+    refs.truncate(keep);
+  }
+
+  /** Adds (sign 1) or removes (sign -1) row r's per-bucket share to its targets' decay. */
+  private decayRow(rs: RowStore, r: number, p: number, b: number, sign: number): void {
+    const sets = this.sets;
+    const pc = rs.pclass[r] as number;
+    const m = rs.mask[r] as number;
+    let id = rs.inHost[r] as number;
+    if (id >= 0) sets[0]!.decayAdd(id, p, b, pc, m, sign);
+    id = rs.outHost[r] as number;
+    if (id >= 0) sets[1]!.decayAdd(id, p, b, pc, m, sign);
+    id = rs.inPrefix[r] as number;
+    if (id >= 0) sets[2]!.decayAdd(id, p, b, pc, m, sign);
+    id = rs.outPrefix[r] as number;
+    if (id >= 0) sets[3]!.decayAdd(id, p, b, pc, m, sign);
+    id = rs.inGroup[r] as number;
+    if (id >= 0) sets[4]!.decayAdd(id, p, b, pc, m, sign);
+    id = rs.outGroup[r] as number;
+    if (id >= 0) sets[5]!.decayAdd(id, p, b, pc, m, sign);
   }
 
   /** Takes one part (p, b, f) of row r off its targets' sums and off the row. */
@@ -460,29 +521,12 @@ export class CountWindow {
       CounterSet,
       CounterSet,
     ];
-    // Parts first: their rows may sit in buckets that leave in this same call.
-    const refs = this.parts;
-    let keep = 0;
-    for (let q = 0; q < refs.length; q++) {
-      let ep = refs.nextEp[q] as number;
-      if (ep < firstKept) {
-        const rs = this.stores[refs.store[q] as number] as RowStore;
-        const r = refs.row[q] as number;
-        const rowEp = refs.rowEp[q] as number;
-        const stepP = refs.stepP[q] as number;
-        const stepB = refs.stepB[q] as number;
-        this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
-        for (ep++; ep < rowEp && ep < firstKept; ep++) this.takePart(rs, r, stepP, stepB, 0);
-        if (ep >= rowEp) continue; // only the row's own part is left
-        refs.pkts[q] = stepP;
-        refs.bytes[q] = stepB;
-        refs.flows[q] = 0;
-        refs.nextEp[q] = ep;
-      }
-      if (keep !== q) refs.move(q, keep);
-      keep++;
+    // Parts first, bucket by bucket: their rows may sit in buckets that leave in this same call.
+    if (this.parts.length > 0) {
+      const stop = Math.min(firstKept, this.maxRowEp);
+      for (let x = this.partsFrom; x < stop; x++) this.expireParts(x);
     }
-    refs.truncate(keep);
+    this.partsFrom = Math.max(this.partsFrom, firstKept);
     for (const st of this.stores) {
       if (st.length === 0 || st.epoch >= firstKept) continue;
       for (let r = 0; r < st.length; r++) {
