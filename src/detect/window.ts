@@ -11,7 +11,9 @@ import type { DetectionConfig } from './config.js';
 import { CounterSet, HOST_WIDTH, contributionMask } from './counters.js';
 import { protoClass } from './metrics.js';
 import { type GroupPolicy, Policies } from './policy.js';
-import { PartRefs, RowStore } from './rows.js';
+import { FlowParts } from './parts.js';
+import { TargetIndex } from './targets.js';
+import { RowStore } from './rows.js';
 
 export const LEVELS = ['host', 'prefix', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -40,8 +42,6 @@ export class CountWindow {
   readonly winSec: number;
   /** Current bucket (time / tick); written by ingest (first record) and advance(). */
   epoch = Number.NEGATIVE_INFINITY;
-  private lastEvictSec = 0;
-  private needEvict = false;
   private readonly dropLate: boolean;
   /** Names of the exporters of the batch being counted, by batch.exporter index. */
   exporterNames: readonly string[] = [];
@@ -66,11 +66,10 @@ export class CountWindow {
   private readonly partP: Float64Array;
   private readonly partB: Float64Array;
   private readonly partF: Float64Array;
-  /** Older parts of the rows of multi-bucket records (rows.ts PartRefs). */
-  private readonly parts = new PartRefs();
-  /** The next bucket whose parts leave, and the newest row bucket of any part reference. */
-  private partsFrom = Number.POSITIVE_INFINITY;
-  private maxRowEp = Number.NEGATIVE_INFINITY;
+  /** Finds or adds a record's targets, evicts idle ones (targets.ts). */
+  private readonly targets: TargetIndex;
+  /** Older parts of the rows of multi-bucket records (parts.ts). */
+  private readonly parts: FlowParts;
 
   constructor(
     readonly cfg: DetectionConfig,
@@ -100,6 +99,8 @@ export class CountWindow {
       new CounterSet(groups, groups, bp),
       new CounterSet(groups, groups, bp),
     ];
+    this.parts = new FlowParts(this.sets, this.stores);
+    this.targets = new TargetIndex(cfg, this.policies, this.sets, this.stats);
     for (const set of [this.sets[4], this.sets[5]] as CounterSet[])
       for (const g of this.policies.groups) set.insert(4, g.index, 0, 0, 0, g.index, 0, g.mode === 'p99');
   }
@@ -146,14 +147,14 @@ export class CountWindow {
       epE = E;
     }
     const off = i * 4;
-    const inH = this.hostFor(0, fam as Family, b.dstAddr, off, e);
-    const outH = this.hostFor(1, fam as Family, b.srcAddr, off, e);
+    const inH = this.targets.hostFor(0, fam as Family, b.dstAddr, off, e);
+    const outH = this.targets.hostFor(1, fam as Family, b.srcAddr, off, e);
     if (inH < 0 && outH < 0) {
       this.stats.notOurs++;
       return;
     }
-    const inP = inH >= 0 ? this.prefixFor(0, inH, fam, b.dstAddr, off, e) : -1;
-    const outP = outH >= 0 ? this.prefixFor(1, outH, fam, b.srcAddr, off, e) : -1;
+    const inP = inH >= 0 ? this.targets.prefixFor(0, inH, fam, b.dstAddr, off, e) : -1;
+    const outP = outH >= 0 ? this.targets.prefixFor(1, outH, fam, b.srcAddr, off, e) : -1;
     const inG = inH >= 0 ? this.policies.hostPolicies[this.sets[0]!.policy[inH] as number]!.group.index : -1;
     const outG =
       outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
@@ -232,10 +233,10 @@ export class CountWindow {
       return;
     }
     // One row, in the newest part's bucket, with everything inside the window; the oldest part is a
-    // reference that takes its share off when its bucket leaves, then moves on (rows.ts PartRefs).
+    // reference that takes its share off when its bucket leaves, then decays (parts.ts).
     const newest = pe[n - 1] as number;
     const r = this.addRow(b, i, newest, pt[n - 1] as number, sumP, sumB, sumF, false);
-    this.pushPart(
+    this.parts.push(
       pe[0] as number,
       ((newest % this.R) + this.R) % this.R,
       r,
@@ -257,111 +258,6 @@ export class CountWindow {
         if (this.rOutH >= 0) sets[1]!.countRecent(this.rOutH, pp[k] as number, pb[k] as number, t, k === 0);
       }
     }
-  }
-
-  /** Files the older parts of the row at (store, r): the first (p, b, f) leaves with bucket ep. */
-  private pushPart(
-    ep: number,
-    store: number,
-    r: number,
-    p: number,
-    b: number,
-    f: number,
-    stepP: number,
-    stepB: number,
-    rowEp: number,
-  ): void {
-    const refs = this.parts;
-    const q = refs.push();
-    refs.store[q] = store;
-    refs.row[q] = r;
-    refs.pkts[q] = p;
-    refs.bytes[q] = b;
-    refs.flows[q] = f;
-    refs.nextEp[q] = ep;
-    refs.stepP[q] = stepP;
-    refs.stepB[q] = stepB;
-    refs.rowEp[q] = rowEp;
-    refs.phase[q] = 0;
-    if (rowEp > this.maxRowEp) this.maxRowEp = rowEp;
-    if (ep < this.partsFrom) this.partsFrom = ep;
-  }
-
-  /**
-   * Bucket x leaves the window: every decaying target loses its records' middle-part shares; a record
-   * whose first part was in x starts decaying (its first part is taken off); one whose last middle part
-   * was in x stops (only its row's own part is left, taken off with the row's bucket).
-   */
-  private expireParts(x: number): void {
-    const sets = this.sets;
-    for (let si = 0; si < 6; si++) if ((sets[si] as CounterSet).decayingCount > 0) sets[si]!.applyDecay();
-    const refs = this.parts;
-    let keep = 0;
-    for (let q = 0; q < refs.length; q++) {
-      const rs = this.stores[refs.store[q] as number] as RowStore;
-      const r = refs.row[q] as number;
-      const last = (refs.rowEp[q] as number) - 1;
-      if (refs.phase[q] === 0) {
-        if (refs.nextEp[q] === x) {
-          this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
-          if (x >= last) continue; // no middle parts: only the row's own part is left
-          this.decayRow(rs, r, refs.stepP[q] as number, refs.stepB[q] as number, 1);
-          refs.phase[q] = 1;
-        }
-      } else {
-        // the decay took middle part x off the sums: keep the row's amount what is left in the window
-        rs.pkts[r] = (rs.pkts[r] as number) - (refs.stepP[q] as number);
-        rs.bytes[r] = (rs.bytes[r] as number) - (refs.stepB[q] as number);
-        if (x >= last) {
-          this.decayRow(rs, r, refs.stepP[q] as number, refs.stepB[q] as number, -1);
-          continue;
-        }
-      }
-      if (keep !== q) refs.move(q, keep);
-      keep++;
-    }
-    refs.truncate(keep);
-  }
-
-  /** Adds (sign 1) or removes (sign -1) row r's per-bucket share to its targets' decay. */
-  private decayRow(rs: RowStore, r: number, p: number, b: number, sign: number): void {
-    const sets = this.sets;
-    const pc = rs.pclass[r] as number;
-    const m = rs.mask[r] as number;
-    let id = rs.inHost[r] as number;
-    if (id >= 0) sets[0]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.outHost[r] as number;
-    if (id >= 0) sets[1]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.inPrefix[r] as number;
-    if (id >= 0) sets[2]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.outPrefix[r] as number;
-    if (id >= 0) sets[3]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.inGroup[r] as number;
-    if (id >= 0) sets[4]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.outGroup[r] as number;
-    if (id >= 0) sets[5]!.decayAdd(id, p, b, pc, m, sign);
-  }
-
-  /** Takes one part (p, b, f) of row r off its targets' sums and off the row. */
-  private takePart(rs: RowStore, r: number, p: number, b: number, f: number): void {
-    const sets = this.sets;
-    const pc = rs.pclass[r] as number;
-    const m = rs.mask[r] as number;
-    let id = rs.inHost[r] as number;
-    if (id >= 0) sets[0]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.outHost[r] as number;
-    if (id >= 0) sets[1]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.inPrefix[r] as number;
-    if (id >= 0) sets[2]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.outPrefix[r] as number;
-    if (id >= 0) sets[3]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.inGroup[r] as number;
-    if (id >= 0) sets[4]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.outGroup[r] as number;
-    if (id >= 0) sets[5]!.addPart(id, -p, -b, -f, pc, m);
-    rs.pkts[r] = (rs.pkts[r] as number) - p;
-    rs.bytes[r] = (rs.bytes[r] as number) - b;
-    rs.flows[r] = (rs.flows[r] as number) - f;
   }
 
   /** Writes record i's row into bucket ep and adds it to its targets; returns the row. */
@@ -432,85 +328,6 @@ export class CountWindow {
     return Math.floor(t / 1000);
   }
 
-  private hostFor(d: number, fam: Family, words: Uint32Array, off: number, t: number): number {
-    const set = this.sets[d] as CounterSet;
-    let id = set.table.find(fam, words, off);
-    if (id < 0) {
-      if (!this.policies.isOurs(fam, words, off)) return -1;
-      const pol = this.policies.hostPolicyOf(fam, words, off);
-      const g = (this.policies.hostPolicies[pol] as { group: GroupPolicy }).group;
-      const w0 = words[off] as number;
-      const v6 = fam === 6;
-      id = set.insert(
-        fam,
-        w0,
-        v6 ? (words[off + 1] as number) : 0,
-        v6 ? (words[off + 2] as number) : 0,
-        v6 ? (words[off + 3] as number) : 0,
-        pol,
-        this.currentSec(t),
-        g.mode === 'p99',
-      );
-      if (id < 0) {
-        this.stats.untracked++;
-        this.needEvict = true;
-        return -1;
-      }
-    }
-    set.lastSeen[id] = t;
-    return id;
-  }
-
-  private prefixFor(
-    d: number,
-    hostId: number,
-    fam: number,
-    words: Uint32Array,
-    off: number,
-    t: number,
-  ): number {
-    const hosts = this.sets[d] as CounterSet;
-    const prefixes = this.sets[2 + d] as CounterSet;
-    const cached = hosts.prefixId[hostId] as number;
-    if (
-      cached >= 0 &&
-      prefixes.gen[cached] === hosts.prefixGen[hostId] &&
-      prefixes.table.family[cached] === fam
-    ) {
-      prefixes.lastSeen[cached] = t;
-      return cached;
-    }
-    const len = fam === 4 ? this.cfg.prefixLengths.v4 : this.cfg.prefixLengths.v6;
-    const m = this.maskW;
-    for (let k = 0; k < 4; k++) {
-      const bits = len - k * 32;
-      const w = fam === 4 && k > 0 ? 0 : (words[off + k] as number);
-      m[k] = bits >= 32 ? w : bits <= 0 ? 0 : (w & (-1 << (32 - bits))) >>> 0;
-    }
-    let id = prefixes.table.findWords(fam, m[0] as number, m[1] as number, m[2] as number, m[3] as number);
-    if (id < 0) {
-      const g = (this.policies.hostPolicies[hosts.policy[hostId] as number] as { group: GroupPolicy }).group;
-      id = prefixes.insert(
-        fam,
-        m[0] as number,
-        m[1] as number,
-        m[2] as number,
-        m[3] as number,
-        g.index,
-        this.currentSec(t),
-        g.mode === 'p99',
-      );
-      if (id < 0) {
-        this.needEvict = true;
-        return -1;
-      }
-    }
-    hosts.prefixId[hostId] = id;
-    hosts.prefixGen[hostId] = prefixes.gen[id] as number;
-    prefixes.lastSeen[id] = t;
-    return id;
-  }
-
   private expire(firstKept: number): void {
     const sets = this.sets;
     const [s0, s1, s2, s3, s4, s5] = sets as [
@@ -521,12 +338,8 @@ export class CountWindow {
       CounterSet,
       CounterSet,
     ];
-    // Parts first, bucket by bucket: their rows may sit in buckets that leave in this same call.
-    if (this.parts.length > 0) {
-      const stop = Math.min(firstKept, this.maxRowEp);
-      for (let x = this.partsFrom; x < stop; x++) this.expireParts(x);
-    }
-    this.partsFrom = Math.max(this.partsFrom, firstKept);
+    // Parts first: their rows may sit in buckets that leave in this same call.
+    this.parts.expire(firstKept);
     for (const st of this.stores) {
       if (st.length === 0 || st.epoch >= firstKept) continue;
       for (let r = 0; r < st.length; r++) {
@@ -566,18 +379,6 @@ export class CountWindow {
     return formatPrefix(prefixFromWords(fam, set.table.keys, id * 4, len));
   }
 
-  private evict(now: number, sec: number): void {
-    this.lastEvictSec = sec;
-    const idleBefore = now - this.cfg.idleEvictSeconds * 1000;
-    for (let si = 0; si < 4; si++) {
-      const set = this.sets[si] as CounterSet;
-      set.evictIdle(idleBefore);
-      // Still full: make room by evicting any target without traffic in the window.
-      if (this.needEvict && set.size >= set.table.maxEntries)
-        set.evictIdle(now - this.cfg.window, set.table.maxEntries / 8);
-    }
-    this.needEvict = false;
-  }
   /** Moves the window to `now`: buckets that left it are subtracted. */
   advance(now: number): void {
     const E = Math.floor(now / this.tickMs);
@@ -587,7 +388,7 @@ export class CountWindow {
 
   /** Evicts idle targets every 10 s, or at once when a table was full. */
   maybeEvict(now: number, sec: number): void {
-    if (this.needEvict || sec - this.lastEvictSec >= 10) this.evict(now, sec);
+    this.targets.maybeEvict(now, sec);
   }
 
   /** Rows held in the window's buckets. */
