@@ -171,11 +171,13 @@ export class CounterSet {
    * records still spanning older buckets, taken off the sums once per bucket leaving the window; with
    * the number of records in it and the list of targets that have one.
    */
-  decay: Float64Array;
-  decayN: Int32Array;
-  decaying: Int32Array;
-  decayPos: Int32Array;
+  /** Decay slots, only for the targets that decay now: vector, record count and target of each slot. */
+  decay = new Float64Array(0);
+  decayN = new Int32Array(0);
+  decaying = new Int32Array(0);
   decayingCount = 0;
+  /** Slot of each target (-1: not decaying). */
+  decayPos: Int32Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -200,9 +202,6 @@ export class CounterSet {
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
     this.onset = new Float64Array(cap * ONSET_WIDTH);
-    this.decay = new Float64Array(cap * width);
-    this.decayN = new Int32Array(cap);
-    this.decaying = new Int32Array(cap);
     this.decayPos = new Int32Array(cap).fill(-1);
     this.baselines = new Baselines(cap, baseline);
   }
@@ -236,9 +235,6 @@ export class CounterSet {
     this.activePos = i32(this.activePos, -1);
     this.rowCount = i32(this.rowCount);
     this.onset = f64(this.onset, ONSET_WIDTH);
-    this.decay = f64(this.decay, this.width);
-    this.decayN = i32(this.decayN);
-    this.decaying = i32(this.decaying);
     this.decayPos = i32(this.decayPos, -1);
     this.baselines.grow(cap);
   }
@@ -294,20 +290,40 @@ export class CounterSet {
 
   /** Adds (sign 1) or removes (sign -1) one record's per-bucket share to target id's decay. */
   decayAdd(id: number, p: number, b: number, pc: number, mask: number, sign: number): void {
-    const s = id * this.width;
-    addKernel(this.decay, s, this.width, p * sign, b * sign, 0, pc, mask);
-    const n = (this.decayN[id] = (this.decayN[id] as number) + sign);
-    if (sign > 0 && n === 1) {
-      this.decayPos[id] = this.decayingCount;
-      this.decaying[this.decayingCount++] = id;
-    } else if (n === 0) {
-      this.decay.fill(0, s, s + this.width);
-      const pos = this.decayPos[id] as number;
-      const last = this.decaying[--this.decayingCount] as number;
-      this.decaying[pos] = last;
-      this.decayPos[last] = pos;
-      this.decayPos[id] = -1;
+    const w = this.width;
+    let k = this.decayPos[id] as number;
+    if (k < 0) {
+      k = this.decayingCount++;
+      if (k >= this.decaying.length) this.growDecay(Math.max(64, k * 2));
+      this.decayPos[id] = k;
+      this.decaying[k] = id;
+      this.decayN[k] = 0;
+      this.decay.fill(0, k * w, (k + 1) * w);
     }
+    addKernel(this.decay, k * w, w, p * sign, b * sign, 0, pc, mask);
+    if ((this.decayN[k] = (this.decayN[k] as number) + sign) > 0) return;
+    // No record decays this target any more: free the slot (the last slot moves into it).
+    const last = --this.decayingCount;
+    if (k !== last) {
+      const moved = this.decaying[last] as number;
+      this.decay.copyWithin(k * w, last * w, (last + 1) * w);
+      this.decayN[k] = this.decayN[last] as number;
+      this.decaying[k] = moved;
+      this.decayPos[moved] = k;
+    }
+    this.decayPos[id] = -1;
+  }
+
+  private growDecay(slots: number): void {
+    const d = new Float64Array(slots * this.width);
+    d.set(this.decay);
+    this.decay = d;
+    const n = new Int32Array(slots);
+    n.set(this.decayN);
+    this.decayN = n;
+    const t = new Int32Array(slots);
+    t.set(this.decaying);
+    this.decaying = t;
   }
 
   /** One bucket left the window: every decaying target loses its per-bucket share. */
@@ -317,7 +333,8 @@ export class CounterSet {
     const decay = this.decay;
     for (let k = 0; k < this.decayingCount; k++) {
       const s = (this.decaying[k] as number) * w;
-      for (let c = s; c < s + w; c++) sums[c] = (sums[c] as number) - (decay[c] as number);
+      const d = k * w;
+      for (let c = 0; c < w; c++) sums[s + c] = (sums[s + c] as number) - (decay[d + c] as number);
     }
   }
 
