@@ -45,10 +45,70 @@ const OTHER_FLAGS = TCP_FIN | TCP_PSH | TCP_URG | TCP_ECE | TCP_CWR;
 /** Column count of host sets: the measures thresholds and baselines need (M_PKTS .. M_SYN). */
 export const HOST_WIDTH = M_SYN + 1;
 
+/** First column carried in a contribution mask: bit k of the mask stands for column M_SYN + k. */
+const MASK_BASE = M_SYN;
+
 /**
- * Adds (sign 1) or subtracts (sign -1) row r to the metric vector at sums[s ..]; columns at or past
- * `width` are skipped (host sets keep only the threshold measures; classification reads the rows).
+ * The columns past the protocol classes that a record adds its packets to, as a bit mask (bit k =
+ * column M_SYN + k): SYN-without-ACK, the other TCP flag measures, UDP amplification source ports, GRE,
+ * fragments and the packet-size bin. Computed once per record; host sets use only bit 0 (M_SYN).
  */
+export function contributionMask(
+  proto: number,
+  flags: number,
+  frag: number,
+  srcPort: number,
+  size: number,
+): number {
+  const pc = protoClass(proto);
+  let m = 0;
+  if (pc === PC_TCP) {
+    if (flags & TCP_SYN && !(flags & TCP_ACK)) m |= 1 << (M_SYN - MASK_BASE);
+    if (flags & TCP_ACK) m |= 1 << (M_ACK - MASK_BASE);
+    if (flags & TCP_RST) m |= 1 << (M_RST - MASK_BASE);
+    if (flags & OTHER_FLAGS) m |= 1 << (M_FLAGS_OTHER - MASK_BASE);
+    if (flags !== 0 && (flags & ~(TCP_ACK | TCP_RST)) === 0) m |= 1 << (M_ACK_RST_ONLY - MASK_BASE);
+  } else if (pc === PC_UDP) {
+    const a = AMP_INDEX[srcPort] as number;
+    if (a !== 255) m |= 1 << (M_AMP0 + a - MASK_BASE);
+  } else if (pc !== PC_ICMP && proto === 47) m |= 1 << (M_GRE_PKTS - MASK_BASE);
+  if (frag & FRAG_IS_FRAGMENT) m |= 1 << (M_FRAG - MASK_BASE);
+  if (frag & FRAG_LATER) m |= 1 << (M_FRAG_LATER - MASK_BASE);
+  m |= 1 << (M_SIZE0 + sizeBin(size) - MASK_BASE);
+  return m >>> 0;
+}
+
+/**
+ * Adds packets p, bytes b and flows f of protocol class pc with contribution mask `mask` to the metric
+ * vector at sums[s ..]; columns at or past `width` are skipped (host sets keep only the threshold
+ * measures; classification reads the rows). Subtracting is adding the negated amounts, so sums return
+ * to zero when a bucket leaves the window.
+ */
+export function addKernel(
+  sums: Float64Array,
+  s: number,
+  width: number,
+  p: number,
+  b: number,
+  f: number,
+  pc: number,
+  mask: number,
+): void {
+  sums[s + M_PKTS] = (sums[s + M_PKTS] as number) + p;
+  sums[s + M_BYTES] = (sums[s + M_BYTES] as number) + b;
+  sums[s + M_FLOWS] = (sums[s + M_FLOWS] as number) + f;
+  sums[s + M_TCP_PKTS + pc] = (sums[s + M_TCP_PKTS + pc] as number) + p;
+  sums[s + M_TCP_PKTS + 4 + pc] = (sums[s + M_TCP_PKTS + 4 + pc] as number) + b;
+  let m = width <= M_SYN + 1 ? mask & 1 : mask;
+  while (m !== 0) {
+    const low = m & -m;
+    const c = s + MASK_BASE + 31 - Math.clz32(low);
+    sums[c] = (sums[c] as number) + p;
+    m ^= low;
+  }
+}
+
+/** Adds (sign 1) or subtracts (sign -1) row r to the metric vector at sums[s ..] (see addKernel). */
 export function addContribution(
   sums: Float64Array,
   s: number,
@@ -57,34 +117,16 @@ export function addContribution(
   r: number,
   sign: number,
 ): void {
-  const p = (rows.pkts[r] as number) * sign;
-  const b = (rows.bytes[r] as number) * sign;
-  sums[s + M_PKTS] = (sums[s + M_PKTS] as number) + p;
-  sums[s + M_BYTES] = (sums[s + M_BYTES] as number) + b;
-  sums[s + M_FLOWS] = (sums[s + M_FLOWS] as number) + (rows.flows[r] as number) * sign;
-  const pc = protoClass(rows.proto[r] as number);
-  sums[s + M_TCP_PKTS + pc] = (sums[s + M_TCP_PKTS + pc] as number) + p;
-  sums[s + M_TCP_PKTS + 4 + pc] = (sums[s + M_TCP_PKTS + 4 + pc] as number) + b;
-  const fl = rows.flags[r] as number;
-  if (pc === PC_TCP && fl & TCP_SYN && !(fl & TCP_ACK)) sums[s + M_SYN] = (sums[s + M_SYN] as number) + p;
-  if (width <= M_SYN + 1) return;
-  if (pc === PC_TCP) {
-    if (fl & TCP_ACK) sums[s + M_ACK] = (sums[s + M_ACK] as number) + p;
-    if (fl & TCP_RST) sums[s + M_RST] = (sums[s + M_RST] as number) + p;
-    if (fl & OTHER_FLAGS) sums[s + M_FLAGS_OTHER] = (sums[s + M_FLAGS_OTHER] as number) + p;
-    if (fl !== 0 && (fl & ~(TCP_ACK | TCP_RST)) === 0)
-      sums[s + M_ACK_RST_ONLY] = (sums[s + M_ACK_RST_ONLY] as number) + p;
-  } else if (pc === PC_UDP) {
-    const a = AMP_INDEX[rows.srcPort[r] as number] as number;
-    if (a !== 255) sums[s + M_AMP0 + a] = (sums[s + M_AMP0 + a] as number) + p;
-  } else if (pc !== PC_ICMP && rows.proto[r] === 47) {
-    sums[s + M_GRE_PKTS] = (sums[s + M_GRE_PKTS] as number) + p;
-  }
-  const fr = rows.frag[r] as number;
-  if (fr & FRAG_IS_FRAGMENT) sums[s + M_FRAG] = (sums[s + M_FRAG] as number) + p;
-  if (fr & FRAG_LATER) sums[s + M_FRAG_LATER] = (sums[s + M_FRAG_LATER] as number) + p;
-  const bin = M_SIZE0 + sizeBin(rows.size[r] as number);
-  sums[s + bin] = (sums[s + bin] as number) + p;
+  addKernel(
+    sums,
+    s,
+    width,
+    (rows.pkts[r] as number) * sign,
+    (rows.bytes[r] as number) * sign,
+    (rows.flows[r] as number) * sign,
+    rows.pclass[r] as number,
+    rows.mask[r] as number,
+  );
 }
 
 /**
@@ -124,6 +166,18 @@ export class CounterSet {
    * time) is the rate of a surge over its own elapsed time.
    */
   onset: Float64Array;
+  /**
+   * Per-bucket decay of each target (window.ts): the sum of the equal middle-part shares of its flow
+   * records still spanning older buckets, taken off the sums once per bucket leaving the window; with
+   * the number of records in it and the list of targets that have one.
+   */
+  /** Decay slots, only for the targets that decay now: vector, record count and target of each slot. */
+  decay = new Float64Array(0);
+  decayN = new Int32Array(0);
+  decaying = new Int32Array(0);
+  decayingCount = 0;
+  /** Slot of each target (-1: not decaying). */
+  decayPos: Int32Array;
   readonly baselines: Baselines;
   evictions = 0;
   dropped = 0;
@@ -148,6 +202,7 @@ export class CounterSet {
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
     this.onset = new Float64Array(cap * ONSET_WIDTH);
+    this.decayPos = new Int32Array(cap).fill(-1);
     this.baselines = new Baselines(cap, baseline);
   }
 
@@ -180,6 +235,7 @@ export class CounterSet {
     this.activePos = i32(this.activePos, -1);
     this.rowCount = i32(this.rowCount);
     this.onset = f64(this.onset, ONSET_WIDTH);
+    this.decayPos = i32(this.decayPos, -1);
     this.baselines.grow(cap);
   }
 
@@ -216,22 +272,91 @@ export class CounterSet {
   /** Adds (sign 1) or removes (sign -1) row r's contribution to target id. */
   apply(id: number, rows: RowStore, r: number, sign: number): void {
     const s = id * this.width;
+    addContribution(this.sums, s, this.width, rows, r, sign);
+    this.counted(id, s, sign);
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one row's amounts (see addKernel) to target id. */
+  add(id: number, p: number, b: number, f: number, pc: number, mask: number, sign: number): void {
+    const s = id * this.width;
+    addKernel(this.sums, s, this.width, p * sign, b * sign, f * sign, pc, mask);
+    this.counted(id, s, sign);
+  }
+
+  /** Adds an earlier part of a row (window.ts PartRefs) to target id: the sums only, the row stays. */
+  addPart(id: number, p: number, b: number, f: number, pc: number, mask: number): void {
+    addKernel(this.sums, id * this.width, this.width, p, b, f, pc, mask);
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one record's per-bucket share to target id's decay. */
+  decayAdd(id: number, p: number, b: number, pc: number, mask: number, sign: number): void {
+    const w = this.width;
+    let k = this.decayPos[id] as number;
+    if (k < 0) {
+      k = this.decayingCount++;
+      if (k >= this.decaying.length) this.growDecay(Math.max(64, k * 2));
+      this.decayPos[id] = k;
+      this.decaying[k] = id;
+      this.decayN[k] = 0;
+      this.decay.fill(0, k * w, (k + 1) * w);
+    }
+    addKernel(this.decay, k * w, w, p * sign, b * sign, 0, pc, mask);
+    if ((this.decayN[k] = (this.decayN[k] as number) + sign) > 0) return;
+    // No record decays this target any more: free the slot (the last slot moves into it).
+    const last = --this.decayingCount;
+    if (k !== last) {
+      const moved = this.decaying[last] as number;
+      this.decay.copyWithin(k * w, last * w, (last + 1) * w);
+      this.decayN[k] = this.decayN[last] as number;
+      this.decaying[k] = moved;
+      this.decayPos[moved] = k;
+    }
+    this.decayPos[id] = -1;
+  }
+
+  private growDecay(slots: number): void {
+    const d = new Float64Array(slots * this.width);
+    d.set(this.decay);
+    this.decay = d;
+    const n = new Int32Array(slots);
+    n.set(this.decayN);
+    this.decayN = n;
+    const t = new Int32Array(slots);
+    t.set(this.decaying);
+    this.decaying = t;
+  }
+
+  /** One bucket left the window: every decaying target loses its per-bucket share. */
+  applyDecay(): void {
+    const w = this.width;
     const sums = this.sums;
-    addContribution(sums, s, this.width, rows, r, sign);
+    const decay = this.decay;
+    for (let k = 0; k < this.decayingCount; k++) {
+      const s = (this.decaying[k] as number) * w;
+      const d = k * w;
+      for (let c = 0; c < w; c++) sums[s + c] = (sums[s + c] as number) - (decay[d + c] as number);
+    }
+  }
+
+  /** Keeps the live row count and the active list. */
+  private counted(id: number, s: number, sign: number): void {
     if (sign > 0) {
       if ((this.rowCount[id] = (this.rowCount[id] as number) + 1) === 1) this.activate(id);
     } else if ((this.rowCount[id] = (this.rowCount[id] as number) - 1) === 0) {
       // Exactly zero again: drop float residue and leave the active list.
-      sums.fill(0, s, s + this.width);
+      this.sums.fill(0, s, s + this.width);
       this.deactivate(id);
     }
   }
 
-  /** Counts a near-real-time contribution for the onset estimate; the first row of a quiet target starts a surge at t. */
-  countRecent(id: number, pkts: number, bytes: number, t: number): void {
+  /**
+   * Counts a near-real-time contribution for the onset estimate; the first row of a quiet target starts
+   * a surge at t (when `mayStart`: only a record's first part may).
+   */
+  countRecent(id: number, pkts: number, bytes: number, t: number, mayStart: boolean): void {
     const on = this.onset;
     const o = id * ONSET_WIDTH;
-    if (this.rowCount[id] === 1) {
+    if (mayStart && this.rowCount[id] === 1) {
       on[o + O_CALM_AT] = t;
       on[o + O_CALM_BPS] = 0;
       on[o + O_CALM_P] = on[o + O_CUM_P] as number;

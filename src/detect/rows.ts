@@ -31,6 +31,9 @@ export class RowStore {
   src1!: Uint32Array;
   /** Last word of the destination, to count distinct hosts of a prefix. */
   dstLow!: Uint32Array;
+  /** Protocol class and contribution mask (counters.ts), computed once per record. */
+  pclass!: Uint8Array;
+  mask!: Uint32Array;
 
   constructor(capacity = 1024) {
     this.capacity = 0;
@@ -75,6 +78,8 @@ export class RowStore {
     this.src0 = grow(this.src0, (c) => new Uint32Array(c));
     this.src1 = grow(this.src1, (c) => new Uint32Array(c));
     this.dstLow = grow(this.dstLow, (c) => new Uint32Array(c));
+    this.pclass = grow(this.pclass, (c) => new Uint8Array(c));
+    this.mask = grow(this.mask, (c) => new Uint32Array(c));
     this.capacity = cap;
   }
 
@@ -117,4 +122,6 @@ const COLUMNS = [
   'src0',
   'src1',
   'dstLow',
+  'pclass',
+  'mask',
 ];

@@ -1,0 +1,112 @@
+// The targets of a record: its host in each direction (when it is ours), the host's /24 (/64) and, via
+// the host's policy, its group; new targets are added to their counter sets while there is room, and
+// idle ones (no rows in the window, no open attack) are evicted every 10 s, or at once when a table
+// was full.
+
+import type { Family } from '../net/index.js';
+import type { DetectionConfig } from './config.js';
+import type { CounterSet } from './counters.js';
+import type { GroupPolicy, Policies } from './policy.js';
+
+export class TargetIndex {
+  private lastEvictSec = 0;
+  private needEvict = false;
+  private readonly maskW = new Uint32Array(4);
+
+  constructor(
+    private readonly cfg: DetectionConfig,
+    private readonly policies: Policies,
+    private readonly sets: readonly CounterSet[],
+    /** The window's counters: records for a host that found no room count as untracked. */
+    private readonly stats: { untracked: number },
+  ) {}
+
+  hostFor(d: number, fam: Family, words: Uint32Array, off: number, t: number): number {
+    const set = this.sets[d] as CounterSet;
+    let id = set.table.find(fam, words, off);
+    if (id < 0) {
+      if (!this.policies.isOurs(fam, words, off)) return -1;
+      const pol = this.policies.hostPolicyOf(fam, words, off);
+      const g = (this.policies.hostPolicies[pol] as { group: GroupPolicy }).group;
+      const w0 = words[off] as number;
+      const v6 = fam === 6;
+      id = set.insert(
+        fam,
+        w0,
+        v6 ? (words[off + 1] as number) : 0,
+        v6 ? (words[off + 2] as number) : 0,
+        v6 ? (words[off + 3] as number) : 0,
+        pol,
+        Math.floor(t / 1000),
+        g.mode === 'p99',
+      );
+      if (id < 0) {
+        this.stats.untracked++;
+        this.needEvict = true;
+        return -1;
+      }
+    }
+    set.lastSeen[id] = t;
+    return id;
+  }
+
+  prefixFor(d: number, hostId: number, fam: number, words: Uint32Array, off: number, t: number): number {
+    const hosts = this.sets[d] as CounterSet;
+    const prefixes = this.sets[2 + d] as CounterSet;
+    const cached = hosts.prefixId[hostId] as number;
+    if (
+      cached >= 0 &&
+      prefixes.gen[cached] === hosts.prefixGen[hostId] &&
+      prefixes.table.family[cached] === fam
+    ) {
+      prefixes.lastSeen[cached] = t;
+      return cached;
+    }
+    const len = fam === 4 ? this.cfg.prefixLengths.v4 : this.cfg.prefixLengths.v6;
+    const m = this.maskW;
+    for (let k = 0; k < 4; k++) {
+      const bits = len - k * 32;
+      const w = fam === 4 && k > 0 ? 0 : (words[off + k] as number);
+      m[k] = bits >= 32 ? w : bits <= 0 ? 0 : (w & (-1 << (32 - bits))) >>> 0;
+    }
+    let id = prefixes.table.findWords(fam, m[0] as number, m[1] as number, m[2] as number, m[3] as number);
+    if (id < 0) {
+      const g = (this.policies.hostPolicies[hosts.policy[hostId] as number] as { group: GroupPolicy }).group;
+      id = prefixes.insert(
+        fam,
+        m[0] as number,
+        m[1] as number,
+        m[2] as number,
+        m[3] as number,
+        g.index,
+        Math.floor(t / 1000),
+        g.mode === 'p99',
+      );
+      if (id < 0) {
+        this.needEvict = true;
+        return -1;
+      }
+    }
+    hosts.prefixId[hostId] = id;
+    hosts.prefixGen[hostId] = prefixes.gen[id] as number;
+    prefixes.lastSeen[id] = t;
+    return id;
+  }
+
+  private evict(now: number, sec: number): void {
+    this.lastEvictSec = sec;
+    const idleBefore = now - this.cfg.idleEvictSeconds * 1000;
+    for (let si = 0; si < 4; si++) {
+      const set = this.sets[si] as CounterSet;
+      set.evictIdle(idleBefore);
+      // Still full: make room by evicting any target without traffic in the window.
+      if (this.needEvict && set.size >= set.table.maxEntries)
+        set.evictIdle(now - this.cfg.window, set.table.maxEntries / 8);
+    }
+    this.needEvict = false;
+  }
+  /** Evicts idle targets every 10 s, or at once when a table was full. */
+  maybeEvict(now: number, sec: number): void {
+    if (this.needEvict || sec - this.lastEvictSec >= 10) this.evict(now, sec);
+  }
+}
