@@ -339,10 +339,26 @@ describe('scale-out: 2 collectors, 2 detectors, 2 engines over NATS JetStream an
     await c.connect();
     try {
       expect((await store.audit.verify()).ok).toBe(true);
-      const announces = (await store.audit.query({ ruleId: first.id })).filter(
-        (r) => r.action === 'announce' && r.adapter !== 'dry-run',
-      );
-      expect(announces).toHaveLength(2);
+      // the successor's record follows its adapter's answer: on a loaded machine it may trail the UPDATE
+      const announcesOf = async () =>
+        (await store.audit.query({ ruleId: first.id })).filter(
+          (r) => r.action === 'announce' && r.adapter !== 'dry-run',
+        );
+      await waitFor(
+        'both announces in the audit',
+        async () => ((await announcesOf()).length >= 2 ? true : undefined),
+        20_000,
+        dump,
+      ).catch(async (err: Error) => {
+        const all = await store.audit.query({ ruleId: first.id });
+        const fenceRows = await c.query(`SELECT * FROM fg_cluster_fence WHERE rule_id = $1 ORDER BY id`, [
+          first.id,
+        ]);
+        throw new Error(
+          `${err.message}\naudit: ${JSON.stringify(all.map((r) => [r.id, r.action, r.adapter, r.actor, r.reason]))}\nfence: ${JSON.stringify(fenceRows.rows)}`,
+        );
+      });
+      expect(await announcesOf()).toHaveLength(2);
       const fence = await c.query<{ holder: string; token: string; outcome: string }>(
         `SELECT holder, token, outcome FROM fg_cluster_fence WHERE rule_id = $1 AND op = 'announce' ORDER BY id`,
         [first.id],
