@@ -2,7 +2,6 @@
 // self-signed certificate made by openssl; the agent trusts it through agent.controller.caFile and its
 // report is taken; without that CA the call fails (certificate not trusted); a silent server hits the
 // deadline. Loopback 127.43.0.0/16.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { buildApi } from '../api/server.js';
 import { AGENT_SECRET, type Fixture, openFixture } from '../api/testing.js';
 import { httpPoster } from './http.js';
 import { agentReportAnswerSchema } from './protocol.js';
+import { selfSignedCertificate } from '../../test/support/tls.js';
 
 const HOST = '127.43.0.2';
 
@@ -23,29 +23,7 @@ describe('agent reports over HTTPS', () => {
   let cert: Buffer;
 
   beforeAll(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${HOST}`,
-        '-addext',
-        `subjectAltName=IP:${HOST}`,
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'pipe', timeout: 30_000 },
-    );
+    selfSignedCertificate(dir, HOST, [`IP:${HOST}`]);
     cert = readFileSync(join(dir, 'cert.pem'));
     fx = await openFixture();
     app = buildApi(fx.ports, { https: { cert, key: readFileSync(join(dir, 'key.pem')) } });

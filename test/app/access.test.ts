@@ -2,7 +2,6 @@
 // tokens through the API from the CLI, a read-only token refused a write, revocation, the audit chain
 // verified from the CLI after the database is tampered with, HTTPS with api.tls, and anonymous reads
 // refused off loopback.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { App } from '../../src/app/app.js';
 import { registerRules } from '../../src/cli/commands/rules.js';
 import { registerAudit, registerTokens } from '../../src/cli/commands/tokens.js';
 import { ConfigError } from '../../src/config/errors.js';
+import { selfSignedCertificate } from '../support/tls.js';
 
 const HOST = '127.17.0.2';
 const TLS_HOST = '127.17.0.3';
@@ -154,29 +154,7 @@ describe('tokens and the audit chain from the command line', () => {
 describe('HTTP API options', () => {
   it('serves HTTPS with api.tls', async () => {
     const { dir, file } = workspace({}, TLS_HOST);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-subj',
-        `/CN=${TLS_HOST}`,
-        '-addext',
-        `subjectAltName=IP:${TLS_HOST}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(dir, TLS_HOST, [`IP:${TLS_HOST}`]);
     const yaml = readFileSync(file, 'utf8').replace(
       'port: 0\n',
       `port: 0\n  token: tls-test-owner-token\n  tls:\n    cert: ${join(dir, 'cert.pem')}\n    key: ${join(dir, 'key.pem')}\n`,

@@ -1,7 +1,6 @@
 // Email channel against a real SMTP server started by the test (smtp-server): STARTTLS with a
 // throwaway self-signed certificate that the channel trusts through caFile, AUTH PLAIN, and the
 // message parsed back with mailparser (plain text and HTML alternatives).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attackLife, harness, rule } from './harness.js';
+import { selfSignedCertificate } from '../support/tls.js';
 
 const HOST = '127.16.0.3';
 
@@ -26,29 +26,7 @@ describe('email over SMTP with STARTTLS and AUTH', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-smtp-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=smtp.test',
-        '-addext',
-        `subjectAltName=DNS:smtp.test,IP:${HOST}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(dir, 'smtp.test', ['DNS:smtp.test', `IP:${HOST}`]);
     server = new SMTPServer({
       secure: false, // plaintext greeting, STARTTLS advertised because key+cert are set
       key: readFileSync(join(dir, 'key.pem')),
