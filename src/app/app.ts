@@ -1,10 +1,8 @@
 // Wiring: builds the object graph from the config, starts it, reloads it, stops it cleanly.
 // Data flows one way: collector → detector → mitigation runner → adapters; store and API at the side.
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Adapter } from '../domain/adapter-port.js';
-import { buildApi } from '../api/server.js';
-import type { ApiPorts, ReloadOutcome } from '../api/ports.js';
+import type { ReloadOutcome } from '../api/ports.js';
 import { checkConfig, isLoopback } from '../config/checks.js';
 import { diffConfig } from '../config/diff.js';
 import { ConfigError } from '../config/errors.js';
@@ -17,10 +15,9 @@ import { EventBus } from '../domain/events.js';
 import { TenantMap } from '../domain/tenants.js';
 import { publishingAudit } from './audit-events.js';
 import { Observability } from './observability.js';
-import { buildRpki, rpkiVerdictJson } from './rpki.js';
-import { formatPrefix, tryParsePrefix } from '../net/prefix.js';
+import { buildRpki, startRpki } from './rpki.js';
 import type { RpkiService } from '../rpki/service.js';
-import { FlowCollector } from '../flow/collector.js';
+import type { FlowCollector } from '../flow/collector.js';
 import { captureDirectory, Forensics } from '../forensics/service.js';
 import type { ExporterState } from '../flow/exporter.js';
 import { MitigationRunner } from '../engine-shell/runner.js';
@@ -28,19 +25,16 @@ import { VERSION } from '../cli/version.js';
 import { openStore } from '../store/open.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { startNotifications, type NotifyPort } from '../notify/index.js';
-import { flowCollectorOptions, flowRefusals, withImplausibleNodes } from './flow-wiring.js';
+import { buildCollector, withImplausibleNodes } from './flow-wiring.js';
 import { uncarriedLevels } from '../mitigation/carry.js';
 import { buildAdapters, logCarryIssues } from './adapters.js';
 import { createLogger, type Logger } from './logger.js';
-import { dashboardPlugin } from '../web/plugin.js';
-import { effectivePolicy } from '../web/policy.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
 import { DryRunAdapter } from '../adapters/dry-run.js';
 import { agentsWiring, type AgentsWiring } from './agents-wiring.js';
+import { startHttpApi } from './http-api.js';
+import { BASELINE_SAVE_MS, restoreBaselines, saveBaselines } from './baselines.js';
 import { ClusterNode } from '../cluster/node.js';
-
-const BASELINE_KEY = 'detect.baselines';
-const BASELINE_SAVE_MS = 60_000;
 
 export interface AppOptions {
   readonly configPath?: string;
@@ -200,24 +194,12 @@ export class App {
         )
       : undefined;
     if (forensics) events.subscribe(forensics.onEvent);
-    const collector = new FlowCollector({
-      listen: config.flow.listeners.map((l) => ({ address: l.address, port: l.port })),
-      recvBufferSize: config.flow.receiveBufferBytes,
-      packetLength: config.flow.packetLength,
-      allow: [...config.flow.exporters],
-      sampling: Object.fromEntries(
-        Object.entries(config.flow.samplingOverrides).map(([k, v]) => [k, { rate: v }]),
-      ),
-      ...flowCollectorOptions(config.flow),
-      onBatch: (batch, exporters) => holder.app?.onBatch(batch, exporters),
-      ...(forensics ? { rawTap: forensics.tap } : {}),
-      // Once a minute, only when non-zero: "no attack" must not be confused with "we drop the data".
-      onPressure: (report) =>
-        log.warn(
-          report,
-          'flow data lost in the last minute (socket drops, decode errors or queue overflows); see GET /api/v1/exporters',
-        ),
-    });
+    const collector = buildCollector(
+      config.flow,
+      log,
+      (batch, exporters) => holder.app?.onBatch(batch, exporters),
+      forensics?.tap,
+    );
     const app = new App(
       loaded,
       log,
@@ -248,17 +230,7 @@ export class App {
           'BGP speaker started',
         );
       }
-      if (rpki) {
-        await rpki.service.start();
-        // decisions right after start-up should see the VRPs: wait briefly for the first sync
-        const ready = await rpki.service.whenReady(5000);
-        log[ready ? 'info' : 'warn'](
-          { vrps: rpki.service.status().vrps.total, originAs: rpki.service.originAs },
-          ready
-            ? 'RPKI data in force'
-            : 'RPKI: no data yet after 5 s; origin validation says no-data until a source syncs',
-        );
-      }
+      if (rpki) await startRpki(rpki.service, log);
       // a first connectivity test gives every adapter a health score before the engine needs one
       await Promise.allSettled(adapters.map((a) => a.test()));
       // elected engines start (restore + reconcile) when they win the election; collectors and detectors never
@@ -367,105 +339,16 @@ export class App {
   }
 
   private async restoreBaselines(): Promise<void> {
-    const blob = await this.store.state.get(BASELINE_KEY);
-    if (!blob) return;
-    try {
-      const n = this.detector.loadBaselines(JSON.parse(blob) as Parameters<Detector['loadBaselines']>[0]);
-      this.log.info({ baselines: n }, 'detection baselines restored');
-    } catch (err) {
-      this.log.warn({ err }, 'stored detection baselines unreadable; starting fresh');
-    }
+    await restoreBaselines(this.store.state, this.detector, this.log);
   }
 
   private async saveBaselines(): Promise<void> {
-    try {
-      await this.store.state.put(BASELINE_KEY, JSON.stringify(this.detector.baselinesToJSON()));
-    } catch (err) {
-      this.log.error({ err }, 'could not save detection baselines');
-    }
+    await saveBaselines(this.store.state, this.detector, this.log);
   }
 
-  private ports(): ApiPorts {
-    return {
-      version: VERSION,
-      startedAt: this.startedAt,
-      rules: {
-        list: (q) => this.store.rules.list(q),
-        get: (id) => this.store.rules.get(id),
-        add: (req, actor) => this.runner.addRule(req, actor),
-        withdraw: async (id, actor, reason) => {
-          const out = await this.runner.withdrawRule(id, actor, reason);
-          return out.ok ? out.rule : undefined;
-        },
-      },
-      attacks: this.store.attacks,
-      audit: this.store.audit,
-      tokens: this.store.tokens,
-      tenants: () => this.tenantMap(),
-      mitigation: () => this.config.mitigation,
-      health: async () => {
-        const checks: Record<string, unknown> = {};
-        let ok = true;
-        try {
-          // a write and a read back: a store that answers but cannot write is down
-          const stamp = String(Date.now());
-          await this.store.state.put('health', stamp);
-          if ((await this.store.state.get('health')) !== stamp) throw new Error('store did not keep a write');
-          checks.store = { status: 'up', driver: this.store.kind, writable: true };
-        } catch (err) {
-          ok = false;
-          checks.store = { status: 'down', error: (err as Error).message };
-        }
-        const stats = this.collector.stats();
-        checks.flow = {
-          datagrams: stats.datagrams,
-          exporters: stats.exporters.length,
-          rejected: stats.rejected,
-          exporterLimit: stats.exporterLimit,
-          exportersEvicted: stats.exportersEvicted,
-          quarantinedRecords: stats.quarantinedRecords,
-          implausibleRecords: stats.implausibleRecords,
-          implausibleNodes: this.collector.implausibleNodes(Date.now()),
-          held: stats.held,
-          refusals: flowRefusals(stats),
-          backpressure: stats.backpressure,
-          listeners: stats.listeners,
-        };
-        checks.detection = this.detector.stats();
-        checks.mitigation = { dryRun: this.config.mitigation.dryRun, ...this.runner.stats() };
-        checks.adapters = Object.fromEntries(this.adapters.map((a) => [a.name, a.health()]));
-        if (this.cluster) checks.cluster = this.cluster.stats();
-        if (this.speaker) checks.bgp = this.speaker.sessionStates();
-        if (this.forensics) checks.forensics = this.forensics.stats();
-        if (this.agents) checks.agents = this.agents.stats();
-        return { ok, checks };
-      },
-      reloadConfig: () => this.reload('api'),
-      exporters: () => this.collector.stats(),
-      ...(this.notify ? { notify: this.notify } : {}),
-      ...(this.obs ? { metrics: this.obs.endpoint() } : {}),
-      ...(this.rpki
-        ? {
-            rpki: {
-              status: () => this.rpki!.status(),
-              validate: (prefix: string, asn?: number) => {
-                const p = tryParsePrefix(prefix);
-                return p
-                  ? { prefix: formatPrefix(p), ...rpkiVerdictJson(this.rpki!.validate(p, asn)) }
-                  : undefined;
-              },
-            },
-          }
-        : {}),
-      ...(this.forensics ? { forensics: this.forensics } : {}),
-      ...(this.agents ? { agents: this.agents } : {}),
-      ...(this.speaker
-        ? {
-            bgpPeers: () => this.speaker!.peersSnapshot(),
-            bgpAdjRibOut: (peer: string) => this.speaker!.adjRibOut(peer),
-          }
-        : {}),
-    };
+  /** The running detector (swapped on reload). */
+  get detection(): Detector {
+    return this.detector;
   }
 
   private tenants: { of: Config['mitigation']['tenants']; map: TenantMap } | undefined;
@@ -478,33 +361,9 @@ export class App {
   }
 
   private async startApi(): Promise<void> {
-    const { api } = this.config;
-    if (!isLoopback(api.host) && !api.tls.cert)
-      this.log.warn(
-        { host: api.host },
-        'the HTTP API listens off loopback without TLS (api.tls): tokens travel in clear',
-      );
-    this.api = buildApi(this.ports(), {
-      // read on every request: a reload that changes api.token applies at once
-      token: () => this.config.api.token,
-      anonymousRead: api.anonymousRead && isLoopback(api.host),
-      rateLimit: { max: api.rateLimit.max, timeWindowMs: api.rateLimit.windowSeconds * 1000 },
-      corsOrigins: api.corsOrigins,
-      ...(api.tls.cert && api.tls.key
-        ? { https: { cert: readFileSync(api.tls.cert), key: readFileSync(api.tls.key) } }
-        : {}),
-    });
-    await this.api.register(dashboardPlugin, {
-      events: this.events,
-      openAttacks: () => this.detector.openAttacks(),
-      traffic: (t, d) => this.detector.traffic(t, d),
-      policy: () => effectivePolicy(this.config),
-      queuedRules: (tenant) => this.runner.listRules(tenant).queued,
-      tenants: () => this.config.mitigation.tenants,
-      tenantOf: (req) => req.principal?.tenant ?? null,
-    });
-    this.apiAddress = await this.api.listen({ host: api.host, port: api.port });
-    this.log.info({ address: this.apiAddress }, 'HTTP API listening');
+    const { server, address } = await startHttpApi(this, this.log);
+    this.api = server;
+    this.apiAddress = address;
   }
 
   /** Re-reads the config file; applies what can change in place, names what needs a restart. */

@@ -1,8 +1,34 @@
-// Flow-side wiring between the config, the collector and the engine: collector options from the flow section,
+// Flow-side wiring between the config, the collector and the engine: the collector of the flow section,
 // refusal totals for /healthz, and the implausible-node annotation of attack events (docs/flow-hardening.md).
 import type { Config } from '../config/schema.js';
 import type { AttackEvent } from '../domain/attack.js';
-import type { CollectorOptions, CollectorStats } from '../flow/collector.js';
+import { type CollectorOptions, type CollectorStats, FlowCollector } from '../flow/collector.js';
+import type { Logger } from './logger.js';
+
+/** The flow collector of the flow section; `onBatch` takes every decoded batch, `rawTap` sFlow headers. */
+export function buildCollector(
+  flow: Config['flow'],
+  log: Logger,
+  onBatch: CollectorOptions['onBatch'],
+  rawTap: CollectorOptions['rawTap'] | undefined,
+): FlowCollector {
+  return new FlowCollector({
+    listen: flow.listeners.map((l) => ({ address: l.address, port: l.port })),
+    recvBufferSize: flow.receiveBufferBytes,
+    packetLength: flow.packetLength,
+    allow: [...flow.exporters],
+    sampling: Object.fromEntries(Object.entries(flow.samplingOverrides).map(([k, v]) => [k, { rate: v }])),
+    ...flowCollectorOptions(flow),
+    onBatch,
+    ...(rawTap ? { rawTap } : {}),
+    // Once a minute, only when non-zero: "no attack" must not be confused with "we drop the data".
+    onPressure: (report) =>
+      log.warn(
+        report,
+        'flow data lost in the last minute (socket drops, decode errors or queue overflows); see GET /api/v1/exporters',
+      ),
+  });
+}
 
 export function flowCollectorOptions(
   flow: Config['flow'],

@@ -51,3 +51,15 @@ export function rpkiVerdictJson(v: RpkiVerdict): RpkiVerdictJson {
     detail: v.detail,
   };
 }
+
+/** Starts the RPKI sources; decisions right after start-up should see the VRPs, so waits briefly (5 s). */
+export async function startRpki(service: RpkiService, log: Logger): Promise<void> {
+  await service.start();
+  const ready = await service.whenReady(5000);
+  log[ready ? 'info' : 'warn'](
+    { vrps: service.status().vrps.total, originAs: service.originAs },
+    ready
+      ? 'RPKI data in force'
+      : 'RPKI: no data yet after 5 s; origin validation says no-data until a source syncs',
+  );
+}
