@@ -108,6 +108,22 @@ export function addKernel(
   }
 }
 
+/**
+ * Sets row r's protocol class and contribution mask from its own columns (proto, flags, frag, srcPort,
+ * size), for code that fills a RowStore itself: rows without them count nothing past packets and bytes.
+ */
+export function classifyRow(rows: RowStore, r: number): void {
+  const proto = rows.proto[r] as number;
+  rows.pclass[r] = protoClass(proto);
+  rows.mask[r] = contributionMask(
+    proto,
+    rows.flags[r] as number,
+    rows.frag[r] as number,
+    rows.srcPort[r] as number,
+    rows.size[r] as number,
+  );
+}
+
 /** Adds (sign 1) or subtracts (sign -1) row r to the metric vector at sums[s ..] (see addKernel). */
 export function addContribution(
   sums: Float64Array,

@@ -3,6 +3,7 @@
 // own classifier), its signature (the detector's own signature builder) and the FlowSpec rules the engine
 // would deploy for it (the engine's renderRule at the default policy's FlowSpec levels). Pure.
 import { classify } from '../detect/classify.js';
+import { classifyRow } from '../detect/counters.js';
 import { parseDetectionConfig } from '../detect/config.js';
 import { SIZE_BINS, sizeBin } from '../detect/metrics.js';
 import { RowStore } from '../detect/rows.js';
@@ -174,6 +175,7 @@ function target(d: Ranked, list: { b: FlowBatch; i: number }[], seconds: number)
     st.src0[r] = b.srcAddr[off] as number;
     st.src1[r] = fam === 6 ? (b.srcAddr[off + 1] as number) : 0;
     st.dstLow[r] = b.dstAddr[fam === 6 ? off + 3 : off] as number;
+    classifyRow(st, r);
     bytes += b.bytes[i] as number;
   }
   const profile = buildProfile([st], 'inHost', 0, detection.signature);
