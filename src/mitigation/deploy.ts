@@ -232,7 +232,11 @@ export function abandon(
     t.active = Math.max(0, t.active - 1);
     return undefined;
   }
-  const expiresAt = prev.origin === 'auto' ? Math.max(ar.expiresAt, prev.expiresAt) : prev.expiresAt;
+  // an auto rule lives on by its own target's events: the replacement's expiry may have been stretched by
+  // other targets sharing its wider route (a /24 diversion), which do not keep this /32 alive
+  const entry = prev.origin === 'auto' ? s.targets.get(ar.key) : undefined;
+  const expiresAt =
+    entry !== undefined ? Math.max(prev.expiresAt, entry.lastEventAt + ttlMs(s)) : prev.expiresAt;
   if (expiresAt <= now) {
     // its time ran out while the replacement was tried: it does not come back, it goes
     const t = tenantState(s, ar.rule.tenant);

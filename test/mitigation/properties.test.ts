@@ -295,4 +295,26 @@ describe('engine properties over random event sequences', () => {
       expect(d.problems).toEqual([]);
     }
   });
+
+  // Found by the property (seed 771600507): a /32 rule replaced by a /24 diversion that another target's
+  // events kept alive, then abandoned — the /32 came back with the diversion's stretched expiry.
+  it('a rule brought back lives by its own target, not by the wider replacement it shared', () => {
+    const d = new Driver();
+    const ops: Op[] = [
+      { k: 'event', target: 3, node: 0, bps: 5e7, severity: 10, end: false },
+      { k: 'event', target: 3, node: 1, bps: 2e8, severity: 1.5, end: false },
+      { k: 'fail', on: true },
+      { k: 'manual', target: 0, intent: 0, ttl: 1 },
+      { k: 'event', target: 3, node: 0, bps: 8e9, severity: 1.5, end: false },
+      { k: 'wait', ms: 18_452 },
+      { k: 'wait', ms: 29_352 },
+      { k: 'event', target: 0, node: 0, bps: 8e9, severity: 40, end: false },
+      { k: 'wait', ms: 16_307 },
+      { k: 'wait', ms: 30_231 },
+      { k: 'wait', ms: 25_659 },
+    ];
+    for (const op of ops) d.apply(op);
+    expect(d.problems).toEqual([]);
+    expect(activeRules(d.s).find((r) => r.target === '203.0.113.77/32')).toBeUndefined();
+  });
 });
