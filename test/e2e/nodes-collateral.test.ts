@@ -88,7 +88,8 @@ function startPmacctd(dir: string, agent: string, filter: string, port: number):
       '',
     ].join('\n'),
   );
-  const child = spawn('pmacctd', ['-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group: pmacctd forks its sfprobe plugin, which outlives a SIGKILL of the parent alone
+  const child = spawn('pmacctd', ['-f', conf], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.on('error', () => undefined);
   child.stdout?.on('data', (d: Buffer) => (probeLog += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (probeLog += d.toString()));
@@ -163,9 +164,17 @@ describe('two real exporters split one flood; a rule covering legitimate players
 
   afterAll(async () => {
     await Promise.all(sources.map((s) => s.stop()));
-    for (const p of probes) p.kill('SIGINT');
+    const group = (p: ChildProcess, sig: NodeJS.Signals) => {
+      try {
+        if (p.pid) process.kill(-p.pid, sig);
+      } catch {
+        // the group is gone
+      }
+    };
+    for (const p of probes) group(p, 'SIGINT');
     await new Promise((r) => setTimeout(r, 300));
-    for (const p of probes) if (p.exitCode === null) p.kill('SIGKILL');
+    // the plugin children too, whatever the parent did
+    for (const p of probes) group(p, 'SIGKILL');
     sink?.close();
     if (fg) expect(await fg.stop('SIGTERM')).toBe(0);
     rmSync(dir, { recursive: true, force: true });
