@@ -98,9 +98,11 @@ describe('dashboard roles in chromium: read-only sees, operator acts', () => {
   });
 
   async function loginAs(secret: string): Promise<void> {
+    // a fresh page (its own context, so its own sessionStorage): clearing the storage of a page the
+    // dashboard still runs in and reloading it raced with the running app and sometimes showed no login
+    await page.close();
+    page = await chrome!.browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(`${fg.api}/dashboard/`);
-    await page.evaluate('sessionStorage.clear()');
-    await page.reload();
     await page.getByLabel('API token').fill(secret);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Live attacks' }).waitFor();
