@@ -146,10 +146,11 @@ export function addContribution(
 }
 
 /**
- * Onset state per id, interleaved so that one cache line holds it: packets and bytes counted near real
- * time (only ever added), the same counts and the time at the last calm tick, and the window bits/s then.
+ * Onset state per id, interleaved so that it sits in two cache lines: packets and bytes counted near real
+ * time (only ever added), the same counts and the time at the last calm tick, the window bits/s then, and
+ * since then the time of the first and last record counted and what arrived at that first instant.
  */
-export const ONSET_WIDTH = 8;
+export const ONSET_WIDTH = 12;
 export const O_CUM_P = 0;
 export const O_CUM_B = 1;
 export const O_CALM_P = 2;
@@ -159,6 +160,15 @@ export const O_CALM_BPS = 5;
 /** Rows counted near real time, and their number at the last calm tick. */
 export const O_CUM_N = 6;
 export const O_CALM_N = 7;
+/**
+ * Record time of the first and the last record counted since the last calm tick (NaN: none yet), and the
+ * packets and bytes that arrived at that first instant: a surge's rate is what came after its first
+ * arrival over the time from its first to its last arrival (thresholds.ts, onset).
+ */
+export const O_FIRST_AT = 8;
+export const O_FIRST_P = 9;
+export const O_FIRST_B = 10;
+export const O_LAST_AT = 11;
 
 export class CounterSet {
   readonly table: KeyTable;
@@ -281,6 +291,8 @@ export class CounterSet {
     const o = id * ONSET_WIDTH;
     this.onset.fill(0, o, o + ONSET_WIDTH);
     this.onset[o + O_CALM_AT] = Number.NEGATIVE_INFINITY;
+    this.onset[o + O_FIRST_AT] = Number.NaN;
+    this.onset[o + O_LAST_AT] = Number.NaN;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -378,6 +390,21 @@ export class CounterSet {
       on[o + O_CALM_P] = on[o + O_CUM_P] as number;
       on[o + O_CALM_B] = on[o + O_CUM_B] as number;
       on[o + O_CALM_N] = on[o + O_CUM_N] as number;
+      on[o + O_FIRST_AT] = Number.NaN;
+    }
+    // first arrival since calm (NaN: none yet; an earlier record time replaces it) and what came with it
+    const first = on[o + O_FIRST_AT] as number;
+    if (!(t >= first)) {
+      on[o + O_FIRST_AT] = t;
+      on[o + O_FIRST_P] = pkts;
+      on[o + O_FIRST_B] = bytes;
+      if (!(t <= (on[o + O_LAST_AT] as number))) on[o + O_LAST_AT] = t;
+    } else {
+      if (t === first) {
+        on[o + O_FIRST_P] = (on[o + O_FIRST_P] as number) + pkts;
+        on[o + O_FIRST_B] = (on[o + O_FIRST_B] as number) + bytes;
+      }
+      if (t > (on[o + O_LAST_AT] as number)) on[o + O_LAST_AT] = t;
     }
     on[o + O_CUM_N] = (on[o + O_CUM_N] as number) + 1;
     on[o + O_CUM_P] = (on[o + O_CUM_P] as number) + pkts;

@@ -127,6 +127,25 @@ describe('onset: a surge is read over its own elapsed time', () => {
     expect(s.reason).toMatch(/over the surge's first \d+ ms/);
   });
 
+  it('sFlow datagrams a few per 100 ms from two routers: a 2× flood reads 2× at its start, not 2.4×', () => {
+    // 20 kpps at 1:100, 8 samples per datagram (one datagram = 800 packets at one instant), each router
+    // one datagram every 80 ms, the second 40 ms after the first. Counting the first datagram over the
+    // time since it reads 24 kpps at 200 ms; after it, over first to last arrival, exactly 20 kpps.
+    const batches: FlowBatch[] = [];
+    for (let t = 0; t < 2000; t += 40) {
+      const dg = samples(1000 + t, 1000 + t + 0.5, 0.0625, 100, () => (t / 40) % 2);
+      for (const b of dg) for (let i = 0; i < b.length; i++) b.startMs[i] = b.endMs[i] = T0 + 1000 + t;
+      batches.push(...dg);
+    }
+    const ev = run(CFG, batches, ['edge-a', 'edge-b'], 3000);
+    const starts = ev.filter((e) => e.kind === 'start');
+    expect(starts.map((e) => e.node).sort()).toEqual(['edge-a', 'edge-b']);
+    const total = starts.reduce((s, e) => s + e.pps, 0);
+    expect(total).toBeGreaterThan(19_800);
+    expect(total).toBeLessThan(20_200);
+    expect(starts[0]!.at - (T0 + 1000)).toBeLessThanOrEqual(300);
+  });
+
   it('without the onset estimate the same 4× flood starts under-read (the window holds the calm)', () => {
     const everyMs = 1000 / ((4 * 10_000) / 100);
     const ev = run({ ...CFG, onset: { enabled: false } }, samples(1000, 3000, everyMs, 100), ['r'], 3000);
