@@ -193,6 +193,10 @@ export async function runInit(flags: InitFlags): Promise<number> {
     out.write(
       'note: no IPv4 discard next hop: IPv4 blackholing (level 3) stays off until you set bgp.discardNextHop.ipv4\n',
     );
+  if (answers.exporters.length === 1)
+    out.write(
+      'note: one exporter: mitigation.confidence.corroborationFull is 1, so its reports alone can act; set it to 2 when a second router exports flows\n',
+    );
   if (!answers.exporters.length)
     out.write(
       'note: no exporter listed: any source may send flows; list your routers in flow.exporters before going live\n',

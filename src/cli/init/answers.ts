@@ -109,7 +109,12 @@ export function initConfig(a: InitAnswers): Record<string, unknown> {
       ...(Object.keys(sampling).length ? { samplingOverrides: sampling } : {}),
     },
     detection: { networks: [...a.networks] },
-    mitigation: { dryRun: true },
+    mitigation: {
+      dryRun: true,
+      // One router is all the corroboration a single-router network can give: with the default (two
+      // nodes for full corroboration) its floods under 3.98× their threshold would stay alert only.
+      ...(a.exporters.length === 1 ? { confidence: { corroborationFull: 1 } } : {}),
+    },
   };
   if (a.mitigator === 'bgp') {
     config.bgp = {
@@ -137,6 +142,12 @@ export function initYaml(a: InitAnswers): string {
     '# floodgate.yaml written by `floodgate init`. Every key and default: floodgate.example.yaml.',
     '# Mitigation starts in DRY-RUN: decisions and would-be announcements are audited, nothing is sent.',
     '# Watch a test attack (docs/quickstart.md), then set mitigation.dryRun: false to act.',
+    ...(a.exporters.length === 1
+      ? [
+          '# One exporter: mitigation.confidence.corroborationFull is 1, so its reports count as fully',
+          '# corroborated (docs/engine.md, Confidence); set it back to 2 when a second router exports flows.',
+        ]
+      : []),
     stringify(initConfig(a), { lineWidth: 0 }),
   ].join('\n');
 }
