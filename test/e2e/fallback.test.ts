@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/text.js';
-import { Gobgpd } from '../bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../support/daemons/gobgpd.js';
 import {
   floodgateCommand,
   getJson,

@@ -15,11 +15,17 @@ import type { Rule } from '../../../src/domain/rule.js';
 import { parseMitigationConfig } from '../../../src/mitigation/config.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { type DecisionRecord, MitigationRunner } from '../../../src/engine-shell/runner.js';
-import { startBird } from './harness/bird.js';
+import { startBird } from '../../support/daemons/bird.js';
 import { FS4, expectFlowPath, findFlow } from './harness/expect-rib.js';
 import { type Daemon, startDaemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
+import {
+  PROTO_DIR,
+  type Receiver,
+  TEST_ASN,
+  gobgpdPeerToml,
+  startReceiver,
+} from '../../support/daemons/gobgpd.js';
 import { DryRunAdapter } from '../../../src/adapters/dry-run.js';
 
 const RECEIVER = '127.0.90.1';

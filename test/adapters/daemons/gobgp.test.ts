@@ -8,7 +8,13 @@ import { GobgpAdapter } from '../../../src/adapters/gobgp/adapter.js';
 import { gobgpConfigSchema } from '../../../src/adapters/config-daemons.js';
 import { type Daemon, startDaemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
+import {
+  PROTO_DIR,
+  type Receiver,
+  TEST_ASN,
+  gobgpdPeerToml,
+  startReceiver,
+} from '../../support/daemons/gobgpd.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import {
   expectNoDiversion,

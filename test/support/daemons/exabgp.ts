@@ -1,16 +1,83 @@
-// A real ExaBGP 4.2 as the receiving side (RIG.md §4): it connects to floodgate's listener (floodgate has it
-// as a passive peer) and writes every UPDATE it receives as JSON (api receive parsed/update) to a file.
+// ExaBGP 4.2 for the tests (RIG.md §4), foreground, its log and pid file in a temp dir. Two roles: the
+// receiving side of floodgate's own speaker (`Exabgp`: connects to floodgate's listener and writes every
+// UPDATE it receives as JSON to a file), and the adapter's ExaBGP whose API process is `floodgate
+// exabgp-api` (`startExabgp`). One environment file and one start for both.
 import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  removeDir,
-  requireBinary,
-  startProcess,
-  stopProcess,
-  tempDir,
-  type Proc,
-} from '../../support/daemon.js';
-import { waitFor } from '../../support/wait.js';
+import { join, resolve } from 'node:path';
+import { type Daemon, removeDir, requireBinary, startDaemon, tempDir } from '../daemon.js';
+import { waitFor } from '../wait.js';
+
+/**
+ * Writes `dir`/exabgp.env and starts exabgp on `conf` (stdout to exabgp.stdout): the [exabgp.api] keys as
+ * given, never daemonised, log to `dir`/exabgp.log, TCP to/from `port`.
+ */
+function startExabgpDaemon(
+  dir: string,
+  conf: string,
+  api: Readonly<Record<string, string>>,
+  port: number,
+  extraArgs: readonly string[] = [],
+): Daemon {
+  requireBinary('/usr/sbin/exabgp', 'exabgp');
+  const env = join(dir, 'exabgp.env');
+  writeFileSync(
+    env,
+    [
+      '[exabgp.api]',
+      ...Object.entries(api).map(([k, v]) => `${k} = ${v}`),
+      '[exabgp.daemon]',
+      'daemonize = false',
+      'drop = false',
+      "user = 'root'",
+      `pid = '${join(dir, 'exabgp.pid')}'`,
+      '[exabgp.log]',
+      `destination = '${join(dir, 'exabgp.log')}'`,
+      'level = INFO',
+      'packets = false',
+      '[exabgp.tcp]',
+      "bind = ''",
+      `port = ${port}`,
+      '',
+    ].join('\n'),
+  );
+  return startDaemon('/usr/sbin/exabgp', ['--env', env, ...extraArgs, conf], join(dir, 'exabgp.stdout'));
+}
+
+const ENTRY = resolve(import.meta.dirname, '../../adapters/daemons/fixtures/exabgp-api-entry.ts');
+const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+
+/** The adapter's ExaBGP: its API process is `floodgate exabgp-api` connecting to the adapter's link. */
+export function startExabgp(opts: {
+  dir: string;
+  local: string;
+  peer: string;
+  asn: number;
+  link: string;
+}): Daemon {
+  const conf = join(opts.dir, 'exabgp.conf');
+  writeFileSync(
+    conf,
+    [
+      'process floodgate {',
+      `  run ${TSX} ${ENTRY} exabgp-api --connect ${opts.link} --retry-ms 200;`,
+      '  encoder text;',
+      '}',
+      `neighbor ${opts.peer} {`,
+      '  router-id 10.255.40.5;',
+      `  local-address ${opts.local};`,
+      `  local-as ${opts.asn};`,
+      `  peer-as ${opts.asn};`,
+      '  connect 1179;',
+      '  hold-time 9;',
+      '  group-updates false;',
+      '  family { ipv4 unicast; ipv6 unicast; ipv4 flow; ipv6 flow; }',
+      '  api { processes [ floodgate ]; }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return startExabgpDaemon(opts.dir, conf, { ack: 'true', cli: 'false', respawn: 'true' }, 1179);
+}
 
 export interface ExabgpOptions {
   readonly address: string;
@@ -27,8 +94,9 @@ export interface ExaRoute {
   readonly attributes: Record<string, unknown>;
 }
 
+/** The receiving side of floodgate's own speaker: every UPDATE it receives, replayed into a RIB. */
 export class Exabgp {
-  private proc: Proc | undefined;
+  private daemon: Daemon | undefined;
   readonly dir: string;
   constructor(readonly o: ExabgpOptions) {
     requireBinary('/usr/sbin/exabgp', 'exabgp');
@@ -53,20 +121,13 @@ export class Exabgp {
         `  family {\n    ipv4 unicast;\n    ipv6 unicast;\n    ipv4 flow;\n    ipv6 flow;\n  }\n` +
         `  api {\n    processes [ recv ];\n    receive { parsed; update; }\n  }\n}\n`,
     );
-    writeFileSync(
-      join(this.dir, 'exabgp.env'),
-      `[exabgp.api]\nack = false\ncli = false\nencoder = json\npipename = 'floodgate'\nrespawn = false\n` +
-        `[exabgp.daemon]\ndaemonize = false\ndrop = false\nuser = 'root'\npid = '${join(this.dir, 'exabgp.pid')}'\n` +
-        `[exabgp.log]\ndestination = '${join(this.dir, 'exabgp.log')}'\nlevel = INFO\npackets = false\n` +
-        `[exabgp.tcp]\nbind = ''\nport = ${this.o.peerPort}\n`,
-    );
-    this.proc = startProcess('/usr/sbin/exabgp', [
-      '--env',
-      join(this.dir, 'exabgp.env'),
-      '--root',
+    this.daemon = startExabgpDaemon(
       this.dir,
       join(this.dir, 'exabgp.conf'),
-    ]);
+      { ack: 'false', cli: 'false', encoder: 'json', pipename: "'floodgate'", respawn: 'false' },
+      this.o.peerPort,
+      ['--root', this.dir],
+    );
   }
 
   private events(): Record<string, unknown>[] {
@@ -115,8 +176,8 @@ export class Exabgp {
   }
 
   async stop(): Promise<void> {
-    await stopProcess(this.proc);
-    this.proc = undefined;
+    await this.daemon?.stop();
+    this.daemon = undefined;
   }
 
   async close(): Promise<void> {
@@ -126,7 +187,7 @@ export class Exabgp {
 
   log(): string {
     const f = join(this.dir, 'exabgp.log');
-    return (existsSync(f) ? readFileSync(f, 'utf8') : '') + (this.proc?.output() ?? '');
+    return (existsSync(f) ? readFileSync(f, 'utf8') : '') + (this.daemon?.tail() ?? '');
   }
 }
 
