@@ -4,7 +4,8 @@
 // protocols to the interop receiver (`startBird`). One config skeleton and one start for both.
 import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, removeDir, requireBinary, run, startDaemon, tempDir } from '../daemon.js';
+import { type Daemon, requireBinary, run, startDaemon } from '../daemon.js';
+import { ReceivingRouter } from './receiving-router.js';
 import { waitFor } from '../wait.js';
 
 /** Writes `dir`/bird.conf: log file, router id, the flow tables, `include`, then one BGP protocol. */
@@ -69,12 +70,13 @@ export interface BirdOptions {
 }
 
 /** The receiving router of floodgate's own speaker: passive, imports everything, read with birdc. */
-export class Bird {
-  private daemon: Daemon | undefined;
-  readonly dir: string;
+export class Bird extends ReceivingRouter {
   constructor(readonly o: BirdOptions) {
-    requireBinary('/usr/sbin/bird', 'bird2');
-    this.dir = tempDir('bird');
+    super('bird', [['/usr/sbin/bird', 'bird2']]);
+  }
+
+  protected get label(): string {
+    return `BIRD ${this.o.address}`;
   }
 
   private get ctl(): string {
@@ -123,15 +125,6 @@ export class Bird {
     return /BGP state:\s+Established/.test(await this.birdc(['show', 'protocols', 'all', 'peer']));
   }
 
-  async waitEstablished(timeoutMs = 20000): Promise<void> {
-    await waitFor(
-      `BIRD ${this.o.address} Established`,
-      async () => ((await this.established()) ? true : undefined),
-      timeoutMs,
-      200,
-    );
-  }
-
   /** Static routes BIRD itself originates (protocol blocks), applied with `birdc configure`. */
   async setStatic(blocks: readonly string[]): Promise<void> {
     const f = join(this.dir, 'static.conf');
@@ -159,20 +152,6 @@ export class Bird {
       }
     }
     return routes;
-  }
-
-  async stop(): Promise<void> {
-    await this.daemon?.stop();
-    this.daemon = undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    removeDir(this.dir);
-  }
-
-  log(): string {
-    return this.daemon?.tail() ?? '';
   }
 }
 

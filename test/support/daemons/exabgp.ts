@@ -4,8 +4,8 @@
 // exabgp-api` (`startExabgp`). One environment file and one start for both.
 import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Daemon, removeDir, requireBinary, startDaemon, tempDir } from '../daemon.js';
-import { waitFor } from '../wait.js';
+import { type Daemon, requireBinary, startDaemon } from '../daemon.js';
+import { ReceivingRouter } from './receiving-router.js';
 
 /**
  * Writes `dir`/exabgp.env and starts exabgp on `conf` (stdout to exabgp.stdout): the [exabgp.api] keys as
@@ -95,12 +95,13 @@ export interface ExaRoute {
 }
 
 /** The receiving side of floodgate's own speaker: every UPDATE it receives, replayed into a RIB. */
-export class Exabgp {
-  private daemon: Daemon | undefined;
-  readonly dir: string;
+export class Exabgp extends ReceivingRouter {
   constructor(readonly o: ExabgpOptions) {
-    requireBinary('/usr/sbin/exabgp', 'exabgp');
-    this.dir = tempDir('exabgp');
+    super('exabgp', [['/usr/sbin/exabgp', 'exabgp']]);
+  }
+
+  protected get label(): string {
+    return `ExaBGP ${this.o.address}`;
   }
 
   private get out(): string {
@@ -138,14 +139,13 @@ export class Exabgp {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
-  async waitEstablished(timeoutMs = 30000): Promise<void> {
-    // ExaBGP reports its first UPDATE (our End-of-RIB) only once the session is up.
-    await waitFor(
-      'ExaBGP session up',
-      () => (this.events().some((e) => e.type === 'update') ? true : undefined),
-      timeoutMs,
-      200,
-    );
+  /** ExaBGP reports its first UPDATE (our End-of-RIB) only once the session is up. */
+  async established(): Promise<boolean> {
+    return this.events().some((e) => e.type === 'update');
+  }
+
+  override waitEstablished(timeoutMs = 30000): Promise<void> {
+    return super.waitEstablished(timeoutMs);
   }
 
   /** Replay received UPDATEs into a RIB: family|nlri-string → route. */
@@ -175,17 +175,7 @@ export class Exabgp {
     return rib;
   }
 
-  async stop(): Promise<void> {
-    await this.daemon?.stop();
-    this.daemon = undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    removeDir(this.dir);
-  }
-
-  log(): string {
+  override log(): string {
     const f = join(this.dir, 'exabgp.log');
     return (existsSync(f) ? readFileSync(f, 'utf8') : '') + (this.daemon?.tail() ?? '');
   }

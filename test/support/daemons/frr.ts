@@ -6,7 +6,8 @@
 import { chmodSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type Daemon, removeDir, requireBinary, run, startDaemon, tempDir } from '../daemon.js';
+import { type Daemon, run, startDaemon } from '../daemon.js';
+import { ReceivingRouter } from './receiving-router.js';
 import { waitFor } from '../wait.js';
 
 export const FRR_DIR = '/usr/lib/frr';
@@ -58,13 +59,16 @@ export interface FrrOptions {
 }
 
 /** A lone bgpd as the receiving router of floodgate's own speaker, read with vtysh. */
-export class Frr {
-  private daemon: Daemon | undefined;
-  readonly dir: string;
+export class Frr extends ReceivingRouter {
   constructor(readonly o: FrrOptions) {
-    requireBinary(join(FRR_DIR, 'bgpd'), 'frr');
-    requireBinary('/usr/bin/vtysh', 'frr');
-    this.dir = tempDir('frr');
+    super('frr', [
+      [join(FRR_DIR, 'bgpd'), 'frr'],
+      ['/usr/bin/vtysh', 'frr'],
+    ]);
+  }
+
+  protected get label(): string {
+    return `FRR ${this.o.address}`;
   }
 
   async start(): Promise<void> {
@@ -110,15 +114,6 @@ export class Frr {
     return s[this.o.peerAddress]?.bgpState === 'Established';
   }
 
-  async waitEstablished(timeoutMs = 20000): Promise<void> {
-    await waitFor(
-      `FRR ${this.o.address} Established`,
-      async () => ((await this.established()) ? true : undefined),
-      timeoutMs,
-      200,
-    );
-  }
-
   /** `show bgp ipvX flowspec detail` parsed into entries: component lines + the FS action line. */
   async flowspec(afi: 'ipv4' | 'ipv6'): Promise<FrrFlow[]> {
     const out = await this.vtysh(`show bgp ${afi} flowspec detail`);
@@ -147,9 +142,9 @@ export class Frr {
     return j.paths?.[0];
   }
 
-  async stop(): Promise<void> {
-    await this.daemon?.stop();
-    this.daemon = undefined;
+  /** Also the bgpd its pid file names, should it have outlived the process group. */
+  override async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await super.stop(signal);
     const pidFile = join(this.dir, 'bgpd.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -160,11 +155,6 @@ export class Frr {
         /* gone */
       }
     }
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    removeDir(this.dir);
   }
 }
 

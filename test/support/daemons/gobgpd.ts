@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GobgpClient, type ListedPath } from '../../../src/adapters/gobgp/client.js';
 import type { GobgpFamily } from '../../../src/adapters/gobgp/render.js';
-import { type Daemon, removeDir, requireBinary, run, startDaemon, tempDir } from '../daemon.js';
+import { type Daemon, requireBinary, run, startDaemon } from '../daemon.js';
+import { ReceivingRouter } from './receiving-router.js';
 import { waitFor } from '../wait.js';
 
 export const PROTO_DIR = '/usr/share/gocode/src/github.com/osrg/gobgp/api';
@@ -74,7 +75,7 @@ const ADAPTER_FAMILIES = ['ipv4-unicast', 'ipv6-unicast', 'ipv4-flowspec', 'ipv6
 const ADAPTER_TIMERS = { 'connect-retry': 2, 'hold-time': 9, 'keepalive-interval': 3 };
 
 /** The adapter tests' iBGP gobgpd config (receiver or the adapter's own speaker), all four families. */
-export function gobgpdPeerToml(opts: {
+function gobgpdPeerToml(opts: {
   asn: number;
   routerId: string;
   listen: { address: string; port: number } | undefined;
@@ -95,6 +96,29 @@ export function gobgpdPeerToml(opts: {
       families: ADAPTER_FAMILIES,
     })),
   });
+}
+
+/** The adapter's own gobgpd: an active iBGP session to the receiver, gRPC on `api` for the adapter. */
+export function startAdapterGobgpd(o: {
+  dir: string;
+  /** Names its config and log files. */
+  name: string;
+  address: string;
+  routerId: string;
+  receiver: string;
+  api: string;
+}): Daemon {
+  const conf = join(o.dir, `${o.name}.toml`);
+  writeFileSync(
+    conf,
+    gobgpdPeerToml({
+      asn: TEST_ASN,
+      routerId: o.routerId,
+      listen: undefined,
+      peers: [{ address: o.receiver, port: 1179, passive: false, localAddress: o.address }],
+    }),
+  );
+  return startGobgpd({ conf, api: o.api, log: join(o.dir, `${o.name}.log`) });
 }
 
 export interface Receiver {
@@ -167,12 +191,13 @@ export interface GobgpdOptions {
 }
 
 /** The receiving router of floodgate's own speaker: one passive neighbour, read with the gobgp CLI. */
-export class Gobgpd {
-  private daemon: Daemon | undefined;
-  readonly dir: string;
+export class Gobgpd extends ReceivingRouter {
   constructor(readonly o: GobgpdOptions) {
-    requireBinary('/usr/bin/gobgpd', 'gobgpd');
-    this.dir = tempDir('gobgpd');
+    super('gobgpd', [['/usr/bin/gobgpd', 'gobgpd']]);
+  }
+
+  protected get label(): string {
+    return `gobgpd ${this.o.address}`;
   }
 
   async start(): Promise<void> {
@@ -222,18 +247,13 @@ export class Gobgpd {
     return (out.trim() === '' || out.trim() === 'null' ? [] : JSON.parse(out)) as T;
   }
 
+  async established(): Promise<boolean> {
+    return (await this.sessionState()) === 6;
+  }
+
   async sessionState(): Promise<number | undefined> {
     const n = await this.json<{ state?: { session_state?: number } }[]>(['neighbor']);
     return n[0]?.state?.session_state;
-  }
-
-  async waitEstablished(timeoutMs = 20000): Promise<void> {
-    await waitFor(
-      `gobgpd ${this.o.address} session Established`,
-      async () => ((await this.sessionState()) === 6 ? true : undefined),
-      timeoutMs,
-      200,
-    );
   }
 
   /** global rib for a family: destination key → paths. */
@@ -249,23 +269,8 @@ export class Gobgpd {
     return m ? Number(m[1]) : 0;
   }
 
-  async stop(): Promise<void> {
-    await this.daemon?.stop();
-    this.daemon = undefined;
-  }
-
-  async kill(): Promise<void> {
-    await this.daemon?.stop('SIGKILL');
-    this.daemon = undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    removeDir(this.dir);
-  }
-
-  log(): string {
-    return this.daemon?.tail() ?? '';
+  kill(): Promise<void> {
+    return this.stop('SIGKILL');
   }
 }
 
