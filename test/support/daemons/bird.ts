@@ -27,7 +27,17 @@ function writeBirdConf(dir: string, routerId: string, include: string, bgp: read
   return conf;
 }
 
-function startBirdDaemon(dir: string, conf: string, socket: string): Daemon {
+/** birdc on the control socket `socket`: its standard output. */
+export async function birdc(socket: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await run('/usr/sbin/birdc', ['-s', socket, ...args], {
+    timeout: 10000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** BIRD in the foreground on `conf`, control socket `socket`, pid file and stdout in `dir`. */
+export function startBirdDaemon(dir: string, conf: string, socket: string): Daemon {
   requireBinary('/usr/sbin/bird', 'bird2');
   requireBinary('/usr/sbin/birdc', 'bird2');
   return startDaemon(
@@ -113,12 +123,8 @@ export class Bird extends ReceivingRouter {
     );
   }
 
-  async birdc(args: readonly string[]): Promise<string> {
-    const { stdout } = await run('/usr/sbin/birdc', ['-s', this.ctl, ...args], {
-      timeout: 10000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
+  birdc(args: readonly string[]): Promise<string> {
+    return birdc(this.ctl, args);
   }
 
   async established(): Promise<boolean> {
