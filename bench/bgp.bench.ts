@@ -15,7 +15,7 @@ import type { Rule } from '../src/domain/rule.js';
 import type { FlowSpecMatch } from '../src/flowspec/types.js';
 import * as grpc from '@grpc/grpc-js';
 import { loadGobgpProtos } from '../src/adapters/gobgp/proto.js';
-import { Gobgpd } from '../test/bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../test/support/daemons/gobgpd.js';
 import { GOBGP_PROTO_DIR } from '../test/e2e/support-gobgp.js';
 
 /** Destinations in gobgpd's global IPv4 FlowSpec table (one cheap unary gRPC call). */

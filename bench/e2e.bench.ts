@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GobgpClient } from '../src/adapters/gobgp/client.js';
 import type { AuditRecord } from '../src/domain/audit.js';
-import { Gobgpd } from '../test/bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../test/support/daemons/gobgpd.js';
 import { getJson, startFloodgate } from '../test/support/floodgate-process.js';
 import { GOBGP_PROTO_DIR, RibWatch } from '../test/e2e/support-gobgp.js';
 import { PacedSender, freeUdpPort, sflowFlood } from '../test/e2e/support-sflow.js';

@@ -7,8 +7,8 @@ import { splitMessages } from '../src/bgp/codec/header.js';
 import { KEEPALIVE } from '../src/bgp/codec/keepalive.js';
 import { encodeOpen } from '../src/bgp/codec/open.js';
 import { localCapabilities } from '../src/bgp/negotiate.js';
-import { Gobgpd } from '../test/bgp/helpers/gobgpd.js';
-import { Bird } from '../test/bgp/helpers/bird.js';
+import { Gobgpd } from '../test/support/daemons/gobgpd.js';
+import { Bird } from '../test/support/daemons/bird.js';
 
 const ME = '127.0.30.40';
 const families = ['ipv4-unicast', 'ipv6-unicast', 'ipv4-flowspec', 'ipv6-flowspec'] as const;

@@ -1,17 +1,21 @@
 // Append-only audit record: every decision, announce and withdraw with its full adapter payload.
 
-export type AuditAction =
-  | 'alert'
-  | 'announce'
-  | 'escalate'
-  | 'de-escalate'
-  | 'withdraw'
-  | 'reject'
-  | 'queue'
-  | 'rollback'
-  | 'refresh'
-  | 'retry'
-  | 'config';
+/** Every audit action, in the order the API and the dashboard list them. */
+export const AUDIT_ACTIONS = [
+  'alert',
+  'announce',
+  'escalate',
+  'de-escalate',
+  'withdraw',
+  'reject',
+  'queue',
+  'rollback',
+  'refresh',
+  'retry',
+  'config',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditRecord {
   /** Assigned by the store (monotonic). */

@@ -1,45 +1,34 @@
 // Incident and dead-letter repositories over Kysely (SQLite and PostgreSQL alike). The incident body is
 // the whole Incident as JSON; the columns beside it exist for filtering.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DeadLetter, Incident, Message } from '../notify/types.js';
-import type { Database } from './schema.js';
+import type { Database, DeadLettersTable } from './schema.js';
+import { bodies, clampLimit, getBody, upsertBody } from './body-rows.js';
 import type { DeadLetterRepository, IncidentQuery, IncidentRepository } from '../notify/ports.js';
-
-const clamp = (n: number | undefined, d: number) => Math.max(1, Math.min(n ?? d, 10_000));
 
 export class KyselyIncidentRepository implements IncidentRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async upsert(i: Incident): Promise<void> {
-    const row = {
-      id: i.id,
-      tenant: i.tenant,
-      subject: i.subject,
-      state: i.state,
-      opened_at: i.openedAt,
-      updated_at: i.updatedAt,
-      resolved_at: i.resolvedAt ?? null,
-      body: JSON.stringify(i),
-    };
-    await this.db
-      .insertInto('incidents')
-      .values(row)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet({
-          tenant: row.tenant,
-          subject: row.subject,
-          state: row.state,
-          updated_at: row.updated_at,
-          resolved_at: row.resolved_at,
-          body: row.body,
-        }),
-      )
-      .execute();
+    await upsertBody(
+      this.db,
+      'incidents',
+      {
+        id: i.id,
+        tenant: i.tenant,
+        subject: i.subject,
+        state: i.state,
+        opened_at: i.openedAt,
+        updated_at: i.updatedAt,
+        resolved_at: i.resolvedAt ?? null,
+        body: JSON.stringify(i),
+      },
+      ['opened_at'],
+    );
   }
 
-  async get(id: string): Promise<Incident | undefined> {
-    const row = await this.db.selectFrom('incidents').select('body').where('id', '=', id).executeTakeFirst();
-    return row ? (JSON.parse(row.body) as Incident) : undefined;
+  get(id: string): Promise<Incident | undefined> {
+    return getBody<Incident>(this.db, 'incidents', id);
   }
 
   async list(q: IncidentQuery = {}): Promise<Incident[]> {
@@ -47,8 +36,8 @@ export class KyselyIncidentRepository implements IncidentRepository {
     if (q.tenant !== undefined) s = s.where('tenant', '=', q.tenant);
     if (q.states !== undefined && q.states.length > 0) s = s.where('state', 'in', [...q.states]);
     if (q.since !== undefined) s = s.where('updated_at', '>=', q.since);
-    const rows = await s.orderBy('updated_at', 'desc').limit(clamp(q.limit, 1000)).execute();
-    return rows.map((r) => JSON.parse(r.body) as Incident);
+    const rows = await s.orderBy('updated_at', 'desc').limit(clampLimit(q.limit, 1000)).execute();
+    return bodies<Incident>(rows);
   }
 }
 
@@ -84,7 +73,7 @@ export class KyselyDeadLetterRepository implements DeadLetterRepository {
       .selectFrom('notify_dead_letters')
       .selectAll()
       .orderBy('id', 'desc')
-      .limit(clamp(limit, 1000))
+      .limit(clampLimit(limit, 1000))
       .execute();
     return rows.map(toLetter);
   }
@@ -111,14 +100,7 @@ export class KyselyDeadLetterRepository implements DeadLetterRepository {
   }
 }
 
-function toLetter(r: {
-  id: number;
-  at: number;
-  channel: string;
-  error: string;
-  attempts: number;
-  message: string;
-}): DeadLetter {
+function toLetter(r: Selectable<DeadLettersTable>): DeadLetter {
   return {
     id: Number(r.id),
     at: Number(r.at),

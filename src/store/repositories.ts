@@ -6,6 +6,7 @@ import type { Rule } from '../domain/rule.js';
 import { type ChainRow, ChainVerifier, GENESIS, linkHash, type StoredRow } from './audit-chain.js';
 import type { Dialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { bodies, clampLimit, getBody, MAX_LIMIT, upsertBody } from './body-rows.js';
 import type {
   AttackQuery,
   AttackRecord,
@@ -18,15 +19,11 @@ import type {
   StateRepository,
 } from '../domain/store-port.js';
 
-const MAX_LIMIT = 10_000;
-const clampLimit = (limit: number | undefined, fallback: number) =>
-  Math.max(1, Math.min(limit ?? fallback, MAX_LIMIT));
-
 export class KyselyRuleRepository implements RuleRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async upsert(rule: Rule): Promise<void> {
-    const row = {
+    await upsertBody(this.db, 'rules', {
       id: rule.id,
       tenant: rule.tenant,
       target: rule.target,
@@ -34,26 +31,11 @@ export class KyselyRuleRepository implements RuleRepository {
       expires_at: rule.expiresAt,
       updated_at: Date.now(),
       body: JSON.stringify(rule),
-    };
-    await this.db
-      .insertInto('rules')
-      .values(row)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet({
-          tenant: row.tenant,
-          target: row.target,
-          state: row.state,
-          expires_at: row.expires_at,
-          updated_at: row.updated_at,
-          body: row.body,
-        }),
-      )
-      .execute();
+    });
   }
 
-  async get(id: string): Promise<Rule | undefined> {
-    const row = await this.db.selectFrom('rules').select('body').where('id', '=', id).executeTakeFirst();
-    return row ? (JSON.parse(row.body) as Rule) : undefined;
+  get(id: string): Promise<Rule | undefined> {
+    return getBody<Rule>(this.db, 'rules', id);
   }
 
   async list(query: RuleQuery = {}): Promise<Rule[]> {
@@ -62,7 +44,7 @@ export class KyselyRuleRepository implements RuleRepository {
     if (query.target !== undefined) q = q.where('target', '=', query.target);
     if (query.states !== undefined && query.states.length > 0) q = q.where('state', 'in', [...query.states]);
     const rows = await q.orderBy('updated_at', 'desc').limit(clampLimit(query.limit, MAX_LIMIT)).execute();
-    return rows.map((r) => JSON.parse(r.body) as Rule);
+    return bodies<Rule>(rows);
   }
 }
 

@@ -223,60 +223,64 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
   }, 60_000);
 
   const why = () => `\nagent log:\n${agentOut.slice(-5000)}\nfloodgate log:\n${fg?.output().slice(-5000)}`;
+  /** waitFor polling every 250 ms, with both processes' output in the error when time runs out. */
+  const waitLogged = <T>(
+    what: string,
+    fn: () => Promise<T | undefined | false> | T | undefined | false,
+    ms: number,
+  ) =>
+    waitFor(what, fn, ms, 250).catch((e: Error) => {
+      throw new Error(e.message + why());
+    });
+  /** The engine's announced drop rule for `target`, as the API lists it. */
+  const announcedDrop = (what: string, target: string) =>
+    waitLogged(
+      what,
+      async () => {
+        const { rules } = await getJson<{ rules: Rule[] }>(`${fg!.api}/api/v1/rules?active=true`);
+        return rules.find((r) => r.target === target && r.intent === 'drop' && r.state === 'announced');
+      },
+      60_000,
+    );
+  /** The agent's nftables ruleset once it holds `rule` as a drop of `target`. */
+  const inAgentTable = (what: string, rule: Rule, target: string) =>
+    waitLogged(
+      what,
+      () => {
+        const t = vicNft(['list', 'ruleset']);
+        return t.includes(`fg:${rule.id} ${target} drop`) ? t : undefined;
+      },
+      30_000,
+    );
 
   it('detects, reports, applies the drop it is told to, serves the pcap, and removes the rule when withdrawn', async () => {
     const api = fg!.api;
     // 12 000 packets at 200 µs ≈ 5 000 pps for ~2.5 s (threshold 500 pps)
     flood(12_000, 'u200');
 
-    const attack = await waitFor(
+    const attack = await waitLogged(
       'the agent-reported attack at the controller',
       async () => {
         const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${api}/api/v1/attacks`);
         return attacks.find((a) => a.target === `${VICTIM}/32`);
       },
       60_000,
-      250,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
+    );
     expect(attack.attackId).toMatch(/@vic1$/);
     expect(attack.family).toBe('udp_flood');
     expect((attack.lastEvent as { node: string }).node).toBe('vic1');
 
     // the engine's rule, announced through the agents adapter
-    const rule = await waitFor(
-      'an active drop rule for the victim',
-      async () => {
-        const { rules } = await getJson<{ rules: Rule[] }>(`${api}/api/v1/rules?active=true`);
-        return rules.find(
-          (r) => r.target === `${VICTIM}/32` && r.intent === 'drop' && r.state === 'announced',
-        );
-      },
-      60_000,
-      250,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
+    const rule = await announcedDrop('an active drop rule for the victim', `${VICTIM}/32`);
 
     // applied by the agent in its own table inside the victim namespace
-    const table = await waitFor(
-      'the drop rule in the agent’s nftables table',
-      () => {
-        const t = vicNft(['list', 'ruleset']);
-        return t.includes(`fg:${rule.id} ${VICTIM}/32 drop`) ? t : undefined;
-      },
-      30_000,
-      250,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
+    const table = await inAgentTable('the drop rule in the agent’s nftables table', rule, `${VICTIM}/32`);
     expect(table).toContain('table inet floodgate_agent');
     expect(table).toMatch(new RegExp(`ip daddr ${VICTIM.replace(/\./g, '\\.')}.*drop`));
 
     // the rule drops: a second bounded flood is counted by it
     flood(500, 'u1000');
-    const counted = await waitFor(
+    const counted = await waitLogged(
       'the rule’s counter to count the second flood',
       () => {
         const j = JSON.parse(vicNft(['-j', 'list', 'table', 'inet', 'floodgate_agent']) || '{}') as {
@@ -289,12 +293,11 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
         return n >= 400 ? n : undefined;
       },
       30_000,
-      250,
     );
     expect(counted).toBeGreaterThanOrEqual(400);
 
     // the attack's capture from the controller: the flood's packets, as the agent sampled them
-    const ended = await waitFor(
+    const ended = await waitLogged(
       'the attack to end at the controller',
       async () => {
         const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${api}/api/v1/attacks`);
@@ -302,10 +305,7 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
         return a?.endedAt ? a : undefined;
       },
       90_000,
-      500,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
+    );
     const info = await waitFor('the capture to be written', async () => {
       const { captures } = await getJson<{ captures: CaptureInfo[] }>(`${api}/api/v1/forensics/captures`);
       return captures.find((c) => c.attackId === ended.attackId && c.endedAt !== undefined);
@@ -364,15 +364,13 @@ describe('floodgate agent in a namespace: hping3 → detect → report → nftab
       headers: authHeader,
     });
     expect(del.status).toBe(200);
-    await waitFor(
+    await waitLogged(
       'the agent’s table to be removed',
       () => !vicNft(['list', 'ruleset']).includes('floodgate_agent'),
       30_000,
-      250,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
-    expect(agentOut).toContain('mitigation removed');
+    );
+    // the agent logs the removal once nft has answered: wait for the line, do not race it
+    await waitLogged('the agent to log the removal', () => agentOut.includes('mitigation removed'), 15_000);
   }, 300_000);
 
   it('does the same for IPv6: a UDP flood to the victim’s IPv6 address ends in an ip6 drop rule', async () => {
@@ -393,35 +391,17 @@ for k in range(12000):
     s.sendto(b'x' * 100, ('${VICTIM6}', ${FLOOD_PORT}))
     if k % 100 == 99: time.sleep(0.02)`,
     ]);
-    const rule = await waitFor(
-      'an active IPv6 drop rule for the victim',
-      async () => {
-        const { rules } = await getJson<{ rules: Rule[] }>(`${api}/api/v1/rules?active=true`);
-        return rules.find(
-          (r) => r.target === `${VICTIM6}/128` && r.intent === 'drop' && r.state === 'announced',
-        );
-      },
-      60_000,
-      250,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
+    const rule = await announcedDrop('an active IPv6 drop rule for the victim', `${VICTIM6}/128`);
     expect(rule.family).toBe(6);
     const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${api}/api/v1/attacks`);
     const attack = attacks.find((a) => a.target === `${VICTIM6}/128`);
     expect(attack?.attackId).toMatch(/@vic1$/);
     expect(attack?.family).toBe('udp_flood');
-    const table = await waitFor(
+    const table = await inAgentTable(
       'the IPv6 drop rule in the agent’s nftables table',
-      () => {
-        const t = vicNft(['list', 'ruleset']);
-        return t.includes(`fg:${rule.id} ${VICTIM6}/128 drop`) ? t : undefined;
-      },
-      30_000,
-      250,
-    ).catch((e: Error) => {
-      throw new Error(e.message + why());
-    });
+      rule,
+      `${VICTIM6}/128`,
+    );
     expect(table).toMatch(/ip6 daddr 2001:db8:243::2 .*drop/);
   }, 180_000);
 });

@@ -2,7 +2,7 @@
 // with standard and large communities; compared field by field; withdrawals remove them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
-import { Bird } from './helpers/bird.js';
+import { Bird } from '../support/daemons/bird.js';
 import { waitFor } from '../support/wait.js';
 import { BIRD_NET, birdGeneric, extHex } from './helpers/expect.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';

@@ -2,7 +2,7 @@
 // (a passive peer for us) and reports every UPDATE as JSON; compared field by field; withdrawals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
-import { Exabgp } from './helpers/exabgp.js';
+import { Exabgp } from '../support/daemons/exabgp.js';
 import { waitFor } from '../support/wait.js';
 import { EXA_FLOW, extHex } from './helpers/expect.js';
 import { RTBH, rulesFor } from './helpers/matrix.js';

@@ -2,7 +2,7 @@
 // this machine's FIB: FlowSpec components/actions (IPv4, IPv6) and RTBH, field by field; withdrawals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
-import { Frr } from './helpers/frr.js';
+import { Frr } from '../support/daemons/frr.js';
 import { waitFor } from '../support/wait.js';
 import { FRR_FLOW } from './helpers/expect.js';
 import { FLOW6, RTBH, rulesFor } from './helpers/matrix.js';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
-import { Gobgpd, type GobgpPath } from './helpers/gobgpd.js';
+import { Gobgpd, type GobgpPath } from '../support/daemons/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
 import { rule } from './helpers/rules.js';

@@ -8,10 +8,10 @@ import { gobgpConfigSchema } from '../../src/adapters/config-daemons.js';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
-import { PROTO_DIR } from '../adapters/daemons/harness/receiver.js';
+import { PROTO_DIR } from '../support/daemons/gobgpd.js';
 import { engineRule } from '../mitigation/family-rules.js';
 import { waitFor } from '../support/wait.js';
-import { Gobgpd, type GobgpPath } from './helpers/gobgpd.js';
+import { Gobgpd, type GobgpPath } from '../support/daemons/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 
 const GOBGPD = '127.13.0.2';

@@ -7,7 +7,7 @@ import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { fromHex } from '../../src/bgp/codec/bytes.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
 import type { Rule } from '../../src/domain/rule.js';
-import { Gobgpd } from './helpers/gobgpd.js';
+import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { waitFor } from '../support/wait.js';
 import { rule } from './helpers/rules.js';
 

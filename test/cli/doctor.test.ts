@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorLine } from '../../src/cli/doctor/checks.js';
-import { Gobgpd } from '../bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { sflowFlood } from '../e2e/support-sflow.js';
 import { floodgateCommand, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadGobgpProtos } from '../../src/adapters/gobgp/proto.js';
 import { GOBGP_PROTO_DIR } from '../e2e/support-gobgp.js';
+import { gobgpdToml } from '../support/daemons/gobgpd.js';
 
 const run = promisify(execFile);
 
@@ -86,31 +87,20 @@ export async function startRouter(
   peers: readonly { address: string; asn: number }[],
 ): Promise<Router> {
   const dir = mkdtempSync(join(tmpdir(), 'fg-gobgpd-'));
-  const conf = [
-    '[global.config]',
-    `  as = ${asn}`,
-    `  router-id = "10.42.0.30"`,
-    '  port = 1179',
-    `  local-address-list = ["${address}"]`,
-    ...peers.flatMap((p) => [
-      '[[neighbors]]',
-      '  [neighbors.config]',
-      `    neighbor-address = "${p.address}"`,
-      `    peer-as = ${p.asn}`,
-      '  [neighbors.timers.config]',
-      '    idle-hold-time-after-reset = 1',
-      '  [neighbors.transport.config]',
-      '    passive-mode = true',
-      `    local-address = "${address}"`,
-      '  [[neighbors.afi-safis]]',
-      '    [neighbors.afi-safis.config]',
-      '      afi-safi-name = "ipv4-flowspec"',
-      '  [[neighbors.afi-safis]]',
-      '    [neighbors.afi-safis.config]',
-      '      afi-safi-name = "ipv4-unicast"',
-    ]),
-    '',
-  ].join('\n');
+  const conf = gobgpdToml({
+    asn,
+    routerId: '10.42.0.30',
+    port: 1179,
+    localAddress: address,
+    neighbors: peers.map((p) => ({
+      address: p.address,
+      peerAs: p.asn,
+      localAddress: address,
+      passive: true,
+      timers: { 'idle-hold-time-after-reset': 1 },
+      families: ['ipv4-flowspec', 'ipv4-unicast'],
+    })),
+  });
   writeFileSync(join(dir, 'gobgpd.toml'), conf);
   const grpcAddr = `${address}:${grpcPort}`;
   const { daemon } = spawnDaemon(

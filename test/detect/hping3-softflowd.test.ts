@@ -11,6 +11,7 @@ import { parseDetectionConfig } from '../../src/detect/config.js';
 import { Detector } from '../../src/detect/detector.js';
 import type { AttackEvent } from '../../src/domain/attack.js';
 import { FlowCollector } from '../../src/flow/collector.js';
+import { waitFor } from '../support/wait.js';
 
 const NEED: [string, string][] = [
   ['hping3', 'hping3'],
@@ -141,15 +142,14 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
     teardown();
   });
 
-  async function waitFor(pred: (e: AttackEvent) => boolean, ms: number): Promise<AttackEvent | undefined> {
-    const stop = Date.now() + ms;
-    while (Date.now() < stop) {
-      const e = events.find(pred);
-      if (e) return e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return undefined;
-  }
+  /** The first event `pred` accepts; on time-out the error lists the events and the counters so far. */
+  const eventWhere = (what: string, pred: (e: AttackEvent) => boolean): Promise<AttackEvent> =>
+    waitFor(what, () => events.find(pred), 15_000).catch((err: Error) => {
+      const seen = events.map((x) => [x.kind, x.target, x.family]);
+      throw new Error(
+        `${err.message}\n${JSON.stringify({ events: seen, stats: detector.stats(), collector: collector.stats() })}`,
+      );
+    });
 
   function flood(args: string[]): void {
     // Bounded: -c packets at -i u100 (10k pps) and a hard timeout (RIG.md §9).
@@ -166,27 +166,26 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
     } catch {
       // hping3 exits 1 when nothing answers
     }
-    const e = await waitFor((x) => x.kind === 'start' && x.target === `${VICTIM}/32`, 15_000);
-    expect(
-      e,
-      JSON.stringify({ events, stats: detector.stats(), collector: collector.stats() }),
-    ).toBeDefined();
+    const e = await eventWhere(
+      'an attack on the victim',
+      (x) => x.kind === 'start' && x.target === `${VICTIM}/32`,
+    );
     const why = JSON.stringify(e);
-    expect(e!.family, why).toBe('syn_flood');
-    expect(e!.node).toBe('10.220.9.2');
-    expect(e!.signature, why).toMatchObject({ protocols: [6], tcpFlags: 0x02 });
-    expect(e!.signature.destinationPorts, why).toEqual([80]);
-    expect(e!.at - started, why).toBeLessThan(10_000);
-    const end = await waitFor((x) => x.kind === 'end' && x.attackId === e!.attackId, 15_000);
-    expect(end?.peakPps).toBeGreaterThan(300);
+    expect(e.family, why).toBe('syn_flood');
+    expect(e.node).toBe('10.220.9.2');
+    expect(e.signature, why).toMatchObject({ protocols: [6], tcpFlags: 0x02 });
+    expect(e.signature.destinationPorts, why).toEqual([80]);
+    expect(e.at - started, why).toBeLessThan(10_000);
+    const end = await eventWhere('the attack to end', (x) => x.kind === 'end' && x.attackId === e.attackId);
+    expect(end.peakPps).toBeGreaterThan(300);
   });
 
   it('names a UDP flood from source port 123 with NTP-sized packets as ntp_amplification', async () => {
     // softflowd still exports the first flood's flows for a while (4000 spoofed sources): let the
     // exports fall silent first, so the second attack's signature is its own (at most 30 s)
-    const deadline = Date.now() + 30_000;
-    while (Date.now() - lastRecordsAt < 3000 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
+    await waitFor('the exports to fall silent', () => Date.now() - lastRecordsAt >= 3000, 30_000, 200).catch(
+      () => undefined, // still exporting after 30 s: flood anyway, as before
+    );
     try {
       flood([
         '--udp',
@@ -208,12 +207,11 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
     }
     // Late SYN-only flows of the first flood may still be in the first export, so the attack can open as
     // syn_flood; within an update interval the family must be NTP amplification.
-    const e = await waitFor((x) => x.kind !== 'end' && x.family === 'ntp_amplification', 15_000);
-    expect(
-      e,
-      JSON.stringify({ events: events.map((x) => [x.kind, x.target, x.family]), stats: detector.stats() }),
-    ).toBeDefined();
-    expect(e!.family).toBe('ntp_amplification');
-    expect(e!.signature).toMatchObject({ protocols: [17], sourcePorts: [123], destinationPorts: [40000] });
+    const e = await eventWhere(
+      'an ntp_amplification attack',
+      (x) => x.kind !== 'end' && x.family === 'ntp_amplification',
+    );
+    expect(e.family).toBe('ntp_amplification');
+    expect(e.signature).toMatchObject({ protocols: [17], sourcePorts: [123], destinationPorts: [40000] });
   });
 });

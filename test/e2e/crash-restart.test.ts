@@ -13,7 +13,7 @@ import { flowSpecActions } from '../../src/bgp/render.js';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/index.js';
-import { Gobgpd } from '../bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { getJson, startFloodgate, type FloodgateProcess, authHeader } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
 import { RibWatch, flowSpecRib, type RibFlowRule } from './support-gobgp.js';

@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { formatFlowSpec } from '../../src/flowspec/text.js';
-import { Gobgpd } from '../bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../support/daemons/gobgpd.js';
 import {
   floodgateCommand,
   getJson,
@@ -24,20 +23,12 @@ import {
 import { waitFor } from '../support/wait.js';
 import { TEST_API_TOKEN } from '../support/floodgate-process.js';
 import { flowSpecRib } from './support-gobgp.js';
-import { freeUdpPort, sflowFlood } from './support-sflow.js';
+import { freeTcpPort, freeUdpPort, sflowFlood } from './support-sflow.js';
 
 const FG = '127.12.0.1'; // floodgate: speaker local address, API, sFlow listener
 const ROUTER = '127.12.0.2'; // gobgpd
 const SENDER = '127.12.0.9'; // the flood's source
 const V4 = '203.0.113.10';
-
-async function freeTcpPort(host: string): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, host, () => r()));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  return typeof addr === 'object' && addr ? addr.port : 0;
-}
 
 function config(flowPort: number): Record<string, unknown> {
   return {

@@ -3,7 +3,6 @@
 // the flood's (destination, protocol, port of the attack's signature), pre-attack samples included, other
 // targets' samples excluded; the exporter and sampling rate are in its comments. Loopback 127.22.0.0/16.
 import { execFile } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,32 +10,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttackRecord } from '../../src/domain/store-port.js';
 import type { CaptureInfo } from '../../src/forensics/render.js';
-import {
-  floodgateCommand,
-  getJson,
-  startFloodgate,
-  type FloodgateProcess,
-} from '../support/floodgate-process.js';
-import { waitFor } from '../support/wait.js';
-import { freeUdpPort, sflowFlood } from './support-sflow.js';
+import { floodgateCommand, getJson, type FloodgateProcess } from '../support/floodgate-process.js';
+import { sendPaced, sflowFlood, startSflowFloodgate } from './support-sflow.js';
 
 const run = promisify(execFile);
 const HOST = '127.22.0.10';
 const EXPORTER = '127.22.0.9';
 const VICTIM = '203.0.113.44';
 const BYSTANDER = '203.0.113.99';
-
-async function send(
-  s: Socket,
-  port: number,
-  datagrams: readonly Uint8Array[],
-  perTick: number,
-): Promise<void> {
-  for (let k = 0; k < datagrams.length; k += perTick) {
-    for (const d of datagrams.slice(k, k + perTick)) s.send(d, port, HOST);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function tshark(file: string, fields: string[], filter?: string): Promise<string[][]> {
   const args = ['-r', file, '-T', 'fields', '-E', 'separator=,', ...fields.flatMap((f) => ['-e', f])];
@@ -53,31 +34,25 @@ describe('forensics: sFlow flood → attack pcapng over the API and CLI → tsha
   let fg: FloodgateProcess;
   let dir: string;
   let flowPort: number;
-  let sock: Socket;
+  /** 20 ms ticks of `perTick` datagrams from the exporter's address. */
+  const send = (datagrams: readonly Uint8Array[], perTick: number) =>
+    sendPaced(EXPORTER, HOST, flowPort, datagrams, perTick, 20);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-forensics-'));
-    flowPort = await freeUdpPort(HOST);
-    fg = await startFloodgate(
-      {
-        node: { name: 'forensics-e2e' },
-        flow: { listeners: [{ protocol: 'sflow', address: HOST, port: flowPort }] },
-        detection: {
-          networks: ['203.0.113.0/24'],
-          thresholds: { host: { incoming: { pps: 50_000 } } },
-          quietPeriod: 2,
-        },
-        mitigation: { dryRun: true, guards: { allowSpecialPurpose: ['203.0.113.0/24'] } },
-        forensics: { enabled: true, preAttackSeconds: 30, directory: join(dir, 'pcap') },
+    ({ fg, flowPort } = await startSflowFloodgate(HOST, {
+      node: { name: 'forensics-e2e' },
+      detection: {
+        networks: ['203.0.113.0/24'],
+        thresholds: { host: { incoming: { pps: 50_000 } } },
+        quietPeriod: 2,
       },
-      { apiHost: HOST, apiPort: await freeUdpPort(HOST) },
-    );
-    sock = createSocket('udp4');
-    await new Promise<void>((r) => sock.bind(0, EXPORTER, () => r()));
+      mitigation: { dryRun: true, guards: { allowSpecialPurpose: ['203.0.113.0/24'] } },
+      forensics: { enabled: true, preAttackSeconds: 30, directory: join(dir, 'pcap') },
+    }));
   }, 60_000);
 
   afterAll(async () => {
-    sock?.close();
     if (fg) expect(await fg.stop('SIGTERM')).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -99,7 +74,7 @@ describe('forensics: sFlow flood → attack pcapng over the API and CLI → tsha
       perDatagram: 1,
       agent: EXPORTER,
     });
-    await send(sock, flowPort, [...before, ...other], 2);
+    await send([...before, ...other], 2);
     await new Promise((r) => setTimeout(r, 1500));
     // the flood: 3000 samples of 1 in 1000 over ~2.5 s ≈ 1.2 M pps
     const flood = sflowFlood({
@@ -109,9 +84,9 @@ describe('forensics: sFlow flood → attack pcapng over the API and CLI → tsha
       packetBytes: 512,
       agent: EXPORTER,
     });
-    await send(sock, flowPort, flood, 3);
+    await send(flood, 3);
 
-    const attack = await waitFor(
+    const attack = await fg.waitFor(
       'the attack on the victim to end',
       async () => {
         const { attacks } = await getJson<{ attacks: AttackRecord[] }>(`${fg.api}/api/v1/attacks`);
@@ -121,12 +96,10 @@ describe('forensics: sFlow flood → attack pcapng over the API and CLI → tsha
       },
       60_000,
       250,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-6000)}`);
-    });
+    );
     expect(attack.family).toBe('udp_flood');
 
-    const info = await waitFor('the capture to be written', async () => {
+    const info = await fg.waitFor('the capture to be written', async () => {
       const { captures } = await getJson<{ captures: CaptureInfo[] }>(`${fg.api}/api/v1/forensics/captures`);
       return captures.find((c) => c.attackId === attack.attackId && c.endedAt !== undefined);
     });

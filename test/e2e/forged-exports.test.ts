@@ -3,15 +3,14 @@
 // plausibility ceiling opens an attack but no rule (its only node is flagged implausible and needs
 // corroboration), and an ordinary flood opens an attack and a rule. Two agents relayed through the one listed
 // host are two exporters (issue 10 item 3, flow side). Loopback 127.11.0.0/16 only; every sender bounded.
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import type { Rule } from '../../src/domain/rule.js';
 import type { CollectorStats } from '../../src/flow/collector.js';
 import type { AttackRecord } from '../../src/domain/store-port.js';
-import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { getJson, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
-import { freeUdpPort, sflowFlood } from './support-sflow.js';
+import { sendPaced, sflowFlood, startSflowFloodgate } from './support-sflow.js';
 
 const HOST = '127.11.0.1';
 const LISTED = '127.11.0.2';
@@ -27,16 +26,6 @@ function flood(target: string, agent: string, samplingRate: number): Uint8Array[
   });
 }
 
-async function send(from: string, port: number, datagrams: readonly Uint8Array[]): Promise<void> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, from, () => r()));
-  for (let k = 0; k < datagrams.length; k++) {
-    await new Promise<void>((r) => s.send(datagrams[k]!, port, HOST, () => r()));
-    if (k % 10 === 9) await new Promise((r) => setTimeout(r, 2));
-  }
-  await new Promise<void>((r) => s.close(() => r()));
-}
-
 const attacks = async (fg: FloodgateProcess) =>
   (await getJson<{ attacks: AttackRecord[] }>(`${fg.api}/api/v1/attacks`)).attacks;
 const rules = async (fg: FloodgateProcess) =>
@@ -47,38 +36,36 @@ const exporters = async (fg: FloodgateProcess) =>
 describe('forged flow exports through floodgate run', () => {
   let fg: FloodgateProcess;
   let port: number;
+  /** From `from` to floodgate's sFlow port, 10 datagrams every 2 ms. */
+  const send = (from: string, datagrams: readonly Uint8Array[]) =>
+    sendPaced(from, HOST, port, datagrams, 10, 2);
 
   beforeAll(async () => {
-    port = await freeUdpPort(HOST);
-    fg = await startFloodgate(
-      {
-        node: { name: 'e2e-forged' },
-        flow: {
-          listeners: [{ protocol: 'sflow', address: HOST, port }],
-          exporters: [LISTED],
-          nodes: { '127.11.0.21': 'pop-a' },
-          // 5 Mbit/s over a 5 s window: the first datagram (8 × 4 Mbit sampled) already crosses it, so the
-          // exporter is flagged in the same batch that lets its first records through
-          plausibility: { exporters: { '127.11.0.22': { maxBps: 5e6 } } },
-        },
-        detection: { networks: ['203.0.113.0/24'], thresholds: { host: { incoming: { pps: 1000 } } } },
-        mitigation: {
-          dryRun: true,
-          guards: { allowSpecialPurpose: ['203.0.113.0/24'] },
-          policies: {
-            default: {
-              levels: [
-                { intent: 'rate-limit', bps: 1e6 },
-                { intent: 'drop', bps: 500e9 },
-                { intent: 'blackhole', bps: 2e12 },
-                { intent: 'scrubbing', bps: 5e12 },
-              ],
-            },
+    ({ fg, flowPort: port } = await startSflowFloodgate(HOST, {
+      node: { name: 'e2e-forged' },
+      flow: {
+        exporters: [LISTED],
+        nodes: { '127.11.0.21': 'pop-a' },
+        // 5 Mbit/s over a 5 s window: the first datagram (8 × 4 Mbit sampled) already crosses it, so the
+        // exporter is flagged in the same batch that lets its first records through
+        plausibility: { exporters: { '127.11.0.22': { maxBps: 5e6 } } },
+      },
+      detection: { networks: ['203.0.113.0/24'], thresholds: { host: { incoming: { pps: 1000 } } } },
+      mitigation: {
+        dryRun: true,
+        guards: { allowSpecialPurpose: ['203.0.113.0/24'] },
+        policies: {
+          default: {
+            levels: [
+              { intent: 'rate-limit', bps: 1e6 },
+              { intent: 'drop', bps: 500e9 },
+              { intent: 'blackhole', bps: 2e12 },
+              { intent: 'scrubbing', bps: 5e12 },
+            ],
           },
         },
       },
-      { apiHost: HOST, apiPort: await freeUdpPort(HOST) },
-    );
+    }));
   }, 60_000);
 
   afterAll(async () => {
@@ -86,8 +73,8 @@ describe('forged flow exports through floodgate run', () => {
   });
 
   it('opens no attack from an unlisted source, nor from a listed one claiming an absurd sampling rate', async () => {
-    await send(UNLISTED, port, flood('203.0.113.20', '127.11.0.21', 1000));
-    await send(LISTED, port, flood('203.0.113.21', '127.11.0.23', 1e9));
+    await send(UNLISTED, flood('203.0.113.20', '127.11.0.21', 1000));
+    await send(LISTED, flood('203.0.113.21', '127.11.0.23', 1e9));
     const s = await waitFor('both floods to be received', async () => {
       const e = await exporters(fg);
       return e.rejected >= 50 && e.quarantinedRecords >= 700 ? e : undefined;
@@ -106,12 +93,10 @@ describe('forged flow exports through floodgate run', () => {
   });
 
   it('over its plausibility ceiling, a single flagged node opens an attack but no rule', async () => {
-    await send(LISTED, port, flood('203.0.113.22', '127.11.0.22', 1000));
-    await waitFor('the attack on .22', async () =>
+    await send(LISTED, flood('203.0.113.22', '127.11.0.22', 1000));
+    await fg.waitFor('the attack on .22', async () =>
       (await attacks(fg)).some((a) => a.target === '203.0.113.22/32'),
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-4000)}`);
-    });
+    );
     const alert = await waitFor('the engine to alert on .22', async () => {
       const { records } = await getJson<{ records: AuditRecord[] }>(
         `${fg.api}/api/v1/audit?target=${encodeURIComponent('203.0.113.22/32')}`,
@@ -127,12 +112,10 @@ describe('forged flow exports through floodgate run', () => {
   });
 
   it('a listed exporter’s ordinary flood opens an attack and a rule; relayed agents are two exporters', async () => {
-    await send(LISTED, port, flood('203.0.113.10', '127.11.0.21', 1000));
-    const rule = await waitFor('a rule for .10', async () =>
+    await send(LISTED, flood('203.0.113.10', '127.11.0.21', 1000));
+    const rule = await fg.waitFor('a rule for .10', async () =>
       (await rules(fg)).find((r) => r.target === '203.0.113.10/32'),
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-4000)}`);
-    });
+    );
     expect(rule.origin).toBe('auto');
     const attack = (await attacks(fg)).find((a) => a.target === '203.0.113.10/32');
     // the detector reports under the node name configured for the agent (flow.nodes), not the relay's address
@@ -154,7 +137,7 @@ describe('forged flow exports through floodgate run', () => {
     d.writeUInt16BE(300, 24);
     d.writeUInt16BE(fields, 26);
     for (let k = 0; k < fields; k++) d.writeUInt32BE(((1 + (k % 300)) << 16) | 4, 28 + k * 4);
-    await send(LISTED, port, [d]);
+    await send(LISTED, [d]);
     const e = await waitFor('the refusal to be counted', async () =>
       (await exporters(fg)).exporters.find((x) => x.address === LISTED && x.errors['template-too-large'] > 0),
     );

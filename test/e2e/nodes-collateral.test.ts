@@ -184,11 +184,9 @@ describe('two real exporters split one flood; a rule covering legitimate players
     (await getJson<{ records: AuditRecord[] }>(`${fg.api}/api/v1/audit?${q}`)).records;
 
   it('one rule, decided on 2 nodes at the flood volume', async () => {
-    const announce = await waitFor('the announce decision', async () => {
+    const announce = await fg.waitFor('the announce decision', async () => {
       const r = await audit('action=announce');
       return r.find((x) => x.target === `${VICTIM}/32`);
-    }).catch((err: Error) => {
-      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-6000)}`);
     });
     expect(announce.reason).toContain('2 node(s)');
     expect(announce.reason).toMatch(/corroboration 1\.00/);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/domain/audit.js';
-import { Gobgpd } from '../bgp/helpers/gobgpd.js';
+import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { StayRtr } from '../rpki/stayrtr.js';
 import { authHeader, getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';

@@ -4,50 +4,21 @@
 // over SSE) from "operational" to "being mitigated" and back to operational with the incident in its
 // history — never showing the address. The same page without JavaScript, the JSON and RSS/Atom feeds,
 // and the Slack messages of the real attack are checked on the way.
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicStatus } from '../../src/notify/status/model.js';
-import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { getJson, type FloodgateProcess } from '../support/floodgate-process.js';
 import * as vendors from '../notify/vendor-contracts.js';
 import { VendorServer } from '../notify/vendor-server.js';
-import { sflowFlood } from './support-sflow.js';
+import { sendPaced, sflowFlood, startSflowFloodgate } from './support-sflow.js';
 
 const FG = '127.16.1.10'; // floodgate: API and sFlow listener
 const SLACK = '127.16.1.11'; // Slack stand-in
 const EXPORTER = '127.16.1.12'; // the flood's source socket
 const VICTIM = '203.0.113.10';
-
-async function freeTcpPort(host: string): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, host, () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function freeUdpPort(host: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, host, () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Sends the datagrams, `perTick` every 100 ms, from EXPORTER; bounded by the datagram list. */
-async function flood(port: number, datagrams: readonly Uint8Array[], perTick: number): Promise<void> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, EXPORTER, () => r()));
-  for (let i = 0; i < datagrams.length; i += perTick) {
-    for (const d of datagrams.slice(i, i + perTick)) s.send(d, port, FG);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await new Promise<void>((r) => s.close(() => r()));
-}
 
 describe('public status page during a real attack', () => {
   let dir: string;
@@ -61,11 +32,10 @@ describe('public status page during a real attack', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-status-'));
     slack = await VendorServer.start(SLACK, vendors.slack);
-    flowPort = await freeUdpPort(FG);
-    fg = await startFloodgate(
+    ({ fg, flowPort } = await startSflowFloodgate(
+      FG,
       {
         node: { name: 'status-e2e' },
-        flow: { listeners: [{ protocol: 'sflow', address: FG, port: flowPort }] },
         detection: {
           networks: ['203.0.113.0/24'],
           thresholds: { host: { incoming: { pps: 20_000 } } },
@@ -92,8 +62,8 @@ describe('public status page during a real attack', () => {
         },
         statusPages: { tenants: { acme: { title: 'Acme Hosting status' } }, refreshSeconds: 10 },
       },
-      { apiHost: FG, apiPort: await freeTcpPort(FG), dir },
-    );
+      { dir },
+    ));
     url = `${fg.api}/status/acme`;
     browser = await chromium.launch({
       executablePath: '/usr/lib/chromium/chromium',
@@ -127,7 +97,7 @@ describe('public status page during a real attack', () => {
   it('changes by itself while the attack is mitigated, and returns to operational with the incident in its history', async () => {
     // 50 datagrams of 8 samples at 1:1000 every 100 ms ≈ 80 kpps for 6 s: far above 20 kpps
     const datagrams = sflowFlood({ target: VICTIM, samples: 8 * 300, samplingRate: 1000, perDatagram: 8 });
-    const sending = flood(flowPort, datagrams, 5);
+    const sending = sendPaced(EXPORTER, FG, flowPort, datagrams, 5, 100);
     await page
       .locator('#state[data-state="mitigating"]')
       .waitFor({ timeout: 45_000 })

@@ -5,9 +5,9 @@ import * as grpc from '@grpc/grpc-js';
 import { loadGobgpProtos } from '../../src/adapters/gobgp/proto.js';
 import type { FlowSpecAction, FlowSpecMatch } from '../../src/flowspec/types.js';
 import { gobgpActions, gobgpMatch } from '../bgp/helpers/gobgp-view.js';
-import type { Gobgpd, GobgpPath } from '../bgp/helpers/gobgpd.js';
+import { PROTO_DIR as GOBGP_PROTO_DIR, type Gobgpd, type GobgpPath } from '../support/daemons/gobgpd.js';
 
-export const GOBGP_PROTO_DIR = '/usr/share/gocode/src/github.com/osrg/gobgp/api';
+export { GOBGP_PROTO_DIR };
 
 export interface RibFlowRule {
   readonly family: 4 | 6;

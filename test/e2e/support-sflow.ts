@@ -1,10 +1,12 @@
-// Shared by the crash test and the end-to-end benchmark: sFlow v5 floods built with src/gen (one flow
-// sample per sampled packet, 1-in-N sampling), a bounded paced UDP sender and a free-port helper.
-// Loopback only.
+// Shared by the end-to-end tests and benchmark: sFlow v5 floods built with src/gen (one flow sample per
+// sampled packet, 1-in-N sampling), a bounded paced UDP sender, free-port helpers, and `floodgate run`
+// with an sFlow listener of its own. Loopback only.
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { FlowBatch } from '../../src/flow/batch.js';
 import { toSflow } from '../../src/gen/export.js';
 import { parseIp } from '../../src/net/index.js';
+import { startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 
 export interface FloodSpec {
   /** Victim address (IPv4 or IPv6). */
@@ -137,4 +139,67 @@ export async function freeUdpPort(host: string): Promise<number> {
   const { port } = s.address();
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** A free TCP port on host (bound and released). */
+export async function freeTcpPort(host: string): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, host, () => r()));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/**
+ * Sends every datagram from `from` to host:port, `burst` of them (each send awaited) then a pause of
+ * `everyMs`; resolves once all have left and the socket is closed.
+ */
+export async function sendPaced(
+  from: string,
+  host: string,
+  port: number,
+  datagrams: readonly Uint8Array[],
+  burst: number,
+  everyMs: number,
+): Promise<void> {
+  const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((r) => s.bind(0, from, () => r()));
+  try {
+    for (let k = 0; k < datagrams.length; k += burst) {
+      const sends = datagrams
+        .slice(k, k + burst)
+        .map((d) => new Promise<void>((r, j) => s.send(d, port, host, (err) => (err ? j(err) : r()))));
+      await Promise.all(sends);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  } finally {
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+}
+
+export interface SflowFloodgate {
+  readonly fg: FloodgateProcess;
+  /** The UDP port of its sFlow listener (on the same address as its API). */
+  readonly flowPort: number;
+}
+
+/**
+ * `floodgate run` with its API and one sFlow listener on `host` (free ports), the rest of its config as
+ * given (`config.flow` keeps its other keys).
+ */
+export async function startSflowFloodgate(
+  host: string,
+  config: Record<string, unknown>,
+  opts: { dir?: string } = {},
+): Promise<SflowFloodgate> {
+  const flowPort = await freeUdpPort(host);
+  const flow = {
+    ...(config.flow as object | undefined),
+    listeners: [{ protocol: 'sflow', address: host, port: flowPort }],
+  };
+  const fg = await startFloodgate(
+    { ...config, flow },
+    { apiHost: host, apiPort: await freeTcpPort(host), ...opts },
+  );
+  return { fg, flowPort };
 }

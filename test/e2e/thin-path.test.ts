@@ -3,8 +3,8 @@
 // detected, the engine makes a dry-run rule, and rule, attack and audit record are read over the
 // HTTP API and the CLI.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,8 +20,8 @@ import {
   startFloodgate,
   type FloodgateProcess,
 } from '../support/floodgate-process.js';
-import { waitFor } from '../support/wait.js';
 import { softflowdExport } from '../support/softflowd.js';
+import { freeTcpPort, freeUdpPort } from './support-sflow.js';
 
 const HOST = '127.0.70.10';
 const VICTIM = [203, 0, 113, 10];
@@ -49,14 +49,6 @@ function udpFloodPcap(endMs: number): Buffer {
   return batchesToPcap([b]);
 }
 
-async function freePort(host: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, host, () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over API and CLI', () => {
   let fg: FloodgateProcess;
   let dir: string;
@@ -64,7 +56,7 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-e2e-'));
-    flowPort = await freePort(HOST);
+    flowPort = await freeUdpPort(HOST);
     fg = await startFloodgate(
       {
         node: { name: 'e2e' },
@@ -88,7 +80,7 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
           },
         },
       },
-      { apiHost: HOST, apiPort: await freePort(HOST) },
+      { apiHost: HOST, apiPort: await freeTcpPort(HOST) },
     );
   }, 60_000);
 
@@ -101,7 +93,7 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
     const s = createSocket('udp4');
     await new Promise<void>((r) => s.send(Buffer.from('definitely not netflow'), flowPort, HOST, () => r()));
     s.close();
-    const stats = await waitFor('the garbage datagram to be counted', async () => {
+    const stats = await fg.waitFor('the garbage datagram to be counted', async () => {
       const { exporters } = await getJson<{
         exporters: { datagrams: number; exporters: { errors: Record<string, number> }[] };
       }>(`${fg.api}/api/v1/exporters`);
@@ -120,12 +112,10 @@ describe('thin path: softflowd NetFlow v5 → floodgate → dry-run rule over AP
     writeFileSync(pcap, udpFloodPcap(Date.now()));
     await softflowdExport(pcap, HOST, flowPort, 5);
 
-    const rules = await waitFor('a rule for 203.0.113.10', async () => {
+    // on time-out, what floodgate logged is the evidence for why no rule came
+    const rules = await fg.waitFor('a rule for 203.0.113.10', async () => {
       const { rules } = await getJson<{ rules: Rule[] }>(`${fg.api}/api/v1/rules`);
       return rules.length > 0 ? rules : undefined;
-    }).catch((err: Error) => {
-      // what floodgate logged is the evidence for why no rule came
-      throw new Error(`${err.message}\nfloodgate log:\n${fg.output().slice(-6000)}`);
     });
     const rule = rules[0]!;
     expect(rule.target).toBe('203.0.113.10/32');

@@ -1,6 +1,5 @@
 // Issue 7, "many processes": two floodgate processes share one real PostgreSQL store; both receive the
 // same attack (softflowd exports to each) and together they make exactly one rule.
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { getJson, startFloodgate, type FloodgateProcess } from '../support/flood
 import { waitFor } from '../support/wait.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { softflowdExport } from '../support/softflowd.js';
+import { freeUdpPort } from './support-sflow.js';
 
 const HOST = '127.0.70.30';
 
@@ -33,14 +33,6 @@ function udpFloodPcap(endMs: number): Buffer {
   return batchesToPcap([b]);
 }
 
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, HOST, () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 describe('two engine processes on one PostgreSQL store', () => {
   let pg: PostgresServer;
   const procs: FloodgateProcess[] = [];
@@ -51,7 +43,7 @@ describe('two engine processes on one PostgreSQL store', () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-2p-'));
     pg = await startPostgres(HOST, 55433);
     for (let n = 0; n < 2; n++) {
-      const flowPort = await freePort();
+      const flowPort = await freeUdpPort(HOST);
       flowPorts.push(flowPort);
       procs.push(
         await startFloodgate(

@@ -1,8 +1,7 @@
 // Contract tests of the HTTP sinks against local servers that check each vendor's documented request
 // shape and answer like the vendor, including the error answers: 429 with Retry-After, 5xx, auth refusals,
 // per-item bulk failures, token expiry, a private CA. Loopback 127.15.0.20–24 only.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { MispSink } from '../../src/export/misp.js';
 import { SentinelSink } from '../../src/export/sentinel.js';
 import { SplunkSink } from '../../src/export/splunk.js';
 import { ContractServer } from '../adapters/services/contract-server.js';
+import { certificateAuthority } from '../support/tls.js';
 import { attack } from './fixtures.js';
 import {
   AZ,
@@ -158,59 +158,11 @@ describe('secrets from the environment', () => {
 describe('https endpoint signed by a private CA', () => {
   it('is trusted with `ca` and refused without it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-https-'));
-    const ossl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'pipe' });
-    ossl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=hec test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    );
-    ossl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'srv.key',
-      '-out',
-      'srv.csr',
-      '-subj',
-      '/CN=127.15.0.24',
-    );
-    writeFileSync(join(dir, 'srv.ext'), 'subjectAltName=IP:127.15.0.24\nextendedKeyUsage=serverAuth\n');
-    ossl(
-      'x509',
-      '-req',
-      '-in',
-      'srv.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'srv.pem',
-      '-days',
-      '2',
-      '-extfile',
-      'srv.ext',
-    );
+    const ca = certificateAuthority(dir, 'hec test CA');
+    const server = ca.issueServer('srv', '127.15.0.24', ['IP:127.15.0.24']);
     const seen: string[] = [];
     const srv = createHttps(
-      { key: readFileSync(join(dir, 'srv.key')), cert: readFileSync(join(dir, 'srv.pem')) },
+      { key: readFileSync(server.keyFile), cert: readFileSync(server.certFile) },
       (req, res) => {
         seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
         req.resume();
@@ -223,7 +175,7 @@ describe('https endpoint signed by a private CA', () => {
     const url = `https://127.15.0.24:${(srv.address() as AddressInfo).port}`;
     try {
       const good = new SplunkSink(
-        splunkSinkSchema.parse({ url, token: HEC_TOKEN, ca: join(dir, 'ca.pem'), queue: fast }),
+        splunkSinkSchema.parse({ url, token: HEC_TOKEN, ca: ca.caFile, queue: fast }),
       );
       const bad = new SplunkSink(
         splunkSinkSchema.parse({ name: 'no-ca', url, token: HEC_TOKEN, queue: { ...fast, maxAttempts: 1 } }),

@@ -2,7 +2,6 @@
 // (RFC 5425, server certificate from a CA the test generates with openssl), RFC 5424 and RFC 3164 headers,
 // CEF, LEEF and JSON (Wazuh) payloads. Each message must arrive byte for byte, and rsyslog's own parser
 // must read our header fields (host, app name, msgid) back as we meant them.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { toExportEvent, type ExportEvent } from '../../src/export/event.js';
 import { SyslogSink, syslogMessage } from '../../src/export/syslog.js';
 import { attack } from './fixtures.js';
 import { requireBinary, startProcess, stopProcess, type Proc } from '../support/daemon.js';
+import { certificateAuthority } from '../support/tls.js';
 import { waitFor } from '../support/wait.js';
 
 const HOST = '127.15.0.10';
@@ -31,6 +31,7 @@ const tcpOpen = (port: number) =>
 
 describe('syslog export into a real rsyslogd', () => {
   let dir: string;
+  let caFile: string;
   let rsyslog: Proc | undefined;
 
   beforeAll(async () => {
@@ -39,59 +40,9 @@ describe('syslog export into a real rsyslogd', () => {
     dir = join(tmpdir(), `fg-rsyslog-${process.pid}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'work'), { recursive: true });
-    const ossl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'pipe' });
-    ossl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=floodgate test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    );
-    ossl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=syslog.test',
-    );
-    writeFileSync(
-      join(dir, 'server.ext'),
-      `subjectAltName=DNS:syslog.test,IP:${HOST}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
-    );
-    ossl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-    );
+    const ca = certificateAuthority(dir, 'floodgate test CA');
+    caFile = ca.caFile;
+    const server = ca.issueServer('server', 'syslog.test', ['DNS:syslog.test', `IP:${HOST}`]);
     writeFileSync(
       join(dir, 'rsyslog.conf'),
       `global(workDirectory="${dir}/work" maxMessageSize="64k" parser.escapeControlCharactersOnReceive="off")
@@ -107,7 +58,7 @@ input(type="imudp" address="${HOST}" port="${PLAIN}" ruleset="remote")
 input(type="imtcp" address="${HOST}" port="${PLAIN}" ruleset="remote")
 input(type="imtcp" address="${HOST}" port="${TLS}" ruleset="remote"
       streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon"
-      streamDriver.CAFile="${dir}/ca.pem" streamDriver.CertFile="${dir}/server.pem" streamDriver.KeyFile="${dir}/server.key")
+      streamDriver.CAFile="${caFile}" streamDriver.CertFile="${server.certFile}" streamDriver.KeyFile="${server.keyFile}")
 `,
     );
     rsyslog = startProcess('/usr/sbin/rsyslogd', [
@@ -143,7 +94,7 @@ input(type="imtcp" address="${HOST}" port="${TLS}" ruleset="remote"
         host: HOST,
         appName: app,
         hostname: 'edge1.test',
-        tls: { ca: join(dir, 'ca.pem'), servername: 'syslog.test' },
+        tls: { ca: caFile, servername: 'syslog.test' },
         queue: { flushMs: 0 },
         ...over,
       });

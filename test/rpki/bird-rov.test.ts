@@ -3,15 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Proc,
-  removeDir,
-  requireBinary,
-  run,
-  startProcess,
-  stopProcess,
-  tempDir,
-} from '../support/daemon.js';
+import { type Daemon, removeDir, tempDir } from '../support/daemon.js';
+import { birdc, startBirdDaemon } from '../support/daemons/bird.js';
 import { waitFor } from '../support/wait.js';
 import { rpkiConfigSchema } from '../../src/rpki/config.js';
 import { RpkiService } from '../../src/rpki/service.js';
@@ -60,11 +53,10 @@ describe('route origin validation: floodgate and BIRD 2 agree on one stayrtr', (
   const cache = new StayRtr({ host: HOST, port: PORT, metricsPort: PORT + 1, roas });
   const dir = tempDir('bird-rov');
   const ctl = join(dir, 'bird.ctl');
-  let bird: Proc | undefined;
+  let bird: Daemon | undefined;
   const rpki = new RpkiService({ config: rpkiConfigSchema.parse({ caches: [{ host: HOST, port: PORT }] }) });
 
   beforeAll(async () => {
-    requireBinary('/usr/sbin/bird', 'bird2');
     await cache.start();
     writeFileSync(
       join(dir, 'bird.conf'),
@@ -82,39 +74,15 @@ protocol rpki stayrtr {
 }
 `,
     );
-    bird = startProcess('/usr/sbin/bird', [
-      '-f',
-      '-c',
-      join(dir, 'bird.conf'),
-      '-s',
-      ctl,
-      '-P',
-      join(dir, 'bird.pid'),
-    ]);
+    bird = startBirdDaemon(dir, join(dir, 'bird.conf'), ctl);
     await rpki.start();
     expect(await rpki.whenReady(15000)).toBe(true);
     // BIRD holds every ROA (one line per VRP in both tables)
     await waitFor(
       'BIRD to load the ROAs over RTR',
       async () => {
-        const { stdout: v4 } = await run('/usr/sbin/birdc', [
-          '-s',
-          ctl,
-          'show',
-          'route',
-          'table',
-          'r4',
-          'count',
-        ]);
-        const { stdout: v6 } = await run('/usr/sbin/birdc', [
-          '-s',
-          ctl,
-          'show',
-          'route',
-          'table',
-          'r6',
-          'count',
-        ]);
+        const v4 = await birdc(ctl, ['show', 'route', 'table', 'r4', 'count']);
+        const v6 = await birdc(ctl, ['show', 'route', 'table', 'r6', 'count']);
         return /4 of 4 routes/.test(v4) && /3 of 3 routes/.test(v6) ? true : undefined;
       },
       30000,
@@ -124,7 +92,7 @@ protocol rpki stayrtr {
 
   afterAll(async () => {
     rpki.stop();
-    await stopProcess(bird);
+    await bird?.stop();
     await cache.close();
     removeDir(dir);
   });
@@ -135,12 +103,7 @@ protocol rpki stayrtr {
     for (const r of routes)
       for (const asn of asns) {
         const table = r.includes(':') ? 'r6' : 'r4';
-        const { stdout } = await run('/usr/sbin/birdc', [
-          '-s',
-          ctl,
-          'eval',
-          `roa_check(${table}, ${r}, ${asn})`,
-        ]);
+        const stdout = await birdc(ctl, ['eval', `roa_check(${table}, ${r}, ${asn})`]);
         const m = /\(enum \d+\)(\d)/.exec(stdout);
         const birdState = m ? BIRD_STATE[m[1] as string] : `unparsed: ${stdout.trim()}`;
         const ours = rpki.validate(r, asn).state;

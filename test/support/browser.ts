@@ -10,7 +10,12 @@ import { chromium, type Browser } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
 export const DASHBOARD_DIR = join(ROOT, 'dist', 'dashboard');
-const SOURCES = [join(ROOT, 'src', 'web', 'client'), join(ROOT, 'src', 'web', 'manual-request.ts')];
+const SOURCES = [
+  join(ROOT, 'src', 'web', 'client'),
+  join(ROOT, 'src', 'web', 'manual-request.ts'),
+  // the audit view lists the actions declared in the domain
+  join(ROOT, 'src', 'domain', 'audit.ts'),
+];
 
 function newestMtime(path: string): number {
   const st = statSync(path);

@@ -109,3 +109,31 @@ export function startDaemon(
     tail: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : ''),
   };
 }
+
+/**
+ * A daemon a test object starts (again after a stop, if it likes) in a temp dir of its own, which
+ * close() removes. `binaries` ([path, Debian package]) are checked before the dir is made.
+ */
+export abstract class DaemonInTempDir {
+  protected daemon: Daemon | undefined;
+  readonly dir: string;
+  constructor(prefix: string, binaries: readonly (readonly [string, string])[]) {
+    for (const [path, pkg] of binaries) requireBinary(path, pkg);
+    this.dir = tempDir(prefix);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.daemon?.stop(signal);
+    this.daemon = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    removeDir(this.dir);
+  }
+
+  /** The last lines of its output. */
+  log(): string {
+    return this.daemon?.tail() ?? '';
+  }
+}

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { waitFor } from './wait.js';
 
 /** Owner token (api.token) of every process the harness starts; reads are also open (api.anonymousRead). */
 export const TEST_API_TOKEN = 'floodgate-test-owner-token';
@@ -16,6 +17,13 @@ export interface FloodgateProcess {
   readonly api: string;
   /** Everything the process wrote so far (JSON log lines). */
   output(): string;
+  /** waitFor (support/wait.ts), with the last 6 kB of this process's log in the error when time runs out. */
+  waitFor<T>(
+    what: string,
+    fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+    timeoutMs?: number,
+    everyMs?: number,
+  ): Promise<T>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -73,6 +81,10 @@ export async function startFloodgate(
     dir,
     api,
     output: () => out,
+    waitFor: (what, fn, timeoutMs, everyMs) =>
+      waitFor(what, fn, timeoutMs, everyMs).catch((err: Error) => {
+        throw new Error(`${err.message}\nfloodgate log:\n${out.slice(-6000)}`);
+      }),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

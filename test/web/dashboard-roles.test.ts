@@ -2,7 +2,6 @@
 // Manual Rule tab (and the API refuses it with 403 forbidden); an operator token gets both. Built on
 // the token API (issue 13): GET /api/v1/auth/whoami, POST /api/v1/tokens {name, role, tenant?} →
 // 201 {token, secret}. Until that API is merged the probe below answers 404 and the tests are skipped.
-import { createSocket } from 'node:dgram';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +12,7 @@ import type { Rule } from '../../src/domain/rule.js';
 import { startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
 import { ensureDashboardBuilt, launchChromium, type Chromium } from '../support/browser.js';
+import { freeUdpPort } from '../e2e/support-sflow.js';
 
 const HOST = '127.18.0.20';
 const OWNER = 'dashboard-roles-owner-token';
@@ -21,14 +21,6 @@ const IMG =
   process.env.FLOODGATE_DOC_SCREENSHOTS === '1'
     ? resolve(import.meta.dirname ?? '.', '..', '..', 'docs', 'img')
     : join(tmpdir(), 'fg-web-shots');
-
-async function freePort(host: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, host, () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function call(
   fg: FloodgateProcess,
@@ -56,11 +48,11 @@ const fg = await startFloodgate(
     node: { name: 'web-roles' },
     api: { token: OWNER },
     // no default listeners on 0.0.0.0: one on this test's own address
-    flow: { listeners: [{ protocol: 'netflow', address: HOST, port: await freePort(HOST) }] },
+    flow: { listeners: [{ protocol: 'netflow', address: HOST, port: await freeUdpPort(HOST) }] },
     detection: { networks: ['203.0.113.0/24'] },
     mitigation: { dryRun: true, guards: { allowSpecialPurpose: ['203.0.113.0/24'] } },
   },
-  { apiHost: HOST, apiPort: await freePort(HOST) },
+  { apiHost: HOST, apiPort: await freeUdpPort(HOST) },
 );
 const probe = await call(fg, 'POST', '/api/v1/tokens', OWNER, { name: 'dash-viewer', role: 'readonly' });
 expect(probe.status).toBe(201);

@@ -4,7 +4,6 @@
 // rule is added on the Manual Rule tab, withdrawn on the Rules tab, and both show in the audit.
 // Screenshots go to docs/img/ (docs/dashboard.md shows them).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -17,6 +16,7 @@ import { startFloodgate, type FloodgateProcess } from '../support/floodgate-proc
 import { waitFor } from '../support/wait.js';
 import { ensureDashboardBuilt, launchChromium, type Chromium } from '../support/browser.js';
 import { softflowdExport } from '../support/softflowd.js';
+import { freeUdpPort } from '../e2e/support-sflow.js';
 
 const HOST = '127.18.0.10';
 const TOKEN = 'dashboard-e2e-owner-token';
@@ -53,14 +53,6 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function freePort(host: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, host, () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () => {
   let fg: FloodgateProcess;
   let chrome: Chromium;
@@ -76,7 +68,7 @@ describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () 
     mkdirSync(IMG, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'fg-web-'));
     await ensureDashboardBuilt();
-    flowPort = await freePort(HOST);
+    flowPort = await freeUdpPort(HOST);
     fg = await startFloodgate(
       {
         node: { name: 'web-e2e' },
@@ -103,7 +95,7 @@ describe('dashboard in chromium: live attack, manual rule, withdraw, audit', () 
           },
         },
       },
-      { apiHost: HOST, apiPort: await freePort(HOST) },
+      { apiHost: HOST, apiPort: await freeUdpPort(HOST) },
     );
     chrome = await launchChromium([HOST]);
     page = await chrome.browser.newPage({ viewport: { width: 1280, height: 860 } });

@@ -6,22 +6,9 @@ import { z } from 'zod';
 import { principalOf, scopeTenant } from '../auth.js';
 import { errorResponses } from '../errors.js';
 import { auditRecordSchema, verificationSchema } from '../schemas.js';
+import { AUDIT_ACTIONS } from '../../domain/audit.js';
 
 const ms = z.coerce.number().finite().nonnegative();
-
-export const AUDIT_ACTIONS = [
-  'alert',
-  'announce',
-  'escalate',
-  'de-escalate',
-  'withdraw',
-  'reject',
-  'queue',
-  'rollback',
-  'refresh',
-  'retry',
-  'config',
-] as const;
 
 export const auditQuery = z
   .object({

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BirdAdapter } from '../../../src/adapters/bird/adapter.js';
 import { birdConfigSchema } from '../../../src/adapters/config-daemons.js';
-import { startBird } from './harness/bird.js';
+import { startBird } from '../../support/daemons/bird.js';
 import { type Daemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
+import { type Receiver, TEST_ASN, startReceiver } from '../../support/daemons/gobgpd.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import {
   expectNoDiversion,

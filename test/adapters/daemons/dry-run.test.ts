@@ -15,7 +15,7 @@ import { ExabgpAdapter } from '../../../src/adapters/exabgp/adapter.js';
 import type { ExabgpTransport } from '../../../src/adapters/exabgp/transport.js';
 import { FrrAdapter } from '../../../src/adapters/frr/adapter.js';
 import { GobgpAdapter } from '../../../src/adapters/gobgp/adapter.js';
-import { PROTO_DIR } from './harness/receiver.js';
+import { PROTO_DIR } from '../../support/daemons/gobgpd.js';
 import { v4Blackhole, v6Drop } from './harness/rules.js';
 
 const forbidden: CommandRunner = async (file) => {

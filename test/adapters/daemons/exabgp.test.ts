@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExabgpAdapter } from '../../../src/adapters/exabgp/adapter.js';
 import { exabgpConfigSchema } from '../../../src/adapters/config-daemons.js';
-import { startExabgp } from './harness/exabgp.js';
+import { startExabgp } from '../../support/daemons/exabgp.js';
 import { type Daemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
+import { type Receiver, TEST_ASN, startReceiver } from '../../support/daemons/gobgpd.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import {
   expectNoDiversion,

@@ -4,7 +4,7 @@
 // A's gobgpd stops, an announce fails over from A's error to B even while A's last known health is
 // still up, A's health goes red on its next test, and new rules go straight to B; the decision record
 // and the audit name B, and the router holds the routes from BIRD.
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BirdAdapter } from '../../../src/adapters/bird/adapter.js';
@@ -15,11 +15,17 @@ import type { Rule } from '../../../src/domain/rule.js';
 import { parseMitigationConfig } from '../../../src/mitigation/config.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { type DecisionRecord, MitigationRunner } from '../../../src/engine-shell/runner.js';
-import { startBird } from './harness/bird.js';
+import { startBird } from '../../support/daemons/bird.js';
 import { FS4, expectFlowPath, findFlow } from './harness/expect-rib.js';
-import { type Daemon, startDaemon, tempDir } from '../../support/daemon.js';
+import { type Daemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
+import {
+  PROTO_DIR,
+  type Receiver,
+  TEST_ASN,
+  startAdapterGobgpd,
+  startReceiver,
+} from '../../support/daemons/gobgpd.js';
 import { DryRunAdapter } from '../../../src/adapters/dry-run.js';
 
 const RECEIVER = '127.0.90.1';
@@ -75,21 +81,14 @@ describe('engine failover: GoBGP (A) → BIRD 2 (B), both peering a receiving go
       grpc: `${RECEIVER}:50400`,
       peers: [A_ADDR, B_ADDR],
     });
-    const conf = join(dir, 'speaker-a.toml');
-    writeFileSync(
-      conf,
-      gobgpdPeerToml({
-        asn: TEST_ASN,
-        routerId: '10.255.90.2',
-        listen: undefined,
-        peers: [{ address: RECEIVER, port: 1179, passive: false, localAddress: A_ADDR }],
-      }),
-    );
-    gobgpd = startDaemon(
-      '/usr/bin/gobgpd',
-      ['-f', conf, `--api-hosts=${A_ADDR}:50401`, '--pprof-disable', '-p'],
-      join(dir, 'speaker-a.log'),
-    );
+    gobgpd = startAdapterGobgpd({
+      dir,
+      name: 'speaker-a',
+      address: A_ADDR,
+      routerId: '10.255.90.2',
+      receiver: RECEIVER,
+      api: `${A_ADDR}:50401`,
+    });
     a = new GobgpAdapter(
       gobgpConfigSchema.parse({
         name: A_NAME,

@@ -17,10 +17,10 @@ import {
   deleteNetns,
   netnsOutput,
   startFrr,
-} from './harness/frr.js';
+} from '../../support/daemons/frr-netns.js';
 import { tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { type Receiver, TEST_ASN, startReceiver } from './harness/receiver.js';
+import { type Receiver, TEST_ASN, startReceiver } from '../../support/daemons/gobgpd.js';
 import { UC4, UC6, expectRtbhPath, findUnicast } from './harness/expect-rib.js';
 import { eq, makeRule, v4Blackhole, v4Drop, v6Blackhole } from './harness/rules.js';
 

@@ -1,14 +1,13 @@
 // GoBGP adapter against a real gobgpd (127.0.40.2, gRPC 50202) peering iBGP with a receiving gobgpd
 // (127.0.40.11, gRPC 50211): IPv4/IPv6 FlowSpec and RTBH arrive field by field, withdrawals remove them,
 // health follows the session and goes red when the daemon stops.
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GobgpAdapter } from '../../../src/adapters/gobgp/adapter.js';
 import { gobgpConfigSchema } from '../../../src/adapters/config-daemons.js';
-import { type Daemon, startDaemon, tempDir } from '../../support/daemon.js';
+import { type Daemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
-import { PROTO_DIR, type Receiver, TEST_ASN, gobgpdPeerToml, startReceiver } from './harness/receiver.js';
+import { PROTO_DIR, type Receiver, startAdapterGobgpd, startReceiver } from '../../support/daemons/gobgpd.js';
 import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import {
   expectNoDiversion,
@@ -28,21 +27,14 @@ describe('GoBGP adapter ↔ gobgpd ↔ receiving gobgpd', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver({ dir, address: RECEIVER, grpc: `${RECEIVER}:50211`, peers: [SPEAKER] });
-    const conf = join(dir, 'speaker.toml');
-    writeFileSync(
-      conf,
-      gobgpdPeerToml({
-        asn: TEST_ASN,
-        routerId: '10.255.40.2',
-        listen: undefined,
-        peers: [{ address: RECEIVER, port: 1179, passive: false, localAddress: SPEAKER }],
-      }),
-    );
-    speaker = startDaemon(
-      '/usr/bin/gobgpd',
-      ['-f', conf, `--api-hosts=${SPEAKER}:50202`, '--pprof-disable', '-p'],
-      join(dir, 'speaker.log'),
-    );
+    speaker = startAdapterGobgpd({
+      dir,
+      name: 'speaker',
+      address: SPEAKER,
+      routerId: '10.255.40.2',
+      receiver: RECEIVER,
+      api: `${SPEAKER}:50202`,
+    });
     adapter = new GobgpAdapter(
       gobgpConfigSchema.parse({
         name: 'gobgp-test',

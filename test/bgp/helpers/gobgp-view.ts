@@ -2,7 +2,7 @@
 // field with what we announced: NLRI components from the raw operator bytes, actions from its ext-community
 // JSON forms, communities as numbers.
 import type { BitmaskTerm, FlowSpecAction, FlowSpecMatch, NumericTerm } from '../../../src/flowspec/types.js';
-import type { GobgpPath } from './gobgpd.js';
+import type { GobgpPath } from '../../support/daemons/gobgpd.js';
 
 const KEYS: Readonly<Record<number, string>> = {
   1: 'destination',

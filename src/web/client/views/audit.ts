@@ -4,22 +4,9 @@ import { useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { time } from '../format.js';
 import { auditTick } from '../live.js';
+import { AUDIT_ACTIONS } from '../../../domain/audit.js';
 import type { AuditRecord } from '../types.js';
 import { Json, Problem, useApi } from '../ui.js';
-
-const ACTIONS = [
-  'alert',
-  'announce',
-  'escalate',
-  'de-escalate',
-  'withdraw',
-  'reject',
-  'queue',
-  'rollback',
-  'refresh',
-  'retry',
-  'config',
-] as const;
 
 interface Filters {
   action: string;
@@ -56,7 +43,7 @@ export function Audit() {
         >Action
         <select name="action" value=${f.action} onChange=${set('action')}>
           <option value="">any</option>
-          ${ACTIONS.map((a) => html`<option value=${a}>${a}</option>`)}
+          ${AUDIT_ACTIONS.map((a) => html`<option value=${a}>${a}</option>`)}
         </select></label
       >
       <label>Target <input name="target" value=${f.target} onChange=${set('target')} /></label>

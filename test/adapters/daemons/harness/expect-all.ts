@@ -2,7 +2,7 @@
 // test rules (3 IPv4 + 2 IPv6 FlowSpec, IPv4 + IPv6 RTBH) field by field.
 import { FS4, FS6, UC4, UC6, expectFlowPath, expectRtbhPath, findFlow, findUnicast } from './expect-rib.js';
 import { waitFor } from '../../../support/wait.js';
-import type { Receiver } from './receiver.js';
+import type { Receiver } from '../../../support/daemons/gobgpd.js';
 import {
   v4Blackhole,
   v4Drop,

@@ -3,14 +3,13 @@
 // ignores 127/8 addresses, so the namespace's lo carries 100.64.40.1 (receiver) and 100.64.40.4 (FRR);
 // vtysh and the receiver's gRPC use unix sockets, reachable from the host namespace.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, requireBinary, startDaemon } from '../../../support/daemon.js';
-import { waitFor } from '../../../support/wait.js';
+import { type Daemon, requireBinary } from '../daemon.js';
+import { waitFor } from '../wait.js';
+import { FRR_DIR, giveToFrr, startFrrDaemon, writeFrrConf } from './frr.js';
 
 export const FRR_LOCAL = '100.64.40.4';
 export const FRR_PEER = '100.64.40.1';
-const FRR = '/usr/lib/frr';
 
 function ip(args: string[]): void {
   execFileSync('/usr/sbin/ip', args, { stdio: 'pipe' });
@@ -46,75 +45,34 @@ export interface FrrDaemons {
 }
 
 export async function startFrr(opts: { dir: string; netns: string; asn: number }): Promise<FrrDaemons> {
-  for (const d of ['zebra', 'staticd', 'pbrd', 'bgpd']) requireBinary(join(FRR, d), 'frr');
+  for (const d of ['zebra', 'staticd', 'pbrd', 'bgpd']) requireBinary(join(FRR_DIR, d), 'frr');
   requireBinary('/usr/bin/vtysh', 'frr');
-  const conf = (name: string, extra: string[]): string => {
-    const f = join(opts.dir, `${name}.conf`);
-    writeFileSync(
-      f,
-      [`hostname fgad-${name}`, `log file ${join(opts.dir, `${name}.log`)}`, ...extra, ''].join('\n'),
-    );
-    return f;
-  };
-  const files = {
-    zebra: conf('zebra', ['no zebra nexthop kernel enable']),
-    staticd: conf('staticd', []),
-    pbrd: conf('pbrd', []),
-    bgpd: conf('bgpd', [
-      `router bgp ${opts.asn}`,
-      ' bgp router-id 10.255.40.4',
-      ' no bgp ebgp-requires-policy',
-      ' no bgp default ipv4-unicast',
-      ` neighbor ${FRR_PEER} remote-as ${opts.asn}`,
-      ` neighbor ${FRR_PEER} port 1179`,
-      ` neighbor ${FRR_PEER} update-source ${FRR_LOCAL}`,
-      ` neighbor ${FRR_PEER} timers 3 9`,
-      ` neighbor ${FRR_PEER} timers connect 2`,
-      ' address-family ipv4 unicast',
-      `  neighbor ${FRR_PEER} activate`,
-      ' exit-address-family',
-      ' address-family ipv6 unicast',
-      `  neighbor ${FRR_PEER} activate`,
-      ' exit-address-family',
-      'exit',
-    ]),
-  };
-  execFileSync('/usr/bin/chown', ['-R', 'frr:frr', opts.dir]);
-  chmodSync(opts.dir, 0o755);
-  const common = [
-    '-z',
-    join(opts.dir, 'zserv.api'),
-    '--vty_socket',
-    opts.dir,
-    '-A',
-    '127.0.0.1',
-    '-P',
-    '0',
-    '-u',
-    'frr',
-    '-g',
-    'frr',
-  ];
+  const conf = (name: string, extra: string[]) => writeFrrConf(opts.dir, name, `fgad-${name}`, extra);
+  conf('zebra', ['no zebra nexthop kernel enable']);
+  conf('staticd', []);
+  conf('pbrd', []);
+  conf('bgpd', [
+    `router bgp ${opts.asn}`,
+    ' bgp router-id 10.255.40.4',
+    ' no bgp ebgp-requires-policy',
+    ' no bgp default ipv4-unicast',
+    ` neighbor ${FRR_PEER} remote-as ${opts.asn}`,
+    ` neighbor ${FRR_PEER} port 1179`,
+    ` neighbor ${FRR_PEER} update-source ${FRR_LOCAL}`,
+    ` neighbor ${FRR_PEER} timers 3 9`,
+    ` neighbor ${FRR_PEER} timers connect 2`,
+    ' address-family ipv4 unicast',
+    `  neighbor ${FRR_PEER} activate`,
+    ' exit-address-family',
+    ' address-family ipv6 unicast',
+    `  neighbor ${FRR_PEER} activate`,
+    ' exit-address-family',
+    'exit',
+  ]);
+  giveToFrr(opts.dir);
   const daemons: Daemon[] = [];
-  const start = (name: keyof typeof files, extra: string[]): Daemon => {
-    const d = startDaemon(
-      '/usr/sbin/ip',
-      [
-        'netns',
-        'exec',
-        opts.netns,
-        join(FRR, name),
-        '-f',
-        files[name],
-        '-i',
-        join(opts.dir, `${name}.pid`),
-        ...common,
-        ...extra,
-      ],
-      join(opts.dir, `${name}.stdout`),
-    );
-    daemons.push(d);
-    return d;
+  const start = (name: 'zebra' | 'staticd' | 'pbrd' | 'bgpd', extra: string[]): void => {
+    daemons.push(startFrrDaemon(opts.dir, name, ['-z', join(opts.dir, 'zserv.api'), ...extra], opts.netns));
   };
   start('zebra', []);
   await waitFor(

@@ -1,18 +1,55 @@
-// A real FRR bgpd as the receiving router (RIG.md §5), run WITHOUT zebra (-Z) and with -n, so it can never
-// program this machine's FIB; private vty socket dir owned by frr, no TCP vty, listens on 127.0.30.x:1179.
-import { chownSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+// FRR for the tests (RIG.md §5): each daemon with a config file and log in a temp dir owned by frr, a
+// private vty socket dir, no TCP vty. Two roles: a lone bgpd as the receiving router of floodgate's own
+// speaker (`Frr`: WITHOUT zebra (-Z) and with -n, so it can never program this machine's FIB, listening on
+// 127.0.30.x:1179), and the adapter's FRR with zebra, staticd and pbrd inside a network namespace the test
+// creates (`startFrr`, in frr-netns.ts). One config header, ownership and argument list for both.
+import { chmodSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  removeDir,
-  requireBinary,
-  run,
-  startProcess,
-  stopProcess,
-  tempDir,
-  type Proc,
-} from '../../support/daemon.js';
-import { waitFor } from '../../support/wait.js';
+import { type Daemon, run, startDaemon } from '../daemon.js';
+import { ReceivingRouter } from './receiving-router.js';
+import { waitFor } from '../wait.js';
+
+export const FRR_DIR = '/usr/lib/frr';
+
+/** Writes `dir`/`name`.conf: hostname, log file, then `lines`. */
+export function writeFrrConf(dir: string, name: string, hostname: string, lines: readonly string[]): string {
+  const f = join(dir, `${name}.conf`);
+  writeFileSync(f, [`hostname ${hostname}`, `log file ${join(dir, `${name}.log`)}`, ...lines, ''].join('\n'));
+  return f;
+}
+
+/** The daemons run as frr: the dir (configs, logs, vty sockets) must be theirs. */
+export function giveToFrr(dir: string): void {
+  execFileSync('/usr/bin/chown', ['-R', 'frr:frr', dir]);
+  chmodSync(dir, 0o755);
+}
+
+/** Starts FRR daemon `name` on `dir`/`name`.conf with its vty socket in `dir`, no TCP vty, as frr. */
+export function startFrrDaemon(dir: string, name: string, extra: readonly string[], netns?: string): Daemon {
+  const args = [
+    '-f',
+    join(dir, `${name}.conf`),
+    '-i',
+    join(dir, `${name}.pid`),
+    '--vty_socket',
+    dir,
+    '-A',
+    '127.0.0.1',
+    '-P',
+    '0',
+    '-u',
+    'frr',
+    '-g',
+    'frr',
+    ...extra,
+  ];
+  const bin = join(FRR_DIR, name);
+  const log = join(dir, `${name}.stdout`);
+  return netns
+    ? startDaemon('/usr/sbin/ip', ['netns', 'exec', netns, bin, ...args], log)
+    : startDaemon(bin, args, log);
+}
 
 export interface FrrOptions {
   readonly address: string;
@@ -21,20 +58,22 @@ export interface FrrOptions {
   readonly peerAs: number;
 }
 
-export class Frr {
-  private proc: Proc | undefined;
-  readonly dir: string;
+/** A lone bgpd as the receiving router of floodgate's own speaker, read with vtysh. */
+export class Frr extends ReceivingRouter {
   constructor(readonly o: FrrOptions) {
-    requireBinary('/usr/lib/frr/bgpd', 'frr');
-    requireBinary('/usr/bin/vtysh', 'frr');
-    this.dir = tempDir('frr');
+    super('frr', [
+      [join(FRR_DIR, 'bgpd'), 'frr'],
+      ['/usr/bin/vtysh', 'frr'],
+    ]);
+  }
+
+  protected get label(): string {
+    return `FRR ${this.o.address}`;
   }
 
   async start(): Promise<void> {
     const n = this.o.peerAddress;
-    const conf = [
-      'hostname floodgate-test-frr',
-      `log file ${join(this.dir, 'bgpd.log')}`,
+    writeFrrConf(this.dir, 'bgpd', 'floodgate-test-frr', [
       `router bgp ${this.o.asn}`,
       ` bgp router-id ${this.o.address.replace(/^127\./, '10.')}`,
       ' no bgp ebgp-requires-policy',
@@ -48,35 +87,9 @@ export class Frr {
         ' exit-address-family',
       ]),
       'exit',
-      '',
-    ].join('\n');
-    writeFileSync(join(this.dir, 'bgpd.conf'), conf);
-    const uid = Number(execFileSync('id', ['-u', 'frr']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'frr']).toString().trim());
-    chownSync(this.dir, uid, gid);
-    chownSync(join(this.dir, 'bgpd.conf'), uid, gid);
-    this.proc = startProcess('/usr/lib/frr/bgpd', [
-      '-Z',
-      '-n',
-      '-f',
-      join(this.dir, 'bgpd.conf'),
-      '-i',
-      join(this.dir, 'bgpd.pid'),
-      '--vty_socket',
-      this.dir,
-      '-A',
-      '127.0.0.1',
-      '-P',
-      '0',
-      '-p',
-      '1179',
-      '-l',
-      this.o.address,
-      '-u',
-      'frr',
-      '-g',
-      'frr',
     ]);
+    giveToFrr(this.dir);
+    this.daemon = startFrrDaemon(this.dir, 'bgpd', ['-Z', '-n', '-p', '1179', '-l', this.o.address]);
     await waitFor(
       'FRR bgpd vty',
       async () => (await this.vtysh('show bgp summary json')).includes('{') || undefined,
@@ -99,15 +112,6 @@ export class Frr {
       { bgpState?: string }
     >;
     return s[this.o.peerAddress]?.bgpState === 'Established';
-  }
-
-  async waitEstablished(timeoutMs = 20000): Promise<void> {
-    await waitFor(
-      `FRR ${this.o.address} Established`,
-      async () => ((await this.established()) ? true : undefined),
-      timeoutMs,
-      200,
-    );
   }
 
   /** `show bgp ipvX flowspec detail` parsed into entries: component lines + the FS action line. */
@@ -138,9 +142,9 @@ export class Frr {
     return j.paths?.[0];
   }
 
-  async stop(): Promise<void> {
-    await stopProcess(this.proc);
-    this.proc = undefined;
+  /** Also the bgpd its pid file names, should it have outlived the process group. */
+  override async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await super.stop(signal);
     const pidFile = join(this.dir, 'bgpd.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -151,11 +155,6 @@ export class Frr {
         /* gone */
       }
     }
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    removeDir(this.dir);
   }
 }
 
