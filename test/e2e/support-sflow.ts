@@ -111,7 +111,8 @@ export class PacedSender {
     const due = (Math.floor((performance.now() - this.startedAt) / this.everyMs) + 1) * this.burst;
     for (let k = 0; this.sent < due && this.sent < this.datagrams.length; k++) {
       const d = this.datagrams[this.sent++] as Uint8Array;
-      s.send(d, this.port, this.host);
+      this.pending++;
+      s.send(d, this.port, this.host, () => this.sentOne());
       if (Number.isNaN(this.firstSentAt)) this.firstSentAt = performance.timeOrigin + performance.now();
     }
     if (this.sent >= this.datagrams.length) void this.stop();
@@ -122,13 +123,28 @@ export class PacedSender {
     return this.done;
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    const s = this.socket;
-    this.socket = undefined;
-    if (s !== undefined) await new Promise<void>((r) => s.close(() => r()));
-    this.finish();
+  /** Sends handed to the socket and not yet done: closing before they are would lose the last datagrams. */
+  private pending = 0;
+  private drained: (() => void) | undefined;
+
+  private sentOne(): void {
+    if (--this.pending === 0) this.drained?.();
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  /** Stops sending; resolves once the sends already handed over are done and the socket is closed. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = undefined;
+      const s = this.socket;
+      this.socket = undefined;
+      if (this.pending > 0) await new Promise<void>((r) => (this.drained = r));
+      if (s !== undefined) await new Promise<void>((r) => s.close(() => r()));
+      this.finish();
+    })();
+    return this.stopping;
   }
 }
 
