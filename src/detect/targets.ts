@@ -1,12 +1,13 @@
 // The targets of a record: its host in each direction (when it is ours), the host's /24 (/64) and, via
 // the host's policy, its group; new targets are added to their counter sets while there is room, and
-// idle ones (no rows in the window, no open attack) are evicted every 10 s, or at once when a table
+// idle ones (no records in the window, no open attack) are evicted every 10 s, or at once when a table
 // was full.
 
 import type { Family } from '../net/index.js';
 import type { DetectionConfig } from './config.js';
 import type { CounterSet } from './counters.js';
 import type { GroupPolicy, Policies } from './policy.js';
+import type { RowGate } from './rowgate.js';
 
 export class TargetIndex {
   private lastEvictSec = 0;
@@ -19,6 +20,8 @@ export class TargetIndex {
     private readonly sets: readonly CounterSet[],
     /** The window's counters: records for a host that found no room count as untracked. */
     private readonly stats: { untracked: number },
+    /** Sets each new target's row limits. */
+    private readonly gate: RowGate,
   ) {}
 
   hostFor(d: number, fam: Family, words: Uint32Array, off: number, t: number): number {
@@ -45,6 +48,7 @@ export class TargetIndex {
         this.needEvict = true;
         return -1;
       }
+      this.gate.init(d, set, id);
     }
     set.lastSeen[id] = t;
     return id;
@@ -86,6 +90,7 @@ export class TargetIndex {
         this.needEvict = true;
         return -1;
       }
+      this.gate.init(2 + d, prefixes, id);
     }
     hosts.prefixId[hostId] = id;
     hosts.prefixGen[hostId] = prefixes.gen[id] as number;
