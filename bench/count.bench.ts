@@ -89,8 +89,13 @@ const CFG = {
   thresholds: { host: { incoming: { pps: 1e12 } }, prefix: { incoming: { pps: 1e13 } } },
 };
 
-/** Bytes held by the window's buckets (rows and part references): every typed array reachable from them. */
+/**
+ * Bytes held by the window's buckets: every typed array reachable from its rows, row part references
+ * and (since issue 15) per-target bucket aggregates; the older code had only the first two.
+ */
 function bucketBytes(w: CountWindow): number {
+  const own = (w as unknown as { bucketBytes?: () => number }).bucketBytes;
+  if (own) return own.call(w);
   let n = 0;
   const walk = (o: object) => {
     for (const v of Object.values(o)) {

@@ -5,8 +5,11 @@
 // bucket instead of one per record, and no longer needs the rows (rows.ts), which the window keeps only
 // for targets near a threshold. Allocation-free once the columns have grown to the traffic.
 
-import { addKernel } from './contribution.js';
+import { addKernel as addKernelFn } from './contribution.js';
 import type { CounterSet } from './counters.js';
+
+// Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
+const addKernel = addKernelFn;
 
 /** One bucket's entries (struct-of-arrays, reused). */
 class Aggregates {
@@ -19,11 +22,16 @@ class Aggregates {
   /** Records whose last part is in this bucket: they leave the target's count with it. */
   count!: Int32Array;
   /** width columns per entry: added to the target's decay when the bucket leaves (flow records). */
-  decay!: Float64Array;
+  decay = new Float64Array(0);
   /** Records starting (positive) or ending (negative) their decay when the bucket leaves. */
-  decayN!: Int32Array;
+  decayN = new Int32Array(0);
   /** 1 once the entry's decay columns are in use (they are zeroed then, not at every entry). */
   hasDecay!: Uint8Array;
+  /**
+   * Entry of each target id (-1: none). One map per bucket, not one per target: the bucket being
+   * filled has its map contiguous, small enough to stay in cache.
+   */
+  slotOf = new Int32Array(0).fill(-1);
   private highWater = 0;
 
   constructor(
@@ -61,18 +69,36 @@ class Aggregates {
     this.ids = copy(this.ids, new Int32Array(cap));
     this.vec = copy(this.vec, new Float64Array(cap * w), w);
     this.count = copy(this.count, new Int32Array(cap));
-    this.decay = copy(this.decay, new Float64Array(cap * w), w);
-    this.decayN = copy(this.decayN, new Int32Array(cap));
     this.hasDecay = copy(this.hasDecay, new Uint8Array(cap));
+    // Decay columns only once flow records (spanning several buckets) have used them.
+    if (this.decay.length > 0) this.growDecay(cap);
     this.capacity = cap;
+  }
+
+  /** Makes room for decay columns of every entry (first use, or after a resize). */
+  growDecay(cap = this.capacity): void {
+    const n = Math.min(this.length, cap);
+    const d = new Float64Array(cap * this.width);
+    d.set(this.decay.subarray(0, n * this.width));
+    this.decay = d;
+    const dn = new Int32Array(cap);
+    dn.set(this.decayN.subarray(0, n));
+    this.decayN = dn;
+  }
+
+  /** Grows the id map to hold ids below `ids`. */
+  growSlots(ids: number): void {
+    let n = Math.max(64, this.slotOf.length);
+    while (n < ids) n *= 2;
+    const s = new Int32Array(n).fill(-1);
+    s.set(this.slotOf);
+    this.slotOf = s;
   }
 }
 
 /** The per-target aggregates of every bucket of the ring (R slots) for one counter set. */
 export class BucketSums {
   readonly rings: Aggregates[];
-  /** Entry of target id in ring slot k at [id * R + k] (-1: none); grows with the ids seen. */
-  private slotOf: Int32Array;
   /** Entries held in all slots (0: nothing to expire). */
   entries = 0;
 
@@ -81,18 +107,21 @@ export class BucketSums {
     readonly R: number,
     initialIds = 1024,
   ) {
-    this.rings = Array.from({ length: R }, () => new Aggregates(width, 64));
-    this.slotOf = new Int32Array(initialIds * R).fill(-1);
+    this.rings = Array.from({ length: R }, () => {
+      const a = new Aggregates(width, Math.min(1024, initialIds));
+      a.growSlots(initialIds);
+      return a;
+    });
   }
 
   /** The entry of target id in ring slot k, made when the bucket has none yet. */
   private entry(k: number, id: number): number {
-    const x = id * this.R + k;
-    if (x >= this.slotOf.length) this.growSlots(id + 1);
-    let e = this.slotOf[x] as number;
+    const a = this.rings[k] as Aggregates;
+    if (id >= a.slotOf.length) a.growSlots(id + 1);
+    let e = a.slotOf[id] as number;
     if (e < 0) {
-      e = (this.rings[k] as Aggregates).push(id);
-      this.slotOf[x] = e;
+      e = a.push(id);
+      a.slotOf[id] = e;
       this.entries++;
     }
     return e;
@@ -112,6 +141,7 @@ export class BucketSums {
     const a = this.rings[k] as Aggregates;
     const w = this.width;
     if (a.hasDecay[e] === 0) {
+      if (a.decay.length === 0) a.growDecay();
       a.hasDecay[e] = 1;
       a.decay.fill(0, e * w, (e + 1) * w);
       a.decayN[e] = 0;
@@ -127,22 +157,13 @@ export class BucketSums {
   drain(k: number, set: CounterSet): void {
     const a = this.rings[k] as Aggregates;
     const w = this.width;
-    const R = this.R;
     for (let e = 0; e < a.length; e++) {
       const id = a.ids[e] as number;
       set.subtract(id, a.vec, e * w, a.count[e] as number);
       if (a.hasDecay[e] !== 0) set.decayChange(id, a.decay, e * w, a.decayN[e] as number);
-      this.slotOf[id * R + k] = -1;
+      a.slotOf[id] = -1;
     }
     this.entries -= a.length;
     a.clear();
-  }
-
-  private growSlots(ids: number): void {
-    let n = this.slotOf.length / this.R;
-    while (n < ids) n *= 2;
-    const s = new Int32Array(n * this.R).fill(-1);
-    s.set(this.slotOf);
-    this.slotOf = s;
   }
 }

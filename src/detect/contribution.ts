@@ -4,7 +4,7 @@
 
 import * as MX from './metrics.js';
 import type { RowStore } from './rows.js';
-import { FRAG_IS_FRAGMENT, FRAG_LATER } from '../flow/batch.js';
+import * as FB from '../flow/batch.js';
 
 // Local copies: module-namespace lookups in the per-record path cost more than they should under some loaders.
 const AMP_INDEX = MX.AMP_INDEX;
@@ -27,6 +27,8 @@ const PC_TCP = MX.PC_TCP;
 const PC_UDP = MX.PC_UDP;
 const protoClass = MX.protoClass;
 const sizeBin = MX.sizeBin;
+const FRAG_IS_FRAGMENT = FB.FRAG_IS_FRAGMENT;
+const FRAG_LATER = FB.FRAG_LATER;
 
 const TCP_FIN = 0x01,
   TCP_SYN = 0x02,

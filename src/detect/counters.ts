@@ -5,9 +5,12 @@
 // it off again are built by the same kernel, and the sums are reset to zero when the last record leaves.
 
 import { Baselines, type BaselineParams } from './baseline.js';
-import { addKernel } from './contribution.js';
+import { addKernel as addKernelFn } from './contribution.js';
 import { METRIC_COUNT as M } from './metrics.js';
 import { KeyTable } from './table.js';
+
+// Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
+const addKernel = addKernelFn;
 
 export { HOST_WIDTH, addContribution, addKernel, classifyRow, contributionMask } from './contribution.js';
 
@@ -34,12 +37,10 @@ export class CounterSet {
   /**
    * Why the target's records keep rows (rows.ts), as bits: ROWS_HOT while near or over a threshold
    * (thresholds.ts, until rowsUntil), ROWS_RULE while a rule stands for it (detector.ts). The window
-   * also keeps rows while its sums pass the row limits (rowgate.ts), without this flag.
+   * also keeps rows while its sums pass its policy's row limits (rowgate.ts), without this flag.
    */
   rowWant: Uint8Array;
   rowsUntil: Float64Array;
-  /** Window sums (packets, bytes, flows) from which the target's records keep rows (rowgate.ts). */
-  rowLimit: Float64Array;
   lastSeen: Float64Array;
   /** Host sets: host policy index; prefix and group sets: group index. */
   policy: Int32Array;
@@ -86,7 +87,6 @@ export class CounterSet {
     this.inWindow = new Int32Array(cap);
     this.rowWant = new Uint8Array(cap);
     this.rowsUntil = new Float64Array(cap);
-    this.rowLimit = new Float64Array(cap * 3);
     this.lastSeen = new Float64Array(cap);
     this.policy = new Int32Array(cap);
     this.prefixId = new Int32Array(cap).fill(-1);
@@ -130,7 +130,6 @@ export class CounterSet {
     this.pinned = u8(this.pinned);
     this.rowWant = u8(this.rowWant);
     this.rowsUntil = f64(this.rowsUntil, 1);
-    this.rowLimit = f64(this.rowLimit, 3);
     this.active = i32(this.active);
     this.activePos = i32(this.activePos, -1);
     this.inWindow = i32(this.inWindow);

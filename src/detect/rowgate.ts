@@ -13,14 +13,18 @@ import type { Policies } from './policy.js';
 export const ROWS_HOT = 1;
 export const ROWS_RULE = 2;
 
-/** Columns of CounterSet.rowLimit per target: window packets, bytes and flows. */
-export const ROW_LIMIT_WIDTH = 3;
+/** Row limits per policy: window packets, bytes and flows. */
+const RL = 3;
 
 export class RowGate {
   /** rowShare 0: every record keeps a row (the accounting before issue 15). */
   readonly all: boolean;
-  /** Row limits per set and policy index (computed when a policy is first seen). */
-  private readonly cache: Float64Array[][] = [[], [], [], [], [], []];
+  /**
+   * Row limits per set, RL columns per policy index (host policy for host sets, group otherwise),
+   * filled when a target of the policy is first inserted: per policy rather than per target, so the
+   * per-record check reads a few hot cache lines.
+   */
+  private readonly limits: Float64Array[] = Array.from({ length: 6 }, () => new Float64Array(0));
   private readonly holdMs: number;
 
   constructor(
@@ -38,9 +42,7 @@ export class RowGate {
    * the pps and every bit measure at most the bps, and a dynamic limit is never below its floor, so
    * below these no measure is within rowShare of its limit (the same reasoning as Thresholds.check).
    */
-  limitsOf(si: number, pol: number): Float64Array {
-    const cached = this.cache[si]?.[pol];
-    if (cached) return cached;
+  private limitsOf(si: number, pol: number): [number, number, number] {
     const d = si & 1;
     const g = si < 2 ? this.policies.hostPolicies[pol]!.group : this.policies.groups[pol]!;
     const L = (
@@ -53,23 +55,29 @@ export class RowGate {
       minB = Math.min(minB, this.cfg.dynamic.minBps);
     }
     const k = this.cfg.rowShare * this.winSec;
-    const out = Float64Array.of(k * minP, (k * minB) / 8, k * (L[2] as number));
-    this.cache[si]![pol] = out;
-    return out;
+    return [k * minP, (k * minB) / 8, k * (L[2] as number)];
   }
 
-  /** Sets a new target's row limits (at insert). */
+  /** Makes sure the row limits of a new target's policy are known (at insert). */
   init(si: number, set: CounterSet, id: number): void {
-    set.rowLimit.set(this.limitsOf(si, set.policy[id] as number), id * ROW_LIMIT_WIDTH);
+    const pol = set.policy[id] as number;
+    let lim = this.limits[si] as Float64Array;
+    if (pol * RL < lim.length && !Number.isNaN(lim[pol * RL])) return;
+    if (pol * RL >= lim.length) {
+      const grown = new Float64Array(Math.max(4, pol + 1) * 2 * RL).fill(Number.NaN);
+      grown.set(lim);
+      this.limits[si] = lim = grown;
+    }
+    lim.set(this.limitsOf(si, pol), pol * RL);
   }
 
-  /** Whether target id's records keep rows now (per record: flags, then the live sums). */
-  wants(set: CounterSet, id: number): boolean {
+  /** Whether target id of set si keeps rows now (per record: flags, then the live sums). */
+  wants(si: number, set: CounterSet, id: number): boolean {
     if (set.rowWant[id] !== 0) return true;
     const s = id * set.width;
-    const l = id * ROW_LIMIT_WIDTH;
+    const l = (set.policy[id] as number) * RL;
     const sums = set.sums;
-    const lim = set.rowLimit;
+    const lim = this.limits[si] as Float64Array;
     return (
       (sums[s] as number) >= (lim[l] as number) ||
       (sums[s + 1] as number) >= (lim[l + 1] as number) ||
@@ -81,9 +89,9 @@ export class RowGate {
    * The tick's view (thresholds.ts): a target whose window sums or surge estimate (packets, bytes over
    * a window) pass its row limits, or that is under attack, keeps rows for one more window after.
    */
-  mark(set: CounterSet, id: number, p: number, b: number, now: number): void {
-    const l = id * ROW_LIMIT_WIDTH;
-    const lim = set.rowLimit;
+  mark(si: number, set: CounterSet, id: number, p: number, b: number, now: number): void {
+    const l = (set.policy[id] as number) * RL;
+    const lim = this.limits[si] as Float64Array;
     const s = id * set.width;
     const hot =
       set.pinned[id] !== 0 ||

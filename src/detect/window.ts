@@ -10,13 +10,18 @@ import type { FlowBatch } from '../flow/batch.js';
 import { type Family, formatPrefix, prefixFromWords } from '../net/index.js';
 import { BucketSums } from './buckets.js';
 import type { DetectionConfig } from './config.js';
-import { CounterSet, HOST_WIDTH, contributionMask } from './counters.js';
-import { protoClass } from './metrics.js';
+import { contributionMask as contributionMaskFn } from './contribution.js';
+import { CounterSet, HOST_WIDTH } from './counters.js';
+import { protoClass as protoClassFn } from './metrics.js';
 import { RowParts } from './parts.js';
 import { type GroupPolicy, Policies } from './policy.js';
 import { RowGate } from './rowgate.js';
 import { RowStore } from './rows.js';
 import { TargetIndex } from './targets.js';
+
+// Local copies: under tsx (npm start, the benches) every use of an imported function is a getter call.
+const contributionMask = contributionMaskFn;
+const protoClass = protoClassFn;
 
 export const LEVELS = ['host', 'prefix', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -49,6 +54,8 @@ export class CountWindow {
   readonly winSec: number;
   /** Current bucket (time / tick); written by ingest (first record) and advance(). */
   epoch = Number.NEGATIVE_INFINITY;
+  /** Ring slot of the current bucket (epoch mod R, kept so that records need no modulo of an epoch). */
+  private epochSlot = 0;
   /** The oldest bucket not yet taken off the sums. */
   private nextExpire = Number.NEGATIVE_INFINITY;
   private readonly dropLate: boolean;
@@ -343,12 +350,21 @@ export class CountWindow {
     const tg = this.tg;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
-      if (id >= 0 && gate.wants(this.sets[si] as CounterSet, id)) return true;
+      if (id >= 0 && gate.wants(si, this.sets[si] as CounterSet, id)) return true;
     }
     return false;
   }
 
+  /**
+   * Ring slot of bucket ep. Epochs are ~1.7e10, beyond small integers, so `%` on them is a floating-point
+   * modulo: records (ep within R of the current bucket) are placed relative to the current slot instead.
+   */
   private ring(ep: number): number {
+    const d = ep - this.epoch;
+    if (d > -this.R && d < this.R) {
+      const k = this.epochSlot + d;
+      return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
+    }
     return ((ep % this.R) + this.R) % this.R;
   }
 
@@ -362,6 +378,7 @@ export class CountWindow {
   private setEpoch(E: number): void {
     if (this.epoch === Number.NEGATIVE_INFINITY) this.nextExpire = E - this.W;
     this.epoch = E;
+    this.epochSlot = ((E % this.R) + this.R) % this.R;
   }
 
   currentSec(t: number): number {
