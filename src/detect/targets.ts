@@ -9,10 +9,20 @@ import type { CounterSet } from './counters.js';
 import type { GroupPolicy, Policies } from './policy.js';
 import type { RowGate } from './rowgate.js';
 
+/** Slots of the negative cache (a power of two; 32 KB, stays in cache). */
+const NOT_OURS_SLOTS = 4096;
+const NOT_OURS_SHIFT = 32 - Math.log2(NOT_OURS_SLOTS);
+
 export class TargetIndex {
   private lastEvictSec = 0;
   private needEvict = false;
   private readonly maskW = new Uint32Array(4);
+  /**
+   * Negative cache of remote IPv4 addresses (not ours), direct-mapped by a hash of the address (-1:
+   * empty). Every record has a remote side, looked up in a host table (a miss) and then in the "ours"
+   * trie; a cached address skips both. Safe for the window's life: the networks it protects are fixed.
+   */
+  private readonly notOurs = new Float64Array(NOT_OURS_SLOTS).fill(-1);
 
   constructor(
     private readonly cfg: DetectionConfig,
@@ -26,12 +36,17 @@ export class TargetIndex {
 
   hostFor(d: number, fam: Family, words: Uint32Array, off: number, t: number): number {
     const set = this.sets[d] as CounterSet;
+    const w0 = words[off] as number;
+    const slot = Math.imul(w0, 0x9e3779b1) >>> NOT_OURS_SHIFT;
+    if (fam === 4 && this.notOurs[slot] === w0) return -1;
     let id = set.table.find(fam, words, off);
     if (id < 0) {
-      if (!this.policies.isOurs(fam, words, off)) return -1;
+      if (!this.policies.isOurs(fam, words, off)) {
+        if (fam === 4) this.notOurs[slot] = w0;
+        return -1;
+      }
       const pol = this.policies.hostPolicyOf(fam, words, off);
       const g = (this.policies.hostPolicies[pol] as { group: GroupPolicy }).group;
-      const w0 = words[off] as number;
       const v6 = fam === 6;
       id = set.insert(
         fam,
