@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttackEvent } from '../domain/attack.js';
 import { FlowBatch, FORMAT_CODE } from '../flow/batch.js';
+import type { FlowSpecMatch } from '../flowspec/types.js';
 import { parseDetectionConfig } from './config.js';
 import { Detector } from './detector.js';
 
@@ -152,5 +153,49 @@ describe('rows only for targets near a threshold', () => {
     // and before the attacks no record wrote a row (the background stays far below the thresholds)
     expect(all.rowsBefore).toBeGreaterThan(500);
     expect(gated.rowsBefore).toBe(0);
+  });
+
+  it('a target under a rule keeps rows at any rate, so its legitimate traffic is measured', () => {
+    const det = new Detector(parseDetectionConfig({ networks: ['203.0.113.0/24'] }));
+    const calm = (from: number) => {
+      // 5 samples of 1:100 in 100 ms to host 9: 5k pps, a quarter of its lowest limit (synPps 20k)
+      const b = new FlowBatch(5);
+      for (let k = 0; k < 5; k++) {
+        const i = b.next();
+        b.family[i] = 4;
+        b.dstAddr[i * 4] = (BASE + 9) >>> 0;
+        b.srcAddr[i * 4] = 0xc6336401;
+        b.proto[i] = 6;
+        b.srcPort[i] = 40000;
+        b.dstPort[i] = 443;
+        b.tcpFlags[i] = 0x18;
+        b.packets[i] = 1;
+        b.bytes[i] = 1000;
+        b.samplingRate[i] = 100;
+        b.startMs[i] = b.endMs[i] = T0 + from + k * 20;
+        b.format[i] = FORMAT_CODE.sflow5;
+      }
+      return b;
+    };
+    for (let t = 0; t < 1000; t += 100) {
+      det.ingest(calm(t), ['r1']);
+      det.tick(T0 + t + 100);
+    }
+    expect(det.stats().rows).toBe(0);
+    // a UDP drop rule stands for the host: its TCP traffic is legitimate and must be measured
+    const udp: FlowSpecMatch = {
+      family: 4,
+      destination: { prefix: '203.0.113.9/32' },
+      ipProtocol: [{ and: false, lt: false, gt: false, eq: true, value: 17 }],
+    };
+    det.setMitigations(new Map([['203.0.113.9/32', [udp]]]));
+    for (let t = 1000; t < 2100; t += 100) {
+      det.tick(T0 + t);
+      det.ingest(calm(t), ['r1']);
+    }
+    det.tick(T0 + 2100);
+    expect(det.stats().rows).toBeGreaterThan(0);
+    // 5k pps of 1000-byte packets = 40 Mbit/s, the whole window by now
+    expect(det.legitTraffic()).toEqual([{ target: '203.0.113.9/32', bps: 40_000_000 }]);
   });
 });
