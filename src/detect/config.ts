@@ -153,6 +153,14 @@ export const detectionConfigSchema = z
       .positive()
       .default(1)
       .describe('Seconds between update events of an ongoing attack (sooner when its family changes).'),
+    rowShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        "Per-record detail (the rows signatures and the legitimate-traffic measurement read) is kept only for records of targets whose rate, or surge rate, passes this share of their lowest threshold, or that are under attack or a rule; the signature of an attack's first instant then covers the records since its target got there. 0 keeps a row for every record (more CPU and memory).",
+      ),
     nodeMinShare: z
       .number()
       .min(0)

@@ -25,6 +25,7 @@ import {
 } from './lifecycle.js';
 import { type BaselineBlob, baselinesToJSON, loadBaselines } from './persistence.js';
 import type { Policies } from './policy.js';
+import { ROWS_RULE } from './rowgate.js';
 import { Thresholds, newCrossing } from './thresholds.js';
 import { CountWindow, LEVELS, type Level } from './window.js';
 
@@ -71,6 +72,9 @@ export class Detector {
   private readonly life: LifecycleParams;
   /** Active discarding rules' matches by target, set by the engine side (setMitigations). */
   private mitigations = new Map<string, RowPredicate[]>();
+  /** Targets (set index · 2³² + id) whose records keep rows because a rule stands for them. */
+  private ruleRows: number[] = [];
+  private ruleRowsSec = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly cfg: DetectionConfig,
@@ -116,6 +120,7 @@ export class Detector {
     const w = this.w;
     w.advance(now);
     const sec = w.currentSec(now);
+    if (sec !== this.ruleRowsSec) this.markRuleRows(sec);
     const events: AttackEvent[] = [];
     const seen = new Set<number>();
     for (let si = 0; si < this.sets.length; si++) this.evaluateSet(si, now, sec, events, seen);
@@ -206,6 +211,43 @@ export class Detector {
     const next = new Map<string, RowPredicate[]>();
     for (const [target, list] of matches) next.set(target, list.map(matchPredicate));
     this.mitigations = next;
+    this.ruleRowsSec = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Targets under a rule keep rows (legitTraffic reads them) whatever their rate: marked when the
+   * rules change and once a second (a target may be tracked only after its rule was set).
+   */
+  private markRuleRows(sec: number): void {
+    this.ruleRowsSec = sec;
+    for (const key of this.ruleRows) {
+      const set = this.sets[Math.floor(key / 2 ** 32)] as CounterSet;
+      const id = key % 2 ** 32;
+      set.rowWant[id] = (set.rowWant[id] as number) & ~ROWS_RULE;
+    }
+    this.ruleRows = [];
+    for (const target of this.mitigations.keys()) {
+      const t = this.targetOf(target);
+      if (!t) continue;
+      const set = this.sets[t.si] as CounterSet;
+      set.rowWant[t.id] = (set.rowWant[t.id] as number) | ROWS_RULE;
+      this.ruleRows.push(t.si * 2 ** 32 + t.id);
+    }
+  }
+
+  /** The incoming host or prefix target a canonical prefix text names, when it is tracked. */
+  private targetOf(target: string): { si: number; id: number } | undefined {
+    const p = tryParsePrefix(target);
+    if (p === undefined) return undefined;
+    const w = this.w.maskW;
+    w.fill(0);
+    ipToWords({ family: p.family, bytes: p.bytes }, w, 0);
+    const full = p.family === 4 ? 32 : 128;
+    const plen = p.family === 4 ? this.w.cfg.prefixLengths.v4 : this.w.cfg.prefixLengths.v6;
+    const si = p.length === full ? 0 : p.length === plen ? 2 : -1;
+    if (si < 0) return undefined;
+    const id = (this.sets[si] as CounterSet).table.find(p.family, w, 0);
+    return id < 0 ? undefined : { si, id };
   }
 
   /**
@@ -227,17 +269,9 @@ export class Detector {
     const prefixes = new Map<number, Acc>();
     const accs: Acc[] = [];
     const add = (target: string, covered: RowPredicate[], floor = 0) => {
-      const p = tryParsePrefix(target);
-      if (p === undefined) return;
-      const w = this.w.maskW;
-      w.fill(0);
-      ipToWords({ family: p.family, bytes: p.bytes }, w, 0);
-      const full = p.family === 4 ? 32 : 128;
-      const plen = p.family === 4 ? this.w.cfg.prefixLengths.v4 : this.w.cfg.prefixLengths.v6;
-      const si = p.length === full ? 0 : p.length === plen ? 2 : -1;
-      if (si < 0) return;
-      const id = (this.sets[si] as CounterSet).table.find(p.family, w, 0);
-      if (id < 0) return;
+      const t = this.targetOf(target);
+      if (!t) return;
+      const { si, id } = t;
       const map = si === 0 ? hosts : prefixes;
       if (map.has(id)) return;
       const acc: Acc = { target, covered, bytes: 0, floor };

@@ -1,22 +1,19 @@
 // Flow records (NetFlow, IPFIX) carry a duration and are counted spread evenly over it, bucket by
-// bucket of the window. Instead of a row per bucket, a record is one row, in its newest part's bucket,
-// with everything still inside the window (window.ts), plus one reference here: when the bucket of
-// its first part leaves, that part's share is taken off the row's targets and the equal share of each
-// middle part goes into their decay vectors (counters.ts), which every leaving bucket takes off once
-// per target; after the last middle part the share leaves the decay. The row's amounts follow what is
-// left in the window, so the signature builder and legitTraffic read the same as with a row per bucket.
+// bucket of the window (buckets.ts takes each part off the sums). A record that keeps a row (rows.ts)
+// has one row, in its newest part's bucket, with everything still inside the window, plus one
+// reference here that takes each older part off the row when that part's bucket leaves: the row's
+// amounts follow what is left in the window, so the signature builder and legitTraffic read the same
+// as with a row per bucket.
 
-import type { CounterSet } from './counters.js';
 import type { RowStore } from './rows.js';
 
 /**
- * The earlier parts of records that span several buckets. The record's row lives in the bucket of its
+ * The earlier parts of rows of records that span several buckets. The row lives in the bucket of its
  * newest part, with the whole amount still inside the window; its older parts are one reference here
- * that takes the oldest part's share off the row's targets (and off the row) when that part's bucket
- * leaves the window, then the next part's share at the next bucket, and so on until only the row's own
- * part is left (the parts between the first and the last are equal: a record is spread evenly). One row
- * and one reference per record instead of a row per bucket; one list for the whole window, so its size
- * follows the records in flight, not the number of buckets.
+ * that takes the oldest part's share off the row when that part's bucket leaves the window, then the
+ * next part's share at the next bucket, and so on until only the row's own part is left (the parts
+ * between the first and the last are equal: a record is spread evenly). One list for the whole window,
+ * so its size follows the rows in flight, not the number of buckets.
  */
 class PartRefs {
   length = 0;
@@ -92,18 +89,15 @@ class PartRefs {
   }
 }
 
-export class FlowParts {
+export class RowParts {
   private readonly refs = new PartRefs();
   /** The next bucket whose parts leave, and the newest row bucket of any reference. */
   private from = Number.POSITIVE_INFINITY;
   private maxRowEp = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly sets: readonly CounterSet[],
-    private readonly stores: readonly RowStore[],
-  ) {}
+  constructor(private readonly stores: readonly RowStore[]) {}
 
-  /** Records in flight (references held). */
+  /** Rows in flight (references held). */
   get length(): number {
     return this.refs.length;
   }
@@ -117,7 +111,10 @@ export class FlowParts {
     this.from = Math.max(this.from, firstKept);
   }
 
-  /** Files the older parts of the row at (store, r): the first (p, b, f) leaves with bucket ep. */
+  /**
+   * Files the older parts of the row at (store, r): the first (p, b, f) leaves with bucket ep, then
+   * (stepP, stepB) with each bucket up to the one before the row's (rowEp).
+   */
   push(
     ep: number,
     store: number,
@@ -146,13 +143,11 @@ export class FlowParts {
   }
 
   /**
-   * Bucket x leaves the window: every decaying target loses its records' middle-part shares; a record
-   * whose first part was in x starts decaying (its first part is taken off); one whose last middle part
-   * was in x stops (only its row's own part is left, taken off with the row's bucket).
+   * Bucket x leaves the window: a row whose first part was in x loses that part; one in its middle
+   * parts loses one step; after the last middle part only the row's own part is left (it leaves with
+   * the row's bucket) and the reference is dropped.
    */
   private expireBucket(x: number): void {
-    const sets = this.sets;
-    for (let si = 0; si < 6; si++) if ((sets[si] as CounterSet).decayingCount > 0) sets[si]!.applyDecay();
     const refs = this.refs;
     let keep = 0;
     for (let q = 0; q < refs.length; q++) {
@@ -161,64 +156,20 @@ export class FlowParts {
       const last = (refs.rowEp[q] as number) - 1;
       if (refs.phase[q] === 0) {
         if (refs.nextEp[q] === x) {
-          this.takePart(rs, r, refs.pkts[q] as number, refs.bytes[q] as number, refs.flows[q] as number);
+          rs.pkts[r] = (rs.pkts[r] as number) - (refs.pkts[q] as number);
+          rs.bytes[r] = (rs.bytes[r] as number) - (refs.bytes[q] as number);
+          rs.flows[r] = (rs.flows[r] as number) - (refs.flows[q] as number);
           if (x >= last) continue; // no middle parts: only the row's own part is left
-          this.decayRow(rs, r, refs.stepP[q] as number, refs.stepB[q] as number, 1);
           refs.phase[q] = 1;
         }
       } else {
-        // the decay took middle part x off the sums: keep the row's amount what is left in the window
         rs.pkts[r] = (rs.pkts[r] as number) - (refs.stepP[q] as number);
         rs.bytes[r] = (rs.bytes[r] as number) - (refs.stepB[q] as number);
-        if (x >= last) {
-          this.decayRow(rs, r, refs.stepP[q] as number, refs.stepB[q] as number, -1);
-          continue;
-        }
+        if (x >= last) continue;
       }
       if (keep !== q) refs.move(q, keep);
       keep++;
     }
     refs.truncate(keep);
-  }
-
-  /** Adds (sign 1) or removes (sign -1) row r's per-bucket share to its targets' decay. */
-  private decayRow(rs: RowStore, r: number, p: number, b: number, sign: number): void {
-    const sets = this.sets;
-    const pc = rs.pclass[r] as number;
-    const m = rs.mask[r] as number;
-    let id = rs.inHost[r] as number;
-    if (id >= 0) sets[0]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.outHost[r] as number;
-    if (id >= 0) sets[1]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.inPrefix[r] as number;
-    if (id >= 0) sets[2]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.outPrefix[r] as number;
-    if (id >= 0) sets[3]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.inGroup[r] as number;
-    if (id >= 0) sets[4]!.decayAdd(id, p, b, pc, m, sign);
-    id = rs.outGroup[r] as number;
-    if (id >= 0) sets[5]!.decayAdd(id, p, b, pc, m, sign);
-  }
-
-  /** Takes one part (p, b, f) of row r off its targets' sums and off the row. */
-  private takePart(rs: RowStore, r: number, p: number, b: number, f: number): void {
-    const sets = this.sets;
-    const pc = rs.pclass[r] as number;
-    const m = rs.mask[r] as number;
-    let id = rs.inHost[r] as number;
-    if (id >= 0) sets[0]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.outHost[r] as number;
-    if (id >= 0) sets[1]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.inPrefix[r] as number;
-    if (id >= 0) sets[2]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.outPrefix[r] as number;
-    if (id >= 0) sets[3]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.inGroup[r] as number;
-    if (id >= 0) sets[4]!.addPart(id, -p, -b, -f, pc, m);
-    id = rs.outGroup[r] as number;
-    if (id >= 0) sets[5]!.addPart(id, -p, -b, -f, pc, m);
-    rs.pkts[r] = (rs.pkts[r] as number) - p;
-    rs.bytes[r] = (rs.bytes[r] as number) - b;
-    rs.flows[r] = (rs.flows[r] as number) - f;
   }
 }

@@ -1,7 +1,9 @@
-// One time bucket of the sliding window, kept as the list of record contributions that fell into it
-// (struct-of-arrays, reused). A contribution is added to its targets' sums on ingest and subtracted
-// when the bucket leaves the window, so memory follows the record rate, not the number of hosts; the
-// rows of the window double as the recent-traffic sample the signature builder reads.
+// One time bucket of the sliding window, kept as the list of the records that fell into it with their
+// detail (struct-of-arrays, reused): the recent-traffic sample the signature builder and the
+// legitimate-traffic measurement read. Only records of targets near a threshold keep a row
+// (rowgate.ts); the sums leave the window through the bucket aggregates (buckets.ts), not the rows.
+
+import type { FlowBatch } from '../flow/batch.js';
 
 export class RowStore {
   length = 0;
@@ -44,6 +46,49 @@ export class RowStore {
   push(): number {
     if (this.length >= this.capacity) this.resize(this.capacity * 2);
     return this.length++;
+  }
+
+  /**
+   * Writes record i of batch b as a new row: its targets per set (-1: none; host, prefix and group,
+   * incoming then outgoing as in `targets`), the amounts it has in the window, and its detail.
+   */
+  write(
+    b: FlowBatch,
+    i: number,
+    targets: Int32Array,
+    pkts: number,
+    bytes: number,
+    flows: number,
+    size: number,
+    pclass: number,
+    mask: number,
+  ): number {
+    const r = this.push();
+    const off = i * 4;
+    const fam = b.family[i] as number;
+    this.inHost[r] = targets[0] as number;
+    this.outHost[r] = targets[1] as number;
+    this.inPrefix[r] = targets[2] as number;
+    this.outPrefix[r] = targets[3] as number;
+    this.inGroup[r] = targets[4] as number;
+    this.outGroup[r] = targets[5] as number;
+    this.exporter[r] = b.exporter[i] as number;
+    this.pkts[r] = pkts;
+    this.bytes[r] = bytes;
+    this.flows[r] = flows;
+    this.family[r] = fam;
+    this.proto[r] = b.proto[i] as number;
+    this.flags[r] = b.tcpFlags[i] as number;
+    this.frag[r] = b.fragment[i] as number;
+    this.srcPort[r] = b.srcPort[i] as number;
+    this.dstPort[r] = b.dstPort[i] as number;
+    this.size[r] = size;
+    this.src0[r] = b.srcAddr[off] as number;
+    this.src1[r] = fam === 6 ? (b.srcAddr[off + 1] as number) : 0;
+    this.dstLow[r] = b.dstAddr[fam === 6 ? off + 3 : off] as number;
+    this.pclass[r] = pclass;
+    this.mask[r] = mask;
+    return r;
   }
 
   private resize(cap: number): void {

@@ -1,17 +1,28 @@
 // The targets of a record: its host in each direction (when it is ours), the host's /24 (/64) and, via
 // the host's policy, its group; new targets are added to their counter sets while there is room, and
-// idle ones (no rows in the window, no open attack) are evicted every 10 s, or at once when a table
+// idle ones (no records in the window, no open attack) are evicted every 10 s, or at once when a table
 // was full.
 
 import type { Family } from '../net/index.js';
 import type { DetectionConfig } from './config.js';
 import type { CounterSet } from './counters.js';
 import type { GroupPolicy, Policies } from './policy.js';
+import type { RowGate } from './rowgate.js';
+
+/** Slots of the negative cache (a power of two; 32 KB, stays in cache). */
+const NOT_OURS_SLOTS = 4096;
+const NOT_OURS_SHIFT = 32 - Math.log2(NOT_OURS_SLOTS);
 
 export class TargetIndex {
   private lastEvictSec = 0;
   private needEvict = false;
   private readonly maskW = new Uint32Array(4);
+  /**
+   * Negative cache of remote IPv4 addresses (not ours), direct-mapped by a hash of the address (-1:
+   * empty). Every record has a remote side, looked up in a host table (a miss) and then in the "ours"
+   * trie; a cached address skips both. Safe for the window's life: the networks it protects are fixed.
+   */
+  private readonly notOurs = new Float64Array(NOT_OURS_SLOTS).fill(-1);
 
   constructor(
     private readonly cfg: DetectionConfig,
@@ -19,16 +30,23 @@ export class TargetIndex {
     private readonly sets: readonly CounterSet[],
     /** The window's counters: records for a host that found no room count as untracked. */
     private readonly stats: { untracked: number },
+    /** Sets each new target's row limits. */
+    private readonly gate: RowGate,
   ) {}
 
   hostFor(d: number, fam: Family, words: Uint32Array, off: number, t: number): number {
     const set = this.sets[d] as CounterSet;
+    const w0 = words[off] as number;
+    const slot = Math.imul(w0, 0x9e3779b1) >>> NOT_OURS_SHIFT;
+    if (fam === 4 && this.notOurs[slot] === w0) return -1;
     let id = set.table.find(fam, words, off);
     if (id < 0) {
-      if (!this.policies.isOurs(fam, words, off)) return -1;
+      if (!this.policies.isOurs(fam, words, off)) {
+        if (fam === 4) this.notOurs[slot] = w0;
+        return -1;
+      }
       const pol = this.policies.hostPolicyOf(fam, words, off);
       const g = (this.policies.hostPolicies[pol] as { group: GroupPolicy }).group;
-      const w0 = words[off] as number;
       const v6 = fam === 6;
       id = set.insert(
         fam,
@@ -45,6 +63,7 @@ export class TargetIndex {
         this.needEvict = true;
         return -1;
       }
+      this.gate.init(d, set, id);
     }
     set.lastSeen[id] = t;
     return id;
@@ -86,6 +105,7 @@ export class TargetIndex {
         this.needEvict = true;
         return -1;
       }
+      this.gate.init(2 + d, prefixes, id);
     }
     hosts.prefixId[hostId] = id;
     hosts.prefixGen[hostId] = prefixes.gen[id] as number;

@@ -211,13 +211,26 @@ export class Thresholds {
     // Onset: a surge since the target was last calm is read over its own elapsed time (pps and bps).
     let estP = -1;
     let estB = -1;
+    // Rows (rowgate.ts): the window sums, or for hosts what the surge since the last calm tick would
+    // put into a window at its rate (any elapsed time: this only decides which records keep detail).
+    let rowP = set.sums[s] as number;
+    let rowB = set.sums[s + 1] as number;
     if (si < 2 && this.w.cfg.onset.enabled) {
+      const on = set.onset;
+      const o = id * ONSET_WIDTH;
+      const el = now - (on[o + O_CALM_AT] as number);
+      if (el > 0 && el < Infinity) {
+        const scale = (this.w.winSec * 1000) / el;
+        rowP = Math.max(rowP, ((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) * scale);
+        rowB = Math.max(rowB, ((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * scale);
+      }
       if (this.onset(set, id, now)) {
         estP = this.est[0] as number;
         estB = this.est[1] as number;
       }
       this.markCalm(set, id, limits, now);
     }
+    if (!this.w.gate.all) this.w.gate.mark(si, set, id, rowP, rowB, now);
     // Early out (most targets, most ticks): every packet measure is ≤ pps and every bit measure ≤ bps,
     // and a dynamic limit is never below its floor, so below the smallest limits nothing can cross.
     {

@@ -1,6 +1,8 @@
-// The counting window keeps one row and one moving part reference per multi-bucket record (rows.ts
-// PartRefs) instead of a row per bucket: the window sums must still equal, at every tick, the record's
-// share in the buckets still inside the window (the record spread evenly over its duration).
+// The counting window takes records off its sums through per-target bucket aggregates (buckets.ts), a
+// multi-bucket record's middle parts through a decay, and keeps one row (plus a moving part reference,
+// parts.ts) only for records of targets that want rows (rowgate.ts): the window sums must still equal,
+// at every tick, the records' shares in the buckets still inside the window (each record spread evenly
+// over its duration), and so must the rows of every target that keeps them.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlowBatch, FORMAT_CODE } from '../flow/batch.js';
@@ -38,8 +40,8 @@ function inWindow(r: Rec, firstKept: number, epochAtIngest: number): number {
   return sum;
 }
 
-describe('window: multi-bucket records as one row and one part reference', () => {
-  it('property: at every tick each host (sums and rows) holds exactly its records’ shares still inside the window', () => {
+describe('window: bucket aggregates, multi-bucket records, rows only where wanted', () => {
+  it('property: at every tick each host’s sums (and the rows of hosts that keep them) hold exactly its records’ shares still inside the window', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -52,8 +54,18 @@ describe('window: multi-bucket records as one row and one part reference', () =>
           { minLength: 1, maxLength: 30 },
         ),
         fc.integer({ min: 1, max: 4 }),
-        (recs, jump) => {
-          const w = new CountWindow(parseDetectionConfig({ networks: ['203.0.113.0/24'] }));
+        fc.constantFrom(0, 0.5),
+        (recs, jump, rowShare) => {
+          // Host 1 has a zero pps limit, so it always wants rows; hosts 2 and 3 have no limits, so they
+          // keep rows only when every record does (rowShare 0).
+          const w = new CountWindow(
+            parseDetectionConfig({
+              networks: ['203.0.113.0/24'],
+              rowShare,
+              thresholds: { host: { incoming: { pps: 1e12 } }, prefix: { incoming: { pps: 1e13 } } },
+              hostOverrides: { '203.0.113.1/32': { incoming: { pps: 0 } } },
+            }),
+          );
           const sorted = [...recs].sort((x, y) => x.at - y.at);
           const epochOf = new Map<Rec, number>();
           let now = T0;
@@ -67,11 +79,11 @@ describe('window: multi-bucket records as one row and one part reference', () =>
               const id = w.sets[0]!.table.findWords(4, (0xcb007100 + h) >>> 0, 0, 0, 0);
               const got = id < 0 ? 0 : (w.sets[0]!.sums[id * w.sets[0]!.width] as number);
               expect(got).toBeCloseTo(want, 6);
-              // the rows hold the same (legitTraffic and the signature builder read them)
+              // the rows hold the same (legitTraffic and the signature builder read them), or none
               let inRows = 0;
               for (const st of w.stores)
                 for (let r = 0; r < st.length; r++) if (st.inHost[r] === id) inRows += st.pkts[r] as number;
-              expect(inRows).toBeCloseTo(want, 6);
+              expect(inRows).toBeCloseTo(h === 1 || rowShare === 0 ? want : 0, 6);
             }
           };
           for (const r of sorted) {
@@ -103,6 +115,12 @@ describe('window: multi-bucket records as one row and one part reference', () =>
             check();
           }
           expect(w.rowCount()).toBe(0);
+          for (const set of w.sets) {
+            expect(set.activeCount).toBe(0);
+            expect(set.decayingCount).toBe(0);
+            expect(set.sums.every((x) => x === 0)).toBe(true);
+          }
+          expect(w.buckets.every((b) => b.entries === 0)).toBe(true);
         },
       ),
       { numRuns: 150 },

@@ -1,19 +1,27 @@
 // The counting window: FlowBatch records into sliding-window sums per host, per /24 (/64) and per host
 // group in both directions (the detector's ingest path). A record spanning several buckets is spread
-// evenly over them, and only its part inside the window counts; each bucket keeps its records as rows
-// (rows.ts) so the signature builder can read them and the bucket can be subtracted when it leaves the
-// window. Pure: time comes in as record timestamps and as `now` in advance().
+// evenly over them, and only its part inside the window counts. Each bucket keeps one aggregate per
+// target it touched (buckets.ts), taken off the sums when the bucket leaves the window; records of
+// targets near a threshold also keep a row (rows.ts, rowgate.ts) for the signature builder. Pure: time
+// comes in as record timestamps and as `now` in advance().
 
 import type { Direction } from '../domain/attack.js';
 import type { FlowBatch } from '../flow/batch.js';
 import { type Family, formatPrefix, prefixFromWords } from '../net/index.js';
+import { BucketSums } from './buckets.js';
 import type { DetectionConfig } from './config.js';
-import { CounterSet, HOST_WIDTH, contributionMask } from './counters.js';
-import { protoClass } from './metrics.js';
+import { contributionMask as contributionMaskFn } from './contribution.js';
+import { CounterSet, HOST_WIDTH } from './counters.js';
+import { protoClass as protoClassFn } from './metrics.js';
+import { RowParts } from './parts.js';
 import { type GroupPolicy, Policies } from './policy.js';
-import { FlowParts } from './parts.js';
-import { TargetIndex } from './targets.js';
+import { RowGate } from './rowgate.js';
 import { RowStore } from './rows.js';
+import { TargetIndex } from './targets.js';
+
+// Local copies: under tsx (npm start, the benches) every use of an imported function is a getter call.
+const contributionMask = contributionMaskFn;
+const protoClass = protoClassFn;
 
 export const LEVELS = ['host', 'prefix', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -32,8 +40,12 @@ export class CountWindow {
   readonly policies: Policies;
   /** Index = level * 2 + direction: host in/out, prefix in/out, group in/out. */
   readonly sets: CounterSet[];
-  /** The window's buckets, a ring of R = W + 2 (one ahead for records from the near future, one behind). */
+  /** Per set: each bucket's aggregate per target, taken off the sums when the bucket leaves. */
+  readonly buckets: BucketSums[];
+  /** The window's rows, a ring of R = W + 2 buckets (one ahead for records from the near future, one behind). */
   readonly stores: RowStore[];
+  /** Which records keep rows. */
+  readonly gate: RowGate;
   readonly tickMs: number;
   /** Buckets in the window. */
   readonly W: number;
@@ -42,6 +54,10 @@ export class CountWindow {
   readonly winSec: number;
   /** Current bucket (time / tick); written by ingest (first record) and advance(). */
   epoch = Number.NEGATIVE_INFINITY;
+  /** Ring slot of the current bucket (epoch mod R, kept so that records need no modulo of an epoch). */
+  private epochSlot = 0;
+  /** The oldest bucket not yet taken off the sums. */
+  private nextExpire = Number.NEGATIVE_INFINITY;
   private readonly dropLate: boolean;
   /** Names of the exporters of the batch being counted, by batch.exporter index. */
   exporterNames: readonly string[] = [];
@@ -49,15 +65,9 @@ export class CountWindow {
   readonly maskW = new Uint32Array(4);
   readonly stats: CountStats = { records: 0, notOurs: 0, late: 0, invalid: 0, untracked: 0 };
   private readonly onsetOn: boolean;
-  // The record being counted (ingestOne → addRow, once per bucket it spans): its targets per set
-  // (-1: none), average packet size, protocol class and contribution mask.
-  private rInH = -1;
-  private rOutH = -1;
-  private rInP = -1;
-  private rOutP = -1;
-  private rInG = -1;
-  private rOutG = -1;
-  private rSize = 0;
+  // The record being counted: its target per set (-1: none; index as `sets`), protocol class and
+  // contribution mask.
+  private readonly tg = new Int32Array(6);
   private rPc = 0;
   private rMask = 0;
   /** The parts of a record spanning several buckets: bucket, start time, packets, bytes, flows. */
@@ -69,7 +79,7 @@ export class CountWindow {
   /** Finds or adds a record's targets, evicts idle ones (targets.ts). */
   private readonly targets: TargetIndex;
   /** Older parts of the rows of multi-bucket records (parts.ts). */
-  private readonly parts: FlowParts;
+  private readonly parts: RowParts;
 
   constructor(
     readonly cfg: DetectionConfig,
@@ -99,10 +109,16 @@ export class CountWindow {
       new CounterSet(groups, groups, bp),
       new CounterSet(groups, groups, bp),
     ];
-    this.parts = new FlowParts(this.sets, this.stores);
-    this.targets = new TargetIndex(cfg, this.policies, this.sets, this.stats);
-    for (const set of [this.sets[4], this.sets[5]] as CounterSet[])
-      for (const g of this.policies.groups) set.insert(4, g.index, 0, 0, 0, g.index, 0, g.mode === 'p99');
+    this.buckets = this.sets.map((set) => new BucketSums(set.width, this.R, set.table.capacity));
+    this.parts = new RowParts(this.stores);
+    this.gate = new RowGate(cfg, this.policies, this.winSec);
+    this.targets = new TargetIndex(cfg, this.policies, this.sets, this.stats, this.gate);
+    for (let si = 4; si < 6; si++)
+      for (const g of this.policies.groups) {
+        const set = this.sets[si] as CounterSet;
+        const id = set.insert(4, g.index, 0, 0, 0, g.index, 0, g.mode === 'p99');
+        this.gate.init(si, set, id);
+      }
   }
 
   /** Counts a batch of records. `exporterNames[batch.exporter[i]]` names the node of record i. */
@@ -126,7 +142,7 @@ export class CountWindow {
       this.stats.invalid++;
       return;
     }
-    if (this.epoch === Number.NEGATIVE_INFINITY) this.epoch = Math.floor(e / this.tickMs);
+    if (this.epoch === Number.NEGATIVE_INFINITY) this.setEpoch(Math.floor(e / this.tickMs));
     const E = this.epoch;
     const tick = this.tickMs;
     const first = E - this.W;
@@ -147,28 +163,23 @@ export class CountWindow {
       epE = E;
     }
     const off = i * 4;
+    const tg = this.tg;
     const inH = this.targets.hostFor(0, fam as Family, b.dstAddr, off, e);
     const outH = this.targets.hostFor(1, fam as Family, b.srcAddr, off, e);
     if (inH < 0 && outH < 0) {
       this.stats.notOurs++;
       return;
     }
-    const inP = inH >= 0 ? this.targets.prefixFor(0, inH, fam, b.dstAddr, off, e) : -1;
-    const outP = outH >= 0 ? this.targets.prefixFor(1, outH, fam, b.srcAddr, off, e) : -1;
-    const inG = inH >= 0 ? this.policies.hostPolicies[this.sets[0]!.policy[inH] as number]!.group.index : -1;
-    const outG =
-      outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
+    tg[0] = inH;
+    tg[1] = outH;
+    tg[2] = inH >= 0 ? this.targets.prefixFor(0, inH, fam, b.dstAddr, off, e) : -1;
+    tg[3] = outH >= 0 ? this.targets.prefixFor(1, outH, fam, b.srcAddr, off, e) : -1;
+    tg[4] = inH >= 0 ? this.policies.hostPolicies[this.sets[0]!.policy[inH] as number]!.group.index : -1;
+    tg[5] = outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
 
-    this.rInH = inH;
-    this.rOutH = outH;
-    this.rInP = inP;
-    this.rOutP = outP;
-    this.rInG = inG;
-    this.rOutG = outG;
     const proto = b.proto[i] as number;
     const avg = (b.bytes[i] as number) / pk;
     const size = avg > 65535 ? 65535 : Math.round(avg);
-    this.rSize = size;
     this.rPc = protoClass(proto);
     this.rMask = contributionMask(
       proto,
@@ -187,7 +198,7 @@ export class CountWindow {
     const epS = Math.floor(s / tick);
     if (d <= 0 || epS === epE) {
       const ep = epE > last ? last : epE;
-      this.addRow(b, i, ep, s, P, B, isFlow && flowEp >= first ? sr : 0, true);
+      this.countOne(b, i, ep, s, P, B, isFlow && flowEp >= first ? sr : 0, size);
       return;
     }
     const from = epS < first ? first : epS;
@@ -198,9 +209,6 @@ export class CountWindow {
     const pb = this.partB;
     const pf = this.partF;
     let n = 0;
-    let sumP = 0;
-    let sumB = 0;
-    let sumF = 0;
     for (let ep = from; ep <= to; ep++) {
       const a = ep * tick > s ? ep * tick : s;
       const z = ep === to ? e : (ep + 1) * tick < e ? (ep + 1) * tick : e;
@@ -209,18 +217,18 @@ export class CountWindow {
       const flows = isFlow && (flowEp === ep || (ep === from && flowEp < from && flowEp >= first)) ? sr : 0;
       pe[n] = ep;
       pt[n] = a;
-      sumP += pp[n] = P * frac;
-      sumB += pb[n] = B * frac;
-      sumF += pf[n] = Math.fround(flows);
+      pp[n] = P * frac;
+      pb[n] = B * frac;
+      pf[n] = Math.fround(flows);
       n++;
     }
     if (n === 0) {
       // wholly in the future (starts after the window's last bucket): into that bucket, as a sample would
-      if (from > to) this.addRow(b, i, to, s, P, B, isFlow ? sr : 0, true);
+      if (from > to) this.countOne(b, i, to, s, P, B, isFlow ? sr : 0, size);
       return;
     }
     if (n === 1) {
-      this.addRow(
+      this.countOne(
         b,
         i,
         pe[0] as number,
@@ -228,141 +236,175 @@ export class CountWindow {
         pp[0] as number,
         pb[0] as number,
         pf[0] as number,
-        true,
+        size,
       );
       return;
     }
-    // One row, in the newest part's bucket, with everything inside the window; the oldest part is a
-    // reference that takes its share off when its bucket leaves, then decays (parts.ts).
-    const newest = pe[n - 1] as number;
-    const r = this.addRow(b, i, newest, pt[n - 1] as number, sumP, sumB, sumF, false);
-    this.parts.push(
-      pe[0] as number,
-      ((newest % this.R) + this.R) % this.R,
-      r,
-      pp[0] as number,
-      pb[0] as number,
-      pf[0] as number,
-      n > 2 ? (pp[1] as number) : 0,
-      n > 2 ? (pb[1] as number) : 0,
-      newest,
-    );
-    // Onset: only the parts in the newest buckets are near real time; as when each part was a row, only
-    // the record's first part may start a surge.
-    if (this.onsetOn) {
-      const sets = this.sets;
-      for (let k = 0; k < n; k++) {
-        if ((pe[k] as number) < this.epoch - 1) continue;
-        const t = pt[k] as number;
-        if (this.rInH >= 0) sets[0]!.countRecent(this.rInH, pp[k] as number, pb[k] as number, t, k === 0);
-        if (this.rOutH >= 0) sets[1]!.countRecent(this.rOutH, pp[k] as number, pb[k] as number, t, k === 0);
-      }
-    }
+    this.countParts(b, i, n, size);
   }
 
-  /** Writes record i's row into bucket ep and adds it to its targets; returns the row. */
-  private addRow(
+  /** Counts a record (or its one part inside the window) that falls into bucket ep, starting at t. */
+  private countOne(
     b: FlowBatch,
     i: number,
     ep: number,
     t: number,
-    pkts: number,
-    bytes: number,
-    flows: number,
-    onset: boolean,
-  ): number {
-    const st = this.stores[((ep % this.R) + this.R) % this.R] as RowStore;
-    if (st.length === 0) st.epoch = ep;
-    const r = st.push();
-    const off = i * 4;
-    const fam = b.family[i] as number;
-    const inH = this.rInH;
-    const outH = this.rOutH;
-    const inP = this.rInP;
-    const outP = this.rOutP;
-    const inG = this.rInG;
-    const outG = this.rOutG;
-    st.inHost[r] = inH;
-    st.inPrefix[r] = inP;
-    st.inGroup[r] = inG;
-    st.outHost[r] = outH;
-    st.outPrefix[r] = outP;
-    st.outGroup[r] = outG;
-    st.exporter[r] = b.exporter[i] as number;
-    st.pkts[r] = pkts;
-    st.bytes[r] = bytes;
-    st.flows[r] = flows;
-    st.family[r] = fam;
-    st.proto[r] = b.proto[i] as number;
-    st.flags[r] = b.tcpFlags[i] as number;
-    st.frag[r] = b.fragment[i] as number;
-    st.srcPort[r] = b.srcPort[i] as number;
-    st.dstPort[r] = b.dstPort[i] as number;
-    st.size[r] = this.rSize;
-    st.src0[r] = b.srcAddr[off] as number;
-    st.src1[r] = fam === 6 ? (b.srcAddr[off + 1] as number) : 0;
-    st.dstLow[r] = b.dstAddr[fam === 6 ? off + 3 : off] as number;
+    p: number,
+    by: number,
+    f: number,
+    size: number,
+  ): void {
+    const k = this.ring(ep);
+    const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
-    st.pclass[r] = pc;
-    st.mask[r] = mask;
-    // flows as stored (32-bit float), so that subtracting the row takes away exactly what was added
-    const f = st.flows[r] as number;
-    const sets = this.sets;
-    if (inH >= 0) sets[0]!.add(inH, pkts, bytes, f, pc, mask, 1);
-    if (outH >= 0) sets[1]!.add(outH, pkts, bytes, f, pc, mask, 1);
-    if (inP >= 0) sets[2]!.add(inP, pkts, bytes, f, pc, mask, 1);
-    if (outP >= 0) sets[3]!.add(outP, pkts, bytes, f, pc, mask, 1);
-    if (inG >= 0) sets[4]!.add(inG, pkts, bytes, f, pc, mask, 1);
-    if (outG >= 0) sets[5]!.add(outG, pkts, bytes, f, pc, mask, 1);
+    for (let si = 0; si < 6; si++) {
+      const id = tg[si] as number;
+      if (id < 0) continue;
+      (this.sets[si] as CounterSet).count(id, p, by, f, pc, mask);
+      (this.buckets[si] as BucketSums).add(k, id, p, by, f, pc, mask, 1);
+    }
+    if (this.wantsRow()) this.rowStore(ep).write(b, i, tg, p, by, f, size, pc, mask);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
     // the excess" compares like with like): only what falls into the newest buckets is near real time.
-    if (onset && ep >= this.epoch - 1 && this.onsetOn) {
-      if (inH >= 0) sets[0]!.countRecent(inH, pkts, bytes, t, true);
-      if (outH >= 0) sets[1]!.countRecent(outH, pkts, bytes, t, true);
+    if (this.onsetOn && ep >= this.epoch - 1) {
+      if (tg[0]! >= 0) this.sets[0]!.countRecent(tg[0]!, p, by, t, true);
+      if (tg[1]! >= 0) this.sets[1]!.countRecent(tg[1]!, p, by, t, true);
     }
-    return r;
+  }
+
+  /**
+   * Counts a record whose n ≥ 2 parts (this.part*) span consecutive buckets. The sums get the whole
+   * amount inside the window now; the first part leaves with its bucket, the equal middle parts through
+   * the targets' decay (started when the first part's bucket leaves, ended after the last middle
+   * part's), the last part with its own bucket, and the record's count with it.
+   */
+  private countParts(b: FlowBatch, i: number, n: number, size: number): void {
+    const pe = this.partEp;
+    const pp = this.partP;
+    const pb = this.partB;
+    const pf = this.partF;
+    let sumP = 0;
+    let sumB = 0;
+    let sumF = 0;
+    for (let k = 0; k < n; k++) {
+      sumP += pp[k] as number;
+      sumB += pb[k] as number;
+      sumF += pf[k] as number;
+    }
+    const newest = pe[n - 1] as number;
+    const k0 = this.ring(pe[0] as number);
+    const kLast = this.ring(newest);
+    const kStop = this.ring(pe[n - 2] as number);
+    const stepP = n > 2 ? (pp[1] as number) : 0;
+    const stepB = n > 2 ? (pb[1] as number) : 0;
+    const tg = this.tg;
+    const pc = this.rPc;
+    const mask = this.rMask;
+    for (let si = 0; si < 6; si++) {
+      const id = tg[si] as number;
+      if (id < 0) continue;
+      (this.sets[si] as CounterSet).count(id, sumP, sumB, sumF, pc, mask);
+      const bs = this.buckets[si] as BucketSums;
+      bs.add(k0, id, pp[0] as number, pb[0] as number, pf[0] as number, pc, mask, 0);
+      bs.add(kLast, id, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask, 1);
+      if (n > 2) {
+        bs.addDecay(k0, id, stepP, stepB, pc, mask, 1);
+        bs.addDecay(kStop, id, -stepP, -stepB, pc, mask, -1);
+      }
+    }
+    // One row, in the newest part's bucket, with everything inside the window; a reference takes the
+    // older parts off it as their buckets leave (parts.ts).
+    if (this.wantsRow()) {
+      const r = this.rowStore(newest).write(b, i, tg, sumP, sumB, sumF, size, pc, mask);
+      this.parts.push(
+        pe[0] as number,
+        kLast,
+        r,
+        pp[0] as number,
+        pb[0] as number,
+        pf[0] as number,
+        stepP,
+        stepB,
+        newest,
+      );
+    }
+    // Onset: only the parts in the newest buckets are near real time; as when each part was a row, only
+    // the record's first part may start a surge.
+    if (this.onsetOn) {
+      const sets = this.sets;
+      const pt = this.partT;
+      for (let k = 0; k < n; k++) {
+        if ((pe[k] as number) < this.epoch - 1) continue;
+        const t = pt[k] as number;
+        if (tg[0]! >= 0) sets[0]!.countRecent(tg[0]!, pp[k] as number, pb[k] as number, t, k === 0);
+        if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp[k] as number, pb[k] as number, t, k === 0);
+      }
+    }
+  }
+
+  /** Whether the record being counted keeps a row: any of its targets wants rows (rowgate.ts). */
+  private wantsRow(): boolean {
+    const gate = this.gate;
+    if (gate.all) return true;
+    const tg = this.tg;
+    for (let si = 0; si < 6; si++) {
+      const id = tg[si] as number;
+      if (id >= 0 && gate.wants(si, this.sets[si] as CounterSet, id)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Ring slot of bucket ep. Epochs are ~1.7e10, beyond small integers, so `%` on them is a floating-point
+   * modulo: records (ep within R of the current bucket) are placed relative to the current slot instead.
+   */
+  private ring(ep: number): number {
+    const d = ep - this.epoch;
+    if (d > -this.R && d < this.R) {
+      const k = this.epochSlot + d;
+      return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
+    }
+    return ((ep % this.R) + this.R) % this.R;
+  }
+
+  /** The row store of bucket ep. */
+  private rowStore(ep: number): RowStore {
+    const st = this.stores[this.ring(ep)] as RowStore;
+    if (st.length === 0) st.epoch = ep;
+    return st;
+  }
+
+  private setEpoch(E: number): void {
+    if (this.epoch === Number.NEGATIVE_INFINITY) this.nextExpire = E - this.W;
+    this.epoch = E;
+    this.epochSlot = ((E % this.R) + this.R) % this.R;
   }
 
   currentSec(t: number): number {
     return Math.floor(t / 1000);
   }
 
+  /** The buckets before firstKept leave the window, oldest first. */
   private expire(firstKept: number): void {
-    const sets = this.sets;
-    const [s0, s1, s2, s3, s4, s5] = sets as [
-      CounterSet,
-      CounterSet,
-      CounterSet,
-      CounterSet,
-      CounterSet,
-      CounterSet,
-    ];
-    // Parts first: their rows may sit in buckets that leave in this same call.
+    // Row parts first: their rows may sit in buckets that leave in this same call.
     this.parts.expire(firstKept);
-    for (const st of this.stores) {
-      if (st.length === 0 || st.epoch >= firstKept) continue;
-      for (let r = 0; r < st.length; r++) {
-        const p = st.pkts[r] as number;
-        const b = st.bytes[r] as number;
-        const f = st.flows[r] as number;
-        const pc = st.pclass[r] as number;
-        const m = st.mask[r] as number;
-        let id = st.inHost[r] as number;
-        if (id >= 0) s0.add(id, p, b, f, pc, m, -1);
-        id = st.outHost[r] as number;
-        if (id >= 0) s1.add(id, p, b, f, pc, m, -1);
-        id = st.inPrefix[r] as number;
-        if (id >= 0) s2.add(id, p, b, f, pc, m, -1);
-        id = st.outPrefix[r] as number;
-        if (id >= 0) s3.add(id, p, b, f, pc, m, -1);
-        id = st.inGroup[r] as number;
-        if (id >= 0) s4.add(id, p, b, f, pc, m, -1);
-        id = st.outGroup[r] as number;
-        if (id >= 0) s5.add(id, p, b, f, pc, m, -1);
+    const sets = this.sets;
+    for (let x = this.nextExpire; x < firstKept; x++) {
+      let idle = true;
+      for (let si = 0; si < 6; si++)
+        if (this.buckets[si]!.entries > 0 || sets[si]!.decayingCount > 0) idle = false;
+      if (idle) break; // nothing left in the window (e.g. after a long pause)
+      const k = this.ring(x);
+      for (let si = 0; si < 6; si++) {
+        const set = sets[si] as CounterSet;
+        // the bucket's middle parts first (records whose decay started in an earlier bucket)
+        if (set.decayingCount > 0) set.applyDecay();
+        (this.buckets[si] as BucketSums).drain(k, set);
       }
-      st.clear(1024);
     }
+    if (firstKept > this.nextExpire) this.nextExpire = firstKept;
+    for (const st of this.stores) if (st.length > 0 && st.epoch < firstKept) st.clear(1024);
   }
 
   groupOf(si: number, id: number): GroupPolicy {
@@ -382,7 +424,7 @@ export class CountWindow {
   /** Moves the window to `now`: buckets that left it are subtracted. */
   advance(now: number): void {
     const E = Math.floor(now / this.tickMs);
-    if (this.epoch === Number.NEGATIVE_INFINITY || E > this.epoch) this.epoch = E;
+    if (this.epoch === Number.NEGATIVE_INFINITY || E > this.epoch) this.setEpoch(E);
     this.expire(this.epoch - this.W);
   }
 
@@ -396,5 +438,21 @@ export class CountWindow {
     let rows = 0;
     for (const st of this.stores) rows += st.length;
     return rows;
+  }
+
+  /** Bytes of the window's buckets: rows, row part references and per-target aggregates (bench). */
+  bucketBytes(): number {
+    let n = 0;
+    const seen = new Set<object>();
+    const walk = (o: object) => {
+      if (seen.has(o)) return;
+      seen.add(o);
+      for (const v of Object.values(o)) {
+        if (ArrayBuffer.isView(v)) n += v.byteLength;
+        else if (v && typeof v === 'object') walk(v as object);
+      }
+    };
+    for (const o of [this.stores, this.parts, this.buckets]) walk(o);
+    return n;
   }
 }

@@ -1,0 +1,169 @@
+// The window's buckets as per-target aggregates (issue 15, "Count at line rate"): for one counter set,
+// each bucket of the ring keeps one entry per target its records touched, holding what leaves the
+// target's sums when the bucket leaves the window — and, for flow records spanning several buckets,
+// how the target's per-bucket decay changes then (counters.ts). Expiry costs one vector per target and
+// bucket instead of one per record, and no longer needs the rows (rows.ts), which the window keeps only
+// for targets near a threshold. Allocation-free once the columns have grown to the traffic.
+
+import { addKernel as addKernelFn } from './contribution.js';
+import type { CounterSet } from './counters.js';
+
+// Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
+const addKernel = addKernelFn;
+
+/** One bucket's entries (struct-of-arrays, reused). */
+class Aggregates {
+  length = 0;
+  capacity = 0;
+  /** Target id of each entry. */
+  ids!: Int32Array;
+  /** width columns per entry: taken off the target's sums when the bucket leaves. */
+  vec!: Float64Array;
+  /** Records whose last part is in this bucket: they leave the target's count with it. */
+  count!: Int32Array;
+  /** width columns per entry: added to the target's decay when the bucket leaves (flow records). */
+  decay = new Float64Array(0);
+  /** Records starting (positive) or ending (negative) their decay when the bucket leaves. */
+  decayN = new Int32Array(0);
+  /** 1 once the entry's decay columns are in use (they are zeroed then, not at every entry). */
+  hasDecay!: Uint8Array;
+  /**
+   * Entry of each target id (-1: none). One map per bucket, not one per target: the bucket being
+   * filled has its map contiguous, small enough to stay in cache.
+   */
+  slotOf = new Int32Array(0).fill(-1);
+  private highWater = 0;
+
+  constructor(
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.resize(capacity);
+  }
+
+  push(id: number): number {
+    if (this.length >= this.capacity) this.resize(this.capacity * 2);
+    const e = this.length++;
+    this.ids[e] = id;
+    this.vec.fill(0, e * this.width, (e + 1) * this.width);
+    this.count[e] = 0;
+    this.hasDecay[e] = 0;
+    return e;
+  }
+
+  /** Empties the bucket; gives memory back only after a burst has passed (capacity ≫ recent peak). */
+  clear(): void {
+    this.highWater = Math.max(this.length, Math.floor(this.highWater * 0.99));
+    this.length = 0;
+    const keep = Math.max(64, this.highWater);
+    if (this.capacity > keep * 4) this.resize(keep * 2);
+  }
+
+  private resize(cap: number): void {
+    const n = Math.min(this.length, cap);
+    const w = this.width;
+    const copy = <T extends Int32Array | Float64Array | Uint8Array>(old: T | undefined, a: T, k = 1): T => {
+      if (old) a.set(old.subarray(0, n * k) as never);
+      return a;
+    };
+    this.ids = copy(this.ids, new Int32Array(cap));
+    this.vec = copy(this.vec, new Float64Array(cap * w), w);
+    this.count = copy(this.count, new Int32Array(cap));
+    this.hasDecay = copy(this.hasDecay, new Uint8Array(cap));
+    // Decay columns only once flow records (spanning several buckets) have used them.
+    if (this.decay.length > 0) this.growDecay(cap);
+    this.capacity = cap;
+  }
+
+  /** Makes room for decay columns of every entry (first use, or after a resize). */
+  growDecay(cap = this.capacity): void {
+    const n = Math.min(this.length, cap);
+    const d = new Float64Array(cap * this.width);
+    d.set(this.decay.subarray(0, n * this.width));
+    this.decay = d;
+    const dn = new Int32Array(cap);
+    dn.set(this.decayN.subarray(0, n));
+    this.decayN = dn;
+  }
+
+  /** Grows the id map to hold ids below `ids`. */
+  growSlots(ids: number): void {
+    let n = Math.max(64, this.slotOf.length);
+    while (n < ids) n *= 2;
+    const s = new Int32Array(n).fill(-1);
+    s.set(this.slotOf);
+    this.slotOf = s;
+  }
+}
+
+/** The per-target aggregates of every bucket of the ring (R slots) for one counter set. */
+export class BucketSums {
+  readonly rings: Aggregates[];
+  /** Entries held in all slots (0: nothing to expire). */
+  entries = 0;
+
+  constructor(
+    readonly width: number,
+    readonly R: number,
+    initialIds = 1024,
+  ) {
+    this.rings = Array.from({ length: R }, () => {
+      const a = new Aggregates(width, Math.min(1024, initialIds));
+      a.growSlots(initialIds);
+      return a;
+    });
+  }
+
+  /** The entry of target id in ring slot k, made when the bucket has none yet. */
+  private entry(k: number, id: number): number {
+    const a = this.rings[k] as Aggregates;
+    if (id >= a.slotOf.length) a.growSlots(id + 1);
+    let e = a.slotOf[id] as number;
+    if (e < 0) {
+      e = a.push(id);
+      a.slotOf[id] = e;
+      this.entries++;
+    }
+    return e;
+  }
+
+  /** Adds a part (see addKernel) of a record to target id's entry in slot k; n: records ending there. */
+  add(k: number, id: number, p: number, b: number, f: number, pc: number, mask: number, n: number): void {
+    const e = this.entry(k, id);
+    const a = this.rings[k] as Aggregates;
+    addKernel(a.vec, e * this.width, this.width, p, b, f, pc, mask);
+    a.count[e] = (a.count[e] as number) + n;
+  }
+
+  /** Adds a per-bucket share (p, b) to the decay change of target id's entry in slot k; n: records. */
+  addDecay(k: number, id: number, p: number, b: number, pc: number, mask: number, n: number): void {
+    const e = this.entry(k, id);
+    const a = this.rings[k] as Aggregates;
+    const w = this.width;
+    if (a.hasDecay[e] === 0) {
+      if (a.decay.length === 0) a.growDecay();
+      a.hasDecay[e] = 1;
+      a.decay.fill(0, e * w, (e + 1) * w);
+      a.decayN[e] = 0;
+    }
+    addKernel(a.decay, e * w, w, p, b, 0, pc, mask);
+    a.decayN[e] = (a.decayN[e] as number) + n;
+  }
+
+  /**
+   * Slot k's bucket leaves the window: each entry comes off its target's sums and count, and changes
+   * its decay. The caller applies the decay of the bucket first (CounterSet.applyDecay).
+   */
+  drain(k: number, set: CounterSet): void {
+    const a = this.rings[k] as Aggregates;
+    const w = this.width;
+    for (let e = 0; e < a.length; e++) {
+      const id = a.ids[e] as number;
+      set.subtract(id, a.vec, e * w, a.count[e] as number);
+      if (a.hasDecay[e] !== 0) set.decayChange(id, a.decay, e * w, a.decayN[e] as number);
+      a.slotOf[id] = -1;
+    }
+    this.entries -= a.length;
+    a.clear();
+  }
+}

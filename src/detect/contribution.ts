@@ -1,0 +1,144 @@
+// What one record adds to a target's window sums: its protocol class and a contribution mask worked
+// out once per record (contributionMask), and the one kernel (addKernel) that adds them to a metric
+// vector — live sums, bucket aggregates (buckets.ts), decay vectors and a signature's mix alike.
+
+import * as MX from './metrics.js';
+import type { RowStore } from './rows.js';
+import * as FB from '../flow/batch.js';
+
+// Local copies: module-namespace lookups in the per-record path cost more than they should under some loaders.
+const AMP_INDEX = MX.AMP_INDEX;
+const M_ACK = MX.M_ACK;
+const M_ACK_RST_ONLY = MX.M_ACK_RST_ONLY;
+const M_AMP0 = MX.M_AMP0;
+const M_BYTES = MX.M_BYTES;
+const M_FLAGS_OTHER = MX.M_FLAGS_OTHER;
+const M_FLOWS = MX.M_FLOWS;
+const M_FRAG = MX.M_FRAG;
+const M_FRAG_LATER = MX.M_FRAG_LATER;
+const M_GRE_PKTS = MX.M_GRE_PKTS;
+const M_PKTS = MX.M_PKTS;
+const M_RST = MX.M_RST;
+const M_SIZE0 = MX.M_SIZE0;
+const M_SYN = MX.M_SYN;
+const M_TCP_PKTS = MX.M_TCP_PKTS;
+const PC_ICMP = MX.PC_ICMP;
+const PC_TCP = MX.PC_TCP;
+const PC_UDP = MX.PC_UDP;
+const protoClass = MX.protoClass;
+const sizeBin = MX.sizeBin;
+const FRAG_IS_FRAGMENT = FB.FRAG_IS_FRAGMENT;
+const FRAG_LATER = FB.FRAG_LATER;
+
+const TCP_FIN = 0x01,
+  TCP_SYN = 0x02,
+  TCP_RST = 0x04,
+  TCP_PSH = 0x08,
+  TCP_ACK = 0x10,
+  TCP_URG = 0x20,
+  TCP_ECE = 0x40,
+  TCP_CWR = 0x80;
+const OTHER_FLAGS = TCP_FIN | TCP_PSH | TCP_URG | TCP_ECE | TCP_CWR;
+
+/** Column count of host sets: the measures thresholds and baselines need (M_PKTS .. M_SYN). */
+export const HOST_WIDTH = M_SYN + 1;
+
+/** First column carried in a contribution mask: bit k of the mask stands for column M_SYN + k. */
+const MASK_BASE = M_SYN;
+
+/**
+ * The columns past the protocol classes that a record adds its packets to, as a bit mask (bit k =
+ * column M_SYN + k): SYN-without-ACK, the other TCP flag measures, UDP amplification source ports, GRE,
+ * fragments and the packet-size bin. Computed once per record; host sets use only bit 0 (M_SYN).
+ */
+export function contributionMask(
+  proto: number,
+  flags: number,
+  frag: number,
+  srcPort: number,
+  size: number,
+): number {
+  const pc = protoClass(proto);
+  let m = 0;
+  if (pc === PC_TCP) {
+    if (flags & TCP_SYN && !(flags & TCP_ACK)) m |= 1 << (M_SYN - MASK_BASE);
+    if (flags & TCP_ACK) m |= 1 << (M_ACK - MASK_BASE);
+    if (flags & TCP_RST) m |= 1 << (M_RST - MASK_BASE);
+    if (flags & OTHER_FLAGS) m |= 1 << (M_FLAGS_OTHER - MASK_BASE);
+    if (flags !== 0 && (flags & ~(TCP_ACK | TCP_RST)) === 0) m |= 1 << (M_ACK_RST_ONLY - MASK_BASE);
+  } else if (pc === PC_UDP) {
+    const a = AMP_INDEX[srcPort] as number;
+    if (a !== 255) m |= 1 << (M_AMP0 + a - MASK_BASE);
+  } else if (pc !== PC_ICMP && proto === 47) m |= 1 << (M_GRE_PKTS - MASK_BASE);
+  if (frag & FRAG_IS_FRAGMENT) m |= 1 << (M_FRAG - MASK_BASE);
+  if (frag & FRAG_LATER) m |= 1 << (M_FRAG_LATER - MASK_BASE);
+  m |= 1 << (M_SIZE0 + sizeBin(size) - MASK_BASE);
+  return m >>> 0;
+}
+
+/**
+ * Adds packets p, bytes b and flows f of protocol class pc with contribution mask `mask` to the metric
+ * vector at sums[s ..]; columns at or past `width` are skipped (host sets keep only the threshold
+ * measures; classification reads the rows). Subtracting is adding the negated amounts, so sums return
+ * to zero when a bucket leaves the window.
+ */
+export function addKernel(
+  sums: Float64Array,
+  s: number,
+  width: number,
+  p: number,
+  b: number,
+  f: number,
+  pc: number,
+  mask: number,
+): void {
+  sums[s + M_PKTS] = (sums[s + M_PKTS] as number) + p;
+  sums[s + M_BYTES] = (sums[s + M_BYTES] as number) + b;
+  sums[s + M_FLOWS] = (sums[s + M_FLOWS] as number) + f;
+  sums[s + M_TCP_PKTS + pc] = (sums[s + M_TCP_PKTS + pc] as number) + p;
+  sums[s + M_TCP_PKTS + 4 + pc] = (sums[s + M_TCP_PKTS + 4 + pc] as number) + b;
+  let m = width <= M_SYN + 1 ? mask & 1 : mask;
+  while (m !== 0) {
+    const low = m & -m;
+    const c = s + MASK_BASE + 31 - Math.clz32(low);
+    sums[c] = (sums[c] as number) + p;
+    m ^= low;
+  }
+}
+
+/**
+ * Sets row r's protocol class and contribution mask from its own columns (proto, flags, frag, srcPort,
+ * size), for code that fills a RowStore itself: rows without them count nothing past packets and bytes.
+ */
+export function classifyRow(rows: RowStore, r: number): void {
+  const proto = rows.proto[r] as number;
+  rows.pclass[r] = protoClass(proto);
+  rows.mask[r] = contributionMask(
+    proto,
+    rows.flags[r] as number,
+    rows.frag[r] as number,
+    rows.srcPort[r] as number,
+    rows.size[r] as number,
+  );
+}
+
+/** Adds (sign 1) or subtracts (sign -1) row r to the metric vector at sums[s ..] (see addKernel). */
+export function addContribution(
+  sums: Float64Array,
+  s: number,
+  width: number,
+  rows: RowStore,
+  r: number,
+  sign: number,
+): void {
+  addKernel(
+    sums,
+    s,
+    width,
+    (rows.pkts[r] as number) * sign,
+    (rows.bytes[r] as number) * sign,
+    (rows.flows[r] as number) * sign,
+    rows.pclass[r] as number,
+    rows.mask[r] as number,
+  );
+}
