@@ -270,6 +270,7 @@ export class CounterSet {
       on[o + O_CALM_B] = on[o + O_CUM_B] as number;
       on[o + O_CALM_N] = on[o + O_CUM_N] as number;
       on[o + O_FIRST_AT] = Number.NaN;
+      on[o + O_LAST_AT] = Number.NaN;
     }
     // first arrival since calm (NaN: none yet; an earlier record time replaces it) and what came with it
     const first = on[o + O_FIRST_AT] as number;

@@ -187,6 +187,7 @@ export class Thresholds {
     on[o + O_CALM_B] = on[o + O_CUM_B] as number;
     on[o + O_CALM_N] = on[o + O_CUM_N] as number;
     on[o + O_FIRST_AT] = Number.NaN;
+    on[o + O_LAST_AT] = Number.NaN;
   }
 
   /** Worst threshold crossing of one target, or undefined when it is within all limits. */
