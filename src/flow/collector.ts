@@ -3,6 +3,7 @@
 // handed to onBatch when full or after flushMs; template expiry sweeps; per-listener and per-exporter loss
 // counters (pressure.ts) reported once a minute when non-zero.
 import type dgram from 'node:dgram';
+import type { Worker } from 'node:worker_threads';
 import { FlowBatch } from './batch.js';
 import { decodeDatagram } from './datagram.js';
 import type { ErrorCounts } from './errors.js';
@@ -13,8 +14,8 @@ import {
   bindListener,
   closeSockets,
   DEFAULT_RECV_BUFFER,
+  ListenerCounters,
   listenerStats,
-  type ListenerCounters,
   type ListenSpec,
   type ListenerStats,
 } from './listeners.js';
@@ -23,14 +24,16 @@ import { DEFAULT_SCREEN, screenBatch, type ScreenOptions } from './screen.js';
 import { shapeCacheStats } from './shapes.js';
 import type { BatchSink, PacketLength, RawHeaderTap } from './sink.js';
 import {
+  pressureOf,
   pressureSince,
   pressureTotals,
   splitErrors,
   type ExporterPressure,
-  type ListenerPressure,
   type PressureReport,
   type PressureSnapshot,
 } from './pressure.js';
+import type { DecodePool, PoolLog, WorkerSummary } from './workers/pool.js';
+import type { WorkerCollectorOptions } from './workers/protocol.js';
 
 export { DEFAULT_RECV_BUFFER, type ListenSpec, type ListenerStats } from './listeners.js';
 export { sflowAgent, type SflowAgent } from './exporter-table.js';
@@ -69,6 +72,19 @@ export interface CollectorOptions {
   /** Called every pressureIntervalMs with what was lost in that interval, only when something was. */
   onPressure?: (report: PressureReport) => void;
   pressureIntervalMs?: number;
+  /**
+   * Decode worker threads (workers/pool.ts): 0 or absent = receive and decode on this thread. Given N > 0,
+   * worker 0 binds the listeners, every worker decodes the exporters it owns and pre-aggregates, and onBatch
+   * runs here with batches they post. rawTap is not supported then (the wiring keeps forensics on this thread).
+   */
+  workers?: number;
+  /** Where worker restarts are logged (workers > 0). */
+  log?: PoolLog;
+  /**
+   * Sees each datagram before it is decoded here; true = handed to another decoder (a decode worker's hand-off),
+   * so this collector neither counts nor decodes it.
+   */
+  route?: (buf: Uint8Array, address: string, listener: number) => boolean;
 }
 
 export interface CollectorStats {
@@ -91,14 +107,15 @@ export interface CollectorStats {
   backpressure: ReturnType<typeof pressureTotals>;
   listeners: ListenerStats[];
   exporters: (ExporterStats & { decodeErrors: number; queueOverflows: number })[];
+  /** Per decode worker (flow.workers > 0): restarts, datagrams, records in and out of pre-aggregation. */
+  workers?: WorkerSummary[];
 }
 
 export class FlowCollector implements BatchSink {
   batch: FlowBatch;
   private spare: FlowBatch;
   private readonly table: ExporterTable;
-  /** Indexed by exporter id (the batch's exporter column); a released slot is reused by a new exporter. */
-  readonly exporters: readonly ExporterState[];
+  private pool: DecodePool | undefined;
   readonly budget: FlowBudget;
   private readonly sockets: dgram.Socket[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -118,9 +135,13 @@ export class FlowCollector implements BatchSink {
   get packetLength(): PacketLength {
     return this.opts.packetLength ?? 'ip';
   }
+  /** Indexed by exporter id (the batch's exporter column); a released slot is reused by a new exporter. */
+  get exporters(): readonly ExporterState[] {
+    return this.pool ? this.pool.exporters : this.table.exporters;
+  }
   /** Changes whenever an exporter slot gets a new occupant (names by id must be re-read). */
   get generation(): number {
-    return this.table.generation;
+    return this.pool ? this.pool.generation : this.table.generation;
   }
   get exportersEvicted(): number {
     return this.table.exportersEvicted;
@@ -136,19 +157,20 @@ export class FlowCollector implements BatchSink {
     this.now = opts.now ?? Date.now;
     this.screen = opts.screen ?? DEFAULT_SCREEN;
     this.table = new ExporterTable(opts.limits ?? DEFAULT_FLOW_LIMITS, opts, () => this.flush());
-    this.exporters = this.table.exporters;
     this.budget = this.table.budget;
     this.rawTap = opts.rawTap;
   }
 
   /** Binds every listener; resolves with the bound addresses (port 0 → ephemeral). */
   async start(): Promise<ListenSpec[]> {
+    if ((this.opts.workers ?? 0) > 0) return this.startWorkers(this.opts.workers ?? 0);
     const bound: ListenSpec[] = [];
+    const route = this.opts.route;
     for (const l of this.opts.listen) {
       const index = this.sockets.length;
-      const b = await bindListener(l, this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER, (msg, address) =>
-        this.ingest(msg, address, this.now(), index),
-      );
+      const b = await bindListener(l, this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER, (msg, address) => {
+        if (!route?.(msg, address, index)) this.ingest(msg, address, this.now(), index);
+      });
       this.recvBufferSizes.push(b.counters.recvBufferBytes);
       this.sockets.push(b.socket);
       bound.push({ address: b.counters.address, port: b.counters.port });
@@ -159,6 +181,32 @@ export class FlowCollector implements BatchSink {
     this.timer.unref();
     this.sweepTimer = setInterval(() => this.sweep(), this.opts.sweepMs ?? 10_000);
     this.sweepTimer.unref();
+    this.startPressure();
+    return bound;
+  }
+
+  private async startWorkers(n: number): Promise<ListenSpec[]> {
+    const { DecodePool } = await import('./workers/pool.js');
+    const { onBatch, rawTap, now, onPressure, pressureIntervalMs, route, workers, log, ...rest } = this.opts;
+    void [rawTap, now, onPressure, pressureIntervalMs, route, workers];
+    const quiet = { warn: () => undefined, error: () => undefined };
+    this.pool = new DecodePool(n, workerOptions(rest, n), onBatch, log ?? quiet);
+    const bound = await this.pool.start();
+    this.startPressure();
+    return bound;
+  }
+
+  /** The decode worker threads (flow.workers > 0; undefined while one restarts), for tests and diagnostics. */
+  workerThreads(): readonly (Worker | undefined)[] {
+    return this.pool?.threads() ?? [];
+  }
+
+  /** Creates counters for listeners another thread binds (a decode worker that is handed their datagrams). */
+  countListeners(specs: readonly ListenSpec[]): void {
+    for (const l of specs) this.listeners.push(new ListenerCounters(l.address, l.port, 0));
+  }
+
+  private startPressure(): void {
     if (this.opts.onPressure) {
       const report = this.opts.onPressure;
       this.lastPressure = this.pressure();
@@ -170,7 +218,6 @@ export class FlowCollector implements BatchSink {
       }, this.opts.pressureIntervalMs ?? 60_000);
       this.pressureTimer.unref();
     }
-    return bound;
   }
 
   async stop(): Promise<void> {
@@ -182,6 +229,7 @@ export class FlowCollector implements BatchSink {
     this.pressureTimer = undefined;
     await closeSockets(this.sockets);
     this.sockets.length = 0;
+    await this.pool?.stop();
     this.flush();
   }
 
@@ -243,7 +291,7 @@ export class FlowCollector implements BatchSink {
 
   /** Node names with an exporter flagged implausible at `nowMs` (screen.ts). */
   implausibleNodes(nowMs: number): string[] {
-    return this.table.implausibleNodes(nowMs);
+    return this.pool ? this.pool.implausibleNodes(nowMs) : this.table.implausibleNodes(nowMs);
   }
 
   /** Expires templates (RFC 7011 §8.4) and releases exporters idle past the template lifetime. */
@@ -252,23 +300,24 @@ export class FlowCollector implements BatchSink {
   }
 
   /** Per-listener counters with the kernel's drop counts read now from /proc. */
-  listenerStats(): ListenerStats[] {
-    return listenerStats(this.listeners);
+  listenerStats(readDrops = true): ListenerStats[] {
+    return listenerStats(this.listeners, readDrops);
   }
 
   /** Cumulative loss counters now, per listener and per exporter. */
-  pressure(listeners: readonly ListenerStats[] = this.listenerStats()): PressureSnapshot {
-    const exporters: ExporterPressure[] = [...this.table.live()].map((e) => ({
-      address: e.address,
-      ...splitErrors(e.errors),
-      lostDatagrams: e.lostDatagrams,
-      lostRecords: e.lostRecords,
-    }));
-    return { listeners: listeners.map(listenerPressure), exporters };
+  pressure(): PressureSnapshot {
+    if (this.pool) {
+      const st = this.pool.stats();
+      return pressureOf(st.listeners, st.exporters);
+    }
+    return pressureOf(this.listenerStats(), [...this.table.live()].map(exporterPressure));
   }
 
-  stats(): CollectorStats {
-    const listeners = this.listenerStats();
+  /** Everything counted; `readDrops` false skips reading the kernel's drop counters (a worker's snapshot). */
+  stats(readDrops = true): CollectorStats {
+    if (this.pool) return this.pool.stats();
+    const listeners = this.listenerStats(readDrops);
+    const exporters = [...this.table.live()];
     return {
       datagrams: this.datagrams,
       rejected: this.rejected,
@@ -280,23 +329,39 @@ export class FlowCollector implements BatchSink {
       implausibleRecords: this.implausibleRecords,
       held: this.budget.snapshot(),
       shapes: shapeCacheStats(),
-      backpressure: pressureTotals(this.pressure(listeners)),
+      backpressure: pressureTotals(pressureOf(listeners, exporters.map(exporterPressure))),
       listeners,
-      exporters: [...this.table.live()]
+      exporters: exporters
         .sort((a, b) => a.id - b.id)
         .map((e) => ({ ...e.stats(), ...splitErrors(e.errors) })),
     };
   }
 }
 
-/** The loss counters of one listener (the pressure report's shape). */
-export function listenerPressure(l: ListenerStats): ListenerPressure {
+function exporterPressure(e: ExporterState): ExporterPressure {
   return {
-    address: l.address,
-    port: l.port,
-    socketDrops: l.socketDrops,
-    decodeErrors: l.decodeErrors,
-    queueOverflows: l.queueOverflows,
-    rejected: l.rejected,
+    address: e.address,
+    ...splitErrors(e.errors),
+    lostDatagrams: e.lostDatagrams,
+    lostRecords: e.lostRecords,
+  };
+}
+
+/**
+ * A worker's share of the collector-wide bounds: the totals (templates, pending octets, exporters) are split
+ * evenly, so the process as a whole holds what flow.limits says; per-exporter bounds stay as they are.
+ */
+function workerOptions(o: Omit<CollectorOptions, 'onBatch'>, n: number): WorkerCollectorOptions {
+  const l = o.limits ?? DEFAULT_FLOW_LIMITS;
+  const share = (v: number) => Math.max(1, Math.ceil(v / n));
+  return {
+    ...o,
+    limits: {
+      ...l,
+      maxTemplatesTotal: share(l.maxTemplatesTotal),
+      maxTemplateBytesTotal: share(l.maxTemplateBytesTotal),
+      maxPendingBytesTotal: share(l.maxPendingBytesTotal),
+      maxExporters: share(l.maxExporters),
+    },
   };
 }

@@ -65,9 +65,9 @@ export function closeSockets(sockets: readonly dgram.Socket[]): Promise<void> {
   return Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined);
 }
 
-/** Per-listener counters with the kernel's drop counts read now from /proc. */
-export function listenerStats(listeners: readonly ListenerCounters[]): ListenerStats[] {
-  const drops = readListenerDrops(listeners);
+/** Per-listener counters with the kernel's drop counts read now from /proc (unless `readDrops` is false). */
+export function listenerStats(listeners: readonly ListenerCounters[], readDrops = true): ListenerStats[] {
+  const drops = readDrops ? readListenerDrops(listeners) : undefined;
   return listeners.map((l, i) => {
     const d = drops?.[i];
     return {
