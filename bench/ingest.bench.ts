@@ -17,8 +17,8 @@ import { decodeCapture } from '../src/flow/capture.js';
 import { freeUdpPort } from '../test/e2e/support-sflow.js';
 import { getJson, startFloodgate } from '../test/support/floodgate-process.js';
 
-const HOST = '127.21.1.1';
-const API_PORT = 18431;
+const HOST = process.env.INGEST_BENCH_HOST ?? '127.21.1.1';
+const API_PORT = Number(process.env.INGEST_BENCH_API_PORT ?? 18431);
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const STEP_SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 3);
 const RATES = (process.env.INGEST_BENCH_RATES ?? '2000,5000,10000,20000,40000').split(',').map(Number);

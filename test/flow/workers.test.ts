@@ -13,6 +13,7 @@ import { FlowCollector, type CollectorStats } from '../../src/flow/collector.js'
 import type { ExporterState } from '../../src/flow/exporter.js';
 import { readCapture } from '../../src/flow/pcap.js';
 import { ownerOf } from '../../src/flow/workers/protocol.js';
+import { waitFor } from '../support/wait.js';
 import { FIXTURE_DIR } from './fixtures.js';
 
 const HOST = '127.0.92.1';
@@ -74,14 +75,6 @@ async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Pro
   s.close();
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const byAddress = (s: CollectorStats) => new Map(s.exporters.map((e) => [e.address, e]));
 
 let c: FlowCollector | undefined;
@@ -110,7 +103,7 @@ describe('decode workers (flow.workers)', () => {
     const [bound] = await c.start();
     await Promise.all(EXPORTERS.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
     const sent = EXPORTERS.reduce((n, e) => n + e.datagrams.length, 0);
-    await waitFor(() => got.t.packets >= inline.t.packets && c!.stats().datagrams === sent, 'every record');
+    await waitFor('every record', () => got.t.packets >= inline.t.packets && c!.stats().datagrams === sent);
 
     const s = c.stats();
     expect(s.listeners[0]!.datagrams).toBe(sent);
@@ -166,8 +159,8 @@ describe('decode workers (flow.workers)', () => {
 
     await sendAll(port, b.address, [Buffer.from('not an export'), Buffer.alloc(3), ...V9]);
     await waitFor(
-      () => byAddress(c!.stats()).get(b.address)?.datagrams === V9.length + 2,
       'bad input counted',
+      () => byAddress(c!.stats()).get(b.address)?.datagrams === V9.length + 2,
     );
     let s = c.stats();
     expect(byAddress(s).get(b.address)!.errors['unknown-format']).toBe(2);
@@ -177,28 +170,28 @@ describe('decode workers (flow.workers)', () => {
     // worker 1 (decodes only) dies: restarted, its exporter's state is gone, the counts it made stay
     await c.workerThreads()[1]!.terminate();
     await waitFor(
-      () => c!.stats().workers![1]!.restarts === 1 && c!.workerThreads()[1] !== undefined,
       'restart 1',
+      () => c!.stats().workers![1]!.restarts === 1 && c!.workerThreads()[1] !== undefined,
     );
     expect(logged).toContain('flow decode worker exited; restarting it');
     const before = got.t.packets;
     await sendAll(port, b.address, V9);
     await waitFor(
-      () => byAddress(c!.stats()).get(b.address)?.datagrams === V9.length,
       'worker 1 decodes again',
+      () => byAddress(c!.stats()).get(b.address)?.datagrams === V9.length,
     );
     s = c.stats();
     expect(s.datagrams).toBe(2 * V9.length + 2);
     expect(s.errors['unknown-format']).toBe(2);
-    await waitFor(() => got.t.packets > before, 'records after the restart');
+    await waitFor('records after the restart', () => got.t.packets > before);
 
     // worker 0 (it owns the socket) dies: it binds the same port again and decodes again
     await c.workerThreads()[0]!.terminate();
     await waitFor(
-      () => c!.stats().workers![0]!.restarts === 1 && c!.workerThreads()[0] !== undefined,
       'restart 0',
+      () => c!.stats().workers![0]!.restarts === 1 && c!.workerThreads()[0] !== undefined,
     );
-    await waitFor(() => c!.stats().listeners.length === 1, 'listener back');
+    await waitFor('listener back', () => c!.stats().listeners.length === 1);
     const again = async () => {
       await sendAll(port, a.address, V9);
       return (byAddress(c!.stats()).get(a.address)?.datagrams ?? 0) > 0;
@@ -206,6 +199,6 @@ describe('decode workers (flow.workers)', () => {
     // the new socket may take a moment to be bound: resend until the exporter shows up
     const t0 = Date.now();
     while (!(await again()) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 500));
-    await waitFor(() => (byAddress(c!.stats()).get(a.address)?.records ?? 0) > 0, 'worker 0 decodes again');
+    await waitFor('worker 0 decodes again', () => (byAddress(c!.stats()).get(a.address)?.records ?? 0) > 0);
   });
 });
