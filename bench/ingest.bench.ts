@@ -105,13 +105,15 @@ export async function run(): Promise<Record<string, number>> {
           (n, e) => n + e.records,
           0,
         );
-      // Waits until the socket's queue is empty and the datagram count stopped moving (≤ 15 s).
+      // Waits until the socket's queue is empty and the datagram count stayed put for 1 s (≤ 15 s): the
+      // decode workers' counters reach the API as snapshots every 500 ms.
       const settle = async () => {
         let last = -1;
-        for (let i = 0; i < 75; i++) {
+        let still = 0;
+        for (let i = 0; i < 75 && still < 5; i++) {
           const e = await getJson<Exporters>(`${fg.api}/api/v1/exporters`);
           const queued = e.exporters.listeners.find((l) => l.port === port)?.rxQueueBytes ?? 0;
-          if (queued === 0 && e.exporters.datagrams === last) return;
+          still = queued === 0 && e.exporters.datagrams === last ? still + 1 : 0;
           last = e.exporters.datagrams;
           await sleep(200);
         }
