@@ -41,9 +41,12 @@ export function buildCollector(
   });
 }
 
-/** Decode worker threads for flow.workers on a machine with `cores` cores ('auto' = all but one). */
+/**
+ * Decode worker threads for flow.workers on a machine with `cores` cores: 'auto' = one per core but the main
+ * thread's, and at least two (one receiving, one decoding: the measured best on two cores, docs/performance.md).
+ */
 export function flowWorkers(setting: Config['flow']['workers'], cores: number): number {
-  return setting === 'auto' ? Math.max(1, cores - 1) : setting;
+  return setting === 'auto' ? Math.max(2, cores - 1) : setting;
 }
 
 export function flowCollectorOptions(

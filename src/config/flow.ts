@@ -181,7 +181,7 @@ export const flowSchema = z
       .union([z.number().int().min(0).max(64), z.literal('auto')])
       .default(0)
       .describe(
-        "Decode worker threads. 0 = receive and decode on the main thread. N = worker 0 receives and hands each exporter's datagrams to the worker that owns it; workers decode and pre-aggregate, the main thread only counts (docs/performance.md). 'auto' = one per core but one. Ignored (0) while forensics.enabled.",
+        "Decode worker threads. 0 = receive and decode on the main thread. 1 = one worker receives and decodes. N ≥ 2 = worker 0 receives and hands each exporter's datagrams (by UDP source) to the one of the other N − 1 that owns it; workers decode and pre-aggregate sFlow samples, the main thread only counts (docs/performance.md). 'auto' = cores − 1, at least 2. Ignored (0) while forensics.enabled.",
       ),
     limits: limitsSchema,
     plausibility: plausibilitySchema,

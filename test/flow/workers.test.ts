@@ -85,10 +85,10 @@ afterEach(async () => {
 
 describe('decode workers (flow.workers)', () => {
   it('counts every record of real NetFlow v9 and sFlow exporters exactly once, per exporter as the main thread does', async () => {
-    // the test only means something if both workers own exporters of both formats
-    const owners = EXPORTERS.map((e) => ownerOf(e.address, 2));
-    expect(new Set(owners.filter((_, i) => i % 2 === 0)).size).toBe(2);
-    expect(new Set(owners.filter((_, i) => i % 2 === 1)).size).toBe(2);
+    // three workers: 0 receives, 1 and 2 decode; the test only means something if both own both formats
+    const owners = EXPORTERS.map((e) => ownerOf(e.address, 3));
+    expect(new Set(owners.filter((_, i) => i % 2 === 0))).toEqual(new Set([1, 2]));
+    expect(new Set(owners.filter((_, i) => i % 2 === 1))).toEqual(new Set([1, 2]));
 
     // the oracle: the same datagrams through the main-thread collector
     const inline = totals();
@@ -99,7 +99,7 @@ describe('decode workers (flow.workers)', () => {
     const want = byAddress(ref.stats());
 
     const got = totals();
-    c = new FlowCollector({ listen: [{ address: HOST, port: 0 }], workers: 2, onBatch: got.onBatch });
+    c = new FlowCollector({ listen: [{ address: HOST, port: 0 }], workers: 3, onBatch: got.onBatch });
     const [bound] = await c.start();
     await Promise.all(EXPORTERS.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
     const sent = EXPORTERS.reduce((n, e) => n + e.datagrams.length, 0);
@@ -108,8 +108,9 @@ describe('decode workers (flow.workers)', () => {
     const s = c.stats();
     expect(s.listeners[0]!.datagrams).toBe(sent);
     expect(s.listeners[0]!.socketDrops).toBe(0);
-    expect(s.workers!.map((w) => w.datagrams > 0)).toEqual([true, true]);
-    expect(s.workers!.map((w) => w.restarts)).toEqual([0, 0]);
+    expect(s.workers!.map((w) => w.datagrams > 0)).toEqual([false, true, true]);
+    expect(s.workers!.map((w) => w.handedOff)).toEqual([sent, 0, 0]);
+    expect(s.workers!.map((w) => w.restarts)).toEqual([0, 0, 0]);
     const have = byAddress(s);
     expect(have.size).toBe(EXPORTERS.length);
     for (const e of EXPORTERS) {
@@ -153,9 +154,9 @@ describe('decode workers (flow.workers)', () => {
     });
     const [bound] = await c.start();
     const port = bound!.port;
-    // one exporter owned by each worker
-    const mine = (w: number) => EXPORTERS.find((e) => ownerOf(e.address, 2) === w && e.datagrams === V9)!;
-    const [a, b] = [mine(0), mine(1)];
+    // two workers: 0 receives, 1 decodes
+    const b = EXPORTERS[0]!;
+    expect(ownerOf(b.address, 2)).toBe(1);
 
     await sendAll(port, b.address, [Buffer.from('not an export'), Buffer.alloc(3), ...V9]);
     await waitFor(
@@ -185,7 +186,7 @@ describe('decode workers (flow.workers)', () => {
     expect(s.errors['unknown-format']).toBe(2);
     await waitFor('records after the restart', () => got.t.packets > before);
 
-    // worker 0 (it owns the socket) dies: it binds the same port again and decodes again
+    // worker 0 (it owns the socket) dies: it binds the same port again and hands off again
     await c.workerThreads()[0]!.terminate();
     await waitFor(
       'restart 0',
@@ -193,12 +194,16 @@ describe('decode workers (flow.workers)', () => {
     );
     await waitFor('listener back', () => c!.stats().listeners.length === 1);
     const again = async () => {
-      await sendAll(port, a.address, V9);
-      return (byAddress(c!.stats()).get(a.address)?.datagrams ?? 0) > 0;
+      await sendAll(port, b.address, V9);
+      return (byAddress(c!.stats()).get(b.address)?.datagrams ?? 0) > V9.length;
     };
     // the new socket may take a moment to be bound: resend until the exporter shows up
     const t0 = Date.now();
     while (!(await again()) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 500));
-    await waitFor('worker 0 decodes again', () => (byAddress(c!.stats()).get(a.address)?.records ?? 0) > 0);
+    await waitFor(
+      'hand-offs after worker 0 restarted',
+      () => (byAddress(c!.stats()).get(b.address)?.datagrams ?? 0) > V9.length,
+    );
+    expect(c.stats().workers!.map((w) => w.restarts)).toEqual([1, 1]);
   });
 });
