@@ -134,6 +134,10 @@ describe('decode workers (flow.workers)', () => {
       // the exporter ids in the batches name the right exporter on the main thread
       expect(got.t.byExporter.get(e.address)).toBe(inline.t.byExporter.get(e.address));
     }
+    // one dense table of exporters on the main thread, as the main-thread collector keeps (the app maps it)
+    expect(c.exporters.map((e) => e.address).sort()).toEqual(EXPORTERS.map((e) => e.address).sort());
+    expect(Object.keys(c.exporters)).toHaveLength(c.exporters.length);
+    expect(s.exporters.map((e) => e.id).sort()).toEqual(c.exporters.map((e) => e.id).sort());
     expect(s.errors).toEqual(ref.stats().errors);
     // packets and bytes reach detection once each; sFlow samples of one conversation may be merged (fewer rows)
     expect(got.t.packets).toBe(inline.t.packets);

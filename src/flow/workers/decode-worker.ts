@@ -36,17 +36,16 @@ const freshBatch = () => new FlowBatch(capacity, spareBatches.pop());
 const acc = new ShardAccumulator(capacity);
 let sentGeneration = -1;
 
-/** Posts the accumulated records (global exporter ids) with the exporter table when it changed. */
+/** Posts the accumulated records (this worker's exporter ids) with the exporter table when it changed. */
 function postAccumulated(): void {
   if (acc.length === 0) return;
   counts.stalledMs += waitBelow(slots, batchSlot(init.index), MAX_BATCHES_IN_FLIGHT);
   const b = acc.swap(freshBatch());
-  for (let i = 0; i < b.length; i++) b.exporter[i] = (b.exporter[i] as number) * init.count + init.index;
   let exporters: ExporterInfo[] | undefined;
   if (collector.generation !== sentGeneration) {
     sentGeneration = collector.generation;
     exporters = collector.exporters.map((e) => ({
-      id: e.id * init.count + init.index,
+      id: e.id,
       address: e.address,
       node: e.node,
     }));

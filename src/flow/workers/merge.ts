@@ -13,10 +13,13 @@ export interface Snapshot {
   readonly live: boolean;
 }
 
-/** `listeners` are the merged listener counters with the kernel's drops (read by the main thread). */
+/**
+ * `listeners` are the merged listener counters with the kernel's drops (read by the main thread); `globalId`
+ * names a worker's exporter by the main thread's id.
+ */
 export function mergeStats(
   snaps: readonly Snapshot[],
-  count: number,
+  globalId: (worker: number, local: number, address: string, node: string) => number,
   listeners: ListenerStats[],
 ): Omit<CollectorStats, 'backpressure' | 'workers'> {
   const errors = emptyErrorCounts();
@@ -38,7 +41,7 @@ export function mergeStats(
     if (!live) continue;
     for (const k of Object.keys(held) as (keyof typeof held)[]) held[k] += s.held[k] ?? 0;
     for (const k of Object.keys(shapes) as (keyof typeof shapes)[]) shapes[k] += s.shapes[k];
-    for (const e of s.exporters) exporters.push({ ...e, id: e.id * count + worker });
+    for (const e of s.exporters) exporters.push({ ...e, id: globalId(worker, e.id, e.address, e.node) });
   }
   exporters.sort((a, b) => a.id - b.id);
   return { ...out, errors, held, shapes, listeners, exporters };

@@ -62,6 +62,8 @@ export class DecodePool {
   readonly exporters: ExporterState[] = [];
   generation = 0;
   private readonly slots: Slot[];
+  /** Per worker: its exporter ids → the main thread's. */
+  private readonly ids: number[][];
   private readonly inflight: Int32Array;
   private listeners: { address: string; port: number; recvBufferBytes: number }[] = [];
   private stopping = false;
@@ -74,6 +76,7 @@ export class DecodePool {
     private readonly statsMs = 500,
   ) {
     this.inflight = new Int32Array(new SharedArrayBuffer(4 * count * 2));
+    this.ids = Array.from({ length: count }, () => []);
     this.slots = Array.from({ length: count }, () => ({
       worker: undefined,
       stats: undefined,
@@ -196,9 +199,11 @@ export class DecodePool {
   }
 
   private deliver(i: number, w: Worker, m: Extract<ToMain, { type: 'batch' }>): void {
-    if (m.exporters) this.adopt(m.exporters);
+    if (m.exporters) this.adopt(i, m.exporters);
     const batch = new FlowBatch(m.capacity, m.buffer);
     batch.length = m.length;
+    const ids = this.ids[i] as number[];
+    for (let r = 0; r < batch.length; r++) batch.exporter[r] = ids[batch.exporter[r] as number] as number;
     try {
       this.onBatch(batch, this.exporters);
     } finally {
@@ -210,15 +215,27 @@ export class DecodePool {
   }
 
   /** A worker's exporter table changed: the slots it names get (new) occupants. */
-  private adopt(list: readonly ExporterInfo[]): void {
-    for (const e of list) {
-      const cur = this.exporters[e.id];
-      if (cur && cur.address === e.address && cur.node === e.node) continue;
-      const mirror = new ExporterState(e.id, e.address);
-      mirror.node = e.node;
-      this.exporters[e.id] = mirror;
-    }
+  private adopt(worker: number, list: readonly ExporterInfo[]): void {
+    for (const e of list) this.globalId(worker, e.id, e.address, e.node);
     this.generation++;
+  }
+
+  /**
+   * The main thread's id of exporter `local` of `worker`: ids are handed out densely, as the main-thread
+   * collector does, and a slot whose occupant changed (eviction, a restarted worker) gets a new mirror.
+   */
+  private globalId(worker: number, local: number, address: string, node: string): number {
+    const ids = this.ids[worker] as number[];
+    let id = ids[local];
+    if (id === undefined) ids[local] = id = this.exporters.length;
+    const cur = this.exporters[id];
+    if (!cur || cur.address !== address || cur.node !== node) {
+      const mirror = new ExporterState(id, address);
+      mirror.node = node;
+      this.exporters[id] = mirror;
+      this.generation++;
+    }
+    return id;
   }
 
   /** Counters of every worker (a dead one's included), per listener and per exporter under the global ids. */
@@ -229,7 +246,7 @@ export class DecodePool {
       if (s.retired) snaps.push({ worker, stats: s.retired, live: false });
     }
     const listeners = listenerStats(this.listenerCounters(snaps.map((x) => x.stats)));
-    const merged = mergeStats(snaps, this.count, listeners);
+    const merged = mergeStats(snaps, (w, l, a, n) => this.globalId(w, l, a, n), listeners);
     for (const e of merged.exporters) {
       const m = this.exporters[e.id];
       if (!m || m.address !== e.address) continue;

@@ -110,6 +110,7 @@ describe('merged counters', () => {
     expect(dead.listeners[0]!.datagrams).toBe(12);
     expect(dead.errors.truncated).toBe(12);
     expect(dead.exporters).toEqual([]);
+    const ids = new Map<string, number>();
     const m = mergeStats(
       [
         {
@@ -123,7 +124,7 @@ describe('merged counters', () => {
         { worker: 1, stats: dead, live: false },
         { worker: 2, stats: snapshot(1, [{ id: 0, address: 'd' }]), live: true },
       ],
-      3,
+      (w, l) => ids.get(`${w}/${l}`) ?? (ids.set(`${w}/${l}`, ids.size), ids.size - 1),
       [],
     );
     expect(m.datagrams).toBe(23);
@@ -131,9 +132,9 @@ describe('merged counters', () => {
     expect(m.errors.truncated).toBe(23);
     expect(m.held.templates).toBe(6); // the dead worker's templates died with it
     expect(m.exporters.map((e) => [e.id, e.address])).toEqual([
-      [1, 'b'],
+      [0, 'b'],
+      [1, 'c'],
       [2, 'd'],
-      [7, 'c'],
     ]);
   });
 });

@@ -35,7 +35,7 @@ export const CHUNK_BYTES = 256 * 1024;
 export const batchSlot = (worker: number): number => worker;
 export const chunkSlot = (worker: number, count: number): number => count + worker;
 
-/** A slot in the main thread's exporter table: its id there is local id * count + worker index. */
+/** A slot of a worker's exporter table (its id there); the main thread maps it to an id of its own. */
 export interface ExporterInfo {
   readonly id: number;
   readonly address: string;
