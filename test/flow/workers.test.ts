@@ -210,4 +210,19 @@ describe('decode workers (flow.workers)', () => {
     );
     expect(c.stats().workers!.map((w) => w.restarts)).toEqual([1, 1]);
   });
+
+  it('fails to start with the bind error when the port is taken', async () => {
+    const taken = dgram.createSocket('udp4');
+    await new Promise<void>((r) => taken.bind(0, HOST, () => r()));
+    try {
+      c = new FlowCollector({
+        listen: [{ address: HOST, port: taken.address().port }],
+        workers: 1,
+        onBatch: () => undefined,
+      });
+      await expect(c.start()).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
 });

@@ -29,7 +29,7 @@ const post = (m: ToMain, transfer: ArrayBuffer[] = []) => port.postMessage(m, tr
 const slots = new Int32Array(init.inflight);
 const capacity = init.options.batchSize ?? 4096;
 const flushMs = init.options.flushMs ?? 20;
-const counts: RecordCounts = { recordsIn: 0, recordsOut: 0, handedOff: 0, stalledMs: 0 };
+const counts: RecordCounts = { recordsIn: 0, recordsOut: 0, handedOff: 0, lostInHandOff: 0, stalledMs: 0 };
 
 const spareBatches: ArrayBuffer[] = [];
 const freshBatch = () => new FlowBatch(capacity, spareBatches.pop());
@@ -70,7 +70,10 @@ function postChunk(w: number): void {
   if (!peer) {
     // the worker is (re)starting: keep what is packed for it until its channel arrives; past one chunk, the
     // oldest is lost with the restart the pool counts
-    if (writer.length > CHUNK_BYTES / 2) writer.take(writer.bytes.buffer as ArrayBuffer);
+    if (writer.length > CHUNK_BYTES / 2) {
+      counts.lostInHandOff += writer.count;
+      writer.take(writer.bytes.buffer as ArrayBuffer);
+    }
     return;
   }
   counts.stalledMs += waitBelow(slots, chunkSlot(w, init.count), MAX_CHUNKS_IN_FLIGHT);

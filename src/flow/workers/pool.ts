@@ -44,7 +44,13 @@ interface Slot {
   stopped: (() => void) | undefined;
 }
 
-const zeroRecords = (): RecordCounts => ({ recordsIn: 0, recordsOut: 0, handedOff: 0, stalledMs: 0 });
+const zeroRecords = (): RecordCounts => ({
+  recordsIn: 0,
+  recordsOut: 0,
+  handedOff: 0,
+  lostInHandOff: 0,
+  stalledMs: 0,
+});
 
 /** How the worker module is loaded: the compiled .js as it is, the TypeScript source through tsx. */
 function spawnWorker(init: WorkerInit, transferList: MessagePort[]): Worker {
@@ -174,13 +180,18 @@ export class DecodePool {
       } else if (m.type === 'stopped') s.stopped?.();
     });
     if (!bind) w.once('online', ready);
-    w.on('error', (err) => this.log.error({ err, worker: i }, 'flow decode worker failed'));
+    let lastError: unknown;
+    w.on('error', (err) => {
+      lastError = err;
+      this.log.error({ err, worker: i }, 'flow decode worker failed');
+    });
     w.on('exit', (code) => {
       if (s.worker !== w) return;
       s.worker = undefined;
       s.stopped?.();
-      if (!up) {
-        failed?.(new Error(`flow decode worker ${i} exited with ${code} before it was up`));
+      if (!up && failed) {
+        // at start (e.g. the port is taken): the caller gets the worker's own error
+        failed(lastError ?? new Error(`flow decode worker ${i} exited with ${code} before it was up`));
         return;
       }
       if (this.stopping) return;

@@ -61,6 +61,8 @@ export interface RecordCounts {
   recordsOut: number;
   /** Datagrams this worker received and handed to another worker; time it waited on full queues. */
   handedOff: number;
+  /** Datagrams packed for a worker that was restarting and could not take them (lost with the restart). */
+  lostInHandOff: number;
   stalledMs: number;
 }
 
