@@ -1,5 +1,6 @@
 // Flow-side wiring between the config, the collector and the engine: the collector of the flow section,
 // refusal totals for /healthz, and the implausible-node annotation of attack events (docs/flow-hardening.md).
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { AttackEvent } from '../domain/attack.js';
 import { type CollectorOptions, type CollectorStats, FlowCollector } from '../flow/collector.js';
@@ -12,6 +13,14 @@ export function buildCollector(
   onBatch: CollectorOptions['onBatch'],
   rawTap: CollectorOptions['rawTap'] | undefined,
 ): FlowCollector {
+  let workers = flowWorkers(flow.workers, availableParallelism());
+  if (workers > 0 && rawTap) {
+    log.warn(
+      { workers },
+      'flow.workers ignored: forensics reads raw sFlow headers as they are decoded, on the main thread',
+    );
+    workers = 0;
+  }
   return new FlowCollector({
     listen: flow.listeners.map((l) => ({ address: l.address, port: l.port })),
     recvBufferSize: flow.receiveBufferBytes,
@@ -21,6 +30,8 @@ export function buildCollector(
     ...flowCollectorOptions(flow),
     onBatch,
     ...(rawTap ? { rawTap } : {}),
+    workers,
+    log,
     // Once a minute, only when non-zero: "no attack" must not be confused with "we drop the data".
     onPressure: (report) =>
       log.warn(
@@ -28,6 +39,14 @@ export function buildCollector(
         'flow data lost in the last minute (socket drops, decode errors or queue overflows); see GET /api/v1/exporters',
       ),
   });
+}
+
+/**
+ * Decode worker threads for flow.workers on a machine with `cores` cores: 'auto' = one per core but the main
+ * thread's, and at least two (one receiving, one decoding: the measured best on two cores, docs/performance.md).
+ */
+export function flowWorkers(setting: Config['flow']['workers'], cores: number): number {
+  return setting === 'auto' ? Math.max(2, cores - 1) : setting;
 }
 
 export function flowCollectorOptions(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlowBatch } from '../flow/batch.js';
-import { MERGE_MS, ShardAccumulator } from './accumulate.js';
+import { MERGE_MS, ShardAccumulator } from '../flow/accumulate.js';
 import { RECORD_BYTES, decodeRecords, encodeRecords } from './codec.js';
 import { ownerOf, shardOf, shardsOf } from './shard.js';
 

@@ -4,7 +4,7 @@
 // batch that finds no room, or whose publish fails, is dropped and counted — the gap is reported, not hidden.
 import type { FlowBatch } from '../flow/batch.js';
 import type { ExporterState } from '../flow/exporter.js';
-import { ShardAccumulator } from './accumulate.js';
+import { ShardAccumulator } from '../flow/accumulate.js';
 import { encodeRecords } from './codec.js';
 import type { ClusterConfig } from './config.js';
 import { type Link, flowSubject } from './jetstream.js';

@@ -177,6 +177,12 @@ export const flowSchema = z
       .describe(
         "Bytes of an sFlow sampled packet (and of raw pcap traffic): 'ip' = the IP length from the packet's header, as thresholds in bits/s mean (FastNetMon's sflow_read_packet_length_from_ip_header); 'frame' = the frame length the agent reports (Ethernet header and FCS included).",
       ),
+    workers: z
+      .union([z.number().int().min(0).max(64), z.literal('auto')])
+      .default(0)
+      .describe(
+        "Decode worker threads. 0 = receive and decode on the main thread. 1 = one worker receives and decodes. N ≥ 2 = worker 0 receives and hands each exporter's datagrams (by UDP source) to the one of the other N − 1 that owns it; workers decode and pre-aggregate sFlow samples, the main thread only counts (docs/performance.md). 'auto' = cores − 1, at least 2. Ignored (0) while forensics.enabled.",
+      ),
     limits: limitsSchema,
     plausibility: plausibilitySchema,
   })

@@ -52,29 +52,47 @@ export class FlowBatch {
   readonly startMs: Float64Array;
   readonly endMs: Float64Array;
 
-  constructor(capacity = 4096) {
+  /** The one buffer every column is a view of (transferable to and from a worker thread as a whole). */
+  readonly buffer: ArrayBuffer;
+
+  /** Octets one record takes across all columns. */
+  static readonly RECORD_BYTES = 4 * 8 + 14 * 4 + 3 * 2 + 6;
+
+  /** A batch of `capacity` records; over `buffer` (capacity * RECORD_BYTES octets) when given, else a new one. */
+  constructor(capacity = 4096, buffer?: ArrayBuffer) {
     this.capacity = capacity;
-    this.family = new Uint8Array(capacity);
-    this.srcAddr = new Uint32Array(capacity * 4);
-    this.dstAddr = new Uint32Array(capacity * 4);
-    this.proto = new Uint8Array(capacity);
-    this.srcPort = new Uint16Array(capacity);
-    this.dstPort = new Uint16Array(capacity);
-    this.tcpFlags = new Uint8Array(capacity);
-    this.fragment = new Uint8Array(capacity);
-    this.tos = new Uint8Array(capacity);
-    this.packets = new Float64Array(capacity);
-    this.bytes = new Float64Array(capacity);
-    this.samplingRate = new Uint32Array(capacity);
-    this.exporter = new Uint32Array(capacity);
-    this.format = new Uint8Array(capacity);
-    this.inIf = new Uint32Array(capacity);
-    this.outIf = new Uint32Array(capacity);
-    this.srcAs = new Uint32Array(capacity);
-    this.dstAs = new Uint32Array(capacity);
-    this.vlan = new Uint16Array(capacity);
-    this.startMs = new Float64Array(capacity);
-    this.endMs = new Float64Array(capacity);
+    const need = capacity * FlowBatch.RECORD_BYTES;
+    if (buffer && buffer.byteLength < need)
+      throw new RangeError(`FlowBatch buffer ${buffer.byteLength} < ${need}`);
+    this.buffer = buffer ?? new ArrayBuffer(need);
+    // widest columns first, so every view is aligned to its element size
+    let off = 0;
+    const at = (width: number, n = capacity): number => ((off += width * n), off - width * n);
+    const f64 = () => new Float64Array(this.buffer, at(8), capacity);
+    const u32 = (n = 1) => new Uint32Array(this.buffer, at(4, capacity * n), capacity * n);
+    const u16 = () => new Uint16Array(this.buffer, at(2), capacity);
+    const u8 = () => new Uint8Array(this.buffer, at(1), capacity);
+    this.packets = f64();
+    this.bytes = f64();
+    this.startMs = f64();
+    this.endMs = f64();
+    this.srcAddr = u32(4);
+    this.dstAddr = u32(4);
+    this.samplingRate = u32();
+    this.exporter = u32();
+    this.inIf = u32();
+    this.outIf = u32();
+    this.srcAs = u32();
+    this.dstAs = u32();
+    this.srcPort = u16();
+    this.dstPort = u16();
+    this.vlan = u16();
+    this.family = u8();
+    this.proto = u8();
+    this.tcpFlags = u8();
+    this.fragment = u8();
+    this.tos = u8();
+    this.format = u8();
   }
 
   get full(): boolean {

@@ -99,3 +99,27 @@ export function pressureTotals(s: PressureSnapshot): {
   for (const e of s.exporters) sequenceLostDatagrams += e.lostDatagrams;
   return { socketDrops, decodeErrors, queueOverflows, rejected, sequenceLostDatagrams };
 }
+
+/** The loss counters out of per-listener and per-exporter stats (the collector's, or the decode workers' merged). */
+export function pressureOf(
+  listeners: readonly ListenerPressure[],
+  exporters: readonly (ExporterPressure & { address: string })[],
+): PressureSnapshot {
+  return {
+    listeners: listeners.map((l) => ({
+      address: l.address,
+      port: l.port,
+      socketDrops: l.socketDrops,
+      decodeErrors: l.decodeErrors,
+      queueOverflows: l.queueOverflows,
+      rejected: l.rejected,
+    })),
+    exporters: exporters.map((e) => ({
+      address: e.address,
+      decodeErrors: e.decodeErrors,
+      queueOverflows: e.queueOverflows,
+      lostDatagrams: e.lostDatagrams,
+      lostRecords: e.lostRecords,
+    })),
+  };
+}

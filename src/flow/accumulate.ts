@@ -1,16 +1,17 @@
-// Collector-side pre-aggregation, one accumulator per shard: records are copied into the shard's batch, and
+// Collector-side pre-aggregation, one accumulator per shard (cluster/flow-publisher.ts) or per decode worker
+// (workers/decode-worker.ts): records are copied into the accumulator's batch, and
 // packet samples (sFlow, pcap: no flow count of their own) of one conversation — same addresses, ports,
 // protocol, flags, node, sampling rate — within one MERGE_MS bucket are summed into a single record, so a
 // flood from few sources costs one record per bucket on the wire instead of one per sample. Flow records
 // (NetFlow, IPFIX) are kept one by one: each counts as a new flow in detection. No per-record allocation.
-import { FlowBatch } from '../flow/batch.js';
+import { FlowBatch } from './batch.js';
 
 /** Width of the time bucket inside which samples of one conversation merge. */
 export const MERGE_MS = 100;
 const SAMPLE_FORMATS_FROM = 3; // FORMAT_CODE sflow5 = 3, pcap = 4
 
 export class ShardAccumulator {
-  readonly batch: FlowBatch;
+  batch: FlowBatch;
   readonly nodeOf: Uint16Array;
   names: string[] = [];
   private readonly nameIndex = new Map<string, number>();
@@ -75,6 +76,16 @@ export class ShardAccumulator {
       while ((this.slots[s] as number) >= 0) s = (s + 1) & mask;
       this.slots[s] = j;
     }
+  }
+
+  /** Hands out the filled batch and goes on in `fresh` (same capacity; a worker's batch travels away). */
+  swap(fresh: FlowBatch): FlowBatch {
+    if (fresh.capacity !== this.batch.capacity)
+      throw new RangeError('ShardAccumulator.swap: capacity differs');
+    const out = this.batch;
+    this.batch = fresh;
+    this.reset();
+    return out;
   }
 
   reset(): void {

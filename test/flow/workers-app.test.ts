@@ -1,0 +1,154 @@
+// Issue 15 through the real process: `floodgate run` with flow.workers: 2 counts the records of real exporter
+// captures (softflowd NetFlow v9 with templates, pmacct sfprobe sFlow v5) replayed over loopback from four
+// exporters exactly once in GET /api/v1/exporters, hands them to detection, and still shows the kernel's drops
+// of the socket a worker thread reads (SIGSTOP stalls every thread) per listener and in /healthz.
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeCapture, udpOf } from '../../src/flow/capture.js';
+import { readCapture } from '../../src/flow/pcap.js';
+import { freeUdpPort } from '../e2e/support-sflow.js';
+import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
+import { waitFor } from '../support/wait.js';
+import { FIXTURE_DIR } from './fixtures.js';
+
+const HOST = '127.0.92.30';
+const API_PORT = 18492;
+
+const capture = (file: string) => readFileSync(join(FIXTURE_DIR, file));
+const payloads = (file: string): Buffer[] =>
+  readCapture(capture(file))
+    .packets.map(udpOf)
+    .filter((u) => u !== undefined)
+    .map((u) => Buffer.from(u.payload));
+const V9 = payloads('softflowd-v9.pcap');
+const V9_RECORDS = decodeCapture(capture('softflowd-v9.pcap')).sink.count;
+const SFLOW = payloads('sfprobe-sflow5.pcap');
+const SFLOW_RECORDS = decodeCapture(capture('sfprobe-sflow5.pcap')).sink.count;
+
+/** The sFlow capture as agent `address` sends it (the IPv4 agent address follows version and address type). */
+const asAgent = (address: string): Buffer[] =>
+  SFLOW.map((d) => {
+    const c = Buffer.from(d);
+    address.split('.').forEach((o, i) => (c[8 + i] = Number(o)));
+    return c;
+  });
+
+const EXPORTERS = [
+  { address: '127.0.92.31', datagrams: V9, records: V9_RECORDS },
+  { address: '127.0.92.32', datagrams: V9, records: V9_RECORDS },
+  { address: '127.0.92.33', datagrams: asAgent('127.0.92.33'), records: SFLOW_RECORDS },
+  { address: '127.0.92.34', datagrams: asAgent('127.0.92.34'), records: SFLOW_RECORDS },
+];
+
+async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, from, () => r()));
+  let ok = 0;
+  for (const b of bufs) ok += await new Promise<number>((r) => s.send(b, port, HOST, (e) => r(e ? 0 : 1)));
+  await new Promise<void>((r) => s.close(() => r()));
+  return ok;
+}
+
+interface Listener {
+  port: number;
+  datagrams: number;
+  socketDrops: number;
+  socketDropsKnown: boolean;
+  decodeErrors: number;
+}
+interface ExportersBody {
+  exporters: {
+    datagrams: number;
+    listeners: Listener[];
+    exporters: { address: string; datagrams: number; records: number; lostDatagrams: number }[];
+    workers: { index: number; restarts: number; datagrams: number }[];
+  };
+}
+interface Health {
+  checks: {
+    flow: { datagrams: number; backpressure: { socketDrops: number; decodeErrors: number } };
+    detection: { records: number };
+  };
+}
+
+let fg: FloodgateProcess | undefined;
+afterEach(async () => {
+  if (fg?.child.pid) process.kill(fg.child.pid, 'SIGCONT');
+  await fg?.stop();
+  fg = undefined;
+});
+
+describe.runIf(process.platform === 'linux')('floodgate run with flow.workers', () => {
+  const start = async (receiveBufferBytes: number) => {
+    const port = await freeUdpPort(HOST);
+    fg = await startFloodgate(
+      {
+        log: { level: 'warn' },
+        flow: { listeners: [{ protocol: 'netflow', address: HOST, port }], workers: 2, receiveBufferBytes },
+        detection: { networks: ['0.0.0.0/0'] },
+        mitigation: { dryRun: true },
+      },
+      { apiHost: HOST, apiPort: API_PORT },
+    );
+    return { port, api: fg.api, pid: fg.child.pid ?? 0 };
+  };
+
+  it('counts every exporter record once, per exporter, and hands them to detection', async () => {
+    const { port, api } = await start(8 * 1024 * 1024);
+    const sent = (await Promise.all(EXPORTERS.map((e) => sendAll(port, e.address, e.datagrams)))).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(sent).toBe(EXPORTERS.reduce((n, e) => n + e.datagrams.length, 0));
+    const body = await waitFor('every exporter counted', async () => {
+      const r = await getJson<ExportersBody>(`${api}/api/v1/exporters`);
+      return r.exporters.datagrams === sent && r.exporters.exporters.length === EXPORTERS.length
+        ? r.exporters
+        : undefined;
+    });
+    const byAddress = new Map(body.exporters.map((e) => [e.address, e]));
+    for (const e of EXPORTERS)
+      expect(byAddress.get(e.address)).toMatchObject({
+        datagrams: e.datagrams.length,
+        records: e.records,
+        lostDatagrams: 0,
+      });
+    expect(body.workers.map((w) => w.restarts)).toEqual([0, 0]);
+    expect(body.listeners[0]).toMatchObject({ port, datagrams: sent, socketDrops: 0, decodeErrors: 0 });
+    const decoded = EXPORTERS.reduce((n, e) => n + e.records, 0);
+    const health = await waitFor('detection counted the records', async () => {
+      const h = await getJson<Health>(`${api}/healthz`);
+      return h.checks.detection.records > 0 ? h : undefined;
+    });
+    expect(health.checks.flow.datagrams).toBe(sent);
+    // sFlow samples of one conversation may be merged before detection, never multiplied
+    expect(health.checks.detection.records).toBeLessThanOrEqual(decoded);
+  });
+
+  it('shows the kernel drops of the socket a worker reads after a stall, per listener and in /healthz', async () => {
+    const { port, api, pid } = await start(65536);
+    // a stall of the whole process: the socket worker 0 reads overflows, and the main thread reads its drops
+    process.kill(pid, 'SIGSTOP');
+    let burst = 0;
+    try {
+      burst = await sendAll(
+        port,
+        '127.0.92.35',
+        Array.from({ length: 2000 }, () => Buffer.alloc(1000)),
+      );
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const after = await waitFor('drops and deliveries adding up to the burst', async () => {
+      const r = await getJson<ExportersBody>(`${api}/api/v1/exporters`);
+      const l = r.exporters.listeners[0];
+      return l && l.socketDrops > 0 && l.datagrams + l.socketDrops === burst ? l : undefined;
+    });
+    expect(after.socketDropsKnown).toBe(true);
+    expect(after.decodeErrors).toBe(after.datagrams);
+    const h = await getJson<Health>(`${api}/healthz`);
+    expect(h.checks.flow.backpressure.socketDrops).toBe(after.socketDrops);
+  });
+});
