@@ -144,9 +144,9 @@ export class App {
       'store open',
     );
 
-    let built: ReturnType<typeof buildAdapters>;
+    let built: Awaited<ReturnType<typeof buildAdapters>>;
     try {
-      built = buildAdapters(config, log);
+      built = await buildAdapters(config, log);
     } catch (err) {
       await store.close();
       throw err;
