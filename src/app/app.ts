@@ -45,7 +45,7 @@ export interface AppOptions {
   /** Extra adapters (tests); configured adapters are built from the config. */
   readonly adapters?: readonly Adapter[];
   /** Export test doubles (e.g. a fake Kafka producer). */
-  readonly exportDeps?: ConstructorParameters<typeof Observability>[4];
+  readonly exportDeps?: Parameters<typeof Observability.create>[4];
 }
 
 export class App {
@@ -151,7 +151,14 @@ export class App {
       await store.close();
       throw err;
     }
-    const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
+    let obs: Observability;
+    try {
+      obs = await Observability.create(config.exports, events, log, config.node.name, options.exportDeps);
+    } catch (err) {
+      for (const a of built.adapters) await a.close().catch(() => undefined);
+      await store.close();
+      throw err;
+    }
     // host agents: their reports become events like the detector's (holder.app is set below)
     const agents = config.agents.enabled
       ? agentsWiring(
