@@ -1,0 +1,152 @@
+// Throughput of the whole `floodgate run` process (issue 15): real exporter captures (softflowd NetFlow v9,
+// pmacct sfprobe sFlow v5, test/fixtures/flow) replayed over loopback from a separate process at stepped
+// datagram rates, each step bounded in time. Per offered rate: datagrams/s sent, received, dropped by the
+// kernel (the listener's /proc drop counter, as GET /api/v1/exporters shows it), loss, records/s counted
+// by the detector, CPU of the floodgate process (one core = 100 %) and its RSS; then the loss onset (the
+// first rate with ≥ 1 % loss). The sender is Node too and may top out below the highest step on a busy
+// machine: the achieved rate is what is reported. Run: npx tsx bench/ingest.bench.ts
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeCapture } from '/work/wt/rss/src/flow/capture.js';
+import { freeUdpPort } from '/work/wt/rss/test/e2e/support-sflow.js';
+import { getJson, startFloodgate } from '/work/wt/rss/test/support/floodgate-process.js';
+
+const HOST = '127.0.93.20';
+const API_PORT = 18931;
+const ROOT = '/work/wt/rss';
+const STEP_SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 3);
+const RATES = (process.env.INGEST_BENCH_RATES ?? '2000,5000,10000,20000,40000').split(',').map(Number);
+
+const CAPTURES = [
+  { name: 'netflow9', protocol: 'netflow', file: 'softflowd-v9.pcap' },
+  { name: 'sflow5', protocol: 'sflow', file: 'sfprobe-sflow5.pcap' },
+] as const;
+
+interface Exporters {
+  exporters: { datagrams: number; listeners: { port: number; rxQueueBytes: number }[] };
+}
+
+interface Health {
+  checks: {
+    flow: { datagrams: number; listeners: { port: number; socketDrops: number }[] };
+    detection: { records: number };
+  };
+}
+
+function procStat(pid: number): { cpuTicks: number; rssBytes: number } {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return { cpuTicks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * 4096 };
+}
+
+function send(port: number, pcap: string, rate: number): Promise<{ sent: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'bench', 'replay-sender.ts'),
+        HOST,
+        String(port),
+        pcap,
+        String(rate),
+        String(STEP_SECONDS),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (STEP_SECONDS + 30) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out) as { sent: number; seconds: number });
+      else reject(new Error(`replay sender exited with ${code}`));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function run(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const c of CAPTURES) {
+    const pcap = join(ROOT, 'test', 'fixtures', 'flow', c.file);
+    const decoded = decodeCapture(readFileSync(pcap));
+    const perDatagram = decoded.sink.count / Math.max(1, decoded.packets - decoded.skipped);
+    out[`${c.name}.recordsPerDatagram`] = Math.round(perDatagram * 10) / 10;
+    const port = await freeUdpPort(HOST);
+    const fg = await startFloodgate(
+      {
+        log: { level: 'warn' },
+        flow: { listeners: [{ protocol: c.protocol, address: HOST, port }] },
+        detection: { networks: ['0.0.0.0/0'] },
+        mitigation: { dryRun: true },
+      },
+      { apiHost: HOST, apiPort: API_PORT },
+    );
+    const pid = fg.child.pid ?? 0;
+    const health = () => getJson<Health>(`${fg.api}/healthz`);
+    // Waits until the socket's queue is empty and the datagram count stopped moving (≤ 15 s).
+    const settle = async () => {
+      let last = -1;
+      for (let i = 0; i < 75; i++) {
+        const e = await getJson<Exporters>(`${fg.api}/api/v1/exporters`);
+        const queued = e.exporters.listeners.find((l) => l.port === port)?.rxQueueBytes ?? 0;
+        if (queued === 0 && e.exporters.datagrams === last) return;
+        last = e.exporters.datagrams;
+        await sleep(200);
+      }
+    };
+    let onset = 0;
+    try {
+      // warm-up (JIT, lazily loaded modules), not measured
+      await send(port, pcap, RATES[0] ?? 1000);
+      await settle();
+      for (const rate of RATES) {
+        const h0 = await health();
+        const p0 = procStat(pid);
+        const t0 = performance.now();
+        const s = await send(port, pcap, rate);
+        const sendWall = (performance.now() - t0) / 1000;
+        await settle();
+        const h1 = await health();
+        const p1 = procStat(pid);
+        const wall = (performance.now() - t0) / 1000;
+        out[`${c.name}.${rate}.drainSeconds`] = Math.round((wall - sendWall) * 10) / 10;
+        const received = h1.checks.flow.datagrams - h0.checks.flow.datagrams;
+        const drop = (h: Health) => h.checks.flow.listeners.find((l) => l.port === port)?.socketDrops ?? 0;
+        const dropped = drop(h1) - drop(h0);
+        const loss = s.sent > 0 ? 1 - received / s.sent : 0;
+        const k = `${c.name}.${rate}`;
+        out[`${k}.sentPerSecond`] = Math.round(s.sent / s.seconds);
+        out[`${k}.receivedDatagrams`] = received;
+        out[`${k}.socketDrops`] = dropped;
+        out[`${k}.lossPercent`] = Math.round(loss * 1000) / 10;
+        out[`${k}.recordsPerSecond`] = Math.round(
+          (h1.checks.detection.records - h0.checks.detection.records) / s.seconds,
+        );
+        out[`${k}.cpuPercent`] = Math.round(((p1.cpuTicks - p0.cpuTicks) / 100 / wall) * 100);
+        out[`${k}.rssMB`] = Math.round(p1.rssBytes / 1e6);
+        if (!onset && loss >= 0.01) onset = rate;
+      }
+    } finally {
+      await fg.stop();
+    }
+    // 0 = no step lost ≥ 1 %
+    out[`${c.name}.lossOnsetDatagramsPerSecond`] = onset;
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  run().then(
+    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
