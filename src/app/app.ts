@@ -34,9 +34,8 @@ import { DryRunAdapter } from '../adapters/dry-run.js';
 import { agentsWiring, type AgentsWiring } from './agents-wiring.js';
 import { startHttpApi } from './http-api.js';
 import { BASELINE_SAVE_MS, restoreBaselines, saveBaselines } from './baselines.js';
-import { leadershipWanted, usesNats } from '../cluster/config.js';
 import type { ClusterNode } from '../cluster/node.js';
-import { loadOptional } from './optional.js';
+import { buildCluster } from './cluster-wiring.js';
 
 export interface AppOptions {
   readonly configPath?: string;
@@ -105,27 +104,11 @@ export class App {
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
     const holder: { app?: App } = {};
-    // the cluster roles' modules (nats, pg) are loaded only for a config that uses them
-    const cluster =
-      usesNats(config.cluster) || leadershipWanted(config.cluster)
-        ? new (await loadOptional('cluster', 'nats and pg', () => import('../cluster/node.js'))).ClusterNode(
-            config.cluster,
-            config.node.name,
-            config.store.postgresUrl,
-            log,
-            {
-              startRunner: () => holder.app!.runner.start(),
-              onEvent: (e) => holder.app?.emit(e),
-              ingest: (batch, names) => holder.app?.detector.ingest(batch, names),
-              onDeposed: (reason) => {
-                // fail-stop: the fence already refuses every call; a supervisor restarts us as a standby
-                log.error({ reason }, 'cluster: deposed; shutting down so a restart rejoins as standby');
-                process.exitCode = 75;
-                process.kill(process.pid, 'SIGTERM');
-              },
-            },
-          )
-        : undefined;
+    const cluster = await buildCluster(config, log, {
+      startRunner: () => holder.app!.runner.start(),
+      onEvent: (e) => holder.app?.emit(e),
+      ingest: (batch, names) => holder.app?.detector.ingest(batch, names),
+    });
     const storeUrl = cluster?.storeUrl(config.store.postgresUrl);
     const store = publishingAudit(
       await openStore(storeUrl ? { ...config.store, postgresUrl: storeUrl } : config.store, (err) =>
