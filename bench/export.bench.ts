@@ -145,7 +145,7 @@ export async function run(): Promise<Record<string, number>> {
 
   const bus = new EventBus();
   bus.subscribe((e) => metrics.onEvent(e));
-  const manager = new ExportManager(cfg, { node: 'bench' });
+  const manager = await ExportManager.create(cfg, { node: 'bench' });
   manager.attach(bus);
   const dead = await loop(bus);
   const stats = manager.stats();

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import { buildAdapters, logCarryIssues } from './adapters.js';
+import { ADAPTER_MODULES, type AdapterModules, buildAdapters, logCarryIssues } from './adapters.js';
 
 describe('buildAdapters', () => {
   it('an adapter instance with enabled: false is not built (issue 10 item 7)', async () => {
@@ -15,9 +15,56 @@ describe('buildAdapters', () => {
         bird: [{ name: 'bird-off' }],
       },
     });
-    const { adapters } = buildAdapters(config, pino({ level: 'silent' }));
+    const { adapters } = await buildAdapters(config, pino({ level: 'silent' }));
     expect(adapters.map((a) => a.name)).toEqual(['in-use']);
     for (const a of adapters) await a.close();
+  });
+});
+
+describe('buildAdapters loads only the configured kinds (docs/performance.md "Memory")', () => {
+  function recording(broken?: keyof AdapterModules) {
+    const loaded: string[] = [];
+    const modules = Object.fromEntries(
+      (Object.keys(ADAPTER_MODULES) as (keyof AdapterModules)[]).map((k) => [
+        k,
+        () => {
+          loaded.push(k);
+          return k === broken ? Promise.reject(new Error('Cannot find package')) : ADAPTER_MODULES[k]();
+        },
+      ]),
+    ) as unknown as AdapterModules;
+    return { modules, loaded };
+  }
+
+  it('the default config loads no adapter module (no gRPC, no undici)', async () => {
+    const { modules, loaded } = recording();
+    const built = await buildAdapters(configSchema.parse({}), pino({ level: 'silent' }), modules);
+    expect(built.adapters).toEqual([]);
+    expect(loaded).toEqual([]);
+  });
+
+  it('an enabled GoBGP instance loads the GoBGP module only; a disabled BIRD one loads nothing', async () => {
+    const { modules, loaded } = recording();
+    const config = configSchema.parse({
+      adapters: {
+        gobgp: [{ name: 'g', enabled: true, target: '127.0.93.1:50051' }],
+        bird: [{ name: 'b', enabled: false }],
+      },
+    });
+    const { adapters } = await buildAdapters(config, pino({ level: 'silent' }), modules);
+    expect(adapters.map((a) => a.name)).toEqual(['g']);
+    expect(loaded).toEqual(['gobgp']);
+    for (const a of adapters) await a.close();
+  });
+
+  it('a kind whose module cannot be loaded stops the build with the section and packages named', async () => {
+    const { modules } = recording('gobgp');
+    const config = configSchema.parse({
+      adapters: { gobgp: [{ name: 'g', enabled: true, target: '127.0.93.1:50051' }] },
+    });
+    await expect(buildAdapters(config, pino({ level: 'silent' }), modules)).rejects.toThrow(
+      'adapters.gobgp: could not load its modules (npm @grpc/grpc-js and @grpc/proto-loader): Cannot find package',
+    );
   });
 });
 

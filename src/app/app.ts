@@ -34,7 +34,8 @@ import { DryRunAdapter } from '../adapters/dry-run.js';
 import { agentsWiring, type AgentsWiring } from './agents-wiring.js';
 import { startHttpApi } from './http-api.js';
 import { BASELINE_SAVE_MS, restoreBaselines, saveBaselines } from './baselines.js';
-import { ClusterNode } from '../cluster/node.js';
+import type { ClusterNode } from '../cluster/node.js';
+import { buildCluster } from './cluster-wiring.js';
 
 export interface AppOptions {
   readonly configPath?: string;
@@ -43,7 +44,7 @@ export interface AppOptions {
   /** Extra adapters (tests); configured adapters are built from the config. */
   readonly adapters?: readonly Adapter[];
   /** Export test doubles (e.g. a fake Kafka producer). */
-  readonly exportDeps?: ConstructorParameters<typeof Observability>[4];
+  readonly exportDeps?: Parameters<typeof Observability.create>[4];
 }
 
 export class App {
@@ -103,19 +104,11 @@ export class App {
       log.error({ err, event: event.type }, 'an event subscriber failed; the others still got the event'),
     );
     const holder: { app?: App } = {};
-    const cluster = ClusterNode.wanted(config.cluster)
-      ? new ClusterNode(config.cluster, config.node.name, config.store.postgresUrl, log, {
-          startRunner: () => holder.app!.runner.start(),
-          onEvent: (e) => holder.app?.emit(e),
-          ingest: (batch, names) => holder.app?.detector.ingest(batch, names),
-          onDeposed: (reason) => {
-            // fail-stop: the fence already refuses every call; a supervisor restarts us as a standby
-            log.error({ reason }, 'cluster: deposed; shutting down so a restart rejoins as standby');
-            process.exitCode = 75;
-            process.kill(process.pid, 'SIGTERM');
-          },
-        })
-      : undefined;
+    const cluster = await buildCluster(config, log, {
+      startRunner: () => holder.app!.runner.start(),
+      onEvent: (e) => holder.app?.emit(e),
+      ingest: (batch, names) => holder.app?.detector.ingest(batch, names),
+    });
     const storeUrl = cluster?.storeUrl(config.store.postgresUrl);
     const store = publishingAudit(
       await openStore(storeUrl ? { ...config.store, postgresUrl: storeUrl } : config.store, (err) =>
@@ -134,14 +127,21 @@ export class App {
       'store open',
     );
 
-    let built: ReturnType<typeof buildAdapters>;
+    let built: Awaited<ReturnType<typeof buildAdapters>>;
     try {
-      built = buildAdapters(config, log);
+      built = await buildAdapters(config, log);
     } catch (err) {
       await store.close();
       throw err;
     }
-    const obs = new Observability(config.exports, events, log, config.node.name, options.exportDeps);
+    let obs: Observability;
+    try {
+      obs = await Observability.create(config.exports, events, log, config.node.name, options.exportDeps);
+    } catch (err) {
+      for (const a of built.adapters) await a.close().catch(() => undefined);
+      await store.close();
+      throw err;
+    }
     // host agents: their reports become events like the detector's (holder.app is set below)
     const agents = config.agents.enabled
       ? agentsWiring(

@@ -34,12 +34,12 @@ export class Observability {
   private cfg: ExportsConfig;
   private detector: (() => Detector) | undefined;
 
-  constructor(
+  private constructor(
     cfg: ExportsConfig,
     private readonly bus: EventBus,
     private readonly log: Logger,
     node: string,
-    deps: Partial<ExportDeps> = {},
+    exports: ExportManager,
   ) {
     this.cfg = cfg;
     this.metrics = new FloodgateMetrics({
@@ -47,14 +47,28 @@ export class Observability {
       processMetrics: cfg.metrics.processMetrics,
       node,
     });
-    this.exports = new ExportManager(cfg, {
-      node,
-      log,
-      rates: (n) => this.detector?.().topTalkers(n) ?? [],
-      ...deps,
-    });
+    this.exports = exports;
     this.unsubscribe.push(bus.subscribe((e) => this.metrics.onEvent(e)));
     this.unsubscribe.push(this.exports.attach(bus));
+  }
+
+  /** Builds the metrics and the configured export sinks (their modules are loaded here, per kind). */
+  static async create(
+    cfg: ExportsConfig,
+    bus: EventBus,
+    log: Logger,
+    node: string,
+    deps: Partial<ExportDeps> = {},
+  ): Promise<Observability> {
+    const holder: { obs?: Observability } = {};
+    const exports = await ExportManager.create(cfg, {
+      node,
+      log,
+      rates: (n) => holder.obs?.detector?.().topTalkers(n) ?? [],
+      ...deps,
+    });
+    holder.obs = new Observability(cfg, bus, log, node, exports);
+    return holder.obs;
   }
 
   /** Every adapter call timed and counted (floodgate_adapter_call_*). */

@@ -1,6 +1,5 @@
 // Small HTTP client for CLI commands that talk to a running floodgate's API. An error answer becomes an
 // ApiCallError carrying the catalogue code (src/domain/errors.ts) and, for an engine refusal, its reason.
-import { request } from 'undici';
 import { type ErrorCode, isErrorCode } from '../domain/errors.js';
 
 /** An error answer of the API, by its catalogue code; the message names the call, status and reason. */
@@ -31,6 +30,8 @@ export async function apiCall<T>(
   const url = new URL(path, opts.api.endsWith('/') ? opts.api : opts.api + '/');
   let res;
   try {
+    // undici is loaded by the commands that call an API, not by every start of the CLI (`floodgate run`)
+    const { request } = await import('undici');
     res = await request(url, {
       method,
       headers: {

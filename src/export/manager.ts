@@ -3,15 +3,15 @@
 // live reload (unchanged ones keep their queue and connection), and reports their counters for /metrics.
 import type { EventBus, OpsEvent } from '../domain/events.js';
 import type { ExportsConfig, KafkaSinkConfig } from './config.js';
-import { ElasticSink } from './elastic.js';
+import type { ElasticSink } from './elastic.js';
 import { toExportEvent } from './event.js';
-import { KafkaSink, type KafkaProducerPort, type TargetRate } from './kafka.js';
-import { MispSink } from './misp.js';
+import type { KafkaSink, KafkaProducerPort, TargetRate } from './kafka.js';
+import type { MispSink } from './misp.js';
 import type { QueueStats } from './queue.js';
-import { SentinelSink } from './sentinel.js';
+import type { SentinelSink } from './sentinel.js';
 import type { EventSink } from './sink.js';
-import { SplunkSink } from './splunk.js';
-import { SyslogSink } from './syslog.js';
+import type { SplunkSink } from './splunk.js';
+import type { SyslogSink } from './syslog.js';
 
 export interface ExportLogger {
   warn(obj: object, msg: string): void;
@@ -27,6 +27,41 @@ export interface ExportDeps {
   /** Kafka client factory (tests pass a fake; default kafkajs). */
   readonly kafkaProducer?: (cfg: KafkaSinkConfig) => Promise<KafkaProducerPort>;
 }
+
+/**
+ * One loader per sink kind: a kind's module (and its client: undici for the HTTP sinks, kafkajs when the
+ * Kafka sink connects) is imported only when a sink of that kind is configured (docs/performance.md "Memory").
+ */
+export interface SinkModules {
+  syslog(): Promise<{ SyslogSink: typeof SyslogSink }>;
+  splunk(): Promise<{ SplunkSink: typeof SplunkSink }>;
+  elastic(): Promise<{ ElasticSink: typeof ElasticSink }>;
+  sentinel(): Promise<{ SentinelSink: typeof SentinelSink }>;
+  misp(): Promise<{ MispSink: typeof MispSink }>;
+  kafka(): Promise<{ KafkaSink: typeof KafkaSink }>;
+}
+
+export const SINK_MODULES: SinkModules = {
+  syslog: () => import('./syslog.js'),
+  splunk: () => import('./splunk.js'),
+  elastic: () => import('./elastic.js'),
+  sentinel: () => import('./sentinel.js'),
+  misp: () => import('./misp.js'),
+  kafka: () => import('./kafka.js'),
+};
+
+type SinkKind = keyof SinkModules;
+type Loaded = { [K in SinkKind]?: Awaited<ReturnType<SinkModules[K]>> };
+
+/** The npm package a kind needs beyond this package's own code, named when it cannot be loaded. */
+const PACKAGE: Record<SinkKind, string> = {
+  syslog: 'none',
+  splunk: 'undici',
+  elastic: 'undici',
+  sentinel: 'undici',
+  misp: 'undici',
+  kafka: 'kafkajs',
+};
 
 export interface SinkStats extends QueueStats {
   readonly name: string;
@@ -47,14 +82,41 @@ export class ExportManager {
   /** Events that no sink took because of a failure inside a sink's push (should stay 0). */
   pushErrors = 0;
 
-  constructor(
-    cfg: ExportsConfig,
+  private readonly loaded: Loaded = {};
+
+  private constructor(
     private readonly deps: ExportDeps,
-  ) {
-    this.entries = this.build(cfg, new Map());
+    private readonly modules: SinkModules,
+  ) {}
+
+  /** Loads the modules of the configured sink kinds, then builds the sinks. */
+  static async create(
+    cfg: ExportsConfig,
+    deps: ExportDeps,
+    modules: SinkModules = SINK_MODULES,
+  ): Promise<ExportManager> {
+    const m = new ExportManager(deps, modules);
+    await m.load(cfg);
+    m.entries = m.build(cfg, new Map());
+    return m;
+  }
+
+  private async load(cfg: ExportsConfig): Promise<void> {
+    for (const kind of Object.keys(PACKAGE) as SinkKind[]) {
+      if (cfg[kind].length === 0 || this.loaded[kind]) continue;
+      try {
+        (this.loaded as Record<SinkKind, unknown>)[kind] = await this.modules[kind]();
+      } catch (err) {
+        throw new Error(
+          `exports.${kind}: could not load its module (npm package "${PACKAGE[kind]}"): ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+    }
   }
 
   private build(cfg: ExportsConfig, reuse: Map<string, EventSink>): Entry[] {
+    const m = this.loaded as Required<Loaded>;
     const out: Entry[] = [];
     const dead = (sink: string) => (count: number, error: string) =>
       this.deps.log?.warn(
@@ -68,18 +130,20 @@ export class ExportManager {
       out.push({ key, sink });
     };
     for (const c of cfg.syslog)
-      add('syslog', c, () => new SyslogSink(c, this.deps.node, { onDeadLetter: dead(c.name) }));
-    for (const c of cfg.splunk) add('splunk', c, () => new SplunkSink(c, { onDeadLetter: dead(c.name) }));
-    for (const c of cfg.elastic) add('elastic', c, () => new ElasticSink(c, { onDeadLetter: dead(c.name) }));
+      add('syslog', c, () => new m.syslog.SyslogSink(c, this.deps.node, { onDeadLetter: dead(c.name) }));
+    for (const c of cfg.splunk)
+      add('splunk', c, () => new m.splunk.SplunkSink(c, { onDeadLetter: dead(c.name) }));
+    for (const c of cfg.elastic)
+      add('elastic', c, () => new m.elastic.ElasticSink(c, { onDeadLetter: dead(c.name) }));
     for (const c of cfg.sentinel)
-      add('sentinel', c, () => new SentinelSink(c, { onDeadLetter: dead(c.name) }));
-    for (const c of cfg.misp) add('misp', c, () => new MispSink(c, { onDeadLetter: dead(c.name) }));
+      add('sentinel', c, () => new m.sentinel.SentinelSink(c, { onDeadLetter: dead(c.name) }));
+    for (const c of cfg.misp) add('misp', c, () => new m.misp.MispSink(c, { onDeadLetter: dead(c.name) }));
     for (const c of cfg.kafka)
       add(
         'kafka',
         c,
         () =>
-          new KafkaSink(
+          new m.kafka.KafkaSink(
             c,
             this.deps.kafkaProducer ? () => this.deps.kafkaProducer!(c) : undefined,
             this.deps.rates,
@@ -128,6 +192,7 @@ export class ExportManager {
   async reload(cfg: ExportsConfig): Promise<{ added: string[]; removed: string[]; kept: string[] }> {
     const old = new Map(this.entries.map((e) => [e.key, e.sink]));
     const before = new Set(old.values());
+    await this.load(cfg);
     const next = this.build(cfg, old);
     this.entries = next;
     // what build() did not reuse is left in `old`

@@ -61,25 +61,30 @@ export class Notifier {
   private muted = 0;
   private handled = 0;
 
-  private constructor(private readonly deps: NotifierDeps) {
+  private constructor(
+    private readonly deps: NotifierDeps,
+    /** One built channel per deps.config.channels entry, in order. */
+    built: readonly Channel[],
+  ) {
     this.now = deps.now ?? Date.now;
     this.incidents = deps.store.incidents ?? new MemoryIncidents();
     this.deadLetters = deps.store.deadLetters ?? new MemoryDeadLetters();
     this.maintenance = new MaintenanceBook(deps.config.maintenance, deps.store.state, () => this.newId('mw'));
-    const byName = new Map((deps.channels ?? []).map((c) => [c.name, c]));
     this.channels = deps.config.channels.map(
-      (cfg) =>
-        new Outbox(
-          cfg,
-          byName.get(cfg.name) ?? buildChannel(cfg, deps.transport ?? {}),
-          fullBucket(deps.config.rateLimit, this.now()),
-          (m, r) => this.deadLetter(cfg.name, m, r),
+      (cfg, i) =>
+        new Outbox(cfg, built[i]!, fullBucket(deps.config.rateLimit, this.now()), (m, r) =>
+          this.deadLetter(cfg.name, m, r),
         ),
     );
   }
 
   static async start(deps: NotifierDeps): Promise<Notifier> {
-    const n = new Notifier(deps);
+    // each channel's module is imported here, only for the types configured (channels/index.ts)
+    const byName = new Map((deps.channels ?? []).map((c) => [c.name, c]));
+    const built = await Promise.all(
+      deps.config.channels.map((cfg) => byName.get(cfg.name) ?? buildChannel(cfg, deps.transport ?? {})),
+    );
+    const n = new Notifier(deps, built);
     for (const i of await n.incidents.list({ states: ['open', 'acknowledged'] })) n.open.set(i.id, i);
     await n.maintenance.load();
     if (deps.config.enabled) n.unsubscribe = deps.bus.subscribe((e) => n.submit(e));

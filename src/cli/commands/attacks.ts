@@ -2,7 +2,6 @@
 // running floodgate, from the API's forensics routes.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { request } from 'undici';
 import type { CaptureInfo } from '../../forensics/render.js';
 import { apiCall, apiOptions } from '../api-client.js';
 import { formatTable } from './rules.js';
@@ -27,6 +26,7 @@ export function registerAttacks(program: Command): void {
     );
     let res;
     try {
+      const { request } = await import('undici');
       res = await request(url, {
         headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
         headersTimeout: 30_000,

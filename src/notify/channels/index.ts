@@ -4,28 +4,42 @@ import { ConfigError } from '../../config/errors.js';
 import { resolveSecret } from '../../export/secret.js';
 import type { ChannelConfig } from '../config.js';
 import type { Channel, ChannelType } from '../types.js';
-import { discordChannel } from './discord.js';
-import { emailChannel } from './email.js';
-import { opsgenieChannel } from './opsgenie.js';
-import { pagerDutyChannel } from './pagerduty.js';
-import { slackChannel } from './slack.js';
-import { teamsChannel } from './teams.js';
-import { telegramChannel } from './telegram.js';
-import { webhookChannel } from './webhook.js';
 
-type Builders = {
-  [K in ChannelType]: (cfg: Extract<ChannelConfig, { type: K }>, t: TransportOptions) => Channel;
+type Builder<K extends ChannelType> = (
+  cfg: Extract<ChannelConfig, { type: K }>,
+  t: TransportOptions,
+) => Channel;
+
+/**
+ * One loader per channel type: a channel's module (and its client: nodemailer for email, undici for the
+ * HTTP services) is imported only when a channel of that type is configured (docs/performance.md "Memory").
+ */
+export type ChannelLoaders = { [K in ChannelType]: () => Promise<Builder<K>> };
+
+export const CHANNEL_LOADERS: ChannelLoaders = {
+  pagerduty: async () => (await import('./pagerduty.js')).pagerDutyChannel,
+  slack: async () => (await import('./slack.js')).slackChannel,
+  discord: async () => (await import('./discord.js')).discordChannel,
+  teams: async () => (await import('./teams.js')).teamsChannel,
+  opsgenie: async () => (await import('./opsgenie.js')).opsgenieChannel,
+  telegram: async () => (await import('./telegram.js')).telegramChannel,
+  email: async () => {
+    const { emailChannel } = await import('./email.js');
+    return (cfg, t) => emailChannel(cfg, t.sleep ? { sleep: t.sleep } : {});
+  },
+  webhook: async () => (await import('./webhook.js')).webhookChannel,
 };
 
-const BUILDERS: Builders = {
-  pagerduty: pagerDutyChannel,
-  slack: slackChannel,
-  discord: discordChannel,
-  teams: teamsChannel,
-  opsgenie: opsgenieChannel,
-  telegram: telegramChannel,
-  email: (cfg, t) => emailChannel(cfg, t.sleep ? { sleep: t.sleep } : {}),
-  webhook: webhookChannel,
+/** The npm package a channel type needs beyond this package's own code, named when it cannot be loaded. */
+const CLIENT: Record<ChannelType, string> = {
+  pagerduty: 'undici',
+  slack: 'undici',
+  discord: 'undici',
+  teams: 'undici',
+  opsgenie: 'undici',
+  telegram: 'undici',
+  email: 'nodemailer',
+  webhook: 'undici',
 };
 
 /** Keys whose value may be "env:NAME" (as for the export sinks), read from the environment at start. */
@@ -60,11 +74,21 @@ export function resolveSecrets(cfg: ChannelConfig, env: NodeJS.ProcessEnv = proc
   return out as ChannelConfig;
 }
 
-export function buildChannel(
+export async function buildChannel(
   cfg: ChannelConfig,
   transport: TransportOptions = {},
   env?: NodeJS.ProcessEnv,
-): Channel {
+  loaders: ChannelLoaders = CHANNEL_LOADERS,
+): Promise<Channel> {
   const resolved = resolveSecrets(cfg, env);
-  return (BUILDERS[resolved.type] as (c: ChannelConfig, t: TransportOptions) => Channel)(resolved, transport);
+  let build: (c: ChannelConfig, t: TransportOptions) => Channel;
+  try {
+    build = (await loaders[resolved.type]()) as (c: ChannelConfig, t: TransportOptions) => Channel;
+  } catch (err) {
+    throw new Error(
+      `notifications channel "${cfg.name}" (${cfg.type}): could not load its module (npm package "${CLIENT[cfg.type]}"): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return build(resolved, transport);
 }
