@@ -69,48 +69,41 @@ export function protoClass(proto: number): number {
   return PC_OTHER;
 }
 
-// Threshold measures, in the order of the rate-limit keys; each maps to a counter column and a scale.
-export const LIMIT_KEYS = [
-  'pps',
-  'bps',
-  'flowsPerSecond',
-  'synPps',
-  'tcpPps',
-  'tcpBps',
-  'udpPps',
-  'udpBps',
-  'icmpPps',
-  'icmpBps',
+// Threshold measures, in the order of the rate-limit keys: each names its counter column and its scale
+// (8 for the bit rates, whose columns count bytes). One table; the hot path reads the arrays derived from it.
+const LIMIT_MEASURES = [
+  { key: 'pps', column: M_PKTS, scale: 1 },
+  { key: 'bps', column: M_BYTES, scale: 8 },
+  { key: 'flowsPerSecond', column: M_FLOWS, scale: 1 },
+  { key: 'synPps', column: M_SYN, scale: 1 },
+  { key: 'tcpPps', column: M_TCP_PKTS, scale: 1 },
+  { key: 'tcpBps', column: M_TCP_BYTES, scale: 8 },
+  { key: 'udpPps', column: M_UDP_PKTS, scale: 1 },
+  { key: 'udpBps', column: M_UDP_BYTES, scale: 8 },
+  { key: 'icmpPps', column: M_ICMP_PKTS, scale: 1 },
+  { key: 'icmpBps', column: M_ICMP_BYTES, scale: 8 },
 ] as const;
-export type LimitKey = (typeof LIMIT_KEYS)[number];
-export const LIMIT_COLUMN: readonly number[] = [
-  M_PKTS,
-  M_BYTES,
-  M_FLOWS,
-  M_SYN,
-  M_TCP_PKTS,
-  M_TCP_BYTES,
-  M_UDP_PKTS,
-  M_UDP_BYTES,
-  M_ICMP_PKTS,
-  M_ICMP_BYTES,
-];
-/** 8 for the bit rates (columns count bytes), 1 otherwise. */
-export const LIMIT_SCALE: readonly number[] = [1, 8, 1, 1, 1, 8, 1, 8, 1, 8];
-export const LIMIT_COUNT = LIMIT_KEYS.length;
+export type LimitKey = (typeof LIMIT_MEASURES)[number]['key'];
+export const LIMIT_KEYS: readonly LimitKey[] = LIMIT_MEASURES.map((m) => m.key);
+export const LIMIT_COLUMN: readonly number[] = LIMIT_MEASURES.map((m) => m.column);
+export const LIMIT_SCALE: readonly number[] = LIMIT_MEASURES.map((m) => m.scale);
+export const LIMIT_COUNT = LIMIT_MEASURES.length;
 
-// Baselined measures (issue 4: pps, bps, SYN rate and protocol mix, each separately).
-export const BASE_KEYS = ['pps', 'bps', 'synPps', 'tcpPps', 'udpPps', 'icmpPps', 'otherPps'] as const;
-export const BASE_COLUMN: readonly number[] = [
-  M_PKTS,
-  M_BYTES,
-  M_SYN,
-  M_TCP_PKTS,
-  M_UDP_PKTS,
-  M_ICMP_PKTS,
-  M_OTHER_PKTS,
-];
-export const BASE_SCALE: readonly number[] = [1, 8, 1, 1, 1, 1, 1];
-export const BASE_COUNT = BASE_KEYS.length;
+// Baselined measures (issue 4: pps, bps, SYN rate and protocol mix, each separately); `bits`: a bit rate
+// (its floor is minBps), else a packet rate (floor minPps).
+const BASE_MEASURES = [
+  { key: 'pps', column: M_PKTS, scale: 1, bits: false },
+  { key: 'bps', column: M_BYTES, scale: 8, bits: true },
+  { key: 'synPps', column: M_SYN, scale: 1, bits: false },
+  { key: 'tcpPps', column: M_TCP_PKTS, scale: 1, bits: false },
+  { key: 'udpPps', column: M_UDP_PKTS, scale: 1, bits: false },
+  { key: 'icmpPps', column: M_ICMP_PKTS, scale: 1, bits: false },
+  { key: 'otherPps', column: M_OTHER_PKTS, scale: 1, bits: false },
+] as const;
+export type BaseKey = (typeof BASE_MEASURES)[number]['key'];
+export const BASE_KEYS: readonly BaseKey[] = BASE_MEASURES.map((m) => m.key);
+export const BASE_COLUMN: readonly number[] = BASE_MEASURES.map((m) => m.column);
+export const BASE_SCALE: readonly number[] = BASE_MEASURES.map((m) => m.scale);
+export const BASE_COUNT = BASE_MEASURES.length;
 /** True for measures in bits per second (floor minBps), false for packet rates (floor minPps). */
-export const BASE_IS_BITS: readonly boolean[] = [false, true, false, false, false, false, false];
+export const BASE_IS_BITS: readonly boolean[] = BASE_MEASURES.map((m) => m.bits);
