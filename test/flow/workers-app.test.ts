@@ -104,7 +104,10 @@ describe.runIf(process.platform === 'linux')('floodgate run with flow.workers', 
     expect(sent).toBe(EXPORTERS.reduce((n, e) => n + e.datagrams.length, 0));
     const body = await waitFor('every exporter counted', async () => {
       const r = await getJson<ExportersBody>(`${api}/api/v1/exporters`);
-      return r.exporters.datagrams === sent && r.exporters.exporters.length === EXPORTERS.length
+      // the receiving and the decoding workers report in snapshots of their own: wait for all of them
+      const each = new Map(r.exporters.exporters.map((e) => [e.address, e.datagrams]));
+      return r.exporters.datagrams === sent &&
+        EXPORTERS.every((e) => each.get(e.address) === e.datagrams.length)
         ? r.exporters
         : undefined;
     });
@@ -144,7 +147,10 @@ describe.runIf(process.platform === 'linux')('floodgate run with flow.workers', 
     const after = await waitFor('drops and deliveries adding up to the burst', async () => {
       const r = await getJson<ExportersBody>(`${api}/api/v1/exporters`);
       const l = r.exporters.listeners[0];
-      return l && l.socketDrops > 0 && l.datagrams + l.socketDrops === burst ? l : undefined;
+      // decode errors come from the decoding worker's snapshot, datagrams from the receiving one's
+      return l && l.socketDrops > 0 && l.datagrams + l.socketDrops === burst && l.decodeErrors === l.datagrams
+        ? l
+        : undefined;
     });
     expect(after.socketDropsKnown).toBe(true);
     expect(after.decodeErrors).toBe(after.datagrams);

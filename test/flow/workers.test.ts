@@ -103,7 +103,14 @@ describe('decode workers (flow.workers)', () => {
     const [bound] = await c.start();
     await Promise.all(EXPORTERS.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
     const sent = EXPORTERS.reduce((n, e) => n + e.datagrams.length, 0);
-    await waitFor('every record', () => got.t.packets >= inline.t.packets && c!.stats().datagrams === sent);
+    // each worker sends its counters every 500 ms: wait for the receiving worker's snapshot too
+    await waitFor(
+      'every record, and every worker counter',
+      () =>
+        got.t.packets >= inline.t.packets &&
+        c!.stats().datagrams === sent &&
+        c!.stats().workers?.[0]?.handedOff === sent,
+    );
 
     const s = c.stats();
     expect(s.listeners[0]!.datagrams).toBe(sent);
@@ -185,6 +192,8 @@ describe('decode workers (flow.workers)', () => {
       'worker 1 decodes again',
       () => byAddress(c!.stats()).get(b.address)?.datagrams === V9.length,
     );
+    // the receiving worker's counters arrive in their own snapshot
+    await waitFor('datagrams counted', () => c!.stats().datagrams === 2 * V9.length + 2);
     s = c.stats();
     expect(s.datagrams).toBe(2 * V9.length + 2);
     expect(s.errors['unknown-format']).toBe(2);
