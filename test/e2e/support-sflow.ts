@@ -108,7 +108,11 @@ export class PacedSender {
     if (s === undefined) return;
     // Catch up with the schedule (timers fire late under load), so the offered rate is the nominal one.
     if (this.startedAt === 0) this.startedAt = performance.now();
-    const due = (Math.floor((performance.now() - this.startedAt) / this.everyMs) + 1) * this.burst;
+    // setInterval runs a fractional period in whole milliseconds (145.45 → 145), so a firing can come a
+    // fraction early: without the 1 ms of slack its datagram would wait a whole period and leave in a
+    // pair with the next one, which made a flood arrive in bursts at half its rate.
+    const elapsed = performance.now() - this.startedAt + 1;
+    const due = (Math.floor(elapsed / this.everyMs) + 1) * this.burst;
     for (let k = 0; this.sent < due && this.sent < this.datagrams.length; k++) {
       const d = this.datagrams[this.sent++] as Uint8Array;
       this.pending++;
