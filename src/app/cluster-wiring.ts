@@ -1,7 +1,7 @@
 // Wiring of the `cluster` section in `floodgate run`: the ClusterNode (NATS roles, engine leadership in
 // PostgreSQL) when the config asks for one. Its modules (nats, pg) are imported only then, so the default
 // single process does not carry them (docs/performance.md "Memory").
-import { leadershipWanted, usesNats } from '../cluster/config.js';
+import { clusterWanted } from '../cluster/config.js';
 import type { ClusterHooks, ClusterNode } from '../cluster/node.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from './logger.js';
@@ -13,7 +13,7 @@ export async function buildCluster(
   log: Logger,
   hooks: Omit<ClusterHooks, 'onDeposed'>,
 ): Promise<ClusterNode | undefined> {
-  if (!usesNats(config.cluster) && !leadershipWanted(config.cluster)) return undefined;
+  if (!clusterWanted(config.cluster)) return undefined;
   const { ClusterNode } = await loadOptional('cluster', 'nats and pg', () => import('../cluster/node.js'));
   return new ClusterNode(config.cluster, config.node.name, config.store.postgresUrl, log, {
     ...hooks,

@@ -128,3 +128,8 @@ export function leadershipWanted(c: ClusterConfig): boolean {
 export function usesNats(c: ClusterConfig): boolean {
   return c.role !== 'all';
 }
+
+/** A cluster node is built at all: NATS roles, or leadership beside other engines. */
+export function clusterWanted(c: ClusterConfig): boolean {
+  return usesNats(c) || leadershipWanted(c);
+}

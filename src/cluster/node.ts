@@ -80,11 +80,6 @@ export class ClusterNode {
     }
   }
 
-  /** Whether the cluster changes anything for this process (the default config: no). */
-  static wanted(c: ClusterConfig): boolean {
-    return usesNats(c) || leadershipWanted(c);
-  }
-
   /** The store URL with this process's session name, so a standby can end a stale leader's sessions. */
   storeUrl(url: string | undefined): string | undefined {
     return this.leadership && url !== undefined ? withApplicationName(url, this.session) : url;
