@@ -257,6 +257,21 @@ export class CounterSet {
   }
 
   /**
+   * Target id is calm at `at`: a later surge is counted from here (what it has counted so far, and no
+   * arrival yet). The calm tick (thresholds.ts) and a quiet target's first record both start here.
+   */
+  calmAt(id: number, at: number): void {
+    const on = this.onset;
+    const o = id * ONSET_WIDTH;
+    on[o + O_CALM_AT] = at;
+    on[o + O_CALM_P] = on[o + O_CUM_P] as number;
+    on[o + O_CALM_B] = on[o + O_CUM_B] as number;
+    on[o + O_CALM_N] = on[o + O_CUM_N] as number;
+    on[o + O_FIRST_AT] = Number.NaN;
+    on[o + O_LAST_AT] = Number.NaN;
+  }
+
+  /**
    * Counts a near-real-time contribution for the onset estimate; the first record of a quiet target
    * starts a surge at t (when `mayStart`: only a record's first part may).
    */
@@ -264,13 +279,8 @@ export class CounterSet {
     const on = this.onset;
     const o = id * ONSET_WIDTH;
     if (mayStart && this.inWindow[id] === 1) {
-      on[o + O_CALM_AT] = t;
+      this.calmAt(id, t);
       on[o + O_CALM_BPS] = 0;
-      on[o + O_CALM_P] = on[o + O_CUM_P] as number;
-      on[o + O_CALM_B] = on[o + O_CUM_B] as number;
-      on[o + O_CALM_N] = on[o + O_CUM_N] as number;
-      on[o + O_FIRST_AT] = Number.NaN;
-      on[o + O_LAST_AT] = Number.NaN;
     }
     // first arrival since calm (NaN: none yet; an earlier record time replaces it) and what came with it
     const first = on[o + O_FIRST_AT] as number;

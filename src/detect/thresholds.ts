@@ -178,16 +178,11 @@ export class Thresholds {
     if (!(el > 0)) return;
     if (((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / el >= maxP) return;
     if ((((on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number)) * 8) / el >= maxB) return;
-    on[o + O_CALM_AT] = now;
+    set.calmAt(id, now);
     // what the target receives while calm, averaged over the last calm ticks
     const bps = ((set.sums[s + 1] as number) * 8) / this.w.winSec;
     const prev = on[o + O_CALM_BPS] as number;
     on[o + O_CALM_BPS] = prev > 0 ? prev + CALM_EWMA * (bps - prev) : bps;
-    on[o + O_CALM_P] = on[o + O_CUM_P] as number;
-    on[o + O_CALM_B] = on[o + O_CUM_B] as number;
-    on[o + O_CALM_N] = on[o + O_CUM_N] as number;
-    on[o + O_FIRST_AT] = Number.NaN;
-    on[o + O_LAST_AT] = Number.NaN;
   }
 
   /** Worst threshold crossing of one target, or undefined when it is within all limits. */
