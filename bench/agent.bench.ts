@@ -2,7 +2,7 @@
 // parser + Detector ingest on one core, from an in-memory tcpdump-format stream in 64 KiB chunks (what a
 // pipe delivers), at sampling 1 in 1 and 1 in 100. tcpdump's own cost (a copy per packet) is not included.
 // Run: npx tsx bench/agent.bench.ts (prints JSON), or `npm run bench -- agent`.
-import { fileURLToPath } from 'node:url';
+import { runIfMain } from './main.js';
 import { PcapStream } from '../src/agent/pcap-stream.js';
 import { PacketSampler } from '../src/agent/sampler.js';
 import { parseDetectionConfig } from '../src/detect/config.js';
@@ -60,5 +60,4 @@ export async function run(): Promise<Record<string, number>> {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url))
-  process.stdout.write(JSON.stringify(await run(), null, 2) + '\n');
+runIfMain(import.meta.url, run);

@@ -1,6 +1,7 @@
 // BGP speaker benchmarks: UPDATE encoding rate, and the time for 10,000 FlowSpec rules to be fully
 // received by a real gobgpd (RIB size polled over gRPC GetTable every 10 ms, so no `gobgp` CLI process
 // competes for the CPU while the speaker works). Prints JSON when run directly. Target: < 1 s (issue 15).
+import { runIfMain } from './main.js';
 import { Bench } from 'tinybench';
 import { BgpSpeaker } from '../src/bgp/speaker.js';
 import { encodeRule } from '../src/bgp/encode-rule.js';
@@ -148,12 +149,4 @@ export async function run(): Promise<Record<string, number>> {
   return out;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  run().then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, run);

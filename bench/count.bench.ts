@@ -7,7 +7,7 @@
 // far above the traffic, so (since issue 15) no record keeps a row; `sflow10kHosts.allRowsNsPerRecord`
 // is the same input with a row for every record (rowShare 0), what records of attacked targets cost.
 // Run: npx tsx bench/count.bench.ts (prints JSON), or `npm run bench -- count`.
-import { fileURLToPath } from 'node:url';
+import { runIfMain } from './main.js';
 import { parseDetectionConfig } from '../src/detect/config.js';
 import { Detector } from '../src/detect/detector.js';
 import { CountWindow } from '../src/detect/window.js';
@@ -184,4 +184,4 @@ export async function run(): Promise<Record<string, number>> {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await run(), null, 2));
+runIfMain(import.meta.url, run);

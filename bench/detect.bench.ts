@@ -1,6 +1,7 @@
 // Detection benchmark: cost per record counted, detection latency (first attack record → AttackEvent,
 // in record time, on the 100 ms tick) for sFlow-like input at 1:1000 sampling, the wall time of a tick,
 // and resident memory with one million tracked hosts (child process, so RSS is its own).
+import { runIfMain } from './main.js';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,4 +183,4 @@ export async function run(): Promise<Record<string, number>> {
   return process.env.FG_ONLY_COUNT ? countingCost() : { ...countingCost(), ...latency(), ...memory() };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await run(), null, 2));
+runIfMain(import.meta.url, run);

@@ -16,10 +16,10 @@
 // only at the next update (1 s) depending on the last percent of its reading, and 1:1000 sampling alone
 // makes a 250 ms reading ±20 % in the field, so the edge measures a coin, not the path. Target p99 ≤
 // 500 ms for every series. The deployment rate limit is lifted so that queueing never adds to the figures.
+import { runIfMain } from './main.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GobgpClient } from '../src/adapters/gobgp/client.js';
 import type { AuditRecord } from '../src/domain/audit.js';
 import { Gobgpd } from '../test/support/daemons/gobgpd.js';
@@ -306,6 +306,4 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(JSON.stringify(await run(), null, 2) + '\n');
-}
+runIfMain(import.meta.url, run);

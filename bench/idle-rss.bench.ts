@@ -5,6 +5,7 @@
 // also names the optional drivers (pg, nodemailer, kafkajs, nats…) that got loaded. Then the import cost
 // of single modules (RSS of a fresh node after importing only that module, minus bare node's).
 // Run: npx tsx bench/idle-rss.bench.ts   (IDLE_RSS_SECONDS, IDLE_RSS_NODE=/path/to/node to change)
+import { runIfMain } from './main.js';
 import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
@@ -246,12 +247,4 @@ export async function run(): Promise<Record<string, number>> {
   return out;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  run().then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, run);

@@ -8,6 +8,7 @@
 // (INGEST_BENCH_WORKERS, default "0"): with workers, records decoded (exporters' counters) and records the
 // detector counted differ by what pre-aggregation merged. The 1-minute load average is reported per step.
 // Run: npx tsx bench/ingest.bench.ts
+import { runIfMain } from './main.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -166,12 +167,4 @@ export async function run(): Promise<Record<string, number>> {
   return out;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  run().then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, run);
