@@ -193,12 +193,12 @@ export class CountWindow {
     const B = (b.bytes[i] as number) * sr;
     // Flow exports count one new flow at the flow's start; packet samples (sFlow, pcap) carry no flows.
     const isFlow = (b.format[i] as number) <= 2;
-    const flowEp = Math.floor(s / tick);
-    const d = e - s;
+    // the bucket the record starts in, which is also where a flow record's one new flow is counted
     const epS = Math.floor(s / tick);
+    const d = e - s;
     if (d <= 0 || epS === epE) {
       const ep = epE > last ? last : epE;
-      this.countOne(b, i, ep, s, P, B, isFlow && flowEp >= first ? sr : 0, size);
+      this.countOne(b, i, ep, s, P, B, isFlow && epS >= first ? sr : 0, size);
       return;
     }
     const from = epS < first ? first : epS;
@@ -214,7 +214,7 @@ export class CountWindow {
       const z = ep === to ? e : (ep + 1) * tick < e ? (ep + 1) * tick : e;
       const frac = (z - a) / d;
       if (!(frac > 0)) continue;
-      const flows = isFlow && (flowEp === ep || (ep === from && flowEp < from && flowEp >= first)) ? sr : 0;
+      const flows = isFlow && (epS === ep || (ep === from && epS < from && epS >= first)) ? sr : 0;
       pe[n] = ep;
       pt[n] = a;
       pp[n] = P * frac;
@@ -264,7 +264,7 @@ export class CountWindow {
       (this.sets[si] as CounterSet).count(id, p, by, f, pc, mask);
       (this.buckets[si] as BucketSums).add(k, id, p, by, f, pc, mask, 1);
     }
-    if (this.wantsRow()) this.rowStore(ep).write(b, i, tg, p, by, f, size, pc, mask);
+    if (this.wantsRow()) this.rowStore(k, ep).write(b, i, tg, p, by, f, size, pc, mask);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
     // the excess" compares like with like): only what falls into the newest buckets is near real time.
     if (this.onsetOn && ep >= this.epoch - 1) {
@@ -316,7 +316,7 @@ export class CountWindow {
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
     // older parts off it as their buckets leave (parts.ts).
     if (this.wantsRow()) {
-      const r = this.rowStore(newest).write(b, i, tg, sumP, sumB, sumF, size, pc, mask);
+      const r = this.rowStore(kLast, newest).write(b, i, tg, sumP, sumB, sumF, size, pc, mask);
       this.parts.push(
         pe[0] as number,
         kLast,
@@ -368,9 +368,9 @@ export class CountWindow {
     return ((ep % this.R) + this.R) % this.R;
   }
 
-  /** The row store of bucket ep. */
-  private rowStore(ep: number): RowStore {
-    const st = this.stores[this.ring(ep)] as RowStore;
+  /** The row store of bucket ep, at ring slot k (the caller has it already). */
+  private rowStore(k: number, ep: number): RowStore {
+    const st = this.stores[k] as RowStore;
     if (st.length === 0) st.epoch = ep;
     return st;
   }
