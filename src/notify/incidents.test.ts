@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttackEvent } from '../domain/attack.js';
 import type { OpsEvent } from '../domain/events.js';
 import type { Rule } from '../domain/rule.js';
+import { sampleRule } from '../domain/sample-rule.js';
 import { classify, type ClassifyContext } from './classify.js';
 import { resolveSecrets } from './channels/index.js';
 import { notificationsConfigSchema, channelSchema } from './config.js';
@@ -184,7 +185,7 @@ describe('incidents', () => {
 
 describe('public status view', () => {
   it('says what is happening in plain words and hides addresses unless allowed', () => {
-    const rule = { id: 'r1', intent: 'rate-limit', level: 1 } as Rule;
+    const rule = sampleRule('r1', { intent: 'rate-limit', level: 1 });
     const { incidents } = run(
       [attack('start', '203.0.113.5/32', 2_000), audit('announce', '203.0.113.5/32', 2_500, 'r1')],
       rule,
