@@ -3,6 +3,7 @@ import type { AttackEvent } from '../domain/attack.js';
 import type { OpsEvent } from '../domain/events.js';
 import type { Rule } from '../domain/rule.js';
 import { sampleRule } from '../domain/sample-rule.js';
+import { auditEvent } from '../../test/notify/harness.js';
 import { classify, type ClassifyContext } from './classify.js';
 import { resolveSecrets } from './channels/index.js';
 import { notificationsConfigSchema, channelSchema } from './config.js';
@@ -42,29 +43,14 @@ export function attack(kind: AttackEvent['kind'], target: string, at: number, id
   return { type: 'attack', at, event: e };
 }
 
-export function audit(
+/** An engine audit record on the bus (test/notify/harness.ts), reason 'level 1' unless told. */
+export const audit = (
   action: 'announce' | 'withdraw' | 'escalate',
   target: string,
   at: number,
   ruleId: string,
   reason = 'level 1',
-): OpsEvent {
-  return {
-    type: 'audit',
-    at,
-    record: {
-      at,
-      actor: 'engine',
-      action,
-      tenant: 'acme',
-      target,
-      ruleId,
-      attackId: `a-${target}`,
-      dryRun: false,
-      reason,
-    },
-  };
-}
+): OpsEvent => auditEvent(action, target, at, ruleId, reason);
 
 const opts = { groupWindowMs: 600_000, timelineLimit: 50 };
 let seq = 0;

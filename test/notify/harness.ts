@@ -88,7 +88,7 @@ export function attackEvent(
 }
 
 export function auditEvent(
-  action: 'announce' | 'withdraw',
+  action: 'announce' | 'withdraw' | 'escalate',
   target: string,
   at: number,
   ruleId: string,
