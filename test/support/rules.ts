@@ -43,7 +43,8 @@ export const none = (value: number, and = false): BitmaskTerm => ({ and, not: tr
 /** A match from FlowSpec text ("flow4 dst 203.0.113.5/32 proto =17"); a parse error throws. */
 export function match(text: string): FlowSpecMatch {
   const m = parseFlowSpec(text);
-  if (isFlowSpecParseError(m)) throw new Error(`bad flowspec ${text}: ${m.message} at ${m.position}`);
+  if (isFlowSpecParseError(m))
+    throw new Error(`bad flowspec "${text}": ${m.error} at ${m.position}: ${m.message}`);
   return m;
 }
 
