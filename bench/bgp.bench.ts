@@ -6,14 +6,9 @@ import { Bench } from 'tinybench';
 import { BgpSpeaker } from '../src/bgp/speaker.js';
 import { encodeRule } from '../src/bgp/encode-rule.js';
 import { packAnnounce } from '../src/bgp/codec/pack.js';
-import {
-  encodeFlowSpecAction,
-  encodeFlowSpecNlri,
-  parseFlowSpec,
-  isFlowSpecParseError,
-} from '../src/flowspec/index.js';
+import { encodeFlowSpecAction, encodeFlowSpecNlri } from '../src/flowspec/index.js';
 import type { Rule } from '../src/domain/rule.js';
-import type { FlowSpecMatch } from '../src/flowspec/types.js';
+import { rule } from '../test/support/rules.js';
 import * as grpc from '@grpc/grpc-js';
 import { loadGobgpProtos } from '../src/adapters/gobgp/proto.js';
 import { Gobgpd } from '../test/support/daemons/gobgpd.js';
@@ -31,31 +26,16 @@ function tableSize(client: grpc.Client): Promise<number> {
   });
 }
 
-function match(text: string): FlowSpecMatch {
-  const m = parseFlowSpec(text);
-  if (isFlowSpecParseError(m)) throw new Error(m.message);
-  return m;
-}
-
+/** A drop of one UDP port to one host of 198.18.0.0/15 (RFC 2544 benchmarking space). */
 function mkRule(i: number): Rule {
-  const m = match(`flow4 dst 198.18.${(i >> 8) & 255}.${i & 255}/32 proto =17 dport =${1 + (i % 60000)}`);
-  return {
-    id: `b${i}`,
+  const text = `flow4 dst 198.18.${(i >> 8) & 255}.${i & 255}/32 proto =17 dport =${1 + (i % 60000)}`;
+  return rule(`b${i}`, 'drop', text, {
     tenant: 'bench',
-    target: m.destination?.prefix ?? '',
-    family: 4,
-    intent: 'drop',
     level: 2,
-    match: m,
-    actions: [],
-    ttlSeconds: 300,
-    createdAt: 0,
-    expiresAt: 0,
     origin: 'auto',
     reason: 'bench',
-    state: 'pending',
-    dryRun: false,
-  };
+    expiresAt: 0,
+  });
 }
 
 export async function run(): Promise<Record<string, number>> {

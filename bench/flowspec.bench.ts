@@ -3,15 +3,8 @@
 import { Bench } from 'tinybench';
 import { decodeFlowSpecNlri, encodeFlowSpecNlri } from '../src/flowspec/nlri.js';
 import { formatFlowSpec, parseFlowSpec } from '../src/flowspec/text.js';
-import { isFlowSpecParseError } from '../src/flowspec/errors.js';
-import type { FlowSpecMatch } from '../src/flowspec/types.js';
 import { validateFlowSpec } from '../src/flowspec/validate.js';
-
-function parse(text: string): FlowSpecMatch {
-  const m = parseFlowSpec(text);
-  if (isFlowSpecParseError(m)) throw new Error(m.message);
-  return m;
-}
+import { match as parse } from '../test/support/rules.js';
 
 export async function run(): Promise<Record<string, number>> {
   const typicalText = 'flow4 dst 203.0.113.5/32 proto =17 sport =53 len >=512&<=1500';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../bgp/speaker.js';
 import { NativeBgpAdapter } from './native-bgp.js';
 import { FakePeer } from '../../test/bgp/helpers/fake-peer.js';
-import { rule, rtbh } from '../../test/bgp/helpers/rules.js';
+import { rule, rtbh } from '../../test/support/rules.js';
 import { waitFor } from '../../test/support/wait.js';
 
 let cleanup: (() => Promise<void>)[] = [];

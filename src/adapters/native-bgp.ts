@@ -1,6 +1,6 @@
 // Adapter over floodgate's own BGP speaker (src/bgp): announce/withdraw go into the per-peer
 // Adj-RIB-Out (sent now, or when a session comes up), list reads it back, health comes from sessions.
-import type { Intent, Rule } from '../domain/rule.js';
+import { type Intent, type Rule, intentsRoutedAs } from '../domain/rule.js';
 import type { BgpConfig } from '../bgp/config.js';
 import { BGP_INTENTS } from '../bgp/render.js';
 import type { BgpSpeaker } from '../bgp/speaker.js';
@@ -34,10 +34,10 @@ export function nativeBgpCapabilities(
         (p.flowspecRd !== undefined && p.families.includes(`${v}-vpn-flowspec`)),
     );
     if (flow.length === 0)
-      for (const intent of ['rate-limit', 'drop', 'vrf-redirect'] as const)
+      for (const intent of intentsRoutedAs('flowspec'))
         gaps.push({ intent, family, reason: `no BGP peer has ${v}-flowspec` });
     if (unicast.length === 0) {
-      for (const intent of ['blackhole', 'scrubbing'] as const)
+      for (const intent of intentsRoutedAs('rtbh', 'diversion'))
         gaps.push({ intent, family, reason: `no BGP peer has ${v}-unicast` });
       continue;
     }

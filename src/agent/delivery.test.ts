@@ -4,6 +4,7 @@
 // the controller's answers (refusing intents and targets the host does not allow, expiring while offline).
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../domain/rule.js';
+import { sampleRule } from '../domain/sample-rule.js';
 import { BoundedQueue, closedBreaker, mayCall, onFailure, onSuccess } from './delivery.js';
 import { LocalMitigation, type RuleTarget } from './local.js';
 
@@ -55,23 +56,7 @@ describe('bounded queue', () => {
 });
 
 const rule = (id: string, target: string, intent: Rule['intent'] = 'drop', expiresAt = 10_000): Rule =>
-  ({
-    id,
-    tenant: 'default',
-    target,
-    family: 4,
-    intent,
-    level: 2,
-    match: { family: 4, destination: { prefix: target } },
-    actions: [],
-    ttlSeconds: 300,
-    createdAt: 0,
-    expiresAt,
-    origin: 'auto',
-    reason: 'test',
-    state: 'announced',
-    dryRun: false,
-  }) as unknown as Rule;
+  sampleRule(id, { target, intent, level: 2, actions: [], createdAt: 0, expiresAt, dryRun: false });
 
 function fakeTarget() {
   const table = new Map<string, Rule>();

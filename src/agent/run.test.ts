@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDetectionConfig } from '../detect/config.js';
 import type { Rule } from '../domain/rule.js';
+import { sampleRule } from '../domain/sample-rule.js';
 import { agentConfigSchema } from './config.js';
 import type { PostResult } from './http.js';
 import { LocalMitigation, type RuleTarget } from './local.js';
@@ -47,23 +48,16 @@ describe('HostAgent', () => {
         refused: [],
         samples: 0,
         mitigations: [
-          {
-            id: 'r1',
-            tenant: 'default',
+          sampleRule('r1', {
             target: '10.9.0.2/32',
-            family: 4,
             intent: 'drop',
             level: 2,
-            match: { family: 4, destination: { prefix: '10.9.0.2/32' } },
             actions: [],
-            ttlSeconds: 300,
             createdAt: now,
             expiresAt: now + 300_000,
-            origin: 'auto',
             reason: 'r',
-            state: 'announced',
             dryRun: false,
-          },
+          }),
         ],
       }),
     });

@@ -3,12 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Adapter } from '../domain/adapter-port.js';
 import type { ReloadOutcome } from '../api/ports.js';
-import { checkConfig, isLoopback } from '../config/checks.js';
-import { diffConfig } from '../config/diff.js';
+import { checkConfig } from '../config/checks.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { discardingMatches } from '../detect/collateral.js';
 import { Detector } from '../detect/detector.js';
 import type { AttackEvent } from '../domain/attack.js';
 import { EventBus } from '../domain/events.js';
@@ -36,6 +34,8 @@ import { startHttpApi } from './http-api.js';
 import { BASELINE_SAVE_MS, restoreBaselines, saveBaselines } from './baselines.js';
 import type { ClusterNode } from '../cluster/node.js';
 import { buildCluster } from './cluster-wiring.js';
+import { reloadConfig } from './reload.js';
+import { CollateralReport } from './collateral.js';
 
 export interface AppOptions {
   readonly configPath?: string;
@@ -81,7 +81,7 @@ export class App {
   agents: AgentsWiring | undefined;
   /** Scale-out roles and engine election (cluster section); undefined in the default single process. */
   cluster: ClusterNode | undefined;
-  private lastLegitAt = Number.NEGATIVE_INFINITY;
+  private readonly collateral = new CollateralReport();
 
   get config(): Config {
     return this.loaded.config;
@@ -222,7 +222,7 @@ export class App {
     app.agents = agents;
     try {
       app.notify = await startNotifications(() => app.config, store, events, log);
-      await app.restoreBaselines();
+      await restoreBaselines(store.state, detector, log);
       if (built.speaker) {
         await built.speaker.start();
         log.info(
@@ -247,7 +247,10 @@ export class App {
         log.info({ listeners: bound }, 'flow listeners up');
       }
       app.tickTimer = setInterval(() => app.tick(), config.detection.tick);
-      app.saveTimer = setInterval(() => void app.saveBaselines(), BASELINE_SAVE_MS);
+      app.saveTimer = setInterval(
+        () => void saveBaselines(app.store.state, app.detector, log),
+        BASELINE_SAVE_MS,
+      );
       if (config.api.enabled) await app.startApi();
     } catch (err) {
       await app.stop().catch(() => undefined);
@@ -277,7 +280,14 @@ export class App {
       const t0 = performance.now();
       events = this.detector.tick(now);
       this.obs?.observeTick(performance.now() - t0);
-      this.reportCollateral(now, events);
+      this.collateral.report(
+        this.config.detection.collateral,
+        this.detector,
+        this.runner,
+        this.log,
+        now,
+        events,
+      );
     } catch (err) {
       this.log.error({ err }, 'detector tick failed');
       return;
@@ -320,32 +330,6 @@ export class App {
     this.runner.submitEvent(event);
   }
 
-  /**
-   * Collateral damage (docs/engine.md "Collateral rollback"): the detector learns which matches the
-   * engine's standing rules carry per target and reports the traffic none of them covers, every
-   * detection.collateral.intervalMs and at once when an attack starts, so the engine holds a baseline
-   * before its first rule. Submitted before this tick's events.
-   */
-  private reportCollateral(now: number, events: readonly AttackEvent[]): void {
-    const c = this.config.detection.collateral;
-    if (!c.enabled) return;
-    if (now - this.lastLegitAt < c.intervalMs && !events.some((e) => e.kind === 'start')) return;
-    this.lastLegitAt = now;
-    this.detector.setMitigations(discardingMatches(this.runner.listRules().active));
-    for (const r of this.detector.legitTraffic()) {
-      this.log.debug({ target: r.target, bps: Math.round(r.bps) }, 'legitimate traffic');
-      this.runner.reportLegitTraffic(r.target, r.bps);
-    }
-  }
-
-  private async restoreBaselines(): Promise<void> {
-    await restoreBaselines(this.store.state, this.detector, this.log);
-  }
-
-  private async saveBaselines(): Promise<void> {
-    await saveBaselines(this.store.state, this.detector, this.log);
-  }
-
   /** The running detector (swapped on reload). */
   get detection(): Detector {
     return this.detector;
@@ -367,58 +351,25 @@ export class App {
   }
 
   /** Re-reads the config file; applies what can change in place, names what needs a restart. */
-  async reload(actor: string): Promise<ReloadOutcome> {
-    let next: LoadedConfig;
-    try {
-      next = loadConfig(this.loaded.file, this.options.env);
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      this.log.error({ actor, error }, 'config reload refused: the running config stays');
-      return { ok: false, applied: [], restartRequired: [], error };
-    }
-    const api = next.config.api;
-    if (api.enabled && !isLoopback(api.host) && !api.token) {
-      const error = `api.token: required when api.host (${api.host}) is not a loopback address`;
-      this.log.error({ actor, error }, 'config reload refused: the running config stays');
-      return { ok: false, applied: [], restartRequired: [], error };
-    }
-    const diff = diffConfig(this.config, next.config);
-    const changedSection = (s: string) => diff.live.some((p) => p === s || p.startsWith(s + '.'));
-    let detector: Detector | undefined;
-    try {
-      // build everything new before swapping anything, so a config the parts refuse changes nothing
-      if (changedSection('detection'))
-        detector = new Detector(next.config.detection, { node: next.config.node.name });
-    } catch (err) {
-      const error = `config refused by detection: ${(err as Error).message}`;
-      this.log.error({ actor, error }, 'config reload refused: the running config stays');
-      return { ok: false, applied: [], restartRequired: [], error };
-    }
-    if (detector) {
-      // counters restart from zero; learned baselines carry over
-      detector.loadBaselines(this.detector.baselinesToJSON());
-      this.detector = detector;
-    }
-    if (changedSection('mitigation')) this.runner.reloadConfig(next.config.mitigation, actor);
-    if (changedSection('log')) this.log.level = next.config.log.level;
-    if (changedSection('exports')) await this.obs?.reload(next.config.exports);
-    this.loaded = { ...next, config: next.config };
-    if (diff.restartRequired.length) {
-      this.log.warn({ keys: diff.restartRequired }, 'config reload: these keys change only after a restart');
-    }
-    this.log.info({ actor, applied: diff.live, restartRequired: diff.restartRequired }, 'config reloaded');
-    await this.store.audit
-      .append({
-        at: Date.now(),
-        actor,
-        action: 'config',
-        tenant: '*',
-        dryRun: this.config.mitigation.dryRun,
-        reason: `config reload: ${diff.live.length} keys applied, ${diff.restartRequired.length} need a restart`,
-        payload: diff,
-      })
-      .catch((err: unknown) => this.log.error({ err }, 'could not audit the config reload'));
-    return { ok: true, applied: diff.live, restartRequired: diff.restartRequired };
+  reload(actor: string): Promise<ReloadOutcome> {
+    return reloadConfig(
+      {
+        env: this.options.env,
+        log: this.log,
+        runner: this.runner,
+        obs: this.obs,
+        audit: this.store.audit,
+        loaded: () => this.loaded,
+        detector: () => this.detector,
+        swapDetector: (d) => {
+          this.detector = d;
+        },
+        swapConfig: (next) => {
+          this.loaded = next;
+        },
+      },
+      actor,
+    );
   }
 
   /** Closes sockets, flushes state and the store. Idempotent. */
@@ -442,7 +393,7 @@ export class App {
       .stop()
       .catch((err: unknown) => this.log.error({ err }, 'notifications stop failed'));
     await this.obs?.stop().catch((err: unknown) => this.log.error({ err }, 'exports stop failed'));
-    await this.saveBaselines();
+    await saveBaselines(this.store.state, this.detector, this.log);
     await this.store.close().catch((err: unknown) => this.log.error({ err }, 'store close failed'));
     this.log.info({ events: this.eventsSeen }, 'floodgate stopped');
   }

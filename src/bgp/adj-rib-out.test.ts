@@ -2,7 +2,7 @@
 // codec. Shared routes stay until their last owner goes, batching by attribute set, only negotiated
 // families, full re-send on a new session and per family on ROUTE-REFRESH (RFC 2918).
 import { describe, expect, it } from 'vitest';
-import { rule, rtbh } from '../../test/bgp/helpers/rules.js';
+import { rule, rtbh } from '../../test/support/rules.js';
 import { AdjRibOut, peerAttributes, type SessionTerms } from './adj-rib-out.js';
 import { concat, hex } from './codec/bytes.js';
 import { bgpConfigSchema, bgpPeerSchema } from './config.js';

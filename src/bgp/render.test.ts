@@ -3,7 +3,7 @@ import { bgpPeerSchema, bgpConfigSchema } from './config.js';
 import { renderRule } from './render.js';
 import { hex } from './codec/bytes.js';
 import { encodeFlowSpecAction, encodeFlowSpecNlri, encodeVpnFlowSpecNlri } from '../flowspec/index.js';
-import { rule, rtbh } from '../../test/bgp/helpers/rules.js';
+import { rule, rtbh } from '../../test/support/rules.js';
 
 const defaults = bgpConfigSchema.parse({ discardNextHop: { ipv4: '100.64.0.1' } });
 const peer = bgpPeerSchema.parse({ name: 'r1', address: '127.0.30.2', remoteAs: 65002 });

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from './speaker.js';
 import { FakePeer } from '../../test/bgp/helpers/fake-peer.js';
-import { rule, rtbh } from '../../test/bgp/helpers/rules.js';
+import { rule, rtbh } from '../../test/support/rules.js';
 import { encodeNotification } from './codec/notification.js';
 import { encodeRouteRefresh } from './codec/route-refresh.js';
 import { fromHex } from './codec/bytes.js';

@@ -3,6 +3,7 @@
 // while rules stand (not covered by any of them).
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../domain/rule.js';
+import { sampleRule } from '../domain/sample-rule.js';
 import { FlowBatch, FORMAT_CODE } from '../flow/batch.js';
 import type { FlowSpecMatch, NumericTerm } from '../flowspec/types.js';
 import { bitmaskMatch, discardingMatches, numericMatch } from './collateral.js';
@@ -52,7 +53,7 @@ describe('FlowSpec operators (RFC 8955 §4.2.1)', () => {
 
   it('only announced rules that discard or police traffic count', () => {
     const rule = (intent: Rule['intent'], state: Rule['state']) =>
-      ({ target: '203.0.113.10/32', intent, state, match: { family: 4 } }) as unknown as Rule;
+      sampleRule('r', { target: '203.0.113.10/32', intent, state, match: { family: 4 } });
     const m = discardingMatches([
       rule('drop', 'announced'),
       rule('rate-limit', 'announced'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRule } from '../store/store-contract.js';
+import { sampleRule } from './sample-rule.js';
 import { RULE_TRANSITIONS, RuleTransitionError, type RuleTransition, transition } from './rule-lifecycle.js';
 import type { RuleState } from './rule.js';
 

@@ -12,18 +12,12 @@ import {
   encodeVpnFlowSpecNlri,
   tryEncodeFlowSpecNlri,
 } from './nlri.js';
-import { isFlowSpecParseError } from './errors.js';
-import { formatFlowSpec, parseFlowSpec } from './text.js';
+import { formatFlowSpec } from './text.js';
 import type { FlowSpecMatch, NumericTerm } from './types.js';
+import { match as parse } from '../../test/support/rules.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-
-function parse(text: string): FlowSpecMatch {
-  const m = parseFlowSpec(text);
-  if (isFlowSpecParseError(m)) throw new Error(`${m.error} at ${m.position}: ${m.message}`);
-  return m;
-}
 
 // name | hex (length prefix included) | canonical text
 const VECTORS: readonly (readonly [string, string, string])[] = [

@@ -4,12 +4,7 @@ import { arbMatch } from '../../test/flowspec/arbitraries.js';
 import { isFlowSpecParseError } from './errors.js';
 import { formatFlowSpec, parseFlowSpec } from './text.js';
 import type { FlowSpecMatch } from './types.js';
-
-function ok(text: string): FlowSpecMatch {
-  const m = parseFlowSpec(text);
-  if (isFlowSpecParseError(m)) throw new Error(`${m.error} at ${m.position}: ${m.message}`);
-  return m;
-}
+import { match as ok } from '../../test/support/rules.js';
 
 describe('FlowSpec text grammar', () => {
   it('parses the issue example and formats it canonically (type order, per-term match bits)', () => {

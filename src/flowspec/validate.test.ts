@@ -1,18 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbMatch } from '../../test/flowspec/arbitraries.js';
-import { FlowSpecEncodeError, isFlowSpecParseError } from './errors.js';
+import { eq, match as m } from '../../test/support/rules.js';
+import { FlowSpecEncodeError } from './errors.js';
 import { tryEncodeFlowSpecNlri } from './nlri.js';
-import { parseFlowSpec } from './text.js';
-import type { FlowSpecMatch, NumericTerm } from './types.js';
+import type { FlowSpecMatch } from './types.js';
 import { isValidFlowSpec, validateFlowSpec } from './validate.js';
 
-function m(text: string): FlowSpecMatch {
-  const r = parseFlowSpec(text);
-  if (isFlowSpecParseError(r)) throw new Error(r.message);
-  return r;
-}
-const eq = (value: number, and = false): NumericTerm => ({ and, lt: false, gt: false, eq: true, value });
 const reasons = (x: FlowSpecMatch): string[] => validateFlowSpec(x).map((i) => i.reason);
 
 describe('validateFlowSpec reason codes', () => {

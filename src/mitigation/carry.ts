@@ -2,7 +2,7 @@
 // not. The engine consults it before choosing a level (a level no adapter carries falls back to the
 // strongest one that can be carried), and check-config / start-up name every (policy, level, intent,
 // family) nobody carries. Capability flags are the adapters' own (src/adapters/types.ts), passed in.
-import { INTENTS, type Intent } from '../domain/rule.js';
+import { type EscalationLevel, INTENTS, type Intent } from '../domain/rule.js';
 import { tryParsePrefix } from '../net/index.js';
 import type { MitigationConfig } from './config.js';
 
@@ -71,7 +71,8 @@ export function notCarried(table: CarryTable | undefined, intent: Intent, family
 
 export interface CarryIssue {
   readonly policy: string;
-  readonly level: 1 | 2 | 3 | 4;
+  /** A ladder level (0 is a manual rule's, outside the ladder). */
+  readonly level: Exclude<EscalationLevel, 0>;
   readonly intent: Intent;
   readonly family: 4 | 6;
   readonly reason: string;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AttackEvent } from '../domain/attack.js';
 import type { OpsEvent } from '../domain/events.js';
 import type { Rule } from '../domain/rule.js';
+import { sampleRule } from '../domain/sample-rule.js';
+import { auditEvent } from '../../test/notify/harness.js';
 import { classify, type ClassifyContext } from './classify.js';
 import { resolveSecrets } from './channels/index.js';
 import { notificationsConfigSchema, channelSchema } from './config.js';
@@ -41,29 +43,14 @@ export function attack(kind: AttackEvent['kind'], target: string, at: number, id
   return { type: 'attack', at, event: e };
 }
 
-export function audit(
+/** An engine audit record on the bus (test/notify/harness.ts), reason 'level 1' unless told. */
+export const audit = (
   action: 'announce' | 'withdraw' | 'escalate',
   target: string,
   at: number,
   ruleId: string,
   reason = 'level 1',
-): OpsEvent {
-  return {
-    type: 'audit',
-    at,
-    record: {
-      at,
-      actor: 'engine',
-      action,
-      tenant: 'acme',
-      target,
-      ruleId,
-      attackId: `a-${target}`,
-      dryRun: false,
-      reason,
-    },
-  };
-}
+): OpsEvent => auditEvent(action, target, at, ruleId, reason);
 
 const opts = { groupWindowMs: 600_000, timelineLimit: 50 };
 let seq = 0;
@@ -184,7 +171,7 @@ describe('incidents', () => {
 
 describe('public status view', () => {
   it('says what is happening in plain words and hides addresses unless allowed', () => {
-    const rule = { id: 'r1', intent: 'rate-limit', level: 1 } as Rule;
+    const rule = sampleRule('r1', { intent: 'rate-limit', level: 1 });
     const { incidents } = run(
       [attack('start', '203.0.113.5/32', 2_000), audit('announce', '203.0.113.5/32', 2_500, 'r1')],
       rule,

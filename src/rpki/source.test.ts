@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rpkiConfigSchema } from './config.js';
 import { RpkiService } from './service.js';
 import { VrpFileSource } from './source.js';
+import { waitFor } from '../../test/support/wait.js';
 
 const doc = (roas: object[], generated = Math.floor(Date.now() / 1000)) =>
   JSON.stringify({ metadata: { generated }, roas });
@@ -103,10 +104,5 @@ describe('VRP file source and the stale-data alarm', () => {
   });
 });
 
-async function waitUntil(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = (cond: () => boolean): Promise<boolean> =>
+  waitFor('the RPKI source to change', cond, 10_000, 50);

@@ -1,7 +1,7 @@
 // The behaviour of the cluster-wide deployment budget (budget.ts), run on SQLite by the unit test and on a
 // real PostgreSQL by test/store/postgres.test.ts (there also across two store instances, i.e. processes).
 import { expect, it } from 'vitest';
-import { sampleRule } from './store-contract.js';
+import { sampleRule } from '../domain/sample-rule.js';
 import type { BudgetCharge, BudgetRepository, RuleRepository } from '../domain/store-port.js';
 
 export interface BudgetRig {

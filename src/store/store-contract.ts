@@ -2,29 +2,8 @@
 // PostgreSQL interop test alike.
 import { expect, it } from 'vitest';
 import type { AttackEvent } from '../domain/attack.js';
-import type { Rule } from '../domain/rule.js';
 import type { Store } from '../domain/store-port.js';
-
-export function sampleRule(id: string, overrides: Partial<Rule> = {}): Rule {
-  return {
-    id,
-    tenant: 'default',
-    target: '203.0.113.5/32',
-    family: 4,
-    intent: 'rate-limit',
-    level: 1,
-    match: { family: 4, destination: { prefix: '203.0.113.5/32' } },
-    actions: [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 12_500_000 }],
-    ttlSeconds: 300,
-    createdAt: 1_000,
-    expiresAt: 301_000,
-    origin: 'auto',
-    reason: 'test',
-    state: 'announced',
-    dryRun: true,
-    ...overrides,
-  };
-}
+import { sampleRule } from '../domain/sample-rule.js';
 
 export function sampleEvent(kind: AttackEvent['kind'], at: number): AttackEvent {
   return {

@@ -15,7 +15,7 @@ import {
   formatFlowSpec,
 } from '../../src/flowspec/index.js';
 import { formatPrefixNlri } from '../../src/bgp/codec/nlri.js';
-import { match } from './helpers/rules.js';
+import { match } from '../support/rules.js';
 
 interface Fixture {
   peer: string;

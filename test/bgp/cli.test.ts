@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { registerBgp } from '../../src/cli/commands/bgp.js';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { FakePeer } from './helpers/fake-peer.js';
-import { rtbh } from './helpers/rules.js';
+import { rtbh } from '../support/rules.js';
 import { waitFor } from '../support/wait.js';
 
 async function cli(args: string[]): Promise<string> {

@@ -6,7 +6,7 @@ import { formatFlowSpec } from '../../src/flowspec/index.js';
 import { Gobgpd, type GobgpPath } from '../support/daemons/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
-import { rule } from './helpers/rules.js';
+import { rule } from '../support/rules.js';
 import { waitFor } from '../support/wait.js';
 import { flowSpecActions } from '../../src/bgp/render.js';
 

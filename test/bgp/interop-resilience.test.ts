@@ -9,7 +9,7 @@ import { formatFlowSpec } from '../../src/flowspec/index.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { waitFor } from '../support/wait.js';
-import { rule } from './helpers/rules.js';
+import { rule } from '../support/rules.js';
 
 /** TCP proxy floodgate → gobgpd that can cut the stream after N bytes or inject bytes towards floodgate. */
 class Proxy {

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { waitFor as wait } from '../support/wait.js';
 
 const HOST = '127.42.0.10';
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -41,20 +42,11 @@ function startNode(url: string, name: string, routerFile: string): Node {
   };
 }
 
-async function waitFor<T>(
-  what: string,
-  fn: () => T | undefined,
-  ms = 60_000,
-  dump?: () => string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${dump?.() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The one waitFor (50 ms polls), its timeout error followed by the nodes' output. */
+const waitFor = <T>(what: string, fn: () => T | undefined, ms = 60_000, dump?: () => string): Promise<T> =>
+  wait(what, fn, ms, 50).catch((err: Error) => {
+    throw new Error(`${err.message}\n${dump?.() ?? ''}`, { cause: err });
+  });
 
 const find = (n: Node, pred: (l: Record<string, unknown>) => boolean) => n.lines().find(pred);
 

@@ -14,6 +14,7 @@ import type { Rule } from '../../src/domain/rule.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { waitFor as wait } from '../support/wait.js';
 import { PacedSender, freeUdpPort, sflowFlood } from '../e2e/support-sflow.js';
 import {
   type Daemon,
@@ -55,20 +56,16 @@ async function health(p: FloodgateProcess): Promise<Health | undefined> {
   return getJson<Health>(`${p.api}/healthz`).catch(() => undefined);
 }
 
-async function waitFor<T>(
+/** The one waitFor, its timeout error followed by every process's output. */
+const waitFor = <T>(
   what: string,
   fn: () => Promise<T | undefined>,
   ms: number,
   dump: () => string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${dump()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+): Promise<T> =>
+  wait(what, fn, ms).catch((err: Error) => {
+    throw new Error(`${err.message}\n${dump()}`, { cause: err });
+  });
 
 function config(
   role: 'collector' | 'detector' | 'engine',

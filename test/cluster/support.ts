@@ -1,60 +1,55 @@
 // Daemons for the scale-out acceptance (issue 16), on the 127.42.0.0/16 block: a single-node nats-server
 // with JetStream (RIG.md §11), a gobgpd router with several passive neighbours (one per engine), and a
-// gRPC watch of every UPDATE it receives that names the neighbour it came from.
+// gRPC watch of every UPDATE it receives that names the neighbour it came from. Both daemons are started by
+// the one daemon harness (test/support/daemon.ts, test/support/daemons/gobgpd.ts).
 import * as grpc from '@grpc/grpc-js';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { GobgpClient } from '../../src/adapters/gobgp/client.js';
 import { loadGobgpProtos } from '../../src/adapters/gobgp/proto.js';
-import { GOBGP_PROTO_DIR } from '../e2e/support-gobgp.js';
-import { gobgpdToml } from '../support/daemons/gobgpd.js';
+import {
+  type Daemon as LoggedDaemon,
+  removeDir,
+  requireBinary,
+  run,
+  startDaemon,
+  tempDir,
+} from '../support/daemon.js';
+import { gobgpdToml, PROTO_DIR, startGobgpd } from '../support/daemons/gobgpd.js';
+import { waitFor } from '../support/wait.js';
 
-const run = promisify(execFile);
-
+/** A daemon of the one harness (test/support/daemon.ts) in a temp dir of its own, which stop() removes. */
 export interface Daemon {
   readonly dir: string;
+  /** The last lines of its log. */
   output(): string;
   stop(): Promise<void>;
 }
 
-function spawnDaemon(cmd: string, args: string[], dir: string): { child: ChildProcess; daemon: Daemon } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
-  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
+function inTempDir(dir: string, daemon: LoggedDaemon): Daemon {
   return {
-    child,
-    daemon: {
-      dir,
-      output: () => out,
-      async stop() {
-        if (child.exitCode === null && child.signalCode === null) {
-          const gone = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await gone;
-          clearTimeout(t);
-        }
-        rmSync(dir, { recursive: true, force: true });
-      },
+    dir,
+    output: () => daemon.tail(),
+    async stop() {
+      await daemon.stop();
+      removeDir(dir);
     },
   };
 }
 
-async function until(what: string, fn: () => Promise<boolean>, ms: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what} not ready in ${ms} ms:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 100));
+/** Waits for `what`; on a timeout the error carries the daemon's last log lines and the daemon is stopped. */
+async function ready(what: string, daemon: Daemon, fn: () => Promise<boolean>): Promise<void> {
+  try {
+    await waitFor(what, async () => (await fn()) || undefined, 30_000);
+  } catch (err) {
+    await daemon.stop();
+    throw new Error(`${(err as Error).message}\n${daemon.output()}`, { cause: err });
   }
 }
 
 export async function startNats(host: string, port: number, httpPort: number): Promise<Daemon> {
-  if (!existsSync('/usr/sbin/nats-server'))
-    throw new Error('nats-server missing: apt-get install nats-server');
-  const dir = mkdtempSync(join(tmpdir(), 'fg-nats-'));
+  requireBinary('/usr/sbin/nats-server', 'nats-server');
+  const dir = tempDir('nats');
   writeFileSync(
     join(dir, 'nats.conf'),
     [
@@ -65,13 +60,11 @@ export async function startNats(host: string, port: number, httpPort: number): P
       '',
     ].join('\n'),
   );
-  const { daemon } = spawnDaemon('/usr/sbin/nats-server', ['-c', join(dir, 'nats.conf')], dir);
-  await until(
-    'nats-server',
-    async () => (await fetch(`http://${host}:${httpPort}/healthz`)).ok,
-    30_000,
-    daemon.output,
+  const daemon = inTempDir(
+    dir,
+    startDaemon('/usr/sbin/nats-server', ['-c', join(dir, 'nats.conf')], join(dir, 'nats.log')),
   );
+  await ready('nats-server', daemon, async () => (await fetch(`http://${host}:${httpPort}/healthz`)).ok);
   return daemon;
 }
 
@@ -86,44 +79,33 @@ export async function startRouter(
   grpcPort: number,
   peers: readonly { address: string; asn: number }[],
 ): Promise<Router> {
-  const dir = mkdtempSync(join(tmpdir(), 'fg-gobgpd-'));
-  const conf = gobgpdToml({
-    asn,
-    routerId: '10.42.0.30',
-    port: 1179,
-    localAddress: address,
-    neighbors: peers.map((p) => ({
-      address: p.address,
-      peerAs: p.asn,
+  const dir = tempDir('gobgpd');
+  const conf = join(dir, 'gobgpd.toml');
+  writeFileSync(
+    conf,
+    gobgpdToml({
+      asn,
+      routerId: '10.42.0.30',
+      port: 1179,
       localAddress: address,
-      passive: true,
-      timers: { 'idle-hold-time-after-reset': 1 },
-      families: ['ipv4-flowspec', 'ipv4-unicast'],
-    })),
-  });
-  writeFileSync(join(dir, 'gobgpd.toml'), conf);
+      neighbors: peers.map((p) => ({
+        address: p.address,
+        peerAs: p.asn,
+        localAddress: address,
+        passive: true,
+        timers: { 'idle-hold-time-after-reset': 1 },
+        families: ['ipv4-flowspec', 'ipv4-unicast'],
+      })),
+    }),
+  );
   const grpcAddr = `${address}:${grpcPort}`;
-  const { daemon } = spawnDaemon(
-    '/usr/bin/gobgpd',
-    ['-f', join(dir, 'gobgpd.toml'), `--api-hosts=${grpcAddr}`, '--pprof-disable', '-p', '-l', 'info'],
-    dir,
-  );
-  const protos = loadGobgpProtos(GOBGP_PROTO_DIR);
-  const client = new protos.GobgpApi(grpcAddr, grpc.credentials.createInsecure());
-  await until(
-    'gobgpd gRPC',
-    () =>
-      new Promise<boolean>((resolve) =>
-        (client as unknown as Record<string, (r: unknown, cb: (e: unknown) => void) => void>).GetBgp!.call(
-          client,
-          {},
-          (e) => resolve(!e),
-        ),
-      ),
-    30_000,
-    daemon.output,
-  );
-  client.close();
+  const daemon = inTempDir(dir, startGobgpd({ conf, api: grpcAddr, log: join(dir, 'gobgpd.log') }));
+  const client = new GobgpClient(grpcAddr, PROTO_DIR, 3000);
+  try {
+    await ready('gobgpd gRPC', daemon, async () => (await client.listPeer()).length === peers.length);
+  } finally {
+    client.close();
+  }
   return { ...daemon, grpc: grpcAddr };
 }
 
@@ -143,7 +125,7 @@ export class NeighborRibWatch {
   readonly ready: Promise<void>;
 
   constructor(grpcAddr: string) {
-    const protos = loadGobgpProtos(GOBGP_PROTO_DIR);
+    const protos = loadGobgpProtos(PROTO_DIR);
     this.client = new protos.GobgpApi(grpcAddr, grpc.credentials.createInsecure());
     const watch = (
       this.client as unknown as Record<string, (req: unknown) => grpc.ClientReadableStream<unknown>>

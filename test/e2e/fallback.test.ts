@@ -4,7 +4,6 @@
 // engine falls back to the strongest level it can carry (level 2, a FlowSpec drop), raises an alert saying
 // why, and the drop — not nothing — reaches gobgpd's RIB.
 import { execFile } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import {
 import { waitFor } from '../support/wait.js';
 import { TEST_API_TOKEN } from '../support/floodgate-process.js';
 import { flowSpecRib } from './support-gobgp.js';
-import { freeTcpPort, freeUdpPort, sflowFlood } from './support-sflow.js';
+import { PacedSender, freeTcpPort, freeUdpPort, sflowFlood } from './support-sflow.js';
 
 const FG = '127.12.0.1'; // floodgate: speaker local address, API, sFlow listener
 const ROUTER = '127.12.0.2'; // gobgpd
@@ -70,38 +69,10 @@ function config(flowPort: number): Record<string, unknown> {
   };
 }
 
-/** Sends the datagrams from SENDER, `burst` every `everyMs`, until done or stopped (bounded by the list). */
-class Flood {
-  private socket: Socket | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  sent = 0;
-  constructor(
-    private readonly port: number,
-    private readonly datagrams: readonly Uint8Array[],
-  ) {}
-  async start(): Promise<void> {
-    const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, SENDER, () => r()));
-    this.socket = s;
-    this.timer = setInterval(() => {
-      for (let k = 0; k < 2 && this.sent < this.datagrams.length; k++)
-        s.send(this.datagrams[this.sent++] as Uint8Array, this.port, FG);
-      if (this.sent >= this.datagrams.length) void this.stop();
-    }, 16);
-  }
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    const s = this.socket;
-    this.socket = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
-  }
-}
-
 describe('a level no adapter can carry falls back, end to end through floodgate run and gobgpd', () => {
   let g: Gobgpd;
   let fg: FloodgateProcess | undefined;
-  let flood: Flood | undefined;
+  let flood: PacedSender | undefined;
   let dir: string;
   let flowPort: number;
 
@@ -135,8 +106,9 @@ describe('a level no adapter can carry falls back, end to end through floodgate 
       /"level":50[^\n]*policy \\"default\\" level 3 \(blackhole\) IPv4: no configured adapter carries it[^\n]*no IPv4 discard next hop/,
     );
 
-    // 500 samples/s at 1:1000 (≈ 500 kpps, 25× the host threshold, 10× level 3's 50 kpps), at most 40 s
-    flood = new Flood(flowPort, sflowFlood({ target: V4, samples: 20_000 }));
+    // 2 datagrams of 8 samples every 16 ms at 1:1000 (≈ 1 Mpps, 50× the host threshold, 20× level 3’s
+    // 50 kpps), at most 20 s
+    flood = new PacedSender(FG, flowPort, sflowFlood({ target: V4, samples: 20_000 }), 2, 16, SENDER);
     await flood.start();
 
     const rib = await waitFor(

@@ -69,9 +69,10 @@ export function sflowFlood(spec: FloodSpec): Uint8Array[] {
 }
 
 /**
- * Sends datagrams to host:port, `burst` of them every `everyMs` (catching up when a timer fires late),
- * until all are sent or stop() is called.
- * `firstSentAt` is the wall-clock time (ms, fractional) right after the first datagram left the socket.
+ * The one paced sender: datagrams to host:port, `burst` of them every `everyMs` on the clock (catching up
+ * when a timer fires late, so the offered rate is the nominal one), until all are sent, a send fails or
+ * stop() is called. `firstSentAt` is the wall-clock time (ms, fractional) right after the first datagram
+ * left the socket; `error` is the first send error. `sendPaced` below is the awaitable form.
  */
 export class PacedSender {
   private socket: Socket | undefined;
@@ -80,6 +81,7 @@ export class PacedSender {
   private finish: () => void = () => undefined;
   firstSentAt = NaN;
   sent = 0;
+  error: Error | undefined;
 
   constructor(
     private readonly host: string,
@@ -97,8 +99,9 @@ export class PacedSender {
     const s = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((r) => s.bind(0, this.from, () => r()));
     this.socket = s;
-    this.sendSome();
+    // the timer first: a list sent whole by the first call stops (and clears it) at once
     this.timer = setInterval(() => this.sendSome(), this.everyMs);
+    this.sendSome();
   }
 
   private startedAt = 0;
@@ -116,7 +119,7 @@ export class PacedSender {
     for (let k = 0; this.sent < due && this.sent < this.datagrams.length; k++) {
       const d = this.datagrams[this.sent++] as Uint8Array;
       this.pending++;
-      s.send(d, this.port, this.host, () => this.sentOne());
+      s.send(d, this.port, this.host, (err) => this.sentOne(err));
       if (Number.isNaN(this.firstSentAt)) this.firstSentAt = performance.timeOrigin + performance.now();
     }
     if (this.sent >= this.datagrams.length) void this.stop();
@@ -131,7 +134,11 @@ export class PacedSender {
   private pending = 0;
   private drained: (() => void) | undefined;
 
-  private sentOne(): void {
+  private sentOne(err: Error | null): void {
+    if (err) {
+      this.error ??= err;
+      void this.stop();
+    }
     if (--this.pending === 0) this.drained?.();
   }
 
@@ -171,8 +178,8 @@ export async function freeTcpPort(host: string): Promise<number> {
 }
 
 /**
- * Sends every datagram from `from` to host:port, `burst` of them (each send awaited) then a pause of
- * `everyMs`; resolves once all have left and the socket is closed.
+ * Sends every datagram from `from` to host:port with a PacedSender (`burst` every `everyMs`); resolves
+ * once all have left and the socket is closed, rejects with the first send error.
  */
 export async function sendPaced(
   from: string,
@@ -182,19 +189,10 @@ export async function sendPaced(
   burst: number,
   everyMs: number,
 ): Promise<void> {
-  const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  await new Promise<void>((r) => s.bind(0, from, () => r()));
-  try {
-    for (let k = 0; k < datagrams.length; k += burst) {
-      const sends = datagrams
-        .slice(k, k + burst)
-        .map((d) => new Promise<void>((r, j) => s.send(d, port, host, (err) => (err ? j(err) : r()))));
-      await Promise.all(sends);
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  } finally {
-    await new Promise<void>((r) => s.close(() => r()));
-  }
+  const sender = new PacedSender(host, port, datagrams, burst, everyMs, from);
+  await sender.start();
+  await sender.finished();
+  if (sender.error) throw sender.error;
 }
 
 export interface SflowFloodgate {

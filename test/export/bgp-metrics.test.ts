@@ -9,7 +9,7 @@ import { EventBus, type OpsEvent } from '../../src/domain/events.js';
 import { FloodgateMetrics } from '../../src/export/metrics.js';
 import { waitFor } from '../support/wait.js';
 import { FakePeer } from '../bgp/helpers/fake-peer.js';
-import { rule } from '../bgp/helpers/rules.js';
+import { rule } from '../support/rules.js';
 
 const FAMS = ['ipv4-unicast', 'ipv6-unicast', 'ipv4-flowspec', 'ipv6-flowspec'] as const;
 

@@ -10,16 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFlowSpecAction } from '../../src/flowspec/actions.js';
-import { isFlowSpecParseError } from '../../src/flowspec/errors.js';
 import { encodeFlowSpecNlri, encodeVpnFlowSpecNlri } from '../../src/flowspec/nlri.js';
-import { parseFlowSpec } from '../../src/flowspec/text.js';
-import type { FlowSpecAction, FlowSpecMatch } from '../../src/flowspec/types.js';
-
-function parse(text: string): FlowSpecMatch {
-  const m = parseFlowSpec(text);
-  if (isFlowSpecParseError(m)) throw new Error(m.message);
-  return m;
-}
+import type { FlowSpecAction } from '../../src/flowspec/types.js';
+import { match as parse } from '../support/rules.js';
 
 /** A BGP UPDATE (RFC 4271 §4.3) with ORIGIN, AS_PATH, EXTENDED_COMMUNITIES and MP_REACH_NLRI (RFC 4760). */
 function update(afi: number, safi: number, nlri: Uint8Array, ext: readonly Uint8Array[]): string {

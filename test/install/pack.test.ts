@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GiveUp, waitFor } from '../support/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'fg-pack-'));
@@ -91,17 +92,18 @@ describe('npm pack + npm install -g', () => {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
-      let status = 0;
-      const deadline = Date.now() + 60_000;
-      while (status !== 200 && status !== 503) {
-        if (child.exitCode !== null) throw new Error(`floodgate exited ${child.exitCode}:\n${out}`);
-        if (Date.now() > deadline) throw new Error(`no /healthz answer within 60 s:\n${out}`);
-        status = await fetch('http://127.23.0.1:18423/healthz').then(
-          (r) => r.status,
-          () => 0,
-        );
-        if (status !== 200 && status !== 503) await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitFor(
+        'the installed floodgate to answer /healthz',
+        async () => {
+          if (child.exitCode !== null) throw new GiveUp(`floodgate exited ${child.exitCode}:\n${out}`);
+          const { status } = await fetch('http://127.23.0.1:18423/healthz');
+          return status === 200 || status === 503;
+        },
+        60_000,
+        200,
+      ).catch((err: Error) => {
+        throw err instanceof GiveUp ? err : new Error(`${err.message}\n${out}`, { cause: err });
+      });
       // the dashboard built into dist/dashboard is served from the installed package
       const dash = await fetch('http://127.23.0.1:18423/dashboard/');
       expect(dash.status).toBe(200);

@@ -3,6 +3,7 @@
 import type { AttackEvent } from '../../src/domain/attack.js';
 import { EventBus, type OpsEvent } from '../../src/domain/events.js';
 import type { Rule } from '../../src/domain/rule.js';
+import { sampleRule } from '../../src/domain/sample-rule.js';
 import { notificationsConfigSchema } from '../../src/notify/config.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import type { IncidentRepository } from '../../src/notify/ports.js';
@@ -87,7 +88,7 @@ export function attackEvent(
 }
 
 export function auditEvent(
-  action: 'announce' | 'withdraw',
+  action: 'announce' | 'withdraw' | 'escalate',
   target: string,
   at: number,
   ruleId: string,
@@ -111,23 +112,16 @@ export function auditEvent(
 }
 
 export function rule(id: string, target: string): Rule {
-  return {
-    id,
+  return sampleRule(id, {
     tenant: 'acme',
     target,
-    family: 4,
     intent: 'drop',
     level: 2,
-    match: { family: 4, destination: { prefix: target } },
     actions: [{ kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 0 }],
-    ttlSeconds: 300,
     createdAt: 0,
     expiresAt: 300_000,
-    origin: 'auto',
-    reason: 'test',
-    state: 'announced',
     dryRun: false,
-  };
+  });
 }
 
 /** A whole attack: start, rule announced, attack ends, rule withdrawn (resolves the incident). */

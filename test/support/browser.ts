@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+import { waitFor } from './wait.js';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
 export const DASHBOARD_DIR = join(ROOT, 'dist', 'dashboard');
@@ -27,19 +28,24 @@ function newestMtime(path: string): number {
 export async function ensureDashboardBuilt(): Promise<void> {
   const lock = join(ROOT, 'dist', '.dashboard-build.lock');
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // another test file is building; a lock older than 3 minutes was left by a killed run
-      const held = statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`dashboard build lock ${lock} held for 3 minutes`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  await waitFor(
+    'the dashboard build lock',
+    () => {
+      try {
+        mkdirSync(lock);
+        return true;
+      } catch {
+        // another test file is building; a lock older than 3 minutes was left by a killed run
+        const held = statSync(lock, { throwIfNoEntry: false });
+        if (held && Date.now() - held.mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
+        return false;
+      }
+    },
+    180_000,
+    250,
+  ).catch((err: Error) => {
+    throw new Error(`dashboard build lock ${lock} held for 3 minutes`, { cause: err });
+  });
   try {
     const index = join(DASHBOARD_DIR, 'index.html');
     if (existsSync(index) && statSync(index).mtimeMs > Math.max(...SOURCES.map(newestMtime))) return;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { waitFor } from './wait.js';
+import { GiveUp, waitFor } from './wait.js';
 
 /** Owner token (api.token) of every process the harness starts; reads are also open (api.anonymousRead). */
 export const TEST_API_TOKEN = 'floodgate-test-owner-token';
@@ -61,20 +61,16 @@ export async function startFloodgate(
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const api = `http://${host}:${opts.apiPort}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`floodgate exited with ${child.exitCode}:\n${out}`);
-    try {
+  try {
+    await waitFor('floodgate /healthz', async () => {
+      if (child.exitCode !== null) throw new GiveUp(`floodgate exited with ${child.exitCode}:\n${out}`);
       const res = await fetch(`${api}/healthz`);
-      if (res.status === 200 || res.status === 503) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`floodgate did not answer /healthz within 30 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+      return res.status === 200 || res.status === 503;
+    });
+  } catch (err) {
+    if (err instanceof GiveUp) throw err;
+    child.kill('SIGKILL');
+    throw new Error(`floodgate did not answer /healthz within 30 s:\n${out}`, { cause: err });
   }
   return {
     child,

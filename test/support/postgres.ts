@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { GiveUp, waitFor } from './wait.js';
 
 export interface PostgresServer {
   readonly url: string;
@@ -60,21 +61,24 @@ export async function startPostgres(host: string, port: number): Promise<Postgre
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `postgres://floodgate@${host}:${port}/postgres`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch {
-      await client.end().catch(() => undefined);
-      if (Date.now() > deadline || child.exitCode !== null) {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        throw new Error(`PostgreSQL did not start on ${host}:${port}: ${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  try {
+    await waitFor(
+      `PostgreSQL on ${host}:${port}`,
+      async () => {
+        if (child.exitCode !== null) throw new GiveUp(`PostgreSQL exited with ${child.exitCode}`);
+        const client = new pg.Client({ connectionString: url });
+        try {
+          await client.connect();
+          return true;
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      20_000,
+    );
+  } catch (err) {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    throw new Error(`PostgreSQL did not start on ${host}:${port}: ${stderr}`, { cause: err });
   }
   return {
     url,

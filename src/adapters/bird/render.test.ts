@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { birdConfigSchema, rtbhSchema } from '../config-daemons.js';
 import {
-  all,
-  eq,
   makeRule,
   v4Blackhole,
   v4Drop,
@@ -11,6 +9,7 @@ import {
   v6Blackhole,
   v6RateLimit,
 } from '../../../test/adapters/daemons/harness/rules.js';
+import { all, eq } from '../../../test/support/rules.js';
 import { decodeMarker, encodeMarker } from './adapter.js';
 import { renderBirdInclude, renderBirdRoute } from './render.js';
 

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../domain/rule.js';
+import { sampleRule } from '../../domain/sample-rule.js';
 import type { FlowSpecAction, FlowSpecMatch } from '../../flowspec/types.js';
 import { renderBirdRoute } from '../bird/render.js';
 import { frrConfigSchema, gobgpConfigSchema, rtbhSchema } from '../config-daemons.js';
@@ -77,11 +78,9 @@ const rule = fc
   .map(({ family, actions, intent, ...components }): Rule => {
     const target = family === 4 ? '203.0.113.1/32' : '2001:db8::1/128';
     const match: FlowSpecMatch = { family, destination: { prefix: target }, ...components };
-    return {
-      id: 'p',
+    return sampleRule('p', {
       tenant: 't',
       target,
-      family,
       intent,
       level: 1,
       match,
@@ -89,11 +88,9 @@ const rule = fc
       ttlSeconds: 1,
       createdAt: 0,
       expiresAt: 1,
-      origin: 'auto',
       reason: 'property',
       state: 'pending',
-      dryRun: true,
-    };
+    });
   });
 
 const rtbh = rtbhSchema.parse({});

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { frrConfigSchema } from '../config-daemons.js';
 import {
-  eq,
   makeRule,
   v4Blackhole,
   v4RateLimit,
   v6Blackhole,
 } from '../../../test/adapters/daemons/harness/rules.js';
+import { eq } from '../../../test/support/rules.js';
 import { renderFrr, renderFrrBase } from './render.js';
 
 const cfg = frrConfigSchema.parse({ asn: 65040 });

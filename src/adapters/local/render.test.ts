@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eq, makeRule } from '../../../test/adapters/services/rule-fixture.js';
+import { makeRule } from '../../../test/adapters/services/rule-fixture.js';
+import { eq } from '../../../test/support/rules.js';
 import { objectPrefix, render, ruleTag } from './render.js';
 import { parseTable } from './ruleset.js';
 

@@ -12,6 +12,7 @@ import { AgentRegistry, REGISTRY_KEY } from '../../agent/registry.js';
 import { agentsWiring } from '../../app/agents-wiring.js';
 import type { AttackEvent } from '../../domain/attack.js';
 import type { Rule } from '../../domain/rule.js';
+import { sampleRule } from '../../domain/sample-rule.js';
 import { buildApi } from '../server.js';
 import { bearer, type Fixture, openFixture, secretOf } from '../testing.js';
 
@@ -52,23 +53,17 @@ function frame(dst: number[]): string {
 }
 
 const rule = (id: string, target: string, intent: Rule['intent']): Rule =>
-  ({
-    id,
+  sampleRule(id, {
     tenant: 'redcorp',
     target,
-    family: 4,
     intent,
     level: 2,
-    match: { family: 4, destination: { prefix: target } },
     actions: [],
-    ttlSeconds: 300,
     createdAt: 1,
     expiresAt: 2,
-    origin: 'auto',
     reason: 'r',
-    state: 'announced',
     dryRun: false,
-  }) as unknown as Rule;
+  });
 
 describe('/api/v1/agents', () => {
   let fx: Fixture;

@@ -10,13 +10,12 @@ import { startExabgp } from '../../support/daemons/exabgp.js';
 import { type Daemon, tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
 import { type Receiver, TEST_ASN, startReceiver } from '../../support/daemons/gobgpd.js';
-import { FS4, FS6, UC4, UC6 } from './harness/expect-rib.js';
 import {
-  expectNoDiversion,
-  expectReceiverHoldsDiversion,
+  expectDiversionRoundTrip,
+  expectReceiverEmpty,
   expectReceiverHoldsTestRules,
 } from './harness/expect-all.js';
-import { DIVERSION_RULES, FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
+import { FLOW_RULES, RTBH_RULES, v4Drop } from './harness/rules.js';
 
 const SPEAKER = '127.0.40.5';
 const RECEIVER = '127.0.40.15';
@@ -75,25 +74,12 @@ describe('ExaBGP adapter ↔ floodgate exabgp-api ↔ exabgp ↔ receiving gobgp
       const res = await adapter.withdraw(r);
       expect(res.error).toBeUndefined();
     }
-    await waitFor('empty receiver RIB', async () => {
-      const n = (await Promise.all([FS4, FS6, UC4, UC6].map((f) => receiver.rib(f)))).reduce(
-        (s, l) => s + l.length,
-        0,
-      );
-      return n === 0 || undefined;
-    });
+    await expectReceiverEmpty(receiver);
     expect(await adapter.list()).toEqual([]);
   });
 
   it('carries a scrubbing diversion: the covering prefix with its communities and next hop', async () => {
-    for (const r of DIVERSION_RULES) {
-      const res = await adapter.announce(r);
-      expect(res.error).toBeUndefined();
-      expect(res.ok).toBe(true);
-    }
-    await expectReceiverHoldsDiversion(receiver);
-    for (const r of DIVERSION_RULES) expect((await adapter.withdraw(r)).ok).toBe(true);
-    await expectNoDiversion(receiver);
+    await expectDiversionRoundTrip(adapter, receiver);
   });
 
   it("passes exabgp's refusal back as a non-retryable failure", async () => {

@@ -22,7 +22,8 @@ import { tempDir } from '../../support/daemon.js';
 import { waitFor } from '../../support/wait.js';
 import { type Receiver, TEST_ASN, startReceiver } from '../../support/daemons/gobgpd.js';
 import { UC4, UC6, expectRtbhPath, findUnicast } from './harness/expect-rib.js';
-import { eq, makeRule, v4Blackhole, v4Drop, v6Blackhole } from './harness/rules.js';
+import { makeRule, v4Blackhole, v4Drop, v6Blackhole } from './harness/rules.js';
+import { eq } from '../../support/rules.js';
 
 const NETNS = `fgad-frr-${process.pid}`;
 const discard = [{ kind: 'traffic-rate-bytes' as const, asn: 0, bytesPerSecond: 0 }];

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMmdb } from './mmdb-writer.js';
 import { localConfigSchema } from '../../../src/adapters/config-services.js';
-import { eq, makeRule } from '../services/rule-fixture.js';
+import { makeRule } from '../services/rule-fixture.js';
+import { eq } from '../../support/rules.js';
 
 const ATK = 'fgad-atk';
 const VIC = 'fgad-vic';

@@ -6,7 +6,8 @@ import { RadwareAdapter } from '../../../src/adapters/radware/adapter.js';
 import { WebhookAdapter } from '../../../src/adapters/webhook/adapter.js';
 import { LocalAdapter } from '../../../src/adapters/local/adapter.js';
 import { parseServicesConfig } from '../../../src/adapters/config-services.js';
-import { eq, makeRule } from './rule-fixture.js';
+import { makeRule } from './rule-fixture.js';
+import { eq } from '../../support/rules.js';
 
 const NOWHERE = 'http://127.0.50.9:9';
 

@@ -6,7 +6,8 @@ import { render } from '../../../src/adapters/f5/render.js';
 import { f5ConfigSchema } from '../../../src/adapters/config-services.js';
 import { ContractServer, recordingSleep } from './contract-server.js';
 import { f5Model } from './f5-model.js';
-import { eq, makeRule } from './rule-fixture.js';
+import { makeRule } from './rule-fixture.js';
+import { eq } from '../../support/rules.js';
 
 describe('F5 BIG-IP adapter (contract)', () => {
   let server: ContractServer;

@@ -6,7 +6,8 @@ import { render } from '../../../src/adapters/radware/render.js';
 import { radwareConfigSchema } from '../../../src/adapters/config-services.js';
 import { ContractServer, recordingSleep } from './contract-server.js';
 import { radwareModel } from './radware-model.js';
-import { eq, makeRule } from './rule-fixture.js';
+import { makeRule } from './rule-fixture.js';
+import { eq } from '../../support/rules.js';
 
 describe('Radware DefenseFlow adapter (contract)', () => {
   let server: ContractServer;

@@ -2,7 +2,7 @@
 // and every action, plus RTBH with standard and large communities, for IPv4 and IPv6.
 import type { Rule } from '../../../src/domain/rule.js';
 import type { FlowSpecAction } from '../../../src/flowspec/types.js';
-import { rule, rtbh } from './rules.js';
+import { rule, rtbh } from '../../support/rules.js';
 
 const a = (id: string, matchText: string, actions: FlowSpecAction[], extra: Partial<Rule> = {}): Rule =>
   rule(

@@ -1,9 +1,12 @@
-// The one check every daemon adapter's interop test makes: the receiving gobgpd holds the standard
-// test rules (3 IPv4 + 2 IPv6 FlowSpec, IPv4 + IPv6 RTBH) field by field.
+// The checks every daemon adapter's interop test makes: the receiving gobgpd holds the standard
+// test rules (3 IPv4 + 2 IPv6 FlowSpec, IPv4 + IPv6 RTBH) field by field, the diversions, an empty RIB.
 import { FS4, FS6, UC4, UC6, expectFlowPath, expectRtbhPath, findFlow, findUnicast } from './expect-rib.js';
 import { waitFor } from '../../../support/wait.js';
 import type { Receiver } from '../../../support/daemons/gobgpd.js';
+import type { Adapter } from '../../../../src/domain/adapter-port.js';
+import { expect } from 'vitest';
 import {
+  DIVERSION_RULES,
   v4Blackhole,
   v4Drop,
   v4RateLimit,
@@ -56,4 +59,27 @@ export async function expectNoDiversion(receiver: Receiver): Promise<void> {
     );
     return left.length === 0 || undefined;
   });
+}
+
+/** Nothing left in any of the receiver's four tables. */
+export async function expectReceiverEmpty(receiver: Receiver): Promise<void> {
+  await waitFor('empty receiver RIB', async () => {
+    const n = (await Promise.all([FS4, FS6, UC4, UC6].map((f) => receiver.rib(f)))).reduce(
+      (s, l) => s + l.length,
+      0,
+    );
+    return n === 0 || undefined;
+  });
+}
+
+/** The adapter announces both diversions, the receiver holds them; withdrawn, they are gone. */
+export async function expectDiversionRoundTrip(adapter: Adapter, receiver: Receiver): Promise<void> {
+  for (const r of DIVERSION_RULES) {
+    const res = await adapter.announce(r);
+    expect(res.error).toBeUndefined();
+    expect(res.ok).toBe(true);
+  }
+  await expectReceiverHoldsDiversion(receiver);
+  for (const r of DIVERSION_RULES) expect((await adapter.withdraw(r)).ok).toBe(true);
+  await expectNoDiversion(receiver);
 }

@@ -1,43 +1,17 @@
 // Test rules exercising every component and action a daemon may carry, IPv4 and IPv6.
-import type { Intent, Rule } from '../../../../src/domain/rule.js';
-import type {
-  BitmaskTerm,
-  FlowSpecAction,
-  FlowSpecMatch,
-  NumericTerm,
-} from '../../../../src/flowspec/types.js';
+import type { EscalationLevel, Intent, Rule } from '../../../../src/domain/rule.js';
+import { sampleRule } from '../../../../src/domain/sample-rule.js';
+import type { FlowSpecAction, FlowSpecMatch } from '../../../../src/flowspec/types.js';
+import { all, eq, ge, gt, le, none } from '../../../support/rules.js';
 
-export const eq = (value: number, and = false): NumericTerm => ({
-  and,
-  lt: false,
-  gt: false,
-  eq: true,
-  value,
-});
-export const ge = (value: number, and = false): NumericTerm => ({
-  and,
-  lt: false,
-  gt: true,
-  eq: true,
-  value,
-});
-export const le = (value: number, and = false): NumericTerm => ({
-  and,
-  lt: true,
-  gt: false,
-  eq: true,
-  value,
-});
-export const gt = (value: number, and = false): NumericTerm => ({
-  and,
-  lt: false,
-  gt: true,
-  eq: false,
-  value,
-});
-export const all = (value: number, and = false): BitmaskTerm => ({ and, not: false, match: true, value });
-export const none = (value: number, and = false): BitmaskTerm => ({ and, not: true, match: false, value });
+const LEVEL: Partial<Record<Intent, EscalationLevel>> = {
+  'rate-limit': 1,
+  drop: 2,
+  blackhole: 3,
+  scrubbing: 4,
+};
 
+/** A pending manual interop rule on the ladder level of its intent; match components beside the destination. */
 export function makeRule(p: {
   id: string;
   target: string;
@@ -51,27 +25,23 @@ export function makeRule(p: {
   dryRun?: boolean;
 }): Rule {
   const family = p.target.includes(':') ? 6 : 4;
-  return {
-    id: p.id,
-    tenant: 'default',
+  return sampleRule(p.id, {
     target: p.target,
-    family,
     intent: p.intent,
-    level: p.intent === 'scrubbing' ? 4 : p.intent === 'blackhole' ? 3 : p.intent === 'drop' ? 2 : 1,
+    level: LEVEL[p.intent] ?? 1,
     match: { family, destination: { prefix: p.target }, ...p.match },
     actions: p.actions ?? [],
     communities: p.communities,
     largeCommunities: p.largeCommunities,
     peers: p.peers,
     ...(p.nextHop !== undefined ? { nextHop: p.nextHop } : {}),
-    ttlSeconds: 300,
     createdAt: 1_800_000_000_000,
     expiresAt: 1_800_000_300_000,
     origin: 'manual',
     reason: 'interop test',
     state: 'pending',
     dryRun: p.dryRun ?? false,
-  };
+  });
 }
 
 const discard: FlowSpecAction = { kind: 'traffic-rate-bytes', asn: 0, bytesPerSecond: 0 };
