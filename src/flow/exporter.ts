@@ -92,6 +92,9 @@ export class ExporterState {
   datagrams = 0;
   records = 0;
   readonly errors: ErrorCounts = emptyErrorCounts();
+  /** Running totals of `errors` (issue 15: read around every datagram, so kept here, not summed per read). */
+  decodeErrors = 0;
+  queueOverflows = 0;
   lastFormat: FlowFormat | null = null;
   lastSeenMs = 0;
   sequenceGaps = 0;
@@ -167,6 +170,9 @@ export class ExporterState {
 
   error(kind: FlowErrorKind): FlowErrorKind {
     this.errors[kind]++;
+    // pending-overflow is back-pressure (the data-before-template queue was full), every other kind a decode error
+    if (kind === 'pending-overflow') this.queueOverflows++;
+    else this.decodeErrors++;
     return kind;
   }
 
