@@ -91,10 +91,10 @@ export class ExporterTable {
 
   private agentOf(buf: Uint8Array, source: string): SflowAgent | undefined {
     if (buf.length < 28 || buf[3] !== 5 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0) return undefined;
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (dv.getUint32(4) === 1) {
-      const v4 = dv.getUint32(8);
-      const sub = dv.getUint32(12);
+    // read from the bytes: no DataView per datagram (issue 15)
+    if (buf[4] === 0 && buf[5] === 0 && buf[6] === 0 && buf[7] === 1) {
+      const v4 = ((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0;
+      const sub = ((buf[12]! << 24) | (buf[13]! << 16) | (buf[14]! << 8) | buf[15]!) >>> 0;
       const hit = this.lastAgent.get(source);
       if (hit && hit.v4 === v4 && hit.sub === sub) return hit.agent;
       const agent = sflowAgent(buf);

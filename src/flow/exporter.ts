@@ -129,6 +129,9 @@ export class ExporterState {
   /** sFlow: drops reported by flow samples (cumulative per data source, summed on change). */
   sflowDrops = 0;
   private readonly sflowDropsBySource = new Map<number, number>();
+  /** The last (source, drops) stored: every sample of a busy source repeats it (issue 15: no map lookup then). */
+  private memoDropsSource = NaN;
+  private memoDrops = 0;
   readonly interfaces = new Map<number, InterfaceCounters>();
 
   constructor(
@@ -209,12 +212,17 @@ export class ExporterState {
   }
 
   noteSflowDrops(source: number, drops: number): void {
+    if (source === this.memoDropsSource && drops === this.memoDrops) return;
     const prev = this.sflowDropsBySource.get(source);
     if (prev === undefined) {
       if (drops > 0) this.sflowDrops += drops;
     } else if (drops > prev) this.sflowDrops += drops - prev;
     if (prev !== drops && (prev !== undefined || this.sflowDropsBySource.size < PER_EXPORTER.sources))
       this.sflowDropsBySource.set(source, drops);
+    // only a stored value makes a repeat a no-op (an unstored source's drops would count again)
+    const stored = this.sflowDropsBySource.get(source) === drops;
+    this.memoDropsSource = stored ? source : NaN;
+    this.memoDrops = drops;
   }
 
   stats(): ExporterStats {
