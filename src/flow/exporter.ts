@@ -68,6 +68,8 @@ export interface ExporterStats {
   templates: number;
   templateBytes: number;
   templatesExpired: number;
+  /** Re-sent templates identical to the stored one (lifetime restarted, nothing recompiled). */
+  templatesRefreshed: number;
   pendingSets: number;
   pendingBytes: number;
   pendingDecoded: number;
@@ -243,6 +245,7 @@ export class ExporterState {
       templates: this.templates.size,
       templateBytes: this.templates.bytes,
       templatesExpired: this.templates.expired,
+      templatesRefreshed: this.templates.refreshed,
       pendingSets: this.pending.length,
       pendingBytes: this.pendingBytes,
       pendingDecoded: this.pendingDecoded,

@@ -68,6 +68,7 @@ describe('template refresh (issue 15)', () => {
       );
     expect(compiles()).toBe(before);
     expect(h.exp.templates.refreshed).toBe(6);
+    expect(h.exp.stats().templatesRefreshed).toBe(6);
     expect(h.exp.templates.get(7, 256)).toBe(first);
     // the lifetime now counts from the refresh: still alive past the first arrival's timeout
     expect(h.exp.templates.get(7, 256, T0 + DEFAULT_FLOW_LIMITS.templateTimeoutMs + 5000)).toBe(first);
