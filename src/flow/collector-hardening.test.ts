@@ -109,6 +109,37 @@ describe('sFlow exporter identity and node names', () => {
     expect(s.exporters.every((e) => e.sequenceGaps === 0)).toBe(true);
   });
 
+  it('interleaved relays and agents map every datagram to its own agent (issue 15: last-source memo)', () => {
+    const r = new Rig();
+    const seq = new Map<string, number>();
+    const next = (agent: string) => {
+      const n = (seq.get(agent) ?? 0) + 1;
+      seq.set(agent, n);
+      return n;
+    };
+    // one relay alternating two agents, a second relay, then the first relay again with a third agent
+    const plan: [string, string][] = [
+      ['10.2.0.1', '127.0.102.10'],
+      ['10.2.0.2', '127.0.102.10'],
+      ['10.2.0.1', '127.0.102.10'],
+      ['10.2.0.3', '127.0.102.11'],
+      ['10.2.0.2', '127.0.102.10'],
+      ['10.2.0.3', '127.0.102.11'],
+      ['10.2.0.4', '127.0.102.10'],
+      ['10.2.0.4', '127.0.102.10'],
+      ['10.2.0.1', '127.0.102.10'],
+    ];
+    for (const [agent, from] of plan) r.feed(dgram(agent, next(agent)), from);
+    const s = r.c.stats();
+    expect(s.exporters.map((e) => [e.address, e.source, e.datagrams])).toEqual([
+      ['10.2.0.1', '127.0.102.10', 3],
+      ['10.2.0.2', '127.0.102.10', 2],
+      ['10.2.0.3', '127.0.102.11', 2],
+      ['10.2.0.4', '127.0.102.10', 2],
+    ]);
+    expect(s.exporters.every((e) => e.sequenceGaps === 0 && e.sequenceResets === 0)).toBe(true);
+  });
+
   it('names nodes per exporter or prefix (longest wins) and hands the names to the detector by exporter id', () => {
     const r = new Rig({ nodes: { '10.0.0.0/24': 'pop-ams', '10.0.0.9': 'edge-9' } });
     r.feed(dgram('10.0.0.1', 1), '10.0.0.1');

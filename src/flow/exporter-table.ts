@@ -88,19 +88,25 @@ export class ExporterTable {
 
   /** Last sFlow agent seen per UDP source: a busy IPv4 agent costs two reads per datagram, no string. */
   private readonly lastAgent = new Map<string, { v4: number; sub: number; agent: SflowAgent }>();
+  private memoSource = '';
+  private memoAgent: { v4: number; sub: number; agent: SflowAgent } | undefined;
 
   private agentOf(buf: Uint8Array, source: string): SflowAgent | undefined {
     if (buf.length < 28 || buf[3] !== 5 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0) return undefined;
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (dv.getUint32(4) === 1) {
-      const v4 = dv.getUint32(8);
-      const sub = dv.getUint32(12);
-      const hit = this.lastAgent.get(source);
+    // read from the bytes: no DataView per datagram (issue 15)
+    if (buf[4] === 0 && buf[5] === 0 && buf[6] === 0 && buf[7] === 1) {
+      const v4 = ((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0;
+      const sub = ((buf[12]! << 24) | (buf[13]! << 16) | (buf[14]! << 8) | buf[15]!) >>> 0;
+      // the same UDP source as the datagram before (one busy agent): no map lookup of the fresh address string
+      const hit = source === this.memoSource ? this.memoAgent : this.lastAgent.get(source);
+      this.memoSource = source;
+      this.memoAgent = hit;
       if (hit && hit.v4 === v4 && hit.sub === sub) return hit.agent;
       const agent = sflowAgent(buf);
-      if (agent && this.lastAgent.size < this.limits.maxExporters)
-        this.lastAgent.set(source, { v4, sub, agent });
-      else if (agent && hit) hit.agent = agent;
+      if (agent && this.lastAgent.size < this.limits.maxExporters) {
+        this.memoAgent = { v4, sub, agent };
+        this.lastAgent.set(source, this.memoAgent);
+      } else if (agent && hit) hit.agent = agent;
       return agent;
     }
     return sflowAgent(buf);

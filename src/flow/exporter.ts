@@ -68,6 +68,8 @@ export interface ExporterStats {
   templates: number;
   templateBytes: number;
   templatesExpired: number;
+  /** Re-sent templates identical to the stored one (lifetime restarted, nothing recompiled). */
+  templatesRefreshed: number;
   pendingSets: number;
   pendingBytes: number;
   pendingDecoded: number;
@@ -92,6 +94,9 @@ export class ExporterState {
   datagrams = 0;
   records = 0;
   readonly errors: ErrorCounts = emptyErrorCounts();
+  /** Running totals of `errors` (issue 15: read around every datagram, so kept here, not summed per read). */
+  decodeErrors = 0;
+  queueOverflows = 0;
   lastFormat: FlowFormat | null = null;
   lastSeenMs = 0;
   sequenceGaps = 0;
@@ -126,6 +131,9 @@ export class ExporterState {
   /** sFlow: drops reported by flow samples (cumulative per data source, summed on change). */
   sflowDrops = 0;
   private readonly sflowDropsBySource = new Map<number, number>();
+  /** The last (source, drops) stored: every sample of a busy source repeats it (issue 15: no map lookup then). */
+  private memoDropsSource = NaN;
+  private memoDrops = 0;
   readonly interfaces = new Map<number, InterfaceCounters>();
 
   constructor(
@@ -167,6 +175,9 @@ export class ExporterState {
 
   error(kind: FlowErrorKind): FlowErrorKind {
     this.errors[kind]++;
+    // pending-overflow is back-pressure (the data-before-template queue was full), every other kind a decode error
+    if (kind === 'pending-overflow') this.queueOverflows++;
+    else this.decodeErrors++;
     return kind;
   }
 
@@ -203,12 +214,17 @@ export class ExporterState {
   }
 
   noteSflowDrops(source: number, drops: number): void {
+    if (source === this.memoDropsSource && drops === this.memoDrops) return;
     const prev = this.sflowDropsBySource.get(source);
     if (prev === undefined) {
       if (drops > 0) this.sflowDrops += drops;
     } else if (drops > prev) this.sflowDrops += drops - prev;
     if (prev !== drops && (prev !== undefined || this.sflowDropsBySource.size < PER_EXPORTER.sources))
       this.sflowDropsBySource.set(source, drops);
+    // only a stored value makes a repeat a no-op (an unstored source's drops would count again)
+    const stored = this.sflowDropsBySource.get(source) === drops;
+    this.memoDropsSource = stored ? source : NaN;
+    this.memoDrops = drops;
   }
 
   stats(): ExporterStats {
@@ -229,6 +245,7 @@ export class ExporterState {
       templates: this.templates.size,
       templateBytes: this.templates.bytes,
       templatesExpired: this.templates.expired,
+      templatesRefreshed: this.templates.refreshed,
       pendingSets: this.pending.length,
       pendingBytes: this.pendingBytes,
       pendingDecoded: this.pendingDecoded,

@@ -9,7 +9,7 @@ import { refuse } from './netflow9.js';
 import { decodeDataSet, type SetContext } from './dataset.js';
 import { queuePending, replayPending } from './pending.js';
 import type { BatchSink } from './sink.js';
-import type { TemplateField } from './templates.js';
+import { copyOctets, type TemplateField } from './templates.js';
 
 export const IPFIX_HEADER = 16;
 
@@ -79,6 +79,7 @@ function templateSet(
   let err: FlowErrorKind | undefined;
   let o = s;
   while (e - o >= 4) {
+    const rec = o;
     const id = dv.getUint16(o);
     const count = dv.getUint16(o + 2);
     o += 4;
@@ -98,25 +99,32 @@ function templateSet(
       // §3.4.2.2: scope field count must not be zero
       if (scope === 0 || scope > count) return exp.error('bad-template');
     }
+    // the record's end: field specifiers are 4 octets, 8 with an enterprise number (E bit, §3.2)
+    const first = o;
+    for (let k = 0; k < count; k++) {
+      if (e - o < 4) return exp.error('truncated');
+      o += dv.getUint16(o) & 0x8000 ? 8 : 4;
+    }
+    if (o > e) return exp.error('truncated');
+    // an unchanged re-send (§8.1: periodic over UDP) restarts the lifetime: no parse, no compile
+    if (exp.templates.refresh(ctx.domain, id, options, dv, rec, o, exp.lastSeenMs)) {
+      err = replayPending(exp, ctx, id, sink) ?? err;
+      continue;
+    }
     if (count > exp.limits.maxTemplateFields) {
-      // refused before anything is allocated: walk the specifiers (PEN-bearing ones are 8 octets) to the next
-      for (let k = 0; k < count; k++) {
-        if (e - o < 4) return exp.error('truncated');
-        o += dv.getUint16(o) & 0x8000 ? 8 : 4;
-      }
-      if (o > e) return exp.error('truncated');
+      // refused before anything is allocated
       err = exp.error('template-too-large');
       continue;
     }
+    const end = o;
+    o = first;
     const fields: TemplateField[] = [];
     for (let k = 0; k < count; k++) {
-      if (e - o < 4) return exp.error('truncated');
       const raw = dv.getUint16(o);
       const length = dv.getUint16(o + 2);
       o += 4;
       let enterprise = 0;
       if (raw & 0x8000) {
-        if (e - o < 4) return exp.error('truncated');
         enterprise = dv.getUint32(o);
         o += 4;
       }
@@ -132,7 +140,7 @@ function templateSet(
       err = exp.error('bad-template');
       continue;
     }
-    const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
+    const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs, copyOctets(dv, rec, end));
     if (refused) {
       err = refuse(exp, refused);
       continue;

@@ -7,7 +7,7 @@ import { compileTemplate, templateWireBytes } from './fields.js';
 import { decodeDataSet, type SetContext } from './dataset.js';
 import { queuePending, replayPending } from './pending.js';
 import type { BatchSink } from './sink.js';
-import type { TemplateField } from './templates.js';
+import { copyOctets, type TemplateField } from './templates.js';
 
 export const NF9_HEADER = 20;
 
@@ -56,13 +56,14 @@ function store(
   fields: TemplateField[],
   options: boolean,
   sink: BatchSink,
+  raw: Uint8Array,
 ): FlowErrorKind | undefined {
   // a template the bounds refuse anyway is not compiled (a flood of them costs no CPU beyond parsing)
   const early = exp.templates.refusal(ctx.domain, id, templateWireBytes(fields, options));
   if (early) return refuse(exp, early);
   const t = compileTemplate(id, fields, options, true);
   if (!t) return exp.error('bad-template');
-  const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs);
+  const refused = exp.templates.set(ctx.domain, id, t, exp.lastSeenMs, raw);
   if (refused) return refuse(exp, refused);
   return replayPending(exp, ctx, id, sink);
 }
@@ -83,11 +84,18 @@ function templateSet(
   let err: FlowErrorKind | undefined;
   let o = s;
   while (e - o >= 4) {
+    const rec = o;
     const id = dv.getUint16(o);
     const count = dv.getUint16(o + 2);
     o += 4;
     if (id < 256 || count === 0) return exp.error('bad-template');
     if (o + count * 4 > e) return exp.error('truncated');
+    // an unchanged re-send (every few datagrams, RFC 3954 §5.2) restarts the lifetime: no parse, no compile
+    if (exp.templates.refresh(ctx.domain, id, false, dv, rec, o + count * 4, exp.lastSeenMs)) {
+      o += count * 4;
+      err = replayPending(exp, ctx, id, sink) ?? err;
+      continue;
+    }
     if (count > exp.limits.maxTemplateFields) {
       // refused before anything is allocated; the next record follows at a known offset
       err = exp.error('template-too-large');
@@ -97,7 +105,7 @@ function templateSet(
     const fields: TemplateField[] = [];
     for (let k = 0; k < count; k++, o += 4)
       fields.push({ id: dv.getUint16(o), length: dv.getUint16(o + 2), enterprise: 0, scope: false });
-    err = store(exp, ctx, id, fields, false, sink) ?? err;
+    err = store(exp, ctx, id, fields, false, sink, copyOctets(dv, rec, o)) ?? err;
   }
   return err;
 }
@@ -114,6 +122,7 @@ function optionsTemplateSet(
   let err: FlowErrorKind | undefined;
   let o = s;
   while (e - o >= 6) {
+    const rec = o;
     const id = dv.getUint16(o);
     const scopeLen = dv.getUint16(o + 2);
     const optLen = dv.getUint16(o + 4);
@@ -121,6 +130,12 @@ function optionsTemplateSet(
     if (id < 256 || scopeLen % 4 !== 0 || optLen % 4 !== 0 || scopeLen + optLen === 0)
       return exp.error('bad-template');
     if (o + scopeLen + optLen > e) return exp.error('truncated');
+    if (exp.templates.refresh(ctx.domain, id, true, dv, rec, o + scopeLen + optLen, exp.lastSeenMs)) {
+      o += scopeLen + optLen;
+      err = replayPending(exp, ctx, id, sink) ?? err;
+      if (e - o < 6) break;
+      continue;
+    }
     if ((scopeLen + optLen) / 4 > exp.limits.maxTemplateFields) {
       err = exp.error('template-too-large');
       o += scopeLen + optLen;
@@ -135,7 +150,7 @@ function optionsTemplateSet(
         enterprise: 0,
         scope: k < scopeLen / 4,
       });
-    err = store(exp, ctx, id, fields, true, sink) ?? err;
+    err = store(exp, ctx, id, fields, true, sink, copyOctets(dv, rec, o)) ?? err;
     // the rest of the set up to a 4-octet boundary is padding
     if (e - o < 6) break;
   }

@@ -32,9 +32,11 @@ export interface PressureSnapshot {
 
 export type PressureReport = PressureSnapshot;
 
-/** Splits an exporter's error counts into decode errors and queue overflows. */
+/**
+ * Splits error counts into decode errors and queue overflows (merged or evicted counts; a live exporter keeps the
+ * same two totals running, ExporterState.decodeErrors / queueOverflows, so the hot path never sums).
+ */
 export function splitErrors(e: ErrorCounts): { decodeErrors: number; queueOverflows: number } {
-  // runs twice per datagram on the hot path: a plain loop over the fixed kinds, no for-in
   let total = 0;
   for (let i = 0; i < FLOW_ERROR_KINDS.length; i++) total += e[FLOW_ERROR_KINDS[i] as keyof ErrorCounts];
   return { decodeErrors: total - e['pending-overflow'], queueOverflows: e['pending-overflow'] };

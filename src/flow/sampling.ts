@@ -31,6 +31,12 @@ export class SamplingState {
   lastSeen = 0;
   /** Last rate announced for a specific sampler. */
   private lastSampler = 0;
+  /**
+   * The last plausible (sampler, rate) noted: repeating it changes nothing but lastSeen/lastSampler, so the
+   * every-sample repeat of a busy sFlow source (issue 15) skips the map. Maps are never pruned: it stays valid.
+   */
+  private memoSampler = NaN;
+  private memoRate = 0;
 
   setOverride(o: SamplingOverride | undefined): void {
     this.override = o && o.rate >= 1 ? Math.floor(o.rate) : 0;
@@ -39,6 +45,11 @@ export class SamplingState {
 
   /** Records a rate announced by the exporter at `nowMs` (0 announced → not stored). */
   note(sampler: number, rate: number, nowMs = 0): void {
+    if (sampler === this.memoSampler && rate === this.memoRate) {
+      this.lastSeen = rate;
+      if (sampler !== EXPORTER_WIDE) this.lastSampler = rate;
+      return;
+    }
     if (rate === 0 || rate > ABSURD_RATE || !Number.isFinite(rate)) this.absurd++;
     if (rate === 0) return;
     // the batch column is 32-bit: an 8-octet (absurd) interval saturates instead of wrapping to 0
@@ -47,13 +58,17 @@ export class SamplingState {
     if (sampler === EXPORTER_WIDE) {
       if (this.exporterRate !== 0 && this.exporterRate !== rate) this.changed(nowMs);
       this.exporterRate = rate;
-      return;
+    } else {
+      const prev = this.bySampler.get(sampler);
+      if (prev !== undefined && prev !== rate) this.changed(nowMs);
+      this.lastSampler = rate;
+      if (prev !== rate && (prev !== undefined || this.bySampler.size < PER_EXPORTER.sources))
+        this.bySampler.set(sampler, rate);
     }
-    const prev = this.bySampler.get(sampler);
-    if (prev !== undefined && prev !== rate) this.changed(nowMs);
-    this.lastSampler = rate;
-    if (prev !== rate && (prev !== undefined || this.bySampler.size < PER_EXPORTER.sources))
-      this.bySampler.set(sampler, rate);
+    // a repeat of an absurd rate must count again; a plausible one is a no-op (stored, or refused again)
+    const plausible = rate <= ABSURD_RATE;
+    this.memoSampler = plausible ? sampler : NaN;
+    this.memoRate = plausible ? rate : 0;
   }
 
   private changed(nowMs: number): void {

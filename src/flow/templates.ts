@@ -41,7 +41,7 @@ export interface TemplateStore {
   /** The template, unless unknown or (given nowMs) expired — an expired one is removed. */
   get(domain: number, id: number, nowMs?: number): Template | undefined;
   /** Stores (or refreshes) a template; returns the refusal kind when a bound would be exceeded. */
-  set(domain: number, id: number, t: Template, nowMs?: number): FlowErrorKind | undefined;
+  set(domain: number, id: number, t: Template, nowMs?: number, raw?: Uint8Array): FlowErrorKind | undefined;
   delete(domain: number, id: number): boolean;
   /** Withdraws all templates (options=false) or all options templates (options=true) of a domain. */
   deleteAll(domain: number, options: boolean): number;
@@ -50,9 +50,18 @@ export interface TemplateStore {
 
 const key = (domain: number, id: number) => domain * 65536 + id;
 
+/** A copy of `[start, end)` of `dv` (the datagram's buffer is reused by the socket). */
+export function copyOctets(dv: DataView, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(new Uint8Array(dv.buffer, dv.byteOffset + start, end - start));
+  return out;
+}
+
 interface Entry {
   t: Template;
   refreshedMs: number;
+  /** The template record's octets as received (template id to last field specifier), for `refresh`. */
+  raw: Uint8Array | undefined;
 }
 
 export class MapTemplateStore implements TemplateStore {
@@ -61,6 +70,8 @@ export class MapTemplateStore implements TemplateStore {
   bytes = 0;
   /** Templates discarded because they were not refreshed in time. */
   expired = 0;
+  /** Re-sent templates identical to the stored one: lifetime restarted, nothing parsed or compiled. */
+  refreshed = 0;
 
   constructor(
     private readonly maxCount = DEFAULT_FLOW_LIMITS.maxTemplatesPerExporter,
@@ -97,7 +108,33 @@ export class MapTemplateStore implements TemplateStore {
     return undefined;
   }
 
-  set(domain: number, id: number, t: Template, nowMs = 0): FlowErrorKind | undefined {
+  /**
+   * A periodic template re-send (RFC 3954 §5.2, RFC 7011 §8.1: exporters repeat templates so that a collector
+   * that restarted learns them) whose record octets `[start, end)` equal those of the stored template restarts its
+   * lifetime and costs only this byte compare. False when the id is unknown or the definition differs: the caller
+   * parses and stores it as a new template.
+   */
+  refresh(
+    domain: number,
+    id: number,
+    options: boolean,
+    dv: DataView,
+    start: number,
+    end: number,
+    nowMs: number,
+  ): boolean {
+    const e = this.map.get(key(domain, id));
+    const raw = e?.raw;
+    if (!e || !raw || e.t.options !== options || raw.length !== end - start) return false;
+    for (let k = 0; k < raw.length; k++) if (raw[k] !== dv.getUint8(start + k)) return false;
+    // an expired one not yet swept is revived, exactly as storing the re-sent copy would
+    e.refreshedMs = nowMs;
+    this.refreshed++;
+    return true;
+  }
+
+  /** `raw`: the record's octets as received, kept so that an identical re-send is recognised (`refresh`). */
+  set(domain: number, id: number, t: Template, nowMs = 0, raw?: Uint8Array): FlowErrorKind | undefined {
     const k = key(domain, id);
     const old = this.map.get(k);
     const addCount = old ? 0 : 1;
@@ -110,7 +147,7 @@ export class MapTemplateStore implements TemplateStore {
       b.templateBytes + addBytes > b.limits.maxTemplateBytesTotal
     )
       return 'template-budget';
-    this.map.set(k, { t, refreshedMs: nowMs });
+    this.map.set(k, { t, refreshedMs: nowMs, raw });
     this.bytes += addBytes;
     b.templates += addCount;
     b.templateBytes += addBytes;
