@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'native', 'recvmmsg.c');
-const outDir = join(root, 'native', 'build');
-const out = join(outDir, 'recvmmsg.node');
+// argv[2]: another output file (tests build into a temporary directory)
+const out = resolve(process.argv[2] ?? join(root, 'native', 'build', 'recvmmsg.node'));
+const outDir = dirname(out);
 const unavailable = (why) => {
   console.log(`floodgate: native receiver unavailable (${why}); node:dgram will be used`);
   process.exit(0);
