@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <node_api.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,7 +276,12 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   // Queue size 0 (unbounded) never blocks the thread in the call; the SLOTS pool is what bounds the queue.
   CHECK(env, napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, r, finalize_tsfn, r, call_js,
                                              &r->tsfn));
+  // The thread starts with every signal blocked: Node's handlers (SIGINT, SIGTERM, SIGUSR1) run on its threads.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   int err = pthread_create(&r->thread, NULL, recv_loop, r);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (err != 0) {
     close(fd);
     r->fd = -1;
