@@ -282,6 +282,7 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   int err = pthread_create(&r->thread, NULL, recv_loop, r);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err == 0) pthread_setname_np(r->thread, "fg-recvmmsg");  // shows in top -H, ps -L, /proc/PID/task
   if (err != 0) {
     close(fd);
     r->fd = -1;

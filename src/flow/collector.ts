@@ -128,7 +128,7 @@ export class FlowCollector implements BatchSink {
   readonly budget: FlowBudget;
   private readonly sockets: dgram.Socket[] = [];
   private readonly native: NativeListener[] = [];
-  /** How the listeners receive (flow.receiver after 'auto' is resolved); 'workers' with flow.workers > 0. */
+  /** How the listeners receive (flow.receiver after 'auto' is resolved); 'workers' with flow.workers > 0 (worker 0 resolves it). */
   receiverKind: 'native' | 'dgram' | 'workers' | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -208,10 +208,9 @@ export class FlowCollector implements BatchSink {
 
   private async startWorkers(n: number): Promise<ListenSpec[]> {
     const { DecodePool } = await import('./workers/pool.js');
-    // receiver: the workers receive with node:dgram (a recvmmsg batch per worker is not wired yet)
-    const { onBatch, rawTap, now, onPressure, pressureIntervalMs, route, workers, log, receiver, ...rest } =
-      this.opts;
-    void [rawTap, now, onPressure, pressureIntervalMs, route, workers, receiver];
+    // flow.receiver goes along in `rest`: worker 0 receives with it (the hand-off copies each datagram)
+    const { onBatch, rawTap, now, onPressure, pressureIntervalMs, route, workers, log, ...rest } = this.opts;
+    void [rawTap, now, onPressure, pressureIntervalMs, route, workers];
     const quiet = { warn: () => undefined, error: () => undefined };
     this.pool = new DecodePool(n, workerOptions(rest, n), onBatch, log ?? quiet);
     const bound = await this.pool.start();

@@ -2,7 +2,7 @@
 // NetFlow v9 with templates and pmacct sfprobe sFlow v5, replayed over loopback from three sources — exactly as
 // it does on node:dgram, per exporter, and the kernel's drop counter still finds the native socket.
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeCapture, udpOf } from '../../src/flow/capture.js';
@@ -44,6 +44,16 @@ async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Pro
   await new Promise<void>((r) => s.close(() => r()));
 }
 
+/** Receive threads of the native receiver in this process (the addon names them). */
+const receiveThreads = () =>
+  readdirSync('/proc/self/task').filter((t) => {
+    try {
+      return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'fg-recvmmsg';
+    } catch {
+      return false; // the thread ended meanwhile
+    }
+  }).length;
+
 let collector: FlowCollector | undefined;
 afterEach(async () => {
   await collector?.stop();
@@ -59,6 +69,7 @@ async function replay(receiver: 'native' | 'dgram') {
   });
   const [bound] = await collector.start();
   expect(collector.receiverKind).toBe(receiver);
+  expect(receiveThreads()).toBe(receiver === 'native' ? 1 : 0);
   await Promise.all(EXPORTERS.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
   const c = collector;
   await waitFor(`${TOTAL} records`, () => (c.flush(), records >= TOTAL), 30_000, 50);
@@ -100,5 +111,32 @@ describe.runIf(process.platform === 'linux')('FlowCollector on the native receiv
     expect(viaNative.listener).toMatchObject({ socketDropsKnown: true, socketDrops: 0, decodeErrors: 0 });
     expect(viaNative.listener.datagrams).toBe(viaNative.datagrams);
     expect(viaNative.listener.recvBufferBytes).toBe(viaDgram.listener.recvBufferBytes);
+  });
+
+  it('with decode workers, worker 0 receives on the native receiver and every record is counted once', async () => {
+    let records = 0;
+    collector = new FlowCollector({
+      listen: [{ address: HOST, port: 0 }],
+      receiver: 'native',
+      workers: 2,
+      onBatch: (b) => (records += b.length),
+    });
+    const [bound] = await collector.start();
+    expect(collector.receiverKind).toBe('workers');
+    expect(receiveThreads()).toBe(1);
+    // NetFlow only: sFlow samples are pre-aggregated in the workers, so their rows are not one per sample
+    const v9 = EXPORTERS.filter((e) => e.datagrams === V9);
+    await Promise.all(v9.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
+    const want = v9.reduce((a, e) => a + e.records, 0);
+    await waitFor(`${want} records`, () => records >= want, 30_000, 50);
+    const c = collector;
+    await waitFor('per-exporter counts', () => {
+      const st = c.stats();
+      return v9.every((e) => st.exporters.find((x) => x.address === e.address)?.records === e.records);
+    });
+    expect(records).toBe(want);
+    await c.stop();
+    collector = undefined;
+    await waitFor('the receive thread joined', () => receiveThreads() === 0);
   });
 });
