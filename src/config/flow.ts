@@ -187,7 +187,7 @@ export const flowSchema = z
       .enum(['auto', 'native', 'dgram'])
       .default('auto')
       .describe(
-        "How the main thread receives (flow.workers 0): 'native' = batches of up to 64 datagrams per recvmmsg(2) call from a receive thread per socket (Linux; the addon npm install builds in native/build), 'dgram' = node:dgram, one callback per datagram. 'auto' = native when the addon loaded, else dgram. 'native' without the addon refuses to start. Decode workers always use dgram (docs/performance.md, Receive path).",
+        "How the listeners receive: 'native' = batches of up to 64 datagrams per recvmmsg(2) call from a receive thread per socket (Linux; the addon npm install builds in native/build), 'dgram' = node:dgram, one callback per datagram. 'auto' = native when the addon loaded, else dgram. 'native' without the addon refuses to start. With flow.workers ≥ 1 the receiving worker uses it (docs/performance.md, Receive path).",
       ),
     limits: limitsSchema,
     plausibility: plausibilitySchema,
