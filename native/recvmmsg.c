@@ -25,6 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+// Bumped whenever open()'s result or the metadata layout changes: the loader refuses a stale build.
+#define RECV_VERSION 1
 #define BATCH 64
 #define SLOTS 8
 #define STRIDE 65536
@@ -352,6 +354,10 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"stats", NULL, Stats, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
+  napi_value v;
+  if (napi_create_int32(env, RECV_VERSION, &v) != napi_ok ||
+      napi_set_named_property(env, exports, "version", v) != napi_ok)
+    return NULL;
   return exports;
 }
 

@@ -19,7 +19,7 @@ const HOST = '127.0.103.1';
 const SRC = ['127.0.103.2', '127.0.103.3'];
 
 describe('chooseReceiver', () => {
-  const addon = { addon: {} as NativeAddon };
+  const addon = { addon: { version: 1 } as NativeAddon };
   const missing = { reason: 'no compiler' };
   it.each([
     ['auto', addon, 'native'],

@@ -9,6 +9,8 @@ import { ListenerCounters, type ListenSpec } from './listeners.js';
 
 /** What native/recvmmsg.c exports (Node-API 8). */
 export interface NativeAddon {
+  /** RECV_VERSION in the C source: a build from an older source is refused, not misread. */
+  readonly version: number;
   open(
     address: string,
     port: number,
@@ -27,6 +29,8 @@ export interface NativeAddon {
   stats(handle: unknown): [batches: number, errors: number];
 }
 
+export const NATIVE_VERSION = 1;
+
 /** Where `npm install` (scripts/build-native.mjs) puts the addon; src/flow and dist/flow are both two deep. */
 export const ADDON_PATH = new URL('../../native/build/recvmmsg.node', import.meta.url);
 
@@ -39,6 +43,11 @@ export function loadNativeAddon(path: string | URL = ADDON_PATH): LoadResult {
     const p = typeof path === 'string' ? path : path.pathname;
     const addon = createRequire(import.meta.url)(p) as NativeAddon;
     if (typeof addon.open !== 'function') return { reason: `${p} is not the floodgate receiver` };
+    if (addon.version !== NATIVE_VERSION) {
+      return {
+        reason: `${p} is a stale build (version ${addon.version}, want ${NATIVE_VERSION}): run npm install`,
+      };
+    }
     return { addon };
   } catch (e) {
     return { reason: `cannot load the native receiver (run npm install with a C compiler): ${String(e)}` };
