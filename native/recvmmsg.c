@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #define STRIDE 65536
 // Per datagram: length, flags (1 = truncated), source port, family (4 or 6), address as 4 network-order words.
 #define META 8
+#define DATA_BYTES ((size_t)BATCH * STRIDE)
 
 typedef struct {
   uint8_t *data;
@@ -190,6 +192,23 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
   drop_owner(data);
 }
 
+static void unmap_data(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  munmap(data, DATA_BYTES);
+}
+
+// Open failed before the thread started: the slots made so far go to the garbage collector.
+static void abandon(napi_env env, recv_t *r, int slots) {
+  for (int i = 0; i < slots; i++) {
+    napi_delete_reference(env, r->slots[i].dataRef);
+    napi_delete_reference(env, r->slots[i].metaRef);
+  }
+  pthread_mutex_destroy(&r->mu);
+  pthread_cond_destroy(&r->cv);
+  free(r);
+}
+
 static napi_value throw_errno(napi_env env, const char *what, int err, int fd) {
   char msg[160];
   snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
@@ -257,8 +276,20 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   for (int i = 0; i < SLOTS; i++) {
     slot_t *s = &r->slots[i];
     napi_value d, m;
-    // V8 zero-fills large ArrayBuffers with calloc → mmap: untouched pages cost no RSS.
-    CHECK(env, napi_create_arraybuffer(env, (size_t)BATCH * STRIDE, (void **)&s->data, &d));
+    // Our own anonymous mapping, not calloc: pages no datagram touches are never resident, and close + GC
+    // returns them to the kernel (a recycled calloc'ed heap chunk would be zero-filled, all of it resident).
+    void *mem = mmap(NULL, DATA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) {
+      int e = errno;
+      abandon(env, r, i);
+      return throw_errno(env, "mmap", e, fd);
+    }
+    s->data = mem;
+    if (napi_create_external_arraybuffer(env, mem, DATA_BYTES, unmap_data, NULL, &d) != napi_ok) {
+      munmap(mem, DATA_BYTES);
+      abandon(env, r, i);
+      return throw_errno(env, "napi_create_external_arraybuffer", ENOMEM, fd);
+    }
     CHECK(env, napi_create_arraybuffer(env, (size_t)BATCH * META * 4, (void **)&s->meta, &m));
     CHECK(env, napi_create_reference(env, d, 1, &s->dataRef));
     CHECK(env, napi_create_reference(env, m, 1, &s->metaRef));
