@@ -50,7 +50,8 @@ export function loadNativeAddon(path: string | URL = ADDON_PATH): LoadResult {
     }
     return { addon };
   } catch (e) {
-    return { reason: `cannot load the native receiver (run npm install with a C compiler): ${String(e)}` };
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { reason: `cannot load the native receiver (run npm install with a C compiler): ${first}` };
   }
 }
 
