@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/wait.js';
 import {
+  AddressCache,
   bindNativeListener,
   chooseReceiver,
   loadNativeAddon,
@@ -39,6 +40,35 @@ describe('chooseReceiver', () => {
     expect(r.reason).toMatch(/cannot load the native receiver/);
     // one line for the log, without the require stack
     expect(r.reason).toMatch(/Cannot find module '\/nonexistent\/recvmmsg.node'$/);
+  });
+});
+
+describe('AddressCache', () => {
+  /** One metadata record's address words as the addon writes them (network order bytes). */
+  function meta(addr: number[]): { w: Uint32Array; b: Uint8Array } {
+    const b = new Uint8Array(16);
+    b.set(addr);
+    return { w: new Uint32Array(b.buffer), b };
+  }
+  it('gives IPv4 and IPv6 text as node:dgram does, the same string object each time', () => {
+    const c = new AddressCache();
+    const v4 = meta([192, 0, 2, 77]);
+    const t = c.lookup(v4.w, v4.b, 0, 4);
+    expect(t).toBe('192.0.2.77');
+    expect(c.lookup(v4.w, v4.b, 0, 4)).toBe(t);
+    const v6 = meta([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x67, 1]);
+    expect(c.lookup(v6.w, v6.b, 0, 6)).toBe('fd00::6701');
+    const lo = meta([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(c.lookup(lo.w, lo.b, 0, 6)).toBe('::1');
+  });
+  it('keeps IPv6 sources whose words XOR alike apart, however many there are', () => {
+    const c = new AddressCache();
+    // words (k, k, 0, 0) all XOR to 0
+    const addrs = Array.from({ length: 20 }, (_, k) => meta([0x20, 1, 0, k + 1, 0x20, 1, 0, k + 1]));
+    for (let round = 0; round < 2; round++) {
+      for (const [k, a] of addrs.entries())
+        expect(c.lookup(a.w, a.b, 0, 6)).toBe(`2001:${(k + 1).toString(16)}:2001:${(k + 1).toString(16)}::`);
+    }
   });
 });
 

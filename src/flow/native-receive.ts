@@ -81,11 +81,13 @@ export interface NativeListener {
 
 /**
  * Source address text per sender, built once: an exporter's datagrams all carry the same address, so the
- * per-datagram cost is a Map lookup on the first address word (IPv4: the whole address).
+ * per-datagram cost is a Map lookup (IPv4: keyed by the address; IPv6: by the XOR of its four words, then
+ * a compare of at most 8 entries). Bounded at 65536 addresses per family, then it starts over.
  */
-class AddressCache {
+export class AddressCache {
   private readonly v4 = new Map<number, string>();
   private readonly v6 = new Map<number, { w: Uint32Array; text: string }[]>();
+  private v6Entries = 0;
 
   lookup(words: Uint32Array, bytes: Uint8Array, o: number, family: number): string {
     const w0 = words[o] ?? 0;
@@ -108,9 +110,17 @@ class AddressCache {
         }
       }
     } else {
-      if (this.v6.size >= 65536) this.v6.clear();
-      this.v6.set(key, (list = []));
+      list = [];
     }
+    // bounded however the sources are chosen (equal XOR keys included): past 65536 entries, start over
+    if (++this.v6Entries > 65536) {
+      this.v6.clear();
+      this.v6Entries = 1;
+      list = [];
+    }
+    if (list.length === 0) this.v6.set(key, list);
+    // at most 8 per key: sources forged to share a key cost a short scan, never a long one
+    if (list.length >= 8) list.shift();
     const text = ipaddr.fromByteArray(Array.from(bytes.subarray(o * 4, o * 4 + 16))).toString();
     list.push({ w: words.slice(o, o + 4), text });
     return text;
