@@ -315,7 +315,13 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   int err = pthread_create(&r->thread, NULL, recv_loop, r);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (err == 0) pthread_setname_np(r->thread, "fg-recvmmsg");  // shows in top -H, ps -L, /proc/PID/task
+  if (err == 0) {
+    // "fg-recv:PORT" in top -H, ps -L and /proc/PID/task/*/comm (at most 15 characters)
+    char tname[16];
+    int p = ntohs(family == AF_INET6 ? sa.sin6_port : ((struct sockaddr_in *)&sa)->sin_port);
+    snprintf(tname, sizeof tname, "fg-recv:%d", p);
+    pthread_setname_np(r->thread, tname);
+  }
   if (err != 0) {
     close(fd);
     r->fd = -1;

@@ -44,11 +44,14 @@ async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Pro
   await new Promise<void>((r) => s.close(() => r()));
 }
 
-/** Receive threads of the native receiver in this process (the addon names them). */
-const receiveThreads = () =>
+/**
+ * Receive threads of the native receiver on `port` in this process (the addon names them fg-recv:PORT; by
+ * port, since other test files may run in other threads of this process).
+ */
+const receiveThreads = (port: number) =>
   readdirSync('/proc/self/task').filter((t) => {
     try {
-      return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'fg-recvmmsg';
+      return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === `fg-recv:${port}`;
     } catch {
       return false; // the thread ended meanwhile
     }
@@ -69,7 +72,7 @@ async function replay(receiver: 'native' | 'dgram') {
   });
   const [bound] = await collector.start();
   expect(collector.receiverKind).toBe(receiver);
-  expect(receiveThreads()).toBe(receiver === 'native' ? 1 : 0);
+  expect(receiveThreads(bound!.port)).toBe(receiver === 'native' ? 1 : 0);
   await Promise.all(EXPORTERS.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
   const c = collector;
   await waitFor(`${TOTAL} records`, () => (c.flush(), records >= TOTAL), 30_000, 50);
@@ -123,7 +126,7 @@ describe.runIf(process.platform === 'linux')('FlowCollector on the native receiv
     });
     const [bound] = await collector.start();
     expect(collector.receiverKind).toBe('workers');
-    expect(receiveThreads()).toBe(1);
+    expect(receiveThreads(bound!.port)).toBe(1);
     // NetFlow only: sFlow samples are pre-aggregated in the workers, so their rows are not one per sample
     const v9 = EXPORTERS.filter((e) => e.datagrams === V9);
     await Promise.all(v9.map((e) => sendAll(bound!.port, e.address, e.datagrams)));
@@ -137,6 +140,6 @@ describe.runIf(process.platform === 'linux')('FlowCollector on the native receiv
     expect(records).toBe(want);
     await c.stop();
     collector = undefined;
-    await waitFor('the receive thread joined', () => receiveThreads() === 0);
+    await waitFor('the receive thread joined', () => receiveThreads(bound!.port) === 0);
   });
 });
