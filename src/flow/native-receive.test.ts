@@ -12,6 +12,7 @@ import {
   chooseReceiver,
   loadNativeAddon,
   nativeAddon,
+  nativeAvailable,
   type NativeAddon,
 } from './native-receive.js';
 import { readListenerDrops } from './socket-drops-reader.js';
@@ -97,6 +98,7 @@ const linux = process.platform === 'linux';
 describe.runIf(linux)('native receiver', () => {
   it('loads the addon built by npm install', () => {
     expect(load.reason).toBeUndefined();
+    expect(nativeAvailable()).toBe(true);
     expect(typeof load.addon?.open).toBe('function');
   });
 

@@ -61,6 +61,11 @@ export function nativeAddon(): LoadResult {
   return (loaded ??= loadNativeAddon());
 }
 
+/** True when the addon is built and loads here (flow.receiver 'auto' then picks it). */
+export function nativeAvailable(): boolean {
+  return nativeAddon().addon !== undefined;
+}
+
 export type ReceiverMode = 'auto' | 'native' | 'dgram';
 
 /** Which receiver a listener gets: 'auto' takes the native one when it loaded; 'native' without it is an error. */
