@@ -8,7 +8,7 @@ PACKAGES=(
   gobgpd golang-github-osrg-gobgp-dev bird2 frr exabgp stayrtr
   softflowd pmacct tshark tcpdump hping3 iproute2 nftables
   postgresql prometheus rsyslog rsyslog-gnutls rsyslog-openssl openssl chromium fonts-dejavu-core
-  systemd nats-server python3
+  systemd nats-server python3 gcc libc6-dev
 )
 # command (or file) that proves each package is present
 CHECKS=(
@@ -16,7 +16,7 @@ CHECKS=(
   softflowd pmacctd tshark tcpdump hping3 ip nft
   /usr/lib/postgresql/15/bin/postgres prometheus rsyslogd /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so
   /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so openssl /usr/lib/chromium/chromium
-  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf systemd-analyze nats-server /usr/bin/python3
+  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf systemd-analyze nats-server /usr/bin/python3 gcc /usr/include/stdio.h
 )
 
 missing=()

@@ -27,6 +27,9 @@ fi
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm install --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
 fi
+# the native receiver (npm install builds it; on a fresh machine the compiler may only exist since step 1,
+# and after a pull the C source may be newer than the build)
+[[ native/build/recvmmsg.node -nt native/recvmmsg.c ]] || node scripts/build-native.mjs
 
 step "type check" npm run --silent typecheck
 step "lint" npm run --silent lint

@@ -244,7 +244,7 @@ export class App {
       }
       if (cluster?.collects ?? true) {
         const bound = await collector.start();
-        log.info({ listeners: bound }, 'flow listeners up');
+        log.info({ listeners: bound, receiver: collector.receiverKind }, 'flow listeners up');
       }
       app.tickTimer = setInterval(() => app.tick(), config.detection.tick);
       app.saveTimer = setInterval(

@@ -25,6 +25,7 @@ export function buildCollector(
     listen: flow.listeners.map((l) => ({ address: l.address, port: l.port })),
     recvBufferSize: flow.receiveBufferBytes,
     packetLength: flow.packetLength,
+    receiver: flow.receiver,
     allow: [...flow.exporters],
     sampling: Object.fromEntries(Object.entries(flow.samplingOverrides).map(([k, v]) => [k, { rate: v }])),
     ...flowCollectorOptions(flow),

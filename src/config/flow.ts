@@ -183,6 +183,12 @@ export const flowSchema = z
       .describe(
         "Decode worker threads. 0 = receive and decode on the main thread. 1 = one worker receives and decodes. N ≥ 2 = worker 0 receives and hands each exporter's datagrams (by UDP source) to the one of the other N − 1 that owns it; workers decode and pre-aggregate sFlow samples, the main thread only counts (docs/performance.md). 'auto' = cores − 1, at least 2. Ignored (0) while forensics.enabled.",
       ),
+    receiver: z
+      .enum(['auto', 'native', 'dgram'])
+      .default('auto')
+      .describe(
+        "How the listeners receive: 'native' = batches of up to 64 datagrams per recvmmsg(2) call from a receive thread per socket (Linux; the addon npm install builds in native/build), 'dgram' = node:dgram, one callback per datagram. 'auto' = native when the addon loaded, else dgram. 'native' without the addon refuses to start. With flow.workers ≥ 1 the receiving worker uses it (docs/performance.md, Receive path).",
+      ),
     limits: limitsSchema,
     plausibility: plausibilitySchema,
   })

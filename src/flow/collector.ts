@@ -9,6 +9,13 @@ import { decodeDatagram } from './datagram.js';
 import type { ErrorCounts } from './errors.js';
 import type { ExporterState, ExporterStats } from './exporter.js';
 import { ExporterTable } from './exporter-table.js';
+import {
+  bindNativeListener,
+  chooseReceiver,
+  nativeAddon,
+  type NativeListener,
+  type ReceiverMode,
+} from './native-receive.js';
 import { DEFAULT_FLOW_LIMITS, type FlowBudget, type FlowLimits } from './limits.js';
 import {
   bindListener,
@@ -67,6 +74,8 @@ export interface CollectorOptions {
   onBatch: (batch: FlowBatch, exporters: readonly ExporterState[]) => void;
   /** Sees every sFlow raw packet header as it is decoded (forensics); absent = no cost. */
   rawTap?: RawHeaderTap;
+  /** flow.receiver: 'native' = recvmmsg batches (native-receive.ts), 'dgram' = node:dgram (default here). */
+  receiver?: ReceiverMode;
   now?: () => number;
   /** Called every pressureIntervalMs with what was lost in that interval, only when something was. */
   onPressure?: (report: PressureReport) => void;
@@ -117,6 +126,9 @@ export class FlowCollector implements BatchSink {
   private pool: DecodePool | undefined;
   readonly budget: FlowBudget;
   private readonly sockets: dgram.Socket[] = [];
+  private readonly native: NativeListener[] = [];
+  /** How the listeners receive (flow.receiver after 'auto' is resolved); 'workers' with flow.workers > 0 (worker 0 resolves it). */
+  receiverKind: 'native' | 'dgram' | 'workers' | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -165,13 +177,22 @@ export class FlowCollector implements BatchSink {
     if ((this.opts.workers ?? 0) > 0) return this.startWorkers(this.opts.workers ?? 0);
     const bound: ListenSpec[] = [];
     const route = this.opts.route;
+    const load = nativeAddon();
+    const kind = chooseReceiver(this.opts.receiver ?? 'dgram', load);
+    this.receiverKind = kind;
     for (const l of this.opts.listen) {
-      const index = this.sockets.length;
-      const b = await bindListener(l, this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER, (msg, address) => {
+      const index = this.sockets.length + this.native.length;
+      const onMessage = (msg: Uint8Array, address: string) => {
         if (!route?.(msg, address, index)) this.ingest(msg, address, this.now(), index);
-      });
+      };
+      const size = this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER;
+      const b =
+        kind === 'native' && load.addon
+          ? bindNativeListener(load.addon, l, size, onMessage)
+          : await bindListener(l, size, onMessage);
       this.recvBufferSizes.push(b.counters.recvBufferBytes);
-      this.sockets.push(b.socket);
+      if ('socket' in b) this.sockets.push(b.socket);
+      else this.native.push(b);
       bound.push({ address: b.counters.address, port: b.counters.port });
       this.listeners.push(b.counters);
     }
@@ -186,11 +207,13 @@ export class FlowCollector implements BatchSink {
 
   private async startWorkers(n: number): Promise<ListenSpec[]> {
     const { DecodePool } = await import('./workers/pool.js');
+    // flow.receiver goes along in `rest`: worker 0 receives with it (the hand-off copies each datagram)
     const { onBatch, rawTap, now, onPressure, pressureIntervalMs, route, workers, log, ...rest } = this.opts;
     void [rawTap, now, onPressure, pressureIntervalMs, route, workers];
     const quiet = { warn: () => undefined, error: () => undefined };
     this.pool = new DecodePool(n, workerOptions(rest, n), onBatch, log ?? quiet);
     const bound = await this.pool.start();
+    this.receiverKind = 'workers';
     this.startPressure();
     return bound;
   }
@@ -228,6 +251,7 @@ export class FlowCollector implements BatchSink {
     this.pressureTimer = undefined;
     await closeSockets(this.sockets);
     this.sockets.length = 0;
+    for (const n of this.native.splice(0)) n.close();
     await this.pool?.stop();
     this.flush();
   }
