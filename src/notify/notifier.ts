@@ -3,7 +3,6 @@
 // channels whose filters it passes, holds back what the rate limit refuses into one digest per channel
 // and interval, and keeps failed deliveries in the dead-letter list. Events are handled one at a time
 // (one writer for incidents); each channel delivers its messages in order on its own queue.
-import { randomBytes } from 'node:crypto';
 import type { TransportOptions } from '../adapters/http-retry.js';
 import type { EventBus, OpsEvent } from '../domain/events.js';
 import type { Rule } from '../domain/rule.js';
@@ -12,6 +11,7 @@ import type { RuleRepository, StateRepository } from '../domain/store-port.js';
 import { buildChannel } from './channels/index.js';
 import { classify } from './classify.js';
 import type { ChannelConfig, NotificationsConfig } from './config.js';
+import { IdSource } from './ids.js';
 import { acknowledge, applyNotice, isStale, resolve } from './incidents.js';
 import { MaintenanceBook, mutedBy, type MaintenanceWindow } from './maintenance.js';
 import { MemoryDeadLetters, MemoryIncidents } from './memory-repos.js';
@@ -48,6 +48,7 @@ export interface NotifierDeps {
 export class Notifier {
   private readonly now: () => number;
   private readonly incidents: IncidentRepository;
+  private readonly ids: IdSource;
   private readonly deadLetters: DeadLetterRepository;
   private readonly open = new Map<string, Incident>();
   /** Last attack update seen per open incident (updates are not notices, but show the attack goes on). */
@@ -67,6 +68,7 @@ export class Notifier {
     built: readonly Channel[],
   ) {
     this.now = deps.now ?? Date.now;
+    this.ids = new IdSource(this.now);
     this.incidents = deps.store.incidents ?? new MemoryIncidents();
     this.deadLetters = deps.store.deadLetters ?? new MemoryDeadLetters();
     this.maintenance = new MaintenanceBook(deps.config.maintenance, deps.store.state, () => this.newId('mw'));
@@ -366,7 +368,7 @@ export class Notifier {
   }
 
   private newId(prefix: string): string {
-    return `${prefix}-${this.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    return this.ids.next(prefix);
   }
 
   stats(): Record<string, unknown> {
