@@ -167,3 +167,19 @@ export class BucketSums {
     a.clear();
   }
 }
+
+/** Bytes of every typed array reachable from `roots` (each counted once): what the window's buckets hold. */
+export function typedArrayBytes(roots: readonly object[]): number {
+  let n = 0;
+  const seen = new Set<object>();
+  const walk = (o: object) => {
+    if (seen.has(o)) return;
+    seen.add(o);
+    for (const v of Object.values(o)) {
+      if (ArrayBuffer.isView(v)) n += v.byteLength;
+      else if (v && typeof v === 'object') walk(v as object);
+    }
+  };
+  for (const o of roots) walk(o);
+  return n;
+}

@@ -1,6 +1,6 @@
 // The counting window: FlowBatch records into sliding-window sums per host, per /24 (/64) and per host
 // group in both directions (the detector's ingest path). A record spanning several buckets is spread
-// evenly over them, and only its part inside the window counts. Each bucket keeps one aggregate per
+// evenly over them, and only its part inside the window counts (spread.ts). Each bucket keeps one aggregate per
 // target it touched (buckets.ts), taken off the sums when the bucket leaves the window; records of
 // targets near a threshold also keep a row (rows.ts, rowgate.ts) for the signature builder. Pure: time
 // comes in as record timestamps and as `now` in advance().
@@ -8,7 +8,7 @@
 import type { Direction } from '../domain/attack.js';
 import type { FlowBatch } from '../flow/batch.js';
 import { type Family, formatPrefix, prefixFromWords } from '../net/index.js';
-import { BucketSums } from './buckets.js';
+import { BucketSums, typedArrayBytes } from './buckets.js';
 import type { DetectionConfig } from './config.js';
 import { contributionMask as contributionMaskFn } from './contribution.js';
 import { CounterSet, HOST_WIDTH } from './counters.js';
@@ -17,11 +17,13 @@ import { RowParts } from './parts.js';
 import { type GroupPolicy, Policies } from './policy.js';
 import { RowGate } from './rowgate.js';
 import { RowStore } from './rows.js';
+import { RecordSpread, ringSlot as ringSlotFn } from './spread.js';
 import { TargetIndex } from './targets.js';
 
 // Local copies: under tsx (npm start, the benches) every use of an imported function is a getter call.
 const contributionMask = contributionMaskFn;
 const protoClass = protoClassFn;
+const ringSlot = ringSlotFn;
 
 export const LEVELS = ['host', 'prefix', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -70,12 +72,8 @@ export class CountWindow {
   private readonly tg = new Int32Array(6);
   private rPc = 0;
   private rMask = 0;
-  /** The parts of a record spanning several buckets: bucket, start time, packets, bytes, flows. */
-  private readonly partEp: Float64Array;
-  private readonly partT: Float64Array;
-  private readonly partP: Float64Array;
-  private readonly partB: Float64Array;
-  private readonly partF: Float64Array;
+  /** The parts of a record spanning several buckets (spread.ts). */
+  private readonly spread: RecordSpread;
   /** Finds or adds a record's targets, evicts idle ones (targets.ts). */
   private readonly targets: TargetIndex;
   /** Older parts of the rows of multi-bucket records (parts.ts). */
@@ -93,11 +91,7 @@ export class CountWindow {
     this.R = this.W + 2;
     this.winSec = (this.W * this.tickMs) / 1000;
     this.stores = Array.from({ length: this.R }, () => new RowStore(1024));
-    this.partEp = new Float64Array(this.R);
-    this.partT = new Float64Array(this.R);
-    this.partP = new Float64Array(this.R);
-    this.partB = new Float64Array(this.R);
-    this.partF = new Float64Array(this.R);
+    this.spread = new RecordSpread(this.R);
     const bp = cfg.dynamic;
     const init = initialCapacity;
     const groups = this.policies.groups.length;
@@ -195,49 +189,22 @@ export class CountWindow {
     const isFlow = (b.format[i] as number) <= 2;
     // the bucket the record starts in, which is also where a flow record's one new flow is counted
     const epS = Math.floor(s / tick);
-    const d = e - s;
-    if (d <= 0 || epS === epE) {
+    if (e - s <= 0 || epS === epE) {
       const ep = epE > last ? last : epE;
       this.countOne(b, i, ep, s, P, B, isFlow && epS >= first ? sr : 0, size);
       return;
     }
     const from = epS < first ? first : epS;
     const to = epE > last ? last : epE;
-    const pe = this.partEp;
-    const pt = this.partT;
-    const pp = this.partP;
-    const pb = this.partB;
-    const pf = this.partF;
-    let n = 0;
-    for (let ep = from; ep <= to; ep++) {
-      const a = ep * tick > s ? ep * tick : s;
-      const z = ep === to ? e : (ep + 1) * tick < e ? (ep + 1) * tick : e;
-      const frac = (z - a) / d;
-      if (!(frac > 0)) continue;
-      const flows = isFlow && (epS === ep || (ep === from && epS < from && epS >= first)) ? sr : 0;
-      pe[n] = ep;
-      pt[n] = a;
-      pp[n] = P * frac;
-      pb[n] = B * frac;
-      pf[n] = Math.fround(flows);
-      n++;
-    }
+    const n = this.spread.split(s, e, epS, from, to, first, tick, P, B, sr, isFlow);
     if (n === 0) {
       // wholly in the future (starts after the window's last bucket): into that bucket, as a sample would
       if (from > to) this.countOne(b, i, to, s, P, B, isFlow ? sr : 0, size);
       return;
     }
+    const sp = this.spread;
     if (n === 1) {
-      this.countOne(
-        b,
-        i,
-        pe[0] as number,
-        pt[0] as number,
-        pp[0] as number,
-        pb[0] as number,
-        pf[0] as number,
-        size,
-      );
+      this.countOne(b, i, sp.ep[0]!, sp.t[0]!, sp.p[0]!, sp.b[0]!, sp.f[0]!, size);
       return;
     }
     this.countParts(b, i, n, size);
@@ -280,10 +247,11 @@ export class CountWindow {
    * part's), the last part with its own bucket, and the record's count with it.
    */
   private countParts(b: FlowBatch, i: number, n: number, size: number): void {
-    const pe = this.partEp;
-    const pp = this.partP;
-    const pb = this.partB;
-    const pf = this.partF;
+    const sp = this.spread;
+    const pe = sp.ep;
+    const pp = sp.p;
+    const pb = sp.b;
+    const pf = sp.f;
     let sumP = 0;
     let sumB = 0;
     let sumF = 0;
@@ -333,7 +301,7 @@ export class CountWindow {
     // the record's first part may start a surge.
     if (this.onsetOn) {
       const sets = this.sets;
-      const pt = this.partT;
+      const pt = sp.t;
       for (let k = 0; k < n; k++) {
         if ((pe[k] as number) < this.epoch - 1) continue;
         const t = pt[k] as number;
@@ -355,17 +323,9 @@ export class CountWindow {
     return false;
   }
 
-  /**
-   * Ring slot of bucket ep. Epochs are ~1.7e10, beyond small integers, so `%` on them is a floating-point
-   * modulo: records (ep within R of the current bucket) are placed relative to the current slot instead.
-   */
+  /** Ring slot of bucket ep (spread.ts). */
   private ring(ep: number): number {
-    const d = ep - this.epoch;
-    if (d > -this.R && d < this.R) {
-      const k = this.epochSlot + d;
-      return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
-    }
-    return ((ep % this.R) + this.R) % this.R;
+    return ringSlot(ep, this.epoch, this.epochSlot, this.R);
   }
 
   /** The row store of bucket ep, at ring slot k (the caller has it already). */
@@ -442,17 +402,6 @@ export class CountWindow {
 
   /** Bytes of the window's buckets: rows, row part references and per-target aggregates (bench). */
   bucketBytes(): number {
-    let n = 0;
-    const seen = new Set<object>();
-    const walk = (o: object) => {
-      if (seen.has(o)) return;
-      seen.add(o);
-      for (const v of Object.values(o)) {
-        if (ArrayBuffer.isView(v)) n += v.byteLength;
-        else if (v && typeof v === 'object') walk(v as object);
-      }
-    };
-    for (const o of [this.stores, this.parts, this.buckets]) walk(o);
-    return n;
+    return typedArrayBytes([this.stores, this.parts, this.buckets]);
   }
 }

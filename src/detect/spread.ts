@@ -1,0 +1,78 @@
+// How one record falls into the window's buckets (window.ts): a flow record (NetFlow, IPFIX) is spread
+// evenly over its duration, bucket by bucket, and only its parts inside the window count; its one new
+// flow is counted in the bucket it starts in. Pure arithmetic on record times and bucket numbers
+// (epochs = time / tick), into reused scratch columns: no allocation per record.
+
+export class RecordSpread {
+  /** Parts of the last record split: bucket, start time, packets, bytes, flows (n of them). */
+  readonly ep: Float64Array;
+  readonly t: Float64Array;
+  readonly p: Float64Array;
+  readonly b: Float64Array;
+  readonly f: Float64Array;
+
+  /** R: the most buckets a record can fall into (the window's ring). */
+  constructor(R: number) {
+    this.ep = new Float64Array(R);
+    this.t = new Float64Array(R);
+    this.p = new Float64Array(R);
+    this.b = new Float64Array(R);
+    this.f = new Float64Array(R);
+  }
+
+  /**
+   * Splits a record [s, e] (e − s > 0) of P packets and B bytes into its parts in buckets from..to
+   * (inside the window), each the share of its time inside the bucket; `sr` new flows in the bucket
+   * the flow starts in (or in the window's first bucket when it started in that one: epS ≥ first),
+   * none for packet samples (isFlow false). Returns the number of parts with a share > 0.
+   */
+  split(
+    s: number,
+    e: number,
+    epS: number,
+    from: number,
+    to: number,
+    first: number,
+    tick: number,
+    P: number,
+    B: number,
+    sr: number,
+    isFlow: boolean,
+  ): number {
+    const d = e - s;
+    const pe = this.ep;
+    const pt = this.t;
+    const pp = this.p;
+    const pb = this.b;
+    const pf = this.f;
+    let n = 0;
+    for (let ep = from; ep <= to; ep++) {
+      const a = ep * tick > s ? ep * tick : s;
+      const z = ep === to ? e : (ep + 1) * tick < e ? (ep + 1) * tick : e;
+      const frac = (z - a) / d;
+      if (!(frac > 0)) continue;
+      const flows = isFlow && (epS === ep || (ep === from && epS < from && epS >= first)) ? sr : 0;
+      pe[n] = ep;
+      pt[n] = a;
+      pp[n] = P * frac;
+      pb[n] = B * frac;
+      pf[n] = Math.fround(flows);
+      n++;
+    }
+    return n;
+  }
+}
+
+/**
+ * Ring slot (0 ≤ k < R) of bucket ep, given the current bucket `epoch` and its slot. Epochs are ~1.7e10,
+ * beyond small integers, so `%` on them is a floating-point modulo: buckets within R of the current one
+ * (every record's) are placed relative to the current slot instead.
+ */
+export function ringSlot(ep: number, epoch: number, epochSlot: number, R: number): number {
+  const d = ep - epoch;
+  if (d > -R && d < R) {
+    const k = epochSlot + d;
+    return k < 0 ? k + R : k >= R ? k - R : k;
+  }
+  return ((ep % R) + R) % R;
+}
