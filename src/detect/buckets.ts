@@ -5,11 +5,13 @@
 // bucket instead of one per record, and no longer needs the rows (rows.ts), which the window keeps only
 // for targets near a threshold. Allocation-free once the columns have grown to the traffic.
 
-import { addKernel as addKernelFn } from './contribution.js';
+import { addKernel as addKernelFn, addKernel2 as addKernel2Fn } from './contribution.js';
 import type { CounterSet } from './counters.js';
+import type { RecordSpread } from './spread.js';
 
 // Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
 const addKernel = addKernelFn;
+const addKernel2 = addKernel2Fn;
 
 /** One bucket's entries (struct-of-arrays, reused). */
 class Aggregates {
@@ -96,6 +98,19 @@ class Aggregates {
   }
 }
 
+/** Adds a per-bucket share (p, b) to the decay change of entry e of bucket a; n: records. */
+function decayAt(a: Aggregates, e: number, p: number, b: number, pc: number, mask: number, n: number): void {
+  const w = a.width;
+  if (a.hasDecay[e] === 0) {
+    if (a.decay.length === 0) a.growDecay();
+    a.hasDecay[e] = 1;
+    a.decay.fill(0, e * w, (e + 1) * w);
+    a.decayN[e] = 0;
+  }
+  addKernel(a.decay, e * w, w, p, b, 0, pc, mask);
+  a.decayN[e] = (a.decayN[e] as number) + n;
+}
+
 /** The per-target aggregates of every bucket of the ring (R slots) for one counter set. */
 export class BucketSums {
   readonly rings: Aggregates[];
@@ -127,27 +142,65 @@ export class BucketSums {
     return e;
   }
 
-  /** Adds a part (see addKernel) of a record to target id's entry in slot k; n: records ending there. */
-  add(k: number, id: number, p: number, b: number, f: number, pc: number, mask: number, n: number): void {
-    const e = this.entry(k, id);
-    const a = this.rings[k] as Aggregates;
-    addKernel(a.vec, e * this.width, this.width, p, b, f, pc, mask);
-    a.count[e] = (a.count[e] as number) + n;
-  }
-
-  /** Adds a per-bucket share (p, b) to the decay change of target id's entry in slot k; n: records. */
-  addDecay(k: number, id: number, p: number, b: number, pc: number, mask: number, n: number): void {
+  /**
+   * Counts a record wholly in slot k's bucket (or its one part inside the window) for target id: into
+   * the set's live sums and record count and into the target's entry in slot k, in one pass.
+   */
+  count(
+    set: CounterSet,
+    k: number,
+    id: number,
+    p: number,
+    b: number,
+    f: number,
+    pc: number,
+    mask: number,
+  ): void {
     const e = this.entry(k, id);
     const a = this.rings[k] as Aggregates;
     const w = this.width;
-    if (a.hasDecay[e] === 0) {
-      if (a.decay.length === 0) a.growDecay();
-      a.hasDecay[e] = 1;
-      a.decay.fill(0, e * w, (e + 1) * w);
-      a.decayN[e] = 0;
+    addKernel2(set.sums, id * w, a.vec, e * w, w, p, b, f, pc, mask);
+    a.count[e] = (a.count[e] as number) + 1;
+    set.recordIn(id);
+  }
+
+  /**
+   * Counts a record of n ≥ 2 parts (sp, in consecutive buckets; their sum in sp.tot) for target id: the
+   * whole amount into the live sums now, the first part into slot k0's entry, the last part and the
+   * record into slot kLast's, and (n > 2) the per-bucket share of the equal middle parts as a decay
+   * starting when k0's bucket leaves and stopping when kStop's (the last middle part's) does.
+   */
+  countParts(
+    set: CounterSet,
+    id: number,
+    k0: number,
+    kLast: number,
+    kStop: number,
+    sp: RecordSpread,
+    n: number,
+    pc: number,
+    mask: number,
+  ): void {
+    const w = this.width;
+    const tot = sp.tot;
+    const pp = sp.p;
+    const pb = sp.b;
+    const pf = sp.f;
+    addKernel(set.sums, id * w, w, tot[0] as number, tot[1] as number, tot[2] as number, pc, mask);
+    set.recordIn(id);
+    const e0 = this.entry(k0, id);
+    const a0 = this.rings[k0] as Aggregates;
+    addKernel(a0.vec, e0 * w, w, pp[0] as number, pb[0] as number, pf[0] as number, pc, mask);
+    const eL = this.entry(kLast, id);
+    const aL = this.rings[kLast] as Aggregates;
+    addKernel(aL.vec, eL * w, w, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask);
+    aL.count[eL] = (aL.count[eL] as number) + 1;
+    if (n > 2) {
+      const stepP = pp[1] as number;
+      const stepB = pb[1] as number;
+      decayAt(a0, e0, stepP, stepB, pc, mask, 1);
+      decayAt(this.rings[kStop] as Aggregates, this.entry(kStop, id), -stepP, -stepB, pc, mask, -1);
     }
-    addKernel(a.decay, e * w, w, p, b, 0, pc, mask);
-    a.decayN[e] = (a.decayN[e] as number) + n;
   }
 
   /**

@@ -107,6 +107,44 @@ export function addKernel(
 }
 
 /**
+ * addKernel into two vectors at once, x[sx ..] and y[sy ..] (a target's live sums and its bucket entry):
+ * the columns are worked out once.
+ */
+export function addKernel2(
+  x: Float64Array,
+  sx: number,
+  y: Float64Array,
+  sy: number,
+  width: number,
+  p: number,
+  b: number,
+  f: number,
+  pc: number,
+  mask: number,
+): void {
+  x[sx + M_PKTS] = (x[sx + M_PKTS] as number) + p;
+  y[sy + M_PKTS] = (y[sy + M_PKTS] as number) + p;
+  x[sx + M_BYTES] = (x[sx + M_BYTES] as number) + b;
+  y[sy + M_BYTES] = (y[sy + M_BYTES] as number) + b;
+  x[sx + M_FLOWS] = (x[sx + M_FLOWS] as number) + f;
+  y[sy + M_FLOWS] = (y[sy + M_FLOWS] as number) + f;
+  const cp = M_TCP_PKTS + pc;
+  const cb = M_TCP_PKTS + 4 + pc;
+  x[sx + cp] = (x[sx + cp] as number) + p;
+  y[sy + cp] = (y[sy + cp] as number) + p;
+  x[sx + cb] = (x[sx + cb] as number) + b;
+  y[sy + cb] = (y[sy + cb] as number) + b;
+  let m = width <= M_SYN + 1 ? mask & 1 : mask;
+  while (m !== 0) {
+    const low = m & -m;
+    const c = MASK_BASE + 31 - Math.clz32(low);
+    x[sx + c] = (x[sx + c] as number) + p;
+    y[sy + c] = (y[sy + c] as number) + p;
+    m ^= low;
+  }
+}
+
+/**
  * Sets row r's protocol class and contribution mask from its own columns (proto, flags, frag, srcPort,
  * size), for code that fills a RowStore itself: rows without them count nothing past packets and bytes.
  */

@@ -5,12 +5,8 @@
 // it off again are built by the same kernel, and the sums are reset to zero when the last record leaves.
 
 import { Baselines, type BaselineParams } from './baseline.js';
-import { addKernel as addKernelFn } from './contribution.js';
 import { METRIC_COUNT as M } from './metrics.js';
 import { KeyTable } from './table.js';
-
-// Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
-const addKernel = addKernelFn;
 
 export { HOST_WIDTH, addContribution, addKernel, classifyRow, contributionMask } from './contribution.js';
 
@@ -182,9 +178,8 @@ export class CounterSet {
     return id;
   }
 
-  /** Counts a new record (packets p, bytes b, flows f; see addKernel) into target id's sums. */
-  count(id: number, p: number, b: number, f: number, pc: number, mask: number): void {
-    addKernel(this.sums, id * this.width, this.width, p, b, f, pc, mask);
+  /** One more record of target id in the window (its amounts are added by the caller). */
+  recordIn(id: number): void {
     if ((this.inWindow[id] = (this.inWindow[id] as number) + 1) === 1) this.activate(id);
   }
 

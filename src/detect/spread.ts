@@ -10,6 +10,8 @@ export class RecordSpread {
   readonly p: Float64Array;
   readonly b: Float64Array;
   readonly f: Float64Array;
+  /** Scratch for the caller: the parts' packets, bytes and flows added up. */
+  readonly tot = new Float64Array(3);
 
   /** R: the most buckets a record can fall into (the window's ring). */
   constructor(R: number) {
@@ -18,6 +20,15 @@ export class RecordSpread {
     this.p = new Float64Array(R);
     this.b = new Float64Array(R);
     this.f = new Float64Array(R);
+  }
+
+  /** A record (or what is left of it) wholly in bucket ep, starting at t: part 0. */
+  one(ep: number, t: number, P: number, B: number, flows: number): void {
+    this.ep[0] = ep;
+    this.t[0] = t;
+    this.p[0] = P;
+    this.b[0] = B;
+    this.f[0] = flows;
   }
 
   /**

@@ -189,49 +189,53 @@ export class CountWindow {
     const isFlow = (b.format[i] as number) <= 2;
     // the bucket the record starts in, which is also where a flow record's one new flow is counted
     const epS = Math.floor(s / tick);
+    const sp = this.spread;
     if (e - s <= 0 || epS === epE) {
-      const ep = epE > last ? last : epE;
-      this.countOne(b, i, ep, s, P, B, isFlow && epS >= first ? sr : 0, size);
+      sp.one(epE > last ? last : epE, s, P, B, isFlow && epS >= first ? sr : 0);
+      this.countOne(b, i, size);
       return;
     }
     const from = epS < first ? first : epS;
     const to = epE > last ? last : epE;
-    const n = this.spread.split(s, e, epS, from, to, first, tick, P, B, sr, isFlow);
+    const n = sp.split(s, e, epS, from, to, first, tick, P, B, sr, isFlow);
     if (n === 0) {
       // wholly in the future (starts after the window's last bucket): into that bucket, as a sample would
-      if (from > to) this.countOne(b, i, to, s, P, B, isFlow ? sr : 0, size);
+      if (from > to) {
+        sp.one(to, s, P, B, isFlow ? sr : 0);
+        this.countOne(b, i, size);
+      }
       return;
     }
-    const sp = this.spread;
-    if (n === 1) {
-      this.countOne(b, i, sp.ep[0]!, sp.t[0]!, sp.p[0]!, sp.b[0]!, sp.f[0]!, size);
-      return;
-    }
-    this.countParts(b, i, n, size);
+    if (n === 1) this.countOne(b, i, size);
+    else this.countParts(b, i, n, size);
   }
 
-  /** Counts a record (or its one part inside the window) that falls into bucket ep, starting at t. */
-  private countOne(
-    b: FlowBatch,
-    i: number,
-    ep: number,
-    t: number,
-    p: number,
-    by: number,
-    f: number,
-    size: number,
-  ): void {
+  /**
+   * Counts a record that falls into one bucket (or its one part inside the window): part 0 of the spread
+   * (bucket, start time, amounts; scratch columns rather than arguments, so that no double is boxed).
+   */
+  private countOne(b: FlowBatch, i: number, size: number): void {
+    const sp = this.spread;
+    const ep = sp.ep[0] as number;
+    const t = sp.t[0] as number;
+    const p = sp.p[0] as number;
+    const by = sp.b[0] as number;
+    const f = sp.f[0] as number;
     const k = this.ring(ep);
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
+    const gate = this.gate;
+    let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
-      (this.sets[si] as CounterSet).count(id, p, by, f, pc, mask);
-      (this.buckets[si] as BucketSums).add(k, id, p, by, f, pc, mask, 1);
+      const set = this.sets[si] as CounterSet;
+      (this.buckets[si] as BucketSums).count(set, k, id, p, by, f, pc, mask);
+      // the record keeps a row when any of its targets wants rows (rowgate.ts), its own sums counted
+      if (!want && gate.wants(si, set, id)) want = true;
     }
-    if (this.wantsRow()) this.rowStore(k, ep).write(b, i, tg, p, by, f, size, pc, mask);
+    if (want) this.rowStore(k, ep).write(b, i, tg, p, by, f, size, pc, mask);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
     // the excess" compares like with like): only what falls into the newest buckets is near real time.
     if (this.onsetOn && ep >= this.epoch - 1) {
@@ -266,24 +270,25 @@ export class CountWindow {
     const kStop = this.ring(pe[n - 2] as number);
     const stepP = n > 2 ? (pp[1] as number) : 0;
     const stepB = n > 2 ? (pb[1] as number) : 0;
+    const tot = sp.tot;
+    tot[0] = sumP;
+    tot[1] = sumB;
+    tot[2] = sumF;
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
+    const gate = this.gate;
+    let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
-      (this.sets[si] as CounterSet).count(id, sumP, sumB, sumF, pc, mask);
-      const bs = this.buckets[si] as BucketSums;
-      bs.add(k0, id, pp[0] as number, pb[0] as number, pf[0] as number, pc, mask, 0);
-      bs.add(kLast, id, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask, 1);
-      if (n > 2) {
-        bs.addDecay(k0, id, stepP, stepB, pc, mask, 1);
-        bs.addDecay(kStop, id, -stepP, -stepB, pc, mask, -1);
-      }
+      const set = this.sets[si] as CounterSet;
+      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, sp, n, pc, mask);
+      if (!want && gate.wants(si, set, id)) want = true;
     }
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
     // older parts off it as their buckets leave (parts.ts).
-    if (this.wantsRow()) {
+    if (want) {
       const r = this.rowStore(kLast, newest).write(b, i, tg, sumP, sumB, sumF, size, pc, mask);
       this.parts.push(
         pe[0] as number,
@@ -309,18 +314,6 @@ export class CountWindow {
         if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp[k] as number, pb[k] as number, t, k === 0);
       }
     }
-  }
-
-  /** Whether the record being counted keeps a row: any of its targets wants rows (rowgate.ts). */
-  private wantsRow(): boolean {
-    const gate = this.gate;
-    if (gate.all) return true;
-    const tg = this.tg;
-    for (let si = 0; si < 6; si++) {
-      const id = tg[si] as number;
-      if (id >= 0 && gate.wants(si, this.sets[si] as CounterSet, id)) return true;
-    }
-    return false;
   }
 
   /** Ring slot of bucket ep (spread.ts). */
