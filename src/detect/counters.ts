@@ -37,7 +37,18 @@ export const O_LAST_AT = 11;
 
 export class CounterSet {
   readonly table: KeyTable;
+  /**
+   * One block of `stride` doubles per id (issue 15: what a record adds to sits in adjacent cache lines,
+   * not in separate arrays): the window sums (width columns, from id * stride), then the target's
+   * records in the current bucket not yet filed in its bucket entry (width columns from + width, and
+   * their count at + 2 * width; see buckets.ts). Readers of the sums index from id * stride.
+   */
   sums: Float64Array;
+  /** Doubles per id in `sums`. */
+  readonly stride: number;
+  /** Ids with records pending in the current bucket (count > 0), pendCount of them. */
+  pendList: Int32Array;
+  pendCount = 0;
   /** Records in the window (one spanning several buckets counts until its last part leaves). */
   inWindow: Int32Array;
   /**
@@ -89,7 +100,9 @@ export class CounterSet {
   ) {
     this.table = new KeyTable(initial, max, (cap) => this.grow(cap));
     const cap = this.table.capacity;
-    this.sums = new Float64Array(cap * width);
+    this.stride = 2 * width + 1;
+    this.sums = new Float64Array(cap * this.stride);
+    this.pendList = new Int32Array(cap);
     this.inWindow = new Int32Array(cap);
     this.rowWant = new Uint8Array(cap);
     this.rowsUntil = new Float64Array(cap);
@@ -122,7 +135,8 @@ export class CounterSet {
       b.set(a);
       return b;
     };
-    this.sums = f64(this.sums, this.width);
+    this.sums = f64(this.sums, this.stride);
+    this.pendList = i32(this.pendList);
     this.lastSeen = f64(this.lastSeen, 1);
     this.policy = i32(this.policy);
     this.prefixId = i32(this.prefixId, -1);
@@ -160,7 +174,7 @@ export class CounterSet {
       this.dropped++;
       return -1;
     }
-    this.sums.fill(0, id * this.width, (id + 1) * this.width);
+    this.sums.fill(0, id * this.stride, (id + 1) * this.stride);
     this.inWindow[id] = 0;
     this.rowWant[id] = 0;
     this.rowsUntil[id] = 0;
@@ -189,7 +203,7 @@ export class CounterSet {
    */
   subtract(id: number, vec: Float64Array, off: number, n: number): void {
     const w = this.width;
-    const s = id * w;
+    const s = id * this.stride;
     const sums = this.sums;
     for (let c = 0; c < w; c++) sums[s + c] = (sums[s + c] as number) - (vec[off + c] as number);
     if (n === 0) return;
@@ -242,10 +256,11 @@ export class CounterSet {
   /** One bucket left the window: every decaying target loses its per-bucket share. */
   applyDecay(): void {
     const w = this.width;
+    const st = this.stride;
     const sums = this.sums;
     const decay = this.decay;
     for (let k = 0; k < this.decayingCount; k++) {
-      const s = (this.decaying[k] as number) * w;
+      const s = (this.decaying[k] as number) * st;
       const d = k * w;
       for (let c = 0; c < w; c++) sums[s + c] = (sums[s + c] as number) - (decay[d + c] as number);
     }

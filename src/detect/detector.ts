@@ -129,7 +129,7 @@ export class Detector {
       const si = Math.floor(key / 2 ** 32);
       const id = key % 2 ** 32;
       const set = this.sets[si] as CounterSet;
-      const s = id * set.width;
+      const s = id * set.stride;
       const pps = (set.sums[s] as number) / this.w.winSec;
       const bps = ((set.sums[s + 1] as number) * 8) / this.w.winSec;
       const thr =
@@ -171,7 +171,7 @@ export class Detector {
         // Fast path: still over, nothing to report this tick (family changes show at the next update).
         seen.add(key);
         open.lastAbove = now;
-        const s = id * set.width;
+        const s = id * set.stride;
         open.peakPps = Math.max(open.peakPps, (set.sums[s] as number) / this.w.winSec);
         open.peakBps = Math.max(open.peakBps, ((set.sums[s + 1] as number) * 8) / this.w.winSec);
         continue;

@@ -90,7 +90,7 @@ export class Thresholds {
           set.baselines.hold(id, sec);
           continue;
         }
-        const s = id * set.width;
+        const s = id * set.stride;
         for (let m = 0; m < BASE_COUNT; m++)
           v[m] =
             ((set.sums[s + (BASE_COLUMN[m] as number)] as number) * (BASE_SCALE[m] as number)) /
@@ -167,7 +167,7 @@ export class Thresholds {
    */
   private markCalm(set: CounterSet, id: number, limits: Float64Array, now: number): void {
     const share = this.w.cfg.onset.calmShare;
-    const s = id * set.width;
+    const s = id * set.stride;
     const maxP = share * (limits[0] as number);
     const maxB = share * (limits[1] as number);
     if ((set.sums[s] as number) / this.w.winSec >= maxP) return;
@@ -203,7 +203,7 @@ export class Thresholds {
       limits = (level === 'prefix' ? g.prefix[d] : g.total[d]) as Float64Array;
       staticSource = `group ${g.name} ${level === 'prefix' ? 'prefix' : 'total'} threshold`;
     }
-    const s = id * set.width;
+    const s = id * set.stride;
     // Onset: a surge since the target was last calm is read over its own elapsed time (pps and bps).
     let estP = -1;
     let estB = -1;

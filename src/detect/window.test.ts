@@ -77,7 +77,7 @@ describe('window: bucket aggregates, multi-bucket records, rows only where wante
                 .filter((r) => r.host === h && epochOf.has(r))
                 .reduce((acc, r) => acc + inWindow(r, firstKept, epochOf.get(r)!), 0);
               const id = w.sets[0]!.table.findWords(4, (0xcb007100 + h) >>> 0, 0, 0, 0);
-              const got = id < 0 ? 0 : (w.sets[0]!.sums[id * w.sets[0]!.width] as number);
+              const got = id < 0 ? 0 : (w.sets[0]!.sums[id * w.sets[0]!.stride] as number);
               expect(got).toBeCloseTo(want, 6);
               // the rows hold the same (legitTraffic and the signature builder read them), or none
               let inRows = 0;

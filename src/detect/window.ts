@@ -226,12 +226,13 @@ export class CountWindow {
     const pc = this.rPc;
     const mask = this.rMask;
     const gate = this.gate;
+    const cur = ep === this.epoch;
     let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
-      (this.buckets[si] as BucketSums).count(set, k, id, p, by, f, pc, mask);
+      (this.buckets[si] as BucketSums).count(set, k, id, p, by, f, pc, mask, cur);
       // the record keeps a row when any of its targets wants rows (rowgate.ts), its own sums counted
       if (!want && gate.wants(si, set, id)) want = true;
     }
@@ -278,12 +279,13 @@ export class CountWindow {
     const pc = this.rPc;
     const mask = this.rMask;
     const gate = this.gate;
+    const cur = newest === this.epoch;
     let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
-      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, sp, n, pc, mask);
+      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, sp, n, pc, mask, cur);
       if (!want && gate.wants(si, set, id)) want = true;
     }
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
@@ -330,6 +332,8 @@ export class CountWindow {
 
   private setEpoch(E: number): void {
     if (this.epoch === Number.NEGATIVE_INFINITY) this.nextExpire = E - this.W;
+    // what is pending for the bucket that stops being the current one goes into its entries
+    else for (let si = 0; si < 6; si++) this.buckets[si]!.flush(this.epochSlot, this.sets[si]!);
     this.epoch = E;
     this.epochSlot = ((E % this.R) + this.R) % this.R;
   }
