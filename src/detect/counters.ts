@@ -41,11 +41,14 @@ export class CounterSet {
    * One block of `stride` doubles per id (issue 15: what a record adds to sits in adjacent cache lines,
    * not in separate arrays): the window sums (width columns, from id * stride), then the target's
    * records in the current bucket not yet filed in its bucket entry (width columns from + width, and
-   * their count at + 2 * width; see buckets.ts). Readers of the sums index from id * stride.
+   * their count at + 2 * width; see buckets.ts), then its onset state (ONSET_WIDTH columns from
+   * onsetAt(id)). Readers of the sums index from id * stride.
    */
   sums: Float64Array;
   /** Doubles per id in `sums`. */
   readonly stride: number;
+  /** Offset of the onset columns in an id's block. */
+  readonly onsetOff: number;
   /** Ids with records pending in the current bucket (count > 0), pendCount of them. */
   pendList: Int32Array;
   pendCount = 0;
@@ -72,7 +75,8 @@ export class CounterSet {
   activePos: Int32Array;
   activeCount = 0;
   /**
-   * Onset estimate (detector.ts), ONSET_WIDTH columns per id (O_*): (cum − calm counts) / (now − calm
+   * Onset estimate (detector.ts), ONSET_WIDTH columns (O_*) from onsetAt(id) — the same array as
+   * `sums`, each id's columns in its block: (cum − calm counts) / (now − calm
    * time) is the rate of a surge over its own elapsed time.
    */
   onset: Float64Array;
@@ -100,8 +104,10 @@ export class CounterSet {
   ) {
     this.table = new KeyTable(initial, max, (cap) => this.grow(cap));
     const cap = this.table.capacity;
-    this.stride = 2 * width + 1;
+    this.onsetOff = 2 * width + 1;
+    this.stride = this.onsetOff + ONSET_WIDTH;
     this.sums = new Float64Array(cap * this.stride);
+    this.onset = this.sums;
     this.pendList = new Int32Array(cap);
     this.inWindow = new Int32Array(cap);
     this.rowWant = new Uint8Array(cap);
@@ -114,7 +120,6 @@ export class CounterSet {
     this.pinned = new Uint8Array(cap);
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
-    this.onset = new Float64Array(cap * ONSET_WIDTH);
     this.decayPos = new Int32Array(cap).fill(-1);
     this.baselines = new Baselines(cap, baseline);
   }
@@ -136,6 +141,7 @@ export class CounterSet {
       return b;
     };
     this.sums = f64(this.sums, this.stride);
+    this.onset = this.sums;
     this.pendList = i32(this.pendList);
     this.lastSeen = f64(this.lastSeen, 1);
     this.policy = i32(this.policy);
@@ -153,7 +159,6 @@ export class CounterSet {
     this.active = i32(this.active);
     this.activePos = i32(this.activePos, -1);
     this.inWindow = i32(this.inWindow);
-    this.onset = f64(this.onset, ONSET_WIDTH);
     this.decayPos = i32(this.decayPos, -1);
     this.baselines.grow(cap);
   }
@@ -183,13 +188,17 @@ export class CounterSet {
     this.gen[id] = (this.gen[id] as number) + 1;
     this.pinned[id] = 0;
     this.activePos[id] = -1;
-    const o = id * ONSET_WIDTH;
-    this.onset.fill(0, o, o + ONSET_WIDTH);
+    const o = this.onsetAt(id);
     this.onset[o + O_CALM_AT] = Number.NEGATIVE_INFINITY;
     this.onset[o + O_FIRST_AT] = Number.NaN;
     this.onset[o + O_LAST_AT] = Number.NaN;
     this.baselines.reset(id, sec, p99);
     return id;
+  }
+
+  /** Index of target id's onset columns (O_*) in `onset`. */
+  onsetAt(id: number): number {
+    return id * this.stride + this.onsetOff;
   }
 
   /** One more record of target id in the window (its amounts are added by the caller). */
@@ -272,7 +281,7 @@ export class CounterSet {
    */
   calmAt(id: number, at: number): void {
     const on = this.onset;
-    const o = id * ONSET_WIDTH;
+    const o = this.onsetAt(id);
     on[o + O_CALM_AT] = at;
     on[o + O_CALM_P] = on[o + O_CUM_P] as number;
     on[o + O_CALM_B] = on[o + O_CUM_B] as number;
@@ -287,7 +296,7 @@ export class CounterSet {
    */
   countRecent(id: number, pkts: number, bytes: number, t: number, mayStart: boolean): void {
     const on = this.onset;
-    const o = id * ONSET_WIDTH;
+    const o = this.onsetAt(id);
     if (mayStart && this.inWindow[id] === 1) {
       this.calmAt(id, t);
       on[o + O_CALM_BPS] = 0;

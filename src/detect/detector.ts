@@ -12,7 +12,7 @@ import type { FlowSpecMatch } from '../flowspec/types.js';
 import { ipToWords, tryParsePrefix } from '../net/index.js';
 import type { DetectionConfig } from './config.js';
 import { type RowPredicate, matchPredicate, signaturePredicate } from './collateral.js';
-import { type CounterSet, O_CALM_AT, O_CALM_BPS, ONSET_WIDTH } from './counters.js';
+import { type CounterSet, O_CALM_AT, O_CALM_BPS } from './counters.js';
 import { AttackDescriber } from './describe.js';
 import { type TrafficSample, topTalkers, trafficSample, windowRates } from './introspect.js';
 import {
@@ -304,7 +304,7 @@ export class Detector {
   private beforeSurgeBps(si: number, id: number): number | undefined {
     if (si >= 2 || !this.w.cfg.onset.enabled) return undefined;
     const set = this.sets[si] as CounterSet;
-    const o = id * ONSET_WIDTH;
+    const o = set.onsetAt(id);
     return Number.isFinite(set.onset[o + O_CALM_AT] as number)
       ? (set.onset[o + O_CALM_BPS] as number)
       : undefined;

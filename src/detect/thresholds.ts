@@ -16,7 +16,6 @@ import {
   O_FIRST_B,
   O_FIRST_P,
   O_LAST_AT,
-  ONSET_WIDTH,
 } from './counters.js';
 import {
   BASE_COLUMN,
@@ -134,7 +133,7 @@ export class Thresholds {
    */
   private onset(set: CounterSet, id: number, now: number): boolean {
     const on = set.onset;
-    const o = id * ONSET_WIDTH;
+    const o = set.onsetAt(id);
     const el = now - (on[o + O_CALM_AT] as number);
     if (!(el >= this.w.cfg.onset.minMs) || el >= this.w.cfg.window) return false;
     // enough samples that a few datagrams delivered together do not make a surge
@@ -173,7 +172,7 @@ export class Thresholds {
     if ((set.sums[s] as number) / this.w.winSec >= maxP) return;
     if (((set.sums[s + 1] as number) * 8) / this.w.winSec >= maxB) return;
     const on = set.onset;
-    const o = id * ONSET_WIDTH;
+    const o = set.onsetAt(id);
     const el = (now - (on[o + O_CALM_AT] as number)) / 1000;
     if (!(el > 0)) return;
     if (((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / el >= maxP) return;
@@ -213,7 +212,7 @@ export class Thresholds {
     let rowB = set.sums[s + 1] as number;
     if (si < 2 && this.w.cfg.onset.enabled) {
       const on = set.onset;
-      const o = id * ONSET_WIDTH;
+      const o = set.onsetAt(id);
       const el = now - (on[o + O_CALM_AT] as number);
       if (el > 0 && el < Infinity) {
         const scale = (this.w.winSec * 1000) / el;
@@ -292,7 +291,7 @@ export class Thresholds {
         out.limit = lim;
         out.rate = rate;
         out.source = src;
-        out.onsetMs = onsetRate ? now - (set.onset[id * ONSET_WIDTH + O_CALM_AT] as number) : 0;
+        out.onsetMs = onsetRate ? now - (set.onset[set.onsetAt(id) + O_CALM_AT] as number) : 0;
       }
     }
     return worst;
