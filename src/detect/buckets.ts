@@ -144,9 +144,10 @@ export class BucketSums {
 
   /**
    * Counts a record wholly in slot k's bucket (or its one part inside the window) for target id: into
-   * the set's live sums and record count, and into what leaves with the bucket — for the current
-   * bucket (`cur`), the target's pending columns beside its sums (filed by flush when the bucket
-   * stops being the current one), else its entry in slot k.
+   * the set's live sums and record count, and into what leaves with the bucket — first into the
+   * target's pending columns beside its sums (pend), filed into its entry in slot k only when a record
+   * for another bucket comes or the window moves (flush): one entry update per run of records instead
+   * of one per record.
    */
   count(
     set: CounterSet,
@@ -157,48 +158,61 @@ export class BucketSums {
     f: number,
     pc: number,
     mask: number,
-    cur: boolean,
   ): void {
-    const w = this.width;
+    const sums = set.sums;
     const s = id * set.stride;
-    if (cur) {
-      const sums = set.sums;
-      addKernel2(sums, s, sums, s + w, w, p, b, f, pc, mask);
-      const c = s + 2 * w;
-      if ((sums[c] = (sums[c] as number) + 1) === 1) set.pendList[set.pendCount++] = id;
-    } else {
-      const e = this.entry(k, id);
-      const a = this.rings[k] as Aggregates;
-      addKernel2(set.sums, s, a.vec, e * w, w, p, b, f, pc, mask);
-      a.count[e] = (a.count[e] as number) + 1;
-    }
+    this.pend(set, id, s, k);
+    addKernel2(sums, s, sums, s + this.width, this.width, p, b, f, pc, mask);
     set.recordIn(id);
   }
 
   /**
-   * The current bucket (ring slot k) stops being the current one: the records pending beside each
-   * target's sums (count) go into its entry in slot k, one vector per target instead of one per record.
+   * One more record pending for target id (block at s) in slot k, before its amounts are added: the
+   * pending columns hold records of one slot at a time (count at s + 2·width, slot at + 1); those of
+   * another slot are filed first.
    */
-  flush(k: number, set: CounterSet): void {
-    const n = set.pendCount;
-    if (n === 0) return;
-    const w = this.width;
-    const st = set.stride;
+  private pend(set: CounterSet, id: number, s: number, k: number): void {
     const sums = set.sums;
+    const c = s + 2 * this.width;
+    const n = sums[c] as number;
+    if (n === 0) set.pendList[set.pendCount++] = id;
+    else if (sums[c + 1] !== k) {
+      this.file(set, id, s);
+      sums[c] = 1;
+      sums[c + 1] = k;
+      return;
+    }
+    sums[c] = n + 1;
+    sums[c + 1] = k;
+  }
+
+  /** Files target id's pending columns (block at s) into its entry in their slot, and clears them. */
+  private file(set: CounterSet, id: number, s: number): void {
+    const w = this.width;
+    const sums = set.sums;
+    const q = s + w;
+    const k = sums[q + w + 1] as number;
+    const e = this.entry(k, id);
+    const a = this.rings[k] as Aggregates;
+    const vec = a.vec;
+    const o = e * w;
+    for (let c = 0; c < w; c++) {
+      vec[o + c] = (vec[o + c] as number) + (sums[q + c] as number);
+      sums[q + c] = 0;
+    }
+    a.count[e] = (a.count[e] as number) + (sums[q + w] as number);
+    sums[q + w] = 0;
+    sums[q + w + 1] = 0;
+  }
+
+  /** Files every target's pending records into their bucket entries (before the window moves). */
+  flush(set: CounterSet): void {
+    const n = set.pendCount;
+    const st = set.stride;
     const list = set.pendList;
     for (let j = 0; j < n; j++) {
       const id = list[j] as number;
-      const e = this.entry(k, id);
-      const a = this.rings[k] as Aggregates;
-      const vec = a.vec;
-      const o = e * w;
-      const q = id * st + w;
-      for (let c = 0; c < w; c++) {
-        vec[o + c] = (vec[o + c] as number) + (sums[q + c] as number);
-        sums[q + c] = 0;
-      }
-      a.count[e] = (a.count[e] as number) + (sums[q + w] as number);
-      sums[q + w] = 0;
+      if ((set.sums[id * st + 2 * this.width] as number) !== 0) this.file(set, id, id * st);
     }
     set.pendCount = 0;
   }
@@ -206,7 +220,7 @@ export class BucketSums {
   /**
    * Counts a record of n ≥ 2 parts (sp, in consecutive buckets; their sum in sp.tot) for target id: the
    * whole amount into the live sums now, the first part into slot k0's entry, the last part and the
-   * record into slot kLast's (pending beside the sums when that is the current bucket, `cur`), and (n > 2) the per-bucket share of the equal middle parts as a decay
+   * record into slot kLast's (pending beside the sums, as in count), and (n > 2) the per-bucket share of the equal middle parts as a decay
    * starting when k0's bucket leaves and stopping when kStop's (the last middle part's) does.
    */
   countParts(
@@ -219,7 +233,6 @@ export class BucketSums {
     n: number,
     pc: number,
     mask: number,
-    cur: boolean,
   ): void {
     const w = this.width;
     const tot = sp.tot;
@@ -233,17 +246,9 @@ export class BucketSums {
     const e0 = this.entry(k0, id);
     const a0 = this.rings[k0] as Aggregates;
     addKernel(a0.vec, e0 * w, w, pp[0] as number, pb[0] as number, pf[0] as number, pc, mask);
-    if (cur) {
-      // the last part is in the current bucket: pending beside the sums, as in count()
-      addKernel(sums, s + w, w, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask);
-      const c = s + 2 * w;
-      if ((sums[c] = (sums[c] as number) + 1) === 1) set.pendList[set.pendCount++] = id;
-    } else {
-      const eL = this.entry(kLast, id);
-      const aL = this.rings[kLast] as Aggregates;
-      addKernel(aL.vec, eL * w, w, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask);
-      aL.count[eL] = (aL.count[eL] as number) + 1;
-    }
+    // the last part and the record: pending beside the sums, as in count()
+    this.pend(set, id, s, kLast);
+    addKernel(sums, s + w, w, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask);
     if (n > 2) {
       const stepP = pp[1] as number;
       const stepB = pb[1] as number;

@@ -40,8 +40,8 @@ export class CounterSet {
   /**
    * One block of `stride` doubles per id (issue 15: what a record adds to sits in adjacent cache lines,
    * not in separate arrays): the window sums (width columns, from id * stride), then the target's
-   * records in the current bucket not yet filed in its bucket entry (width columns from + width, and
-   * their count at + 2 * width; see buckets.ts), then its onset state (ONSET_WIDTH columns from
+   * records not yet filed in its bucket entry (width columns from + width, their count at + 2 * width
+   * and their ring slot at + 2 * width + 1; see buckets.ts), then its onset state (ONSET_WIDTH columns from
    * onsetAt(id)). Readers of the sums index from id * stride.
    */
   sums: Float64Array;
@@ -49,7 +49,7 @@ export class CounterSet {
   readonly stride: number;
   /** Offset of the onset columns in an id's block. */
   readonly onsetOff: number;
-  /** Ids with records pending in the current bucket (count > 0), pendCount of them. */
+  /** Ids that had records pending since the window last moved (pendCount of them; some may be filed). */
   pendList: Int32Array;
   pendCount = 0;
   /** Records in the window (one spanning several buckets counts until its last part leaves). */
@@ -104,7 +104,7 @@ export class CounterSet {
   ) {
     this.table = new KeyTable(initial, max, (cap) => this.grow(cap));
     const cap = this.table.capacity;
-    this.onsetOff = 2 * width + 1;
+    this.onsetOff = 2 * width + 2;
     this.stride = this.onsetOff + ONSET_WIDTH;
     this.sums = new Float64Array(cap * this.stride);
     this.onset = this.sums;

@@ -226,13 +226,12 @@ export class CountWindow {
     const pc = this.rPc;
     const mask = this.rMask;
     const gate = this.gate;
-    const cur = ep === this.epoch;
     let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
-      (this.buckets[si] as BucketSums).count(set, k, id, p, by, f, pc, mask, cur);
+      (this.buckets[si] as BucketSums).count(set, k, id, p, by, f, pc, mask);
       // the record keeps a row when any of its targets wants rows (rowgate.ts), its own sums counted
       if (!want && gate.wants(si, set, id)) want = true;
     }
@@ -279,13 +278,12 @@ export class CountWindow {
     const pc = this.rPc;
     const mask = this.rMask;
     const gate = this.gate;
-    const cur = newest === this.epoch;
     let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
-      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, sp, n, pc, mask, cur);
+      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, sp, n, pc, mask);
       if (!want && gate.wants(si, set, id)) want = true;
     }
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
@@ -332,8 +330,6 @@ export class CountWindow {
 
   private setEpoch(E: number): void {
     if (this.epoch === Number.NEGATIVE_INFINITY) this.nextExpire = E - this.W;
-    // what is pending for the bucket that stops being the current one goes into its entries
-    else for (let si = 0; si < 6; si++) this.buckets[si]!.flush(this.epochSlot, this.sets[si]!);
     this.epoch = E;
     this.epochSlot = ((E % this.R) + this.R) % this.R;
   }
@@ -380,6 +376,9 @@ export class CountWindow {
 
   /** Moves the window to `now`: buckets that left it are subtracted. */
   advance(now: number): void {
+    // Records pending beside the sums go into their bucket entries first: ring slots stand for one
+    // bucket each only while the window stays put, and a bucket leaving takes its entries with it.
+    for (let si = 0; si < 6; si++) this.buckets[si]!.flush(this.sets[si]!);
     const E = Math.floor(now / this.tickMs);
     if (this.epoch === Number.NEGATIVE_INFINITY || E > this.epoch) this.setEpoch(E);
     this.expire(this.epoch - this.W);
