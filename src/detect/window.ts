@@ -118,6 +118,7 @@ export class CountWindow {
   /** Counts a batch of records. `exporterNames[batch.exporter[i]]` names the node of record i. */
   ingest(batch: FlowBatch, exporterNames: readonly string[], from = 0, to = batch.length): void {
     this.exporterNames = exporterNames;
+    this.targets.forget();
     for (let i = from; i < to; i++) this.ingestOne(batch, i);
   }
 
@@ -158,16 +159,18 @@ export class CountWindow {
     }
     const off = i * 4;
     const tg = this.tg;
-    const inH = this.targets.hostFor(0, fam as Family, b.dstAddr, off, e);
-    const outH = this.targets.hostFor(1, fam as Family, b.srcAddr, off, e);
+    const tx = this.targets;
+    tx.now = e;
+    const inH = tx.hostFor(0, fam as Family, b.dstAddr, off);
+    const outH = tx.hostFor(1, fam as Family, b.srcAddr, off);
     if (inH < 0 && outH < 0) {
       this.stats.notOurs++;
       return;
     }
     tg[0] = inH;
     tg[1] = outH;
-    tg[2] = inH >= 0 ? this.targets.prefixFor(0, inH, fam, b.dstAddr, off, e) : -1;
-    tg[3] = outH >= 0 ? this.targets.prefixFor(1, outH, fam, b.srcAddr, off, e) : -1;
+    tg[2] = inH >= 0 ? tx.prefixFor(0, inH, fam, b.dstAddr, off) : -1;
+    tg[3] = outH >= 0 ? tx.prefixFor(1, outH, fam, b.srcAddr, off) : -1;
     tg[4] = inH >= 0 ? this.policies.hostPolicies[this.sets[0]!.policy[inH] as number]!.group.index : -1;
     tg[5] = outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
 
