@@ -5,12 +5,12 @@
 // bucket instead of one per record, and no longer needs the rows (rows.ts), which the window keeps only
 // for targets near a threshold. Allocation-free once the columns have grown to the traffic.
 
-import { addKernel as addKernelFn, addKernel2 as addKernel2Fn } from './contribution.js';
+import { addKernel2 as addKernel2Fn, addKernelAt as addKernelAtFn } from './contribution.js';
 import type { CounterSet } from './counters.js';
-import type { RecordSpread } from './spread.js';
+import { A_FIRST, A_LAST, A_NSTEP, A_STEP, A_TOT } from './spread.js';
 
 // Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
-const addKernel = addKernelFn;
+const addKernelAt = addKernelAtFn;
 const addKernel2 = addKernel2Fn;
 
 /** One bucket's entries (struct-of-arrays, reused). */
@@ -98,8 +98,16 @@ class Aggregates {
   }
 }
 
-/** Adds a per-bucket share (p, b) to the decay change of entry e of bucket a; n: records. */
-function decayAt(a: Aggregates, e: number, p: number, b: number, pc: number, mask: number, n: number): void {
+/** Adds a per-bucket share (amt[j ..], no flows) to the decay change of entry e of bucket a; n: records. */
+function decayAt(
+  a: Aggregates,
+  e: number,
+  amt: Float64Array,
+  j: number,
+  pc: number,
+  mask: number,
+  n: number,
+): void {
   const w = a.width;
   if (a.hasDecay[e] === 0) {
     if (a.decay.length === 0) a.growDecay();
@@ -107,7 +115,7 @@ function decayAt(a: Aggregates, e: number, p: number, b: number, pc: number, mas
     a.decay.fill(0, e * w, (e + 1) * w);
     a.decayN[e] = 0;
   }
-  addKernel(a.decay, e * w, w, p, b, 0, pc, mask);
+  addKernelAt(a.decay, e * w, w, amt, j, pc, mask);
   a.decayN[e] = (a.decayN[e] as number) + n;
 }
 
@@ -143,26 +151,18 @@ export class BucketSums {
   }
 
   /**
-   * Counts a record wholly in slot k's bucket (or its one part inside the window) for target id: into
+   * Counts a record wholly in slot k's bucket (or its one part inside the window; amounts at
+   * amt[A_FIRST ..]) for target id: into
    * the set's live sums and record count, and into what leaves with the bucket — first into the
    * target's pending columns beside its sums (pend), filed into its entry in slot k only when a record
    * for another bucket comes or the window moves (flush): one entry update per run of records instead
    * of one per record.
    */
-  count(
-    set: CounterSet,
-    k: number,
-    id: number,
-    p: number,
-    b: number,
-    f: number,
-    pc: number,
-    mask: number,
-  ): void {
+  count(set: CounterSet, k: number, id: number, amt: Float64Array, pc: number, mask: number): void {
     const sums = set.sums;
     const s = id * set.stride;
     this.pend(set, id, s, k);
-    addKernel2(sums, s, sums, s + this.width, this.width, p, b, f, pc, mask);
+    addKernel2(sums, s, sums, s + this.width, this.width, amt, A_FIRST, pc, mask);
     set.recordIn(id);
   }
 
@@ -218,7 +218,7 @@ export class BucketSums {
   }
 
   /**
-   * Counts a record of n ≥ 2 parts (sp, in consecutive buckets; their sum in sp.tot) for target id: the
+   * Counts a record of n ≥ 2 parts (in consecutive buckets; amounts in amt, spread.ts A_*) for target id: the
    * whole amount into the live sums now, the first part into slot k0's entry, the last part and the
    * record into slot kLast's (pending beside the sums, as in count), and (n > 2) the per-bucket share of the equal middle parts as a decay
    * starting when k0's bucket leaves and stopping when kStop's (the last middle part's) does.
@@ -229,31 +229,25 @@ export class BucketSums {
     k0: number,
     kLast: number,
     kStop: number,
-    sp: RecordSpread,
+    amt: Float64Array,
     n: number,
     pc: number,
     mask: number,
   ): void {
     const w = this.width;
-    const tot = sp.tot;
-    const pp = sp.p;
-    const pb = sp.b;
-    const pf = sp.f;
     const sums = set.sums;
     const s = id * set.stride;
-    addKernel(sums, s, w, tot[0] as number, tot[1] as number, tot[2] as number, pc, mask);
+    addKernelAt(sums, s, w, amt, A_TOT, pc, mask);
     set.recordIn(id);
     const e0 = this.entry(k0, id);
     const a0 = this.rings[k0] as Aggregates;
-    addKernel(a0.vec, e0 * w, w, pp[0] as number, pb[0] as number, pf[0] as number, pc, mask);
+    addKernelAt(a0.vec, e0 * w, w, amt, A_FIRST, pc, mask);
     // the last part and the record: pending beside the sums, as in count()
     this.pend(set, id, s, kLast);
-    addKernel(sums, s + w, w, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask);
+    addKernelAt(sums, s + w, w, amt, A_LAST, pc, mask);
     if (n > 2) {
-      const stepP = pp[1] as number;
-      const stepB = pb[1] as number;
-      decayAt(a0, e0, stepP, stepB, pc, mask, 1);
-      decayAt(this.rings[kStop] as Aggregates, this.entry(kStop, id), -stepP, -stepB, pc, mask, -1);
+      decayAt(a0, e0, amt, A_STEP, pc, mask, 1);
+      decayAt(this.rings[kStop] as Aggregates, this.entry(kStop, id), amt, A_NSTEP, pc, mask, -1);
     }
   }
 

@@ -107,8 +107,38 @@ export function addKernel(
 }
 
 /**
- * addKernel into two vectors at once, x[sx ..] and y[sy ..] (a target's live sums and its bucket entry):
- * the columns are worked out once.
+ * addKernel with the amounts (packets, bytes, flows) read from amt[j ..]: the per-record callers pass
+ * them in a scratch array, since a double argument of a call that is not inlined is boxed (an
+ * allocation per call).
+ */
+export function addKernelAt(
+  sums: Float64Array,
+  s: number,
+  width: number,
+  amt: Float64Array,
+  j: number,
+  pc: number,
+  mask: number,
+): void {
+  const p = amt[j] as number;
+  const b = amt[j + 1] as number;
+  sums[s + M_PKTS] = (sums[s + M_PKTS] as number) + p;
+  sums[s + M_BYTES] = (sums[s + M_BYTES] as number) + b;
+  sums[s + M_FLOWS] = (sums[s + M_FLOWS] as number) + (amt[j + 2] as number);
+  sums[s + M_TCP_PKTS + pc] = (sums[s + M_TCP_PKTS + pc] as number) + p;
+  sums[s + M_TCP_PKTS + 4 + pc] = (sums[s + M_TCP_PKTS + 4 + pc] as number) + b;
+  let m = width <= M_SYN + 1 ? mask & 1 : mask;
+  while (m !== 0) {
+    const low = m & -m;
+    const c = s + MASK_BASE + 31 - Math.clz32(low);
+    sums[c] = (sums[c] as number) + p;
+    m ^= low;
+  }
+}
+
+/**
+ * addKernelAt into two vectors at once, x[sx ..] and y[sy ..] (a target's live sums and what leaves
+ * with its bucket): the columns are worked out once.
  */
 export function addKernel2(
   x: Float64Array,
@@ -116,12 +146,14 @@ export function addKernel2(
   y: Float64Array,
   sy: number,
   width: number,
-  p: number,
-  b: number,
-  f: number,
+  amt: Float64Array,
+  j: number,
   pc: number,
   mask: number,
 ): void {
+  const p = amt[j] as number;
+  const b = amt[j + 1] as number;
+  const f = amt[j + 2] as number;
   x[sx + M_PKTS] = (x[sx + M_PKTS] as number) + p;
   y[sy + M_PKTS] = (y[sy + M_PKTS] as number) + p;
   x[sx + M_BYTES] = (x[sx + M_BYTES] as number) + b;

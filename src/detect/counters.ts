@@ -291,10 +291,21 @@ export class CounterSet {
   }
 
   /**
-   * Counts a near-real-time contribution for the onset estimate; the first record of a quiet target
+   * Counts a near-real-time contribution (part k of a record: P, B, T) for the onset estimate; the first record of a quiet target
    * starts a surge at t (when `mayStart`: only a record's first part may).
    */
-  countRecent(id: number, pkts: number, bytes: number, t: number, mayStart: boolean): void {
+  countRecent(
+    id: number,
+    P: Float64Array,
+    B: Float64Array,
+    T: Float64Array,
+    k: number,
+    mayStart: boolean,
+  ): void {
+    // packets, bytes and time of part k (arrays rather than double arguments: no boxing per call)
+    const pkts = P[k] as number;
+    const bytes = B[k] as number;
+    const t = T[k] as number;
     const on = this.onset;
     const o = this.onsetAt(id);
     if (mayStart && this.inWindow[id] === 1) {

@@ -3,6 +3,12 @@
 // flow is counted in the bucket it starts in. Pure arithmetic on record times and bucket numbers
 // (epochs = time / tick), into reused scratch columns: no allocation per record.
 
+export const A_TOT = 0;
+export const A_FIRST = 3;
+export const A_LAST = 6;
+export const A_STEP = 9;
+export const A_NSTEP = 12;
+
 export class RecordSpread {
   /** Parts of the last record split: bucket, start time, packets, bytes, flows (n of them). */
   readonly ep: Float64Array;
@@ -10,8 +16,12 @@ export class RecordSpread {
   readonly p: Float64Array;
   readonly b: Float64Array;
   readonly f: Float64Array;
-  /** Scratch for the caller: the parts' packets, bytes and flows added up. */
-  readonly tot = new Float64Array(3);
+  /**
+   * Scratch amounts (packets, bytes, flows) for the kernels (contribution.ts addKernelAt), by triple:
+   * A_TOT the parts added up, A_FIRST the first part (or a one-bucket record), A_LAST the last part,
+   * A_STEP a middle part's share without flows, A_NSTEP its negation.
+   */
+  readonly amt = new Float64Array(15);
 
   /** R: the most buckets a record can fall into (the window's ring). */
   constructor(R: number) {

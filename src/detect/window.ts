@@ -17,7 +17,7 @@ import { RowParts } from './parts.js';
 import { type GroupPolicy, Policies } from './policy.js';
 import { RowGate } from './rowgate.js';
 import { RowStore } from './rows.js';
-import { RecordSpread, ringSlot as ringSlotFn } from './spread.js';
+import { A_FIRST, A_LAST, A_NSTEP, A_STEP, A_TOT, RecordSpread, ringSlot as ringSlotFn } from './spread.js';
 import { TargetIndex } from './targets.js';
 
 // Local copies: under tsx (npm start, the benches) every use of an imported function is a getter call.
@@ -220,10 +220,10 @@ export class CountWindow {
   private countOne(b: FlowBatch, i: number, size: number): void {
     const sp = this.spread;
     const ep = sp.ep[0] as number;
-    const t = sp.t[0] as number;
-    const p = sp.p[0] as number;
-    const by = sp.b[0] as number;
-    const f = sp.f[0] as number;
+    const amt = sp.amt;
+    amt[A_FIRST] = sp.p[0] as number;
+    amt[A_FIRST + 1] = sp.b[0] as number;
+    amt[A_FIRST + 2] = sp.f[0] as number;
     const k = this.ring(ep);
     const tg = this.tg;
     const pc = this.rPc;
@@ -234,16 +234,16 @@ export class CountWindow {
       const id = tg[si] as number;
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
-      (this.buckets[si] as BucketSums).count(set, k, id, p, by, f, pc, mask);
+      (this.buckets[si] as BucketSums).count(set, k, id, amt, pc, mask);
       // the record keeps a row when any of its targets wants rows (rowgate.ts), its own sums counted
       if (!want && gate.wants(si, set, id)) want = true;
     }
-    if (want) this.rowStore(k, ep).write(b, i, tg, p, by, f, size, pc, mask);
+    if (want) this.rowStore(k, ep).write(b, i, tg, sp.p[0]!, sp.b[0]!, sp.f[0]!, size, pc, mask);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
     // the excess" compares like with like): only what falls into the newest buckets is near real time.
     if (this.onsetOn && ep >= this.epoch - 1) {
-      if (tg[0]! >= 0) this.sets[0]!.countRecent(tg[0]!, p, by, t, true);
-      if (tg[1]! >= 0) this.sets[1]!.countRecent(tg[1]!, p, by, t, true);
+      if (tg[0]! >= 0) this.sets[0]!.countRecent(tg[0]!, sp.p, sp.b, sp.t, 0, true);
+      if (tg[1]! >= 0) this.sets[1]!.countRecent(tg[1]!, sp.p, sp.b, sp.t, 0, true);
     }
   }
 
@@ -273,10 +273,22 @@ export class CountWindow {
     const kStop = this.ring(pe[n - 2] as number);
     const stepP = n > 2 ? (pp[1] as number) : 0;
     const stepB = n > 2 ? (pb[1] as number) : 0;
-    const tot = sp.tot;
-    tot[0] = sumP;
-    tot[1] = sumB;
-    tot[2] = sumF;
+    const amt = sp.amt;
+    amt[A_TOT] = sumP;
+    amt[A_TOT + 1] = sumB;
+    amt[A_TOT + 2] = sumF;
+    amt[A_FIRST] = pp[0] as number;
+    amt[A_FIRST + 1] = pb[0] as number;
+    amt[A_FIRST + 2] = pf[0] as number;
+    amt[A_LAST] = pp[n - 1] as number;
+    amt[A_LAST + 1] = pb[n - 1] as number;
+    amt[A_LAST + 2] = pf[n - 1] as number;
+    amt[A_STEP] = stepP;
+    amt[A_STEP + 1] = stepB;
+    amt[A_STEP + 2] = 0;
+    amt[A_NSTEP] = -stepP;
+    amt[A_NSTEP + 1] = -stepB;
+    amt[A_NSTEP + 2] = 0;
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
@@ -286,7 +298,7 @@ export class CountWindow {
       const id = tg[si] as number;
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
-      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, sp, n, pc, mask);
+      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, amt, n, pc, mask);
       if (!want && gate.wants(si, set, id)) want = true;
     }
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
@@ -312,9 +324,8 @@ export class CountWindow {
       const pt = sp.t;
       for (let k = 0; k < n; k++) {
         if ((pe[k] as number) < this.epoch - 1) continue;
-        const t = pt[k] as number;
-        if (tg[0]! >= 0) sets[0]!.countRecent(tg[0]!, pp[k] as number, pb[k] as number, t, k === 0);
-        if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp[k] as number, pb[k] as number, t, k === 0);
+        if (tg[0]! >= 0) sets[0]!.countRecent(tg[0]!, pp, pb, pt, k, k === 0);
+        if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp, pb, pt, k, k === 0);
       }
     }
   }
