@@ -91,9 +91,10 @@ export class RecordSpread {
  */
 export function ringSlot(ep: number, epoch: number, epochSlot: number, R: number): number {
   const d = ep - epoch;
+  // `| 0`: a small integer, not a double (a double result would be boxed when passed on)
   if (d > -R && d < R) {
-    const k = epochSlot + d;
+    const k = (epochSlot + d) | 0;
     return k < 0 ? k + R : k >= R ? k - R : k;
   }
-  return ((ep % R) + R) % R;
+  return (((ep % R) + R) % R) | 0;
 }
