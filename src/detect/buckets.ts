@@ -98,24 +98,17 @@ class Aggregates {
   }
 }
 
-/** Adds a per-bucket share (amt[j ..], no flows) to the decay change of entry e of bucket a; n: records. */
-function decayAt(
-  a: Aggregates,
-  e: number,
-  amt: Float64Array,
-  j: number,
-  pc: number,
-  mask: number,
-  n: number,
-): void {
-  const w = a.width;
+/**
+ * Entry e of bucket a gets a decay change of n records (starting, or ending when negative): its decay
+ * columns are zeroed at first use; the caller adds the per-bucket share at a.decay[e · width ..].
+ */
+function decayReady(a: Aggregates, e: number, n: number): void {
   if (a.hasDecay[e] === 0) {
     if (a.decay.length === 0) a.growDecay();
     a.hasDecay[e] = 1;
-    a.decay.fill(0, e * w, (e + 1) * w);
+    a.decay.fill(0, e * a.width, (e + 1) * a.width);
     a.decayN[e] = 0;
   }
-  addKernelAt(a.decay, e * w, w, amt, j, pc, mask);
   a.decayN[e] = (a.decayN[e] as number) + n;
 }
 
@@ -162,7 +155,7 @@ export class BucketSums {
     const sums = set.sums;
     const s = id * set.stride;
     this.pend(set, id, s, k);
-    addKernel2(sums, s, sums, s + this.width, this.width, amt, A_FIRST, pc, mask);
+    addKernel2(sums, s, A_FIRST, sums, s + this.width, A_FIRST, this.width, amt, pc, mask);
     set.recordIn(id);
   }
 
@@ -237,18 +230,21 @@ export class BucketSums {
     const w = this.width;
     const sums = set.sums;
     const s = id * set.stride;
-    addKernelAt(sums, s, w, amt, A_TOT, pc, mask);
+    // the whole amount into the sums; the last part and the record pending beside them, as in count()
+    this.pend(set, id, s, kLast);
+    addKernel2(sums, s, A_TOT, sums, s + w, A_LAST, w, amt, pc, mask);
     set.recordIn(id);
     const e0 = this.entry(k0, id);
     const a0 = this.rings[k0] as Aggregates;
-    addKernelAt(a0.vec, e0 * w, w, amt, A_FIRST, pc, mask);
-    // the last part and the record: pending beside the sums, as in count()
-    this.pend(set, id, s, kLast);
-    addKernelAt(sums, s + w, w, amt, A_LAST, pc, mask);
     if (n > 2) {
-      decayAt(a0, e0, amt, A_STEP, pc, mask, 1);
-      decayAt(this.rings[kStop] as Aggregates, this.entry(kStop, id), amt, A_NSTEP, pc, mask, -1);
-    }
+      // the first part and the decay start share slot k0's entry
+      decayReady(a0, e0, 1);
+      addKernel2(a0.vec, e0 * w, A_FIRST, a0.decay, e0 * w, A_STEP, w, amt, pc, mask);
+      const eS = this.entry(kStop, id);
+      const aS = this.rings[kStop] as Aggregates;
+      decayReady(aS, eS, -1);
+      addKernelAt(aS.decay, eS * w, w, amt, A_NSTEP, pc, mask);
+    } else addKernelAt(a0.vec, e0 * w, w, amt, A_FIRST, pc, mask);
   }
 
   /**

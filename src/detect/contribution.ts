@@ -137,41 +137,44 @@ export function addKernelAt(
 }
 
 /**
- * addKernelAt into two vectors at once, x[sx ..] and y[sy ..] (a target's live sums and what leaves
- * with its bucket): the columns are worked out once.
+ * addKernelAt into two vectors at once, x[sx ..] the amounts at amt[jx ..] and y[sy ..] those at
+ * amt[jy ..] (a target's live sums and what leaves with its bucket; a record's first part and its
+ * decay): the columns are worked out once.
  */
 export function addKernel2(
   x: Float64Array,
   sx: number,
+  jx: number,
   y: Float64Array,
   sy: number,
+  jy: number,
   width: number,
   amt: Float64Array,
-  j: number,
   pc: number,
   mask: number,
 ): void {
-  const p = amt[j] as number;
-  const b = amt[j + 1] as number;
-  const f = amt[j + 2] as number;
+  const p = amt[jx] as number;
+  const b = amt[jx + 1] as number;
+  const q = amt[jy] as number;
+  const d = amt[jy + 1] as number;
   x[sx + M_PKTS] = (x[sx + M_PKTS] as number) + p;
-  y[sy + M_PKTS] = (y[sy + M_PKTS] as number) + p;
+  y[sy + M_PKTS] = (y[sy + M_PKTS] as number) + q;
   x[sx + M_BYTES] = (x[sx + M_BYTES] as number) + b;
-  y[sy + M_BYTES] = (y[sy + M_BYTES] as number) + b;
-  x[sx + M_FLOWS] = (x[sx + M_FLOWS] as number) + f;
-  y[sy + M_FLOWS] = (y[sy + M_FLOWS] as number) + f;
+  y[sy + M_BYTES] = (y[sy + M_BYTES] as number) + d;
+  x[sx + M_FLOWS] = (x[sx + M_FLOWS] as number) + (amt[jx + 2] as number);
+  y[sy + M_FLOWS] = (y[sy + M_FLOWS] as number) + (amt[jy + 2] as number);
   const cp = M_TCP_PKTS + pc;
   const cb = M_TCP_PKTS + 4 + pc;
   x[sx + cp] = (x[sx + cp] as number) + p;
-  y[sy + cp] = (y[sy + cp] as number) + p;
+  y[sy + cp] = (y[sy + cp] as number) + q;
   x[sx + cb] = (x[sx + cb] as number) + b;
-  y[sy + cb] = (y[sy + cb] as number) + b;
+  y[sy + cb] = (y[sy + cb] as number) + d;
   let m = width <= M_SYN + 1 ? mask & 1 : mask;
   while (m !== 0) {
     const low = m & -m;
     const c = MASK_BASE + 31 - Math.clz32(low);
     x[sx + c] = (x[sx + c] as number) + p;
-    y[sy + c] = (y[sy + c] as number) + p;
+    y[sy + c] = (y[sy + c] as number) + q;
     m ^= low;
   }
 }
