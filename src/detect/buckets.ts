@@ -3,7 +3,10 @@
 // target's sums when the bucket leaves the window — and, for flow records spanning several buckets,
 // how the target's per-bucket decay changes then (counters.ts). Expiry costs one vector per target and
 // bucket instead of one per record, and no longer needs the rows (rows.ts), which the window keeps only
-// for targets near a threshold. Allocation-free once the columns have grown to the traffic.
+// for targets near a threshold. Allocation-free once the columns have grown to the traffic. A record's
+// share first goes into pending columns beside its target's sums (CounterSet.sums block), and into the
+// entry only when a record of that target for another bucket comes or the window moves: a run of
+// records costs one entry update, and the record touches the target's block alone.
 
 import { addKernel2 as addKernel2Fn, addKernelAt as addKernelAtFn } from './contribution.js';
 import type { CounterSet } from './counters.js';

@@ -32,6 +32,43 @@ export class RecordSpread {
     this.f = new Float64Array(R);
   }
 
+  /**
+   * The amounts of a split record of n ≥ 2 parts for its kernels (amt, A_*): all parts added up, the
+   * first, the last, and the equal share of each middle part (n > 2; else zero) and its negation.
+   */
+  amounts(n: number): Float64Array {
+    const pp = this.p;
+    const pb = this.b;
+    const pf = this.f;
+    const amt = this.amt;
+    let sumP = 0;
+    let sumB = 0;
+    let sumF = 0;
+    for (let k = 0; k < n; k++) {
+      sumP += pp[k] as number;
+      sumB += pb[k] as number;
+      sumF += pf[k] as number;
+    }
+    const stepP = n > 2 ? (pp[1] as number) : 0;
+    const stepB = n > 2 ? (pb[1] as number) : 0;
+    amt[A_TOT] = sumP;
+    amt[A_TOT + 1] = sumB;
+    amt[A_TOT + 2] = sumF;
+    amt[A_FIRST] = pp[0] as number;
+    amt[A_FIRST + 1] = pb[0] as number;
+    amt[A_FIRST + 2] = pf[0] as number;
+    amt[A_LAST] = pp[n - 1] as number;
+    amt[A_LAST + 1] = pb[n - 1] as number;
+    amt[A_LAST + 2] = pf[n - 1] as number;
+    amt[A_STEP] = stepP;
+    amt[A_STEP + 1] = stepB;
+    amt[A_STEP + 2] = 0;
+    amt[A_NSTEP] = -stepP;
+    amt[A_NSTEP + 1] = -stepB;
+    amt[A_NSTEP + 2] = 0;
+    return amt;
+  }
+
   /** A record (or what is left of it) wholly in bucket ep, starting at t: part 0. */
   one(ep: number, t: number, P: number, B: number, flows: number): void {
     this.ep[0] = ep;

@@ -17,7 +17,7 @@ import { RowParts } from './parts.js';
 import { type GroupPolicy, Policies } from './policy.js';
 import { RowGate } from './rowgate.js';
 import { RowStore } from './rows.js';
-import { A_FIRST, A_LAST, A_NSTEP, A_STEP, A_TOT, RecordSpread, ringSlot as ringSlotFn } from './spread.js';
+import { A_FIRST, A_STEP, A_TOT, RecordSpread, ringSlot as ringSlotFn } from './spread.js';
 import { TargetIndex } from './targets.js';
 
 // Local copies: under tsx (npm start, the benches) every use of an imported function is a getter call.
@@ -259,36 +259,11 @@ export class CountWindow {
     const pp = sp.p;
     const pb = sp.b;
     const pf = sp.f;
-    let sumP = 0;
-    let sumB = 0;
-    let sumF = 0;
-    for (let k = 0; k < n; k++) {
-      sumP += pp[k] as number;
-      sumB += pb[k] as number;
-      sumF += pf[k] as number;
-    }
     const newest = pe[n - 1] as number;
     const k0 = this.ring(pe[0] as number);
     const kLast = this.ring(newest);
     const kStop = this.ring(pe[n - 2] as number);
-    const stepP = n > 2 ? (pp[1] as number) : 0;
-    const stepB = n > 2 ? (pb[1] as number) : 0;
-    const amt = sp.amt;
-    amt[A_TOT] = sumP;
-    amt[A_TOT + 1] = sumB;
-    amt[A_TOT + 2] = sumF;
-    amt[A_FIRST] = pp[0] as number;
-    amt[A_FIRST + 1] = pb[0] as number;
-    amt[A_FIRST + 2] = pf[0] as number;
-    amt[A_LAST] = pp[n - 1] as number;
-    amt[A_LAST + 1] = pb[n - 1] as number;
-    amt[A_LAST + 2] = pf[n - 1] as number;
-    amt[A_STEP] = stepP;
-    amt[A_STEP + 1] = stepB;
-    amt[A_STEP + 2] = 0;
-    amt[A_NSTEP] = -stepP;
-    amt[A_NSTEP + 1] = -stepB;
-    amt[A_NSTEP + 2] = 0;
+    const amt = sp.amounts(n);
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
@@ -304,7 +279,17 @@ export class CountWindow {
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
     // older parts off it as their buckets leave (parts.ts).
     if (want) {
-      const r = this.rowStore(kLast, newest).write(b, i, tg, sumP, sumB, sumF, size, pc, mask);
+      const r = this.rowStore(kLast, newest).write(
+        b,
+        i,
+        tg,
+        amt[A_TOT]!,
+        amt[A_TOT + 1]!,
+        amt[A_TOT + 2]!,
+        size,
+        pc,
+        mask,
+      );
       this.parts.push(
         pe[0] as number,
         kLast,
@@ -312,8 +297,8 @@ export class CountWindow {
         pp[0] as number,
         pb[0] as number,
         pf[0] as number,
-        stepP,
-        stepB,
+        amt[A_STEP] as number,
+        amt[A_STEP + 1] as number,
         newest,
       );
     }
