@@ -224,7 +224,8 @@ export class CountWindow {
     amt[A_FIRST] = sp.p[0] as number;
     amt[A_FIRST + 1] = sp.b[0] as number;
     amt[A_FIRST + 2] = sp.f[0] as number;
-    const k = this.ring(ep);
+    const E = this.epoch;
+    const k = this.slotAt((ep - E) | 0);
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
@@ -260,9 +261,10 @@ export class CountWindow {
     const pb = sp.b;
     const pf = sp.f;
     const newest = pe[n - 1] as number;
-    const k0 = this.ring(pe[0] as number);
-    const kLast = this.ring(newest);
-    const kStop = this.ring(pe[n - 2] as number);
+    const E = this.epoch;
+    const k0 = this.slotAt(((pe[0] as number) - E) | 0);
+    const kLast = this.slotAt((newest - E) | 0);
+    const kStop = this.slotAt(((pe[n - 2] as number) - E) | 0);
     const amt = sp.amounts(n);
     const tg = this.tg;
     const pc = this.rPc;
@@ -313,6 +315,15 @@ export class CountWindow {
         if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp, pb, pt, k, k === 0);
       }
     }
+  }
+
+  /**
+   * Ring slot of the bucket d buckets from the current one (|d| < R: a record's buckets are within the
+   * window). Per record the offset is passed, not the epoch: a double argument is boxed when not inlined.
+   */
+  private slotAt(d: number): number {
+    const k = this.epochSlot + d;
+    return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
   }
 
   /** Ring slot of bucket ep (spread.ts). */
