@@ -326,11 +326,6 @@ export class CountWindow {
     return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
   }
 
-  /** Ring slot of bucket ep (spread.ts). */
-  private ring(ep: number): number {
-    return ringSlot(ep, this.epoch, this.epochSlot, this.R);
-  }
-
   /** The row store of bucket ep, at ring slot k (the caller has it already). */
   private rowStore(k: number, ep: number): RowStore {
     const st = this.stores[k] as RowStore;
@@ -358,7 +353,7 @@ export class CountWindow {
       for (let si = 0; si < 6; si++)
         if (this.buckets[si]!.entries > 0 || sets[si]!.decayingCount > 0) idle = false;
       if (idle) break; // nothing left in the window (e.g. after a long pause)
-      const k = this.ring(x);
+      const k = ringSlot(x, this.epoch, this.epochSlot, this.R);
       for (let si = 0; si < 6; si++) {
         const set = sets[si] as CounterSet;
         // the bucket's middle parts first (records whose decay started in an earlier bucket)
