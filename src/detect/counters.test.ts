@@ -180,6 +180,24 @@ describe('KeyTable', () => {
     expect(t.findWords(6, 0x0a000001, 0, 0, 0)).toBe(v6);
   });
 
+  it('a host evicted and seen again is a new target (no id held over from before the eviction)', () => {
+    const d = det({ idleEvictSeconds: 5 });
+    d.ingest(batchOf([{ dst: '203.0.113.1', end: T0 }]), ['x']);
+    expect(d.stats().hostsIn).toBe(1);
+    d.tick(T0 + 10_000);
+    expect(d.stats().hostsIn).toBe(0);
+    // the same host first in the next batch, twice in a row (the second from the last-host cache)
+    d.ingest(
+      batchOf([
+        { dst: '203.0.113.1', end: T0 + 10_050, pkts: 3 },
+        { dst: '203.0.113.1', end: T0 + 10_050, pkts: 4 },
+      ]),
+      ['x'],
+    );
+    expect(d.stats().hostsIn).toBe(1);
+    expect(d.rates('host', 'incoming', '203.0.113.1/32')?.pps).toBeCloseTo(7, 6); // 7 packets, 1 s window
+  });
+
   it('the detector evicts idle hosts when full and keeps counting new ones', () => {
     const d = det({ maxHosts: 16, idleEvictSeconds: 5 });
     d.ingest(batchOf(Array.from({ length: 16 }, (_, k) => ({ dst: `203.0.113.${k + 1}`, end: T0 }))), ['x']);
