@@ -6,6 +6,7 @@
 // fed in batches of 512 records with the window advanced every 100 ms of record time. Thresholds are
 // far above the traffic, so (since issue 15) no record keeps a row; `sflow10kHosts.allRowsNsPerRecord`
 // is the same input with a row for every record (rowShare 0), what records of attacked targets cost.
+// `netflowFlood16Hosts`: runs of 27 records (one datagram) to the same host, 16 hosts.
 // Run: npx tsx bench/count.bench.ts (prints JSON), or `npm run bench -- count`.
 import { runIfMain } from './main.js';
 import { parseDetectionConfig } from '../src/detect/config.js';
@@ -31,9 +32,17 @@ interface Input {
 
 /**
  * `perSecond` records per second of record time for `seconds`, to `hosts` hosts of 10.0.0.0/16
- * (70 % incoming, 30 % outgoing), with a skewed host popularity (a few busy hosts, a long tail).
+ * (70 % incoming, 30 % outgoing), with a skewed host popularity (a few busy hosts, a long tail);
+ * `run` consecutive records share their local host and direction (a flood: a NetFlow v9 datagram of
+ * softflowd carries ~27 records, mostly of the same victim).
  */
-function generate(kind: 'netflow' | 'sflow', hosts: number, perSecond: number, seconds: number): Input {
+function generate(
+  kind: 'netflow' | 'sflow',
+  hosts: number,
+  perSecond: number,
+  seconds: number,
+  run = 1,
+): Input {
   let seed = 12345;
   const rnd = () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -43,6 +52,8 @@ function generate(kind: 'netflow' | 'sflow', hosts: number, perSecond: number, s
   const at: number[] = [];
   const total = perSecond * seconds;
   let b = new FlowBatch(BATCH);
+  let host = 0;
+  let incoming = true;
   for (let n = 0; n < total; n++) {
     const t = T0 + (n / perSecond) * 1000;
     if (b.length === BATCH) {
@@ -51,9 +62,11 @@ function generate(kind: 'netflow' | 'sflow', hosts: number, perSecond: number, s
       b = new FlowBatch(BATCH);
     }
     const i = b.next();
-    const host = (0x0a000000 + 1 + Math.floor(hosts * rnd() ** 2)) >>> 0;
+    // (random draws in the order of the inputs before `run` existed)
+    const first = n % run === 0;
+    if (first) host = (0x0a000000 + 1 + Math.floor(hosts * rnd() ** 2)) >>> 0;
     const remote = (0xc6336400 + Math.floor(rnd() * 4096)) >>> 0;
-    const incoming = rnd() < 0.7;
+    if (first) incoming = rnd() < 0.7;
     b.family[i] = 4;
     b.dstAddr[i * 4] = incoming ? host : remote;
     b.srcAddr[i * 4] = incoming ? remote : host;
@@ -167,6 +180,8 @@ export async function run(): Promise<Record<string, number>> {
     { name: 'netflow10kHosts', input: generate('netflow', 10_000, 1_000_000, 2) },
     { name: 'sflow10kHosts', input: generate('sflow', 10_000, 1_000_000, 2) },
     { name: 'sflow50kHosts', input: generate('sflow', 50_000, 300_000, 2) },
+    // a flood: NetFlow v9 datagrams of 27 records to one of 16 hosts (the issue's softflowd replay)
+    { name: 'netflowFlood16Hosts', input: generate('netflow', 16, 1_000_000, 2, 27) },
   ];
   const reps = Number(process.env.FG_COUNT_REPS ?? 3);
   const only = process.env.FG_COUNT_ONLY;

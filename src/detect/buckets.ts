@@ -3,13 +3,18 @@
 // target's sums when the bucket leaves the window — and, for flow records spanning several buckets,
 // how the target's per-bucket decay changes then (counters.ts). Expiry costs one vector per target and
 // bucket instead of one per record, and no longer needs the rows (rows.ts), which the window keeps only
-// for targets near a threshold. Allocation-free once the columns have grown to the traffic.
+// for targets near a threshold. Allocation-free once the columns have grown to the traffic. A record's
+// share first goes into pending columns beside its target's sums (CounterSet.sums block), and into the
+// entry only when a record of that target for another bucket comes or the window moves: a run of
+// records costs one entry update, and the record touches the target's block alone.
 
-import { addKernel as addKernelFn } from './contribution.js';
+import { addKernel2 as addKernel2Fn, addKernelAt as addKernelAtFn } from './contribution.js';
 import type { CounterSet } from './counters.js';
+import { A_FIRST, A_LAST, A_NSTEP, A_STEP, A_TOT } from './spread.js';
 
 // Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
-const addKernel = addKernelFn;
+const addKernelAt = addKernelAtFn;
+const addKernel2 = addKernel2Fn;
 
 /** One bucket's entries (struct-of-arrays, reused). */
 class Aggregates {
@@ -96,6 +101,20 @@ class Aggregates {
   }
 }
 
+/**
+ * Entry e of bucket a gets a decay change of n records (starting, or ending when negative): its decay
+ * columns are zeroed at first use; the caller adds the per-bucket share at a.decay[e · width ..].
+ */
+function decayReady(a: Aggregates, e: number, n: number): void {
+  if (a.hasDecay[e] === 0) {
+    if (a.decay.length === 0) a.growDecay();
+    a.hasDecay[e] = 1;
+    a.decay.fill(0, e * a.width, (e + 1) * a.width);
+    a.decayN[e] = 0;
+  }
+  a.decayN[e] = (a.decayN[e] as number) + n;
+}
+
 /** The per-target aggregates of every bucket of the ring (R slots) for one counter set. */
 export class BucketSums {
   readonly rings: Aggregates[];
@@ -127,27 +146,108 @@ export class BucketSums {
     return e;
   }
 
-  /** Adds a part (see addKernel) of a record to target id's entry in slot k; n: records ending there. */
-  add(k: number, id: number, p: number, b: number, f: number, pc: number, mask: number, n: number): void {
-    const e = this.entry(k, id);
-    const a = this.rings[k] as Aggregates;
-    addKernel(a.vec, e * this.width, this.width, p, b, f, pc, mask);
-    a.count[e] = (a.count[e] as number) + n;
+  /**
+   * Counts a record wholly in slot k's bucket (or its one part inside the window; amounts at
+   * amt[A_FIRST ..]) for target id: into
+   * the set's live sums and record count, and into what leaves with the bucket — first into the
+   * target's pending columns beside its sums (pend), filed into its entry in slot k only when a record
+   * for another bucket comes or the window moves (flush): one entry update per run of records instead
+   * of one per record.
+   */
+  count(set: CounterSet, k: number, id: number, amt: Float64Array, pc: number, mask: number): void {
+    const sums = set.sums;
+    const s = id * set.stride;
+    this.pend(set, id, s, k);
+    addKernel2(sums, s, A_FIRST, sums, s + this.width, A_FIRST, this.width, amt, pc, mask);
+    set.recordIn(id);
   }
 
-  /** Adds a per-bucket share (p, b) to the decay change of target id's entry in slot k; n: records. */
-  addDecay(k: number, id: number, p: number, b: number, pc: number, mask: number, n: number): void {
+  /**
+   * One more record pending for target id (block at s) in slot k, before its amounts are added: the
+   * pending columns hold records of one slot at a time (count at s + 2·width, slot at + 1); those of
+   * another slot are filed first.
+   */
+  private pend(set: CounterSet, id: number, s: number, k: number): void {
+    const sums = set.sums;
+    const c = s + 2 * this.width;
+    const n = sums[c] as number;
+    if (n === 0) set.pendList[set.pendCount++] = id;
+    else if (sums[c + 1] !== k) {
+      this.file(set, id, s);
+      sums[c] = 1;
+      sums[c + 1] = k;
+      return;
+    }
+    sums[c] = n + 1;
+    sums[c + 1] = k;
+  }
+
+  /** Files target id's pending columns (block at s) into its entry in their slot, and clears them. */
+  private file(set: CounterSet, id: number, s: number): void {
+    const w = this.width;
+    const sums = set.sums;
+    const q = s + w;
+    const k = sums[q + w + 1] as number;
     const e = this.entry(k, id);
     const a = this.rings[k] as Aggregates;
-    const w = this.width;
-    if (a.hasDecay[e] === 0) {
-      if (a.decay.length === 0) a.growDecay();
-      a.hasDecay[e] = 1;
-      a.decay.fill(0, e * w, (e + 1) * w);
-      a.decayN[e] = 0;
+    const vec = a.vec;
+    const o = e * w;
+    for (let c = 0; c < w; c++) {
+      vec[o + c] = (vec[o + c] as number) + (sums[q + c] as number);
+      sums[q + c] = 0;
     }
-    addKernel(a.decay, e * w, w, p, b, 0, pc, mask);
-    a.decayN[e] = (a.decayN[e] as number) + n;
+    a.count[e] = (a.count[e] as number) + (sums[q + w] as number);
+    sums[q + w] = 0;
+    sums[q + w + 1] = 0;
+  }
+
+  /** Files every target's pending records into their bucket entries (before the window moves). */
+  flush(set: CounterSet): void {
+    const n = set.pendCount;
+    const st = set.stride;
+    const list = set.pendList;
+    for (let j = 0; j < n; j++) {
+      const id = list[j] as number;
+      if ((set.sums[id * st + 2 * this.width] as number) !== 0) this.file(set, id, id * st);
+    }
+    set.pendCount = 0;
+  }
+
+  /**
+   * Counts a record of n ≥ 2 parts (in consecutive buckets; amounts in amt, spread.ts A_*) for target id: the
+   * whole amount into the live sums now, the first part into slot k0's entry, the last part and the
+   * record into slot kLast's (pending beside the sums, as in count), and (n > 2) the per-bucket share of the equal middle parts as a decay
+   * starting when k0's bucket leaves and stopping when kStop's (the last middle part's) does.
+   */
+  countParts(
+    set: CounterSet,
+    id: number,
+    k0: number,
+    kLast: number,
+    kStop: number,
+    amt: Float64Array,
+    n: number,
+    pc: number,
+    mask: number,
+  ): void {
+    const w = this.width;
+    const sums = set.sums;
+    const s = id * set.stride;
+    // the whole amount into the sums; the last part and the record pending beside them, as in count()
+    this.pend(set, id, s, kLast);
+    addKernel2(sums, s, A_TOT, sums, s + w, A_LAST, w, amt, pc, mask);
+    set.recordIn(id);
+    const e0 = this.entry(k0, id);
+    const a0 = this.rings[k0] as Aggregates;
+    if (n > 2) {
+      // the first part and the decay start share slot k0's entry
+      decayReady(a0, e0, 1);
+      addKernel2(a0.vec, e0 * w, A_FIRST, a0.decay, e0 * w, A_STEP, w, amt, pc, mask);
+      const eS = this.entry(kStop, id);
+      const aS = this.rings[kStop] as Aggregates;
+      decayReady(aS, eS, -1);
+      addKernelAt(aS.decay, eS * w, w, amt, A_NSTEP, pc, mask);
+    } else addKernelAt(a0.vec, e0 * w, w, amt, A_FIRST, pc, mask);
   }
 
   /**
@@ -166,4 +266,20 @@ export class BucketSums {
     this.entries -= a.length;
     a.clear();
   }
+}
+
+/** Bytes of every typed array reachable from `roots` (each counted once): what the window's buckets hold. */
+export function typedArrayBytes(roots: readonly object[]): number {
+  let n = 0;
+  const seen = new Set<object>();
+  const walk = (o: object) => {
+    if (seen.has(o)) return;
+    seen.add(o);
+    for (const v of Object.values(o)) {
+      if (ArrayBuffer.isView(v)) n += v.byteLength;
+      else if (v && typeof v === 'object') walk(v as object);
+    }
+  };
+  for (const o of roots) walk(o);
+  return n;
 }

@@ -107,6 +107,79 @@ export function addKernel(
 }
 
 /**
+ * addKernel with the amounts (packets, bytes, flows) read from amt[j ..]: the per-record callers pass
+ * them in a scratch array, since a double argument of a call that is not inlined is boxed (an
+ * allocation per call).
+ */
+export function addKernelAt(
+  sums: Float64Array,
+  s: number,
+  width: number,
+  amt: Float64Array,
+  j: number,
+  pc: number,
+  mask: number,
+): void {
+  const p = amt[j] as number;
+  const b = amt[j + 1] as number;
+  sums[s + M_PKTS] = (sums[s + M_PKTS] as number) + p;
+  sums[s + M_BYTES] = (sums[s + M_BYTES] as number) + b;
+  sums[s + M_FLOWS] = (sums[s + M_FLOWS] as number) + (amt[j + 2] as number);
+  sums[s + M_TCP_PKTS + pc] = (sums[s + M_TCP_PKTS + pc] as number) + p;
+  sums[s + M_TCP_PKTS + 4 + pc] = (sums[s + M_TCP_PKTS + 4 + pc] as number) + b;
+  let m = width <= M_SYN + 1 ? mask & 1 : mask;
+  while (m !== 0) {
+    const low = m & -m;
+    const c = s + MASK_BASE + 31 - Math.clz32(low);
+    sums[c] = (sums[c] as number) + p;
+    m ^= low;
+  }
+}
+
+/**
+ * addKernelAt into two vectors at once, x[sx ..] the amounts at amt[jx ..] and y[sy ..] those at
+ * amt[jy ..] (a target's live sums and what leaves with its bucket; a record's first part and its
+ * decay): the columns are worked out once.
+ */
+export function addKernel2(
+  x: Float64Array,
+  sx: number,
+  jx: number,
+  y: Float64Array,
+  sy: number,
+  jy: number,
+  width: number,
+  amt: Float64Array,
+  pc: number,
+  mask: number,
+): void {
+  const p = amt[jx] as number;
+  const b = amt[jx + 1] as number;
+  const q = amt[jy] as number;
+  const d = amt[jy + 1] as number;
+  x[sx + M_PKTS] = (x[sx + M_PKTS] as number) + p;
+  y[sy + M_PKTS] = (y[sy + M_PKTS] as number) + q;
+  x[sx + M_BYTES] = (x[sx + M_BYTES] as number) + b;
+  y[sy + M_BYTES] = (y[sy + M_BYTES] as number) + d;
+  x[sx + M_FLOWS] = (x[sx + M_FLOWS] as number) + (amt[jx + 2] as number);
+  y[sy + M_FLOWS] = (y[sy + M_FLOWS] as number) + (amt[jy + 2] as number);
+  const cp = M_TCP_PKTS + pc;
+  const cb = M_TCP_PKTS + 4 + pc;
+  x[sx + cp] = (x[sx + cp] as number) + p;
+  y[sy + cp] = (y[sy + cp] as number) + q;
+  x[sx + cb] = (x[sx + cb] as number) + b;
+  y[sy + cb] = (y[sy + cb] as number) + d;
+  let m = width <= M_SYN + 1 ? mask & 1 : mask;
+  while (m !== 0) {
+    const low = m & -m;
+    const c = MASK_BASE + 31 - Math.clz32(low);
+    x[sx + c] = (x[sx + c] as number) + p;
+    y[sy + c] = (y[sy + c] as number) + q;
+    m ^= low;
+  }
+}
+
+/**
  * Sets row r's protocol class and contribution mask from its own columns (proto, flags, frag, srcPort,
  * size), for code that fills a RowStore itself: rows without them count nothing past packets and bytes.
  */

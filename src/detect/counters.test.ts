@@ -162,6 +162,42 @@ describe('KeyTable', () => {
     for (let k = 0; k < 64; k++) if (k !== 10) expect(t.findWords(4, k + 1, 0, 0, 0)).toBe(ids[k]);
   });
 
+  it('keeps IPv4 and IPv6 keys with the same first word apart (the index holds the first word only)', () => {
+    const t = new KeyTable(16, 64);
+    const v6 = t.insertWords(6, 0x0a000001, 0, 0, 0);
+    const v6b = t.insertWords(6, 0x0a000001, 0, 0, 7);
+    const v4 = t.insertWords(4, 0x0a000001, 0, 0, 0);
+    const hi = t.insertWords(4, 0xfffffffe, 9, 9, 9); // a first word past int32, other words dropped
+    expect(new Set([v6, v6b, v4, hi]).size).toBe(4);
+    expect(t.findWords(4, 0x0a000001, 0, 0, 0)).toBe(v4);
+    expect(t.findWords(6, 0x0a000001, 0, 0, 0)).toBe(v6);
+    expect(t.findWords(6, 0x0a000001, 0, 0, 7)).toBe(v6b);
+    expect(t.findWords(6, 0x0a000001, 0, 0, 8)).toBe(-1);
+    expect(t.findWords(4, 0xfffffffe, 0, 0, 0)).toBe(hi);
+    expect(t.find(4, new Uint32Array([0xfffffffe, 1, 2, 3]), 0)).toBe(hi);
+    t.remove(v4);
+    expect(t.findWords(4, 0x0a000001, 0, 0, 0)).toBe(-1);
+    expect(t.findWords(6, 0x0a000001, 0, 0, 0)).toBe(v6);
+  });
+
+  it('a host evicted and seen again is a new target (no id held over from before the eviction)', () => {
+    const d = det({ idleEvictSeconds: 5 });
+    d.ingest(batchOf([{ dst: '203.0.113.1', end: T0 }]), ['x']);
+    expect(d.stats().hostsIn).toBe(1);
+    d.tick(T0 + 10_000);
+    expect(d.stats().hostsIn).toBe(0);
+    // the same host first in the next batch, twice in a row (the second from the last-host cache)
+    d.ingest(
+      batchOf([
+        { dst: '203.0.113.1', end: T0 + 10_050, pkts: 3 },
+        { dst: '203.0.113.1', end: T0 + 10_050, pkts: 4 },
+      ]),
+      ['x'],
+    );
+    expect(d.stats().hostsIn).toBe(1);
+    expect(d.rates('host', 'incoming', '203.0.113.1/32')?.pps).toBeCloseTo(7, 6); // 7 packets, 1 s window
+  });
+
   it('the detector evicts idle hosts when full and keeps counting new ones', () => {
     const d = det({ maxHosts: 16, idleEvictSeconds: 5 });
     d.ingest(batchOf(Array.from({ length: 16 }, (_, k) => ({ dst: `203.0.113.${k + 1}`, end: T0 }))), ['x']);

@@ -5,12 +5,8 @@
 // it off again are built by the same kernel, and the sums are reset to zero when the last record leaves.
 
 import { Baselines, type BaselineParams } from './baseline.js';
-import { addKernel as addKernelFn } from './contribution.js';
 import { METRIC_COUNT as M } from './metrics.js';
 import { KeyTable } from './table.js';
-
-// Local copy: under tsx (npm start, the benches) every use of an imported function is a getter call.
-const addKernel = addKernelFn;
 
 export { HOST_WIDTH, addContribution, addKernel, classifyRow, contributionMask } from './contribution.js';
 
@@ -41,7 +37,21 @@ export const O_LAST_AT = 11;
 
 export class CounterSet {
   readonly table: KeyTable;
+  /**
+   * One block of `stride` doubles per id (issue 15: what a record adds to sits in adjacent cache lines,
+   * not in separate arrays): the window sums (width columns, from id * stride), then the target's
+   * records not yet filed in its bucket entry (width columns from + width, their count at + 2 * width
+   * and their ring slot at + 2 * width + 1; see buckets.ts), then its onset state (ONSET_WIDTH columns from
+   * onsetAt(id)). Readers of the sums index from id * stride.
+   */
   sums: Float64Array;
+  /** Doubles per id in `sums`. */
+  readonly stride: number;
+  /** Offset of the onset columns in an id's block. */
+  readonly onsetOff: number;
+  /** Ids that had records pending since the window last moved (pendCount of them; some may be filed). */
+  pendList: Int32Array;
+  pendCount = 0;
   /** Records in the window (one spanning several buckets counts until its last part leaves). */
   inWindow: Int32Array;
   /**
@@ -65,7 +75,8 @@ export class CounterSet {
   activePos: Int32Array;
   activeCount = 0;
   /**
-   * Onset estimate (detector.ts), ONSET_WIDTH columns per id (O_*): (cum − calm counts) / (now − calm
+   * Onset estimate (detector.ts), ONSET_WIDTH columns (O_*) from onsetAt(id) — the same array as
+   * `sums`, each id's columns in its block: (cum − calm counts) / (now − calm
    * time) is the rate of a surge over its own elapsed time.
    */
   onset: Float64Array;
@@ -93,7 +104,11 @@ export class CounterSet {
   ) {
     this.table = new KeyTable(initial, max, (cap) => this.grow(cap));
     const cap = this.table.capacity;
-    this.sums = new Float64Array(cap * width);
+    this.onsetOff = 2 * width + 2;
+    this.stride = this.onsetOff + ONSET_WIDTH;
+    this.sums = new Float64Array(cap * this.stride);
+    this.onset = this.sums;
+    this.pendList = new Int32Array(cap);
     this.inWindow = new Int32Array(cap);
     this.rowWant = new Uint8Array(cap);
     this.rowsUntil = new Float64Array(cap);
@@ -105,7 +120,6 @@ export class CounterSet {
     this.pinned = new Uint8Array(cap);
     this.active = new Int32Array(cap);
     this.activePos = new Int32Array(cap).fill(-1);
-    this.onset = new Float64Array(cap * ONSET_WIDTH);
     this.decayPos = new Int32Array(cap).fill(-1);
     this.baselines = new Baselines(cap, baseline);
   }
@@ -126,7 +140,9 @@ export class CounterSet {
       b.set(a);
       return b;
     };
-    this.sums = f64(this.sums, this.width);
+    this.sums = f64(this.sums, this.stride);
+    this.onset = this.sums;
+    this.pendList = i32(this.pendList);
     this.lastSeen = f64(this.lastSeen, 1);
     this.policy = i32(this.policy);
     this.prefixId = i32(this.prefixId, -1);
@@ -143,7 +159,6 @@ export class CounterSet {
     this.active = i32(this.active);
     this.activePos = i32(this.activePos, -1);
     this.inWindow = i32(this.inWindow);
-    this.onset = f64(this.onset, ONSET_WIDTH);
     this.decayPos = i32(this.decayPos, -1);
     this.baselines.grow(cap);
   }
@@ -164,7 +179,7 @@ export class CounterSet {
       this.dropped++;
       return -1;
     }
-    this.sums.fill(0, id * this.width, (id + 1) * this.width);
+    this.sums.fill(0, id * this.stride, (id + 1) * this.stride);
     this.inWindow[id] = 0;
     this.rowWant[id] = 0;
     this.rowsUntil[id] = 0;
@@ -173,8 +188,7 @@ export class CounterSet {
     this.gen[id] = (this.gen[id] as number) + 1;
     this.pinned[id] = 0;
     this.activePos[id] = -1;
-    const o = id * ONSET_WIDTH;
-    this.onset.fill(0, o, o + ONSET_WIDTH);
+    const o = this.onsetAt(id);
     this.onset[o + O_CALM_AT] = Number.NEGATIVE_INFINITY;
     this.onset[o + O_FIRST_AT] = Number.NaN;
     this.onset[o + O_LAST_AT] = Number.NaN;
@@ -182,9 +196,13 @@ export class CounterSet {
     return id;
   }
 
-  /** Counts a new record (packets p, bytes b, flows f; see addKernel) into target id's sums. */
-  count(id: number, p: number, b: number, f: number, pc: number, mask: number): void {
-    addKernel(this.sums, id * this.width, this.width, p, b, f, pc, mask);
+  /** Index of target id's onset columns (O_*) in `onset`. */
+  onsetAt(id: number): number {
+    return id * this.stride + this.onsetOff;
+  }
+
+  /** One more record of target id in the window (its amounts are added by the caller). */
+  recordIn(id: number): void {
     if ((this.inWindow[id] = (this.inWindow[id] as number) + 1) === 1) this.activate(id);
   }
 
@@ -194,7 +212,7 @@ export class CounterSet {
    */
   subtract(id: number, vec: Float64Array, off: number, n: number): void {
     const w = this.width;
-    const s = id * w;
+    const s = id * this.stride;
     const sums = this.sums;
     for (let c = 0; c < w; c++) sums[s + c] = (sums[s + c] as number) - (vec[off + c] as number);
     if (n === 0) return;
@@ -247,10 +265,11 @@ export class CounterSet {
   /** One bucket left the window: every decaying target loses its per-bucket share. */
   applyDecay(): void {
     const w = this.width;
+    const st = this.stride;
     const sums = this.sums;
     const decay = this.decay;
     for (let k = 0; k < this.decayingCount; k++) {
-      const s = (this.decaying[k] as number) * w;
+      const s = (this.decaying[k] as number) * st;
       const d = k * w;
       for (let c = 0; c < w; c++) sums[s + c] = (sums[s + c] as number) - (decay[d + c] as number);
     }
@@ -262,7 +281,7 @@ export class CounterSet {
    */
   calmAt(id: number, at: number): void {
     const on = this.onset;
-    const o = id * ONSET_WIDTH;
+    const o = this.onsetAt(id);
     on[o + O_CALM_AT] = at;
     on[o + O_CALM_P] = on[o + O_CUM_P] as number;
     on[o + O_CALM_B] = on[o + O_CUM_B] as number;
@@ -272,12 +291,23 @@ export class CounterSet {
   }
 
   /**
-   * Counts a near-real-time contribution for the onset estimate; the first record of a quiet target
+   * Counts a near-real-time contribution (part k of a record: P, B, T) for the onset estimate; the first record of a quiet target
    * starts a surge at t (when `mayStart`: only a record's first part may).
    */
-  countRecent(id: number, pkts: number, bytes: number, t: number, mayStart: boolean): void {
+  countRecent(
+    id: number,
+    P: Float64Array,
+    B: Float64Array,
+    T: Float64Array,
+    k: number,
+    mayStart: boolean,
+  ): void {
+    // packets, bytes and time of part k (arrays rather than double arguments: no boxing per call)
+    const pkts = P[k] as number;
+    const bytes = B[k] as number;
+    const t = T[k] as number;
     const on = this.onset;
-    const o = id * ONSET_WIDTH;
+    const o = this.onsetAt(id);
     if (mayStart && this.inWindow[id] === 1) {
       this.calmAt(id, t);
       on[o + O_CALM_BPS] = 0;

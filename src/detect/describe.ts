@@ -87,7 +87,7 @@ export class AttackDescriber {
         spread = `; carpet bombing: spread over ${profile.hosts} hosts, busiest ${Math.round(profile.topHostShare * 100)}% (vector ${cls.family})`;
       }
     }
-    const s = id * set.width;
+    const s = id * set.stride;
     let pps = (set.sums[s] as number) / this.w.winSec;
     let bps = ((set.sums[s + 1] as number) * 8) / this.w.winSec;
     pps = Math.max(pps, cross.estPps);
@@ -156,7 +156,7 @@ export class AttackDescriber {
     const col = k < LIMIT_COUNT ? (LIMIT_COLUMN[k] as number) : (BASE_COLUMN[OTHER_BASE] as number);
     const scale = k < LIMIT_COUNT ? (LIMIT_SCALE[k] as number) : 1;
     return (
-      (((this.w.sets[si] as CounterSet).sums[id * (this.w.sets[si] as CounterSet).width + col] as number) *
+      (((this.w.sets[si] as CounterSet).sums[id * (this.w.sets[si] as CounterSet).stride + col] as number) *
         scale) /
       this.w.winSec
     );
@@ -177,7 +177,7 @@ export class AttackDescriber {
         si >> 1 === 1
           ? hosts.prefixId[h] === id && hosts.prefixGen[h] === prefixes.gen[id]
           : this.w.groupOf(d, h).index === (this.w.sets[si] as CounterSet).policy[id];
-      if (inside) rest -= ((hosts.sums[h * hosts.width + col] as number) * scale) / this.w.winSec;
+      if (inside) rest -= ((hosts.sums[h * hosts.stride + col] as number) * scale) / this.w.winSec;
     }
     return rest;
   }

@@ -12,7 +12,7 @@ import type { FlowSpecMatch } from '../flowspec/types.js';
 import { ipToWords, tryParsePrefix } from '../net/index.js';
 import type { DetectionConfig } from './config.js';
 import { type RowPredicate, matchPredicate, signaturePredicate } from './collateral.js';
-import { type CounterSet, O_CALM_AT, O_CALM_BPS, ONSET_WIDTH } from './counters.js';
+import { type CounterSet, O_CALM_AT, O_CALM_BPS } from './counters.js';
 import { AttackDescriber } from './describe.js';
 import { type TrafficSample, topTalkers, trafficSample, windowRates } from './introspect.js';
 import {
@@ -129,7 +129,7 @@ export class Detector {
       const si = Math.floor(key / 2 ** 32);
       const id = key % 2 ** 32;
       const set = this.sets[si] as CounterSet;
-      const s = id * set.width;
+      const s = id * set.stride;
       const pps = (set.sums[s] as number) / this.w.winSec;
       const bps = ((set.sums[s + 1] as number) * 8) / this.w.winSec;
       const thr =
@@ -171,7 +171,7 @@ export class Detector {
         // Fast path: still over, nothing to report this tick (family changes show at the next update).
         seen.add(key);
         open.lastAbove = now;
-        const s = id * set.width;
+        const s = id * set.stride;
         open.peakPps = Math.max(open.peakPps, (set.sums[s] as number) / this.w.winSec);
         open.peakBps = Math.max(open.peakBps, ((set.sums[s + 1] as number) * 8) / this.w.winSec);
         continue;
@@ -304,7 +304,7 @@ export class Detector {
   private beforeSurgeBps(si: number, id: number): number | undefined {
     if (si >= 2 || !this.w.cfg.onset.enabled) return undefined;
     const set = this.sets[si] as CounterSet;
-    const o = id * ONSET_WIDTH;
+    const o = set.onsetAt(id);
     return Number.isFinite(set.onset[o + O_CALM_AT] as number)
       ? (set.onset[o + O_CALM_BPS] as number)
       : undefined;

@@ -33,7 +33,7 @@ export function windowRates(
     if (set.table.family[id] === 0) continue;
     if (level !== 'group' && w.targetText(set, id) !== target) continue;
     if (level === 'group' && w.policies.groups[set.policy[id] as number]?.name !== target) continue;
-    const s = id * set.width;
+    const s = id * set.stride;
     const out: Record<string, number> = {};
     for (let k = 0; k < LIMIT_COUNT; k++)
       out[LIMIT_KEYS[k] as string] =
@@ -57,7 +57,7 @@ export function topTalkers(
   const top: { id: number; pps: number }[] = [];
   for (let i = 0; i < set.activeCount; i++) {
     const id = set.active[i] as number;
-    const pps = (set.sums[id * set.width + (LIMIT_COLUMN[0] as number)] as number) / w.winSec;
+    const pps = (set.sums[id * set.stride + (LIMIT_COLUMN[0] as number)] as number) / w.winSec;
     if (top.length === n && pps <= (top[n - 1] as { pps: number }).pps) continue;
     top.push({ id, pps });
     top.sort((a, b) => b.pps - a.pps);
@@ -66,7 +66,7 @@ export function topTalkers(
   return top.map(({ id, pps }) => ({
     target: w.targetText(set, id),
     pps,
-    bps: ((set.sums[id * set.width + (LIMIT_COLUMN[1] as number)] as number) * 8) / w.winSec,
+    bps: ((set.sums[id * set.stride + (LIMIT_COLUMN[1] as number)] as number) * 8) / w.winSec,
   }));
 }
 
@@ -91,7 +91,7 @@ export function trafficSample(
   const id = set.table.find(p.family, words, 0);
   if (id < 0) return undefined;
   const g = w.groupOf(si, id);
-  const s = id * set.width;
+  const s = id * set.stride;
   const rate = (col: number, scale: number) => ((set.sums[s + col] as number) * scale) / w.winSec;
   const out: TrafficSample = {
     target: w.targetText(set, id),

@@ -74,7 +74,7 @@ export class RowGate {
   /** Whether target id of set si keeps rows now (per record: flags, then the live sums). */
   wants(si: number, set: CounterSet, id: number): boolean {
     if (set.rowWant[id] !== 0) return true;
-    const s = id * set.width;
+    const s = id * set.stride;
     const l = (set.policy[id] as number) * RL;
     const sums = set.sums;
     const lim = this.limits[si] as Float64Array;
@@ -92,7 +92,7 @@ export class RowGate {
   mark(si: number, set: CounterSet, id: number, p: number, b: number, now: number): void {
     const l = (set.policy[id] as number) * RL;
     const lim = this.limits[si] as Float64Array;
-    const s = id * set.width;
+    const s = id * set.stride;
     const hot =
       set.pinned[id] !== 0 ||
       p >= (lim[l] as number) ||

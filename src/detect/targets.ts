@@ -23,6 +23,16 @@ export class TargetIndex {
    * trie; a cached address skips both. Safe for the window's life: the networks it protects are fixed.
    */
   private readonly notOurs = new Float64Array(NOT_OURS_SLOTS).fill(-1);
+  /**
+   * The last IPv4 host found per direction (address, id; valid while lastOk): consecutive records of one
+   * flow export datagram often share a destination (a flood), and then skip the hash lookup. Ids only
+   * change when targets are evicted, which clears it (forget()).
+   */
+  private readonly lastAddr = new Float64Array(2);
+  private readonly lastId = new Int32Array(2);
+  private readonly lastOk = new Uint8Array(2);
+  /** Record time of the record being looked up (last-seen times), set by the window per record. */
+  now = 0;
 
   constructor(
     private readonly cfg: DetectionConfig,
@@ -34,9 +44,20 @@ export class TargetIndex {
     private readonly gate: RowGate,
   ) {}
 
-  hostFor(d: number, fam: Family, words: Uint32Array, off: number, t: number): number {
+  /** The ids held from the last lookups may be stale (targets were evicted, or a new batch begins). */
+  forget(): void {
+    this.lastOk[0] = this.lastOk[1] = 0;
+  }
+
+  hostFor(d: number, fam: Family, words: Uint32Array, off: number): number {
     const set = this.sets[d] as CounterSet;
+    const t = this.now;
     const w0 = words[off] as number;
+    if (fam === 4 && this.lastOk[d] === 1 && this.lastAddr[d] === w0) {
+      const id = this.lastId[d] as number;
+      set.lastSeen[id] = t;
+      return id;
+    }
     const slot = Math.imul(w0, 0x9e3779b1) >>> NOT_OURS_SHIFT;
     if (fam === 4 && this.notOurs[slot] === w0) return -1;
     let id = set.table.find(fam, words, off);
@@ -66,10 +87,16 @@ export class TargetIndex {
       this.gate.init(d, set, id);
     }
     set.lastSeen[id] = t;
+    if (fam === 4) {
+      this.lastAddr[d] = w0;
+      this.lastId[d] = id;
+      this.lastOk[d] = 1;
+    }
     return id;
   }
 
-  prefixFor(d: number, hostId: number, fam: number, words: Uint32Array, off: number, t: number): number {
+  prefixFor(d: number, hostId: number, fam: number, words: Uint32Array, off: number): number {
+    const t = this.now;
     const hosts = this.sets[d] as CounterSet;
     const prefixes = this.sets[2 + d] as CounterSet;
     const cached = hosts.prefixId[hostId] as number;
@@ -115,6 +142,7 @@ export class TargetIndex {
 
   private evict(now: number, sec: number): void {
     this.lastEvictSec = sec;
+    this.forget();
     const idleBefore = now - this.cfg.idleEvictSeconds * 1000;
     for (let si = 0; si < 4; si++) {
       const set = this.sets[si] as CounterSet;

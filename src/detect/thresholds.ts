@@ -16,7 +16,6 @@ import {
   O_FIRST_B,
   O_FIRST_P,
   O_LAST_AT,
-  ONSET_WIDTH,
 } from './counters.js';
 import {
   BASE_COLUMN,
@@ -90,7 +89,7 @@ export class Thresholds {
           set.baselines.hold(id, sec);
           continue;
         }
-        const s = id * set.width;
+        const s = id * set.stride;
         for (let m = 0; m < BASE_COUNT; m++)
           v[m] =
             ((set.sums[s + (BASE_COLUMN[m] as number)] as number) * (BASE_SCALE[m] as number)) /
@@ -134,7 +133,7 @@ export class Thresholds {
    */
   private onset(set: CounterSet, id: number, now: number): boolean {
     const on = set.onset;
-    const o = id * ONSET_WIDTH;
+    const o = set.onsetAt(id);
     const el = now - (on[o + O_CALM_AT] as number);
     if (!(el >= this.w.cfg.onset.minMs) || el >= this.w.cfg.window) return false;
     // enough samples that a few datagrams delivered together do not make a surge
@@ -167,13 +166,13 @@ export class Thresholds {
    */
   private markCalm(set: CounterSet, id: number, limits: Float64Array, now: number): void {
     const share = this.w.cfg.onset.calmShare;
-    const s = id * set.width;
+    const s = id * set.stride;
     const maxP = share * (limits[0] as number);
     const maxB = share * (limits[1] as number);
     if ((set.sums[s] as number) / this.w.winSec >= maxP) return;
     if (((set.sums[s + 1] as number) * 8) / this.w.winSec >= maxB) return;
     const on = set.onset;
-    const o = id * ONSET_WIDTH;
+    const o = set.onsetAt(id);
     const el = (now - (on[o + O_CALM_AT] as number)) / 1000;
     if (!(el > 0)) return;
     if (((on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number)) / el >= maxP) return;
@@ -203,7 +202,7 @@ export class Thresholds {
       limits = (level === 'prefix' ? g.prefix[d] : g.total[d]) as Float64Array;
       staticSource = `group ${g.name} ${level === 'prefix' ? 'prefix' : 'total'} threshold`;
     }
-    const s = id * set.width;
+    const s = id * set.stride;
     // Onset: a surge since the target was last calm is read over its own elapsed time (pps and bps).
     let estP = -1;
     let estB = -1;
@@ -213,7 +212,7 @@ export class Thresholds {
     let rowB = set.sums[s + 1] as number;
     if (si < 2 && this.w.cfg.onset.enabled) {
       const on = set.onset;
-      const o = id * ONSET_WIDTH;
+      const o = set.onsetAt(id);
       const el = now - (on[o + O_CALM_AT] as number);
       if (el > 0 && el < Infinity) {
         const scale = (this.w.winSec * 1000) / el;
@@ -292,7 +291,7 @@ export class Thresholds {
         out.limit = lim;
         out.rate = rate;
         out.source = src;
-        out.onsetMs = onsetRate ? now - (set.onset[id * ONSET_WIDTH + O_CALM_AT] as number) : 0;
+        out.onsetMs = onsetRate ? now - (set.onset[set.onsetAt(id) + O_CALM_AT] as number) : 0;
       }
     }
     return worst;

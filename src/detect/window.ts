@@ -1,6 +1,6 @@
 // The counting window: FlowBatch records into sliding-window sums per host, per /24 (/64) and per host
 // group in both directions (the detector's ingest path). A record spanning several buckets is spread
-// evenly over them, and only its part inside the window counts. Each bucket keeps one aggregate per
+// evenly over them, and only its part inside the window counts (spread.ts). Each bucket keeps one aggregate per
 // target it touched (buckets.ts), taken off the sums when the bucket leaves the window; records of
 // targets near a threshold also keep a row (rows.ts, rowgate.ts) for the signature builder. Pure: time
 // comes in as record timestamps and as `now` in advance().
@@ -8,7 +8,7 @@
 import type { Direction } from '../domain/attack.js';
 import type { FlowBatch } from '../flow/batch.js';
 import { type Family, formatPrefix, prefixFromWords } from '../net/index.js';
-import { BucketSums } from './buckets.js';
+import { BucketSums, typedArrayBytes } from './buckets.js';
 import type { DetectionConfig } from './config.js';
 import { contributionMask as contributionMaskFn } from './contribution.js';
 import { CounterSet, HOST_WIDTH } from './counters.js';
@@ -17,11 +17,13 @@ import { RowParts } from './parts.js';
 import { type GroupPolicy, Policies } from './policy.js';
 import { RowGate } from './rowgate.js';
 import { RowStore } from './rows.js';
+import { A_FIRST, A_STEP, A_TOT, RecordSpread, ringSlot as ringSlotFn } from './spread.js';
 import { TargetIndex } from './targets.js';
 
 // Local copies: under tsx (npm start, the benches) every use of an imported function is a getter call.
 const contributionMask = contributionMaskFn;
 const protoClass = protoClassFn;
+const ringSlot = ringSlotFn;
 
 export const LEVELS = ['host', 'prefix', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -70,12 +72,8 @@ export class CountWindow {
   private readonly tg = new Int32Array(6);
   private rPc = 0;
   private rMask = 0;
-  /** The parts of a record spanning several buckets: bucket, start time, packets, bytes, flows. */
-  private readonly partEp: Float64Array;
-  private readonly partT: Float64Array;
-  private readonly partP: Float64Array;
-  private readonly partB: Float64Array;
-  private readonly partF: Float64Array;
+  /** The parts of a record spanning several buckets (spread.ts). */
+  private readonly spread: RecordSpread;
   /** Finds or adds a record's targets, evicts idle ones (targets.ts). */
   private readonly targets: TargetIndex;
   /** Older parts of the rows of multi-bucket records (parts.ts). */
@@ -93,11 +91,7 @@ export class CountWindow {
     this.R = this.W + 2;
     this.winSec = (this.W * this.tickMs) / 1000;
     this.stores = Array.from({ length: this.R }, () => new RowStore(1024));
-    this.partEp = new Float64Array(this.R);
-    this.partT = new Float64Array(this.R);
-    this.partP = new Float64Array(this.R);
-    this.partB = new Float64Array(this.R);
-    this.partF = new Float64Array(this.R);
+    this.spread = new RecordSpread(this.R);
     const bp = cfg.dynamic;
     const init = initialCapacity;
     const groups = this.policies.groups.length;
@@ -124,6 +118,7 @@ export class CountWindow {
   /** Counts a batch of records. `exporterNames[batch.exporter[i]]` names the node of record i. */
   ingest(batch: FlowBatch, exporterNames: readonly string[], from = 0, to = batch.length): void {
     this.exporterNames = exporterNames;
+    this.targets.forget();
     for (let i = from; i < to; i++) this.ingestOne(batch, i);
   }
 
@@ -164,16 +159,18 @@ export class CountWindow {
     }
     const off = i * 4;
     const tg = this.tg;
-    const inH = this.targets.hostFor(0, fam as Family, b.dstAddr, off, e);
-    const outH = this.targets.hostFor(1, fam as Family, b.srcAddr, off, e);
+    const tx = this.targets;
+    tx.now = e;
+    const inH = tx.hostFor(0, fam as Family, b.dstAddr, off);
+    const outH = tx.hostFor(1, fam as Family, b.srcAddr, off);
     if (inH < 0 && outH < 0) {
       this.stats.notOurs++;
       return;
     }
     tg[0] = inH;
     tg[1] = outH;
-    tg[2] = inH >= 0 ? this.targets.prefixFor(0, inH, fam, b.dstAddr, off, e) : -1;
-    tg[3] = outH >= 0 ? this.targets.prefixFor(1, outH, fam, b.srcAddr, off, e) : -1;
+    tg[2] = inH >= 0 ? tx.prefixFor(0, inH, fam, b.dstAddr, off) : -1;
+    tg[3] = outH >= 0 ? tx.prefixFor(1, outH, fam, b.srcAddr, off) : -1;
     tg[4] = inH >= 0 ? this.policies.hostPolicies[this.sets[0]!.policy[inH] as number]!.group.index : -1;
     tg[5] = outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
 
@@ -195,81 +192,59 @@ export class CountWindow {
     const isFlow = (b.format[i] as number) <= 2;
     // the bucket the record starts in, which is also where a flow record's one new flow is counted
     const epS = Math.floor(s / tick);
-    const d = e - s;
-    if (d <= 0 || epS === epE) {
-      const ep = epE > last ? last : epE;
-      this.countOne(b, i, ep, s, P, B, isFlow && epS >= first ? sr : 0, size);
+    const sp = this.spread;
+    if (e - s <= 0 || epS === epE) {
+      sp.one(epE > last ? last : epE, s, P, B, isFlow && epS >= first ? sr : 0);
+      this.countOne(b, i, size);
       return;
     }
     const from = epS < first ? first : epS;
     const to = epE > last ? last : epE;
-    const pe = this.partEp;
-    const pt = this.partT;
-    const pp = this.partP;
-    const pb = this.partB;
-    const pf = this.partF;
-    let n = 0;
-    for (let ep = from; ep <= to; ep++) {
-      const a = ep * tick > s ? ep * tick : s;
-      const z = ep === to ? e : (ep + 1) * tick < e ? (ep + 1) * tick : e;
-      const frac = (z - a) / d;
-      if (!(frac > 0)) continue;
-      const flows = isFlow && (epS === ep || (ep === from && epS < from && epS >= first)) ? sr : 0;
-      pe[n] = ep;
-      pt[n] = a;
-      pp[n] = P * frac;
-      pb[n] = B * frac;
-      pf[n] = Math.fround(flows);
-      n++;
-    }
+    const n = sp.split(s, e, epS, from, to, first, tick, P, B, sr, isFlow);
     if (n === 0) {
       // wholly in the future (starts after the window's last bucket): into that bucket, as a sample would
-      if (from > to) this.countOne(b, i, to, s, P, B, isFlow ? sr : 0, size);
+      if (from > to) {
+        sp.one(to, s, P, B, isFlow ? sr : 0);
+        this.countOne(b, i, size);
+      }
       return;
     }
-    if (n === 1) {
-      this.countOne(
-        b,
-        i,
-        pe[0] as number,
-        pt[0] as number,
-        pp[0] as number,
-        pb[0] as number,
-        pf[0] as number,
-        size,
-      );
-      return;
-    }
-    this.countParts(b, i, n, size);
+    if (n === 1) this.countOne(b, i, size);
+    else this.countParts(b, i, n, size);
   }
 
-  /** Counts a record (or its one part inside the window) that falls into bucket ep, starting at t. */
-  private countOne(
-    b: FlowBatch,
-    i: number,
-    ep: number,
-    t: number,
-    p: number,
-    by: number,
-    f: number,
-    size: number,
-  ): void {
-    const k = this.ring(ep);
+  /**
+   * Counts a record that falls into one bucket (or its one part inside the window): part 0 of the spread
+   * (bucket, start time, amounts; scratch columns rather than arguments, so that no double is boxed).
+   */
+  private countOne(b: FlowBatch, i: number, size: number): void {
+    const sp = this.spread;
+    const ep = sp.ep[0] as number;
+    const amt = sp.amt;
+    amt[A_FIRST] = sp.p[0] as number;
+    amt[A_FIRST + 1] = sp.b[0] as number;
+    amt[A_FIRST + 2] = sp.f[0] as number;
+    const E = this.epoch;
+    const k = this.slotAt((ep - E) | 0);
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
+    const gate = this.gate;
+    let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
-      (this.sets[si] as CounterSet).count(id, p, by, f, pc, mask);
-      (this.buckets[si] as BucketSums).add(k, id, p, by, f, pc, mask, 1);
+      const set = this.sets[si] as CounterSet;
+      (this.buckets[si] as BucketSums).count(set, k, id, amt, pc, mask);
+      // the record keeps a row when any of its targets wants rows (rowgate.ts), its own sums counted
+      if (!want && gate.wants(si, set, id)) want = true;
     }
-    if (this.wantsRow()) this.rowStore(k, ep).write(b, i, tg, p, by, f, size, pc, mask);
+    if (want) this.rowStore(k, ep).write(b, i, tg, sp.p[0]!, sp.b[0]!, sp.f[0]!, size, pc, mask);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
     // the excess" compares like with like): only what falls into the newest buckets is near real time.
     if (this.onsetOn && ep >= this.epoch - 1) {
-      if (tg[0]! >= 0) this.sets[0]!.countRecent(tg[0]!, p, by, t, true);
-      if (tg[1]! >= 0) this.sets[1]!.countRecent(tg[1]!, p, by, t, true);
+      if (tg[0]! >= 0) this.sets[0]!.countRecent(tg[0]!, sp.p, sp.b, sp.t, 0, true);
+      if (tg[1]! >= 0) this.sets[1]!.countRecent(tg[1]!, sp.p, sp.b, sp.t, 0, true);
     }
   }
 
@@ -280,43 +255,43 @@ export class CountWindow {
    * part's), the last part with its own bucket, and the record's count with it.
    */
   private countParts(b: FlowBatch, i: number, n: number, size: number): void {
-    const pe = this.partEp;
-    const pp = this.partP;
-    const pb = this.partB;
-    const pf = this.partF;
-    let sumP = 0;
-    let sumB = 0;
-    let sumF = 0;
-    for (let k = 0; k < n; k++) {
-      sumP += pp[k] as number;
-      sumB += pb[k] as number;
-      sumF += pf[k] as number;
-    }
+    const sp = this.spread;
+    const pe = sp.ep;
+    const pp = sp.p;
+    const pb = sp.b;
+    const pf = sp.f;
     const newest = pe[n - 1] as number;
-    const k0 = this.ring(pe[0] as number);
-    const kLast = this.ring(newest);
-    const kStop = this.ring(pe[n - 2] as number);
-    const stepP = n > 2 ? (pp[1] as number) : 0;
-    const stepB = n > 2 ? (pb[1] as number) : 0;
+    const E = this.epoch;
+    const k0 = this.slotAt(((pe[0] as number) - E) | 0);
+    const kLast = this.slotAt((newest - E) | 0);
+    const kStop = this.slotAt(((pe[n - 2] as number) - E) | 0);
+    const amt = sp.amounts(n);
     const tg = this.tg;
     const pc = this.rPc;
     const mask = this.rMask;
+    const gate = this.gate;
+    let want = gate.all;
     for (let si = 0; si < 6; si++) {
       const id = tg[si] as number;
       if (id < 0) continue;
-      (this.sets[si] as CounterSet).count(id, sumP, sumB, sumF, pc, mask);
-      const bs = this.buckets[si] as BucketSums;
-      bs.add(k0, id, pp[0] as number, pb[0] as number, pf[0] as number, pc, mask, 0);
-      bs.add(kLast, id, pp[n - 1] as number, pb[n - 1] as number, pf[n - 1] as number, pc, mask, 1);
-      if (n > 2) {
-        bs.addDecay(k0, id, stepP, stepB, pc, mask, 1);
-        bs.addDecay(kStop, id, -stepP, -stepB, pc, mask, -1);
-      }
+      const set = this.sets[si] as CounterSet;
+      (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, amt, n, pc, mask);
+      if (!want && gate.wants(si, set, id)) want = true;
     }
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
     // older parts off it as their buckets leave (parts.ts).
-    if (this.wantsRow()) {
-      const r = this.rowStore(kLast, newest).write(b, i, tg, sumP, sumB, sumF, size, pc, mask);
+    if (want) {
+      const r = this.rowStore(kLast, newest).write(
+        b,
+        i,
+        tg,
+        amt[A_TOT]!,
+        amt[A_TOT + 1]!,
+        amt[A_TOT + 2]!,
+        size,
+        pc,
+        mask,
+      );
       this.parts.push(
         pe[0] as number,
         kLast,
@@ -324,8 +299,8 @@ export class CountWindow {
         pp[0] as number,
         pb[0] as number,
         pf[0] as number,
-        stepP,
-        stepB,
+        amt[A_STEP] as number,
+        amt[A_STEP + 1] as number,
         newest,
       );
     }
@@ -333,39 +308,22 @@ export class CountWindow {
     // the record's first part may start a surge.
     if (this.onsetOn) {
       const sets = this.sets;
-      const pt = this.partT;
+      const pt = sp.t;
       for (let k = 0; k < n; k++) {
         if ((pe[k] as number) < this.epoch - 1) continue;
-        const t = pt[k] as number;
-        if (tg[0]! >= 0) sets[0]!.countRecent(tg[0]!, pp[k] as number, pb[k] as number, t, k === 0);
-        if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp[k] as number, pb[k] as number, t, k === 0);
+        if (tg[0]! >= 0) sets[0]!.countRecent(tg[0]!, pp, pb, pt, k, k === 0);
+        if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp, pb, pt, k, k === 0);
       }
     }
   }
 
-  /** Whether the record being counted keeps a row: any of its targets wants rows (rowgate.ts). */
-  private wantsRow(): boolean {
-    const gate = this.gate;
-    if (gate.all) return true;
-    const tg = this.tg;
-    for (let si = 0; si < 6; si++) {
-      const id = tg[si] as number;
-      if (id >= 0 && gate.wants(si, this.sets[si] as CounterSet, id)) return true;
-    }
-    return false;
-  }
-
   /**
-   * Ring slot of bucket ep. Epochs are ~1.7e10, beyond small integers, so `%` on them is a floating-point
-   * modulo: records (ep within R of the current bucket) are placed relative to the current slot instead.
+   * Ring slot of the bucket d buckets from the current one (|d| < R: a record's buckets are within the
+   * window). Per record the offset is passed, not the epoch: a double argument is boxed when not inlined.
    */
-  private ring(ep: number): number {
-    const d = ep - this.epoch;
-    if (d > -this.R && d < this.R) {
-      const k = this.epochSlot + d;
-      return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
-    }
-    return ((ep % this.R) + this.R) % this.R;
+  private slotAt(d: number): number {
+    const k = this.epochSlot + d;
+    return k < 0 ? k + this.R : k >= this.R ? k - this.R : k;
   }
 
   /** The row store of bucket ep, at ring slot k (the caller has it already). */
@@ -395,7 +353,7 @@ export class CountWindow {
       for (let si = 0; si < 6; si++)
         if (this.buckets[si]!.entries > 0 || sets[si]!.decayingCount > 0) idle = false;
       if (idle) break; // nothing left in the window (e.g. after a long pause)
-      const k = this.ring(x);
+      const k = ringSlot(x, this.epoch, this.epochSlot, this.R);
       for (let si = 0; si < 6; si++) {
         const set = sets[si] as CounterSet;
         // the bucket's middle parts first (records whose decay started in an earlier bucket)
@@ -423,6 +381,9 @@ export class CountWindow {
 
   /** Moves the window to `now`: buckets that left it are subtracted. */
   advance(now: number): void {
+    // Records pending beside the sums go into their bucket entries first: ring slots stand for one
+    // bucket each only while the window stays put, and a bucket leaving takes its entries with it.
+    for (let si = 0; si < 6; si++) this.buckets[si]!.flush(this.sets[si]!);
     const E = Math.floor(now / this.tickMs);
     if (this.epoch === Number.NEGATIVE_INFINITY || E > this.epoch) this.setEpoch(E);
     this.expire(this.epoch - this.W);
@@ -442,17 +403,6 @@ export class CountWindow {
 
   /** Bytes of the window's buckets: rows, row part references and per-target aggregates (bench). */
   bucketBytes(): number {
-    let n = 0;
-    const seen = new Set<object>();
-    const walk = (o: object) => {
-      if (seen.has(o)) return;
-      seen.add(o);
-      for (const v of Object.values(o)) {
-        if (ArrayBuffer.isView(v)) n += v.byteLength;
-        else if (v && typeof v === 'object') walk(v as object);
-      }
-    };
-    for (const o of [this.stores, this.parts, this.buckets]) walk(o);
-    return n;
+    return typedArrayBytes([this.stores, this.parts, this.buckets]);
   }
 }
