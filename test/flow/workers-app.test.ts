@@ -3,37 +3,21 @@
 // exporters exactly once in GET /api/v1/exporters, hands them to detection, and still shows the kernel's drops
 // of the socket a worker thread reads (SIGSTOP stalls every thread) per listener and in /healthz.
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeCapture, udpOf } from '../../src/flow/capture.js';
-import { readCapture } from '../../src/flow/pcap.js';
 import { freeUdpPort } from '../e2e/support-sflow.js';
 import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
-import { FIXTURE_DIR } from './fixtures.js';
+import { asSflowAgent, capturePayloads, captureRecords } from './replay.js';
 
 const HOST = '127.0.92.30';
 const API_PORT = 18492;
 
-const capture = (file: string) => readFileSync(join(FIXTURE_DIR, file));
-const payloads = (file: string): Buffer[] =>
-  readCapture(capture(file))
-    .packets.map(udpOf)
-    .filter((u) => u !== undefined)
-    .map((u) => Buffer.from(u.payload));
-const V9 = payloads('softflowd-v9.pcap');
-const V9_RECORDS = decodeCapture(capture('softflowd-v9.pcap')).sink.count;
-const SFLOW = payloads('sfprobe-sflow5.pcap');
-const SFLOW_RECORDS = decodeCapture(capture('sfprobe-sflow5.pcap')).sink.count;
+const V9 = capturePayloads('softflowd-v9.pcap');
+const V9_RECORDS = captureRecords('softflowd-v9.pcap');
+const SFLOW = capturePayloads('sfprobe-sflow5.pcap');
+const SFLOW_RECORDS = captureRecords('sfprobe-sflow5.pcap');
 
-/** The sFlow capture as agent `address` sends it (the IPv4 agent address follows version and address type). */
-const asAgent = (address: string): Buffer[] =>
-  SFLOW.map((d) => {
-    const c = Buffer.from(d);
-    address.split('.').forEach((o, i) => (c[8 + i] = Number(o)));
-    return c;
-  });
+const asAgent = (address: string): Buffer[] => asSflowAgent(SFLOW, address);
 
 const EXPORTERS = [
   { address: '127.0.92.31', datagrams: V9, records: V9_RECORDS },

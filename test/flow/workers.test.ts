@@ -4,35 +4,18 @@
 // the same datagrams, and the same packets and bytes handed to detection; bad input is counted in the worker that
 // owns its exporter and that worker keeps running; a worker that dies is restarted, counted, and decodes again.
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { udpOf } from '../../src/flow/capture.js';
 import type { FlowBatch } from '../../src/flow/batch.js';
 import { FlowCollector, type CollectorStats } from '../../src/flow/collector.js';
 import type { ExporterState } from '../../src/flow/exporter.js';
-import { readCapture } from '../../src/flow/pcap.js';
 import { ownerOf } from '../../src/flow/workers/protocol.js';
 import { waitFor } from '../support/wait.js';
-import { FIXTURE_DIR } from './fixtures.js';
+import { asSflowAgent, capturePayloads } from './replay.js';
 
 const HOST = '127.0.92.1';
-const payloads = (file: string): Buffer[] =>
-  readCapture(readFileSync(join(FIXTURE_DIR, file)))
-    .packets.map(udpOf)
-    .filter((u) => u !== undefined)
-    .map((u) => Buffer.from(u.payload));
-const V9 = payloads('softflowd-v9.pcap');
-const SFLOW = payloads('sfprobe-sflow5.pcap');
-
-/** The sFlow capture as agent `address` sends it (sflow_version_5.txt: the agent address follows the version). */
-const asAgent = (address: string): Buffer[] =>
-  SFLOW.map((d) => {
-    const c = Buffer.from(d);
-    expect(c.readUInt32BE(4)).toBe(1); // an IPv4 agent address
-    address.split('.').forEach((o, i) => (c[8 + i] = Number(o)));
-    return c;
-  });
+const V9 = capturePayloads('softflowd-v9.pcap');
+const SFLOW = capturePayloads('sfprobe-sflow5.pcap');
+const asAgent = (address: string): Buffer[] => asSflowAgent(SFLOW, address);
 
 /** Six exporters, three of each format, from addresses both of two workers own. */
 const EXPORTERS = [10, 11, 12, 17, 14, 13].map((n, i) => ({
