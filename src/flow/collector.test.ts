@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nf5, type Nf5Rec } from '../../test/flow/wire.js';
 import type { FlowBatch } from './batch.js';
 import { FlowCollector } from './collector.js';
+import { waitFor } from '../../test/support/wait.js';
 
 const rec: Nf5Rec = {
   src: '198.51.100.1',
@@ -28,11 +29,6 @@ async function send(host: string, port: number, bufs: Buffer[], from?: string): 
   s.close();
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 10));
-}
-
 let c: FlowCollector | undefined;
 afterEach(async () => {
   await c?.stop();
@@ -53,7 +49,7 @@ describe('FlowCollector', () => {
     const [v4, v6] = await c.start();
     await send('127.0.10.1', v4!.port, [datagram(0, 3), Buffer.from('garbage'), datagram(3, 2)]);
     await send('::1', v6!.port, [datagram(0, 4)]);
-    await until(() => got.reduce((a, b) => a + b, 0) === 9);
+    await waitFor('9 records handed over', () => got.reduce((a, b) => a + b, 0) === 9, 10_000, 10);
     expect(got.reduce((a, b) => a + b, 0)).toBe(9);
     const s = c.stats();
     expect(s.datagrams).toBe(4);
