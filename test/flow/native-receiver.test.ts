@@ -1,18 +1,13 @@
 // The collector on the recvmmsg receiver (flow.receiver: native) counts real exporter captures — softflowd
 // NetFlow v9 with templates and pmacct sfprobe sFlow v5, replayed over loopback from three sources — exactly as
 // it does on node:dgram, per exporter, and the kernel's drop counter still finds the native socket.
-import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlowCollector } from '../../src/flow/collector.js';
 import { waitFor } from '../support/wait.js';
-import { asSflowAgent, capturePayloads, captureRecords } from './replay.js';
+import { asSflowAgent, SFLOW, SFLOW_RECORDS, sendFrom, V9, V9_RECORDS } from './replay.js';
 
 const HOST = '127.0.103.10';
-const V9 = capturePayloads('softflowd-v9.pcap');
-const V9_RECORDS = captureRecords('softflowd-v9.pcap');
-const SFLOW = capturePayloads('sfprobe-sflow5.pcap');
-const SFLOW_RECORDS = captureRecords('sfprobe-sflow5.pcap');
 const asAgent = (address: string): Buffer[] => asSflowAgent(SFLOW, address);
 const EXPORTERS = [
   { address: '127.0.103.11', datagrams: V9, records: V9_RECORDS },
@@ -21,13 +16,7 @@ const EXPORTERS = [
 ];
 const TOTAL = EXPORTERS.reduce((a, e) => a + e.records, 0);
 
-async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Promise<void> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, from, () => r()));
-  // one at a time: the point is equal counts, not a race with the receive buffer
-  for (const b of bufs) await new Promise<void>((r, j) => s.send(b, port, HOST, (e) => (e ? j(e) : r())));
-  await new Promise<void>((r) => s.close(() => r()));
-}
+const sendAll = (port: number, from: string, bufs: readonly Buffer[]) => sendFrom(HOST, port, from, bufs);
 
 /**
  * Receive threads of the native receiver on `port` in this process (the addon names them fg-recv:PORT; by

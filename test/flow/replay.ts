@@ -1,5 +1,6 @@
 // The repository's real exporter captures as datagrams to replay over a socket (workers, native receiver,
 // whole-process tests), with the records a decode of the whole capture counts.
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeCapture, udpOf } from '../../src/flow/capture.js';
@@ -32,4 +33,28 @@ export function asSflowAgent(datagrams: readonly Buffer[], address: string): Buf
     address.split('.').forEach((o, i) => (c[8 + i] = Number(o)));
     return c;
   });
+}
+
+/** The softflowd NetFlow v9 and sfprobe sFlow captures, and their record counts. */
+export const V9 = capturePayloads('softflowd-v9.pcap');
+export const V9_RECORDS = captureRecords('softflowd-v9.pcap');
+export const SFLOW = capturePayloads('sfprobe-sflow5.pcap');
+export const SFLOW_RECORDS = captureRecords('sfprobe-sflow5.pcap');
+
+/**
+ * Sends `bufs` to host:port from a socket bound to `from`, one at a time (the point of these tests is equal
+ * counts, not a race with the receive buffer); resolves with how many the kernel accepted.
+ */
+export async function sendFrom(
+  host: string,
+  port: number,
+  from: string,
+  bufs: readonly Buffer[],
+): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, from, () => r()));
+  let ok = 0;
+  for (const b of bufs) ok += await new Promise<number>((r) => s.send(b, port, host, (e) => r(e ? 0 : 1)));
+  await new Promise<void>((r) => s.close(() => r()));
+  return ok;
 }

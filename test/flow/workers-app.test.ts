@@ -2,20 +2,14 @@
 // captures (softflowd NetFlow v9 with templates, pmacct sfprobe sFlow v5) replayed over loopback from four
 // exporters exactly once in GET /api/v1/exporters, hands them to detection, and still shows the kernel's drops
 // of the socket a worker thread reads (SIGSTOP stalls every thread) per listener and in /healthz.
-import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeUdpPort } from '../e2e/support-sflow.js';
 import { getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
-import { asSflowAgent, capturePayloads, captureRecords } from './replay.js';
+import { asSflowAgent, SFLOW, SFLOW_RECORDS, sendFrom, V9, V9_RECORDS } from './replay.js';
 
 const HOST = '127.0.92.30';
 const API_PORT = 18492;
-
-const V9 = capturePayloads('softflowd-v9.pcap');
-const V9_RECORDS = captureRecords('softflowd-v9.pcap');
-const SFLOW = capturePayloads('sfprobe-sflow5.pcap');
-const SFLOW_RECORDS = captureRecords('sfprobe-sflow5.pcap');
 
 const asAgent = (address: string): Buffer[] => asSflowAgent(SFLOW, address);
 
@@ -26,14 +20,7 @@ const EXPORTERS = [
   { address: '127.0.92.34', datagrams: asAgent('127.0.92.34'), records: SFLOW_RECORDS },
 ];
 
-async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, from, () => r()));
-  let ok = 0;
-  for (const b of bufs) ok += await new Promise<number>((r) => s.send(b, port, HOST, (e) => r(e ? 0 : 1)));
-  await new Promise<void>((r) => s.close(() => r()));
-  return ok;
-}
+const sendAll = (port: number, from: string, bufs: readonly Buffer[]) => sendFrom(HOST, port, from, bufs);
 
 interface Listener {
   port: number;

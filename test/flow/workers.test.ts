@@ -10,11 +10,9 @@ import { FlowCollector, type CollectorStats } from '../../src/flow/collector.js'
 import type { ExporterState } from '../../src/flow/exporter.js';
 import { ownerOf } from '../../src/flow/workers/protocol.js';
 import { waitFor } from '../support/wait.js';
-import { asSflowAgent, capturePayloads } from './replay.js';
+import { asSflowAgent, SFLOW, sendFrom, V9 } from './replay.js';
 
 const HOST = '127.0.92.1';
-const V9 = capturePayloads('softflowd-v9.pcap');
-const SFLOW = capturePayloads('sfprobe-sflow5.pcap');
 const asAgent = (address: string): Buffer[] => asSflowAgent(SFLOW, address);
 
 /** Six exporters, three of each format, from addresses both of two workers own. */
@@ -51,12 +49,7 @@ function totals(): { t: Totals; onBatch: (b: FlowBatch, e: readonly ExporterStat
   };
 }
 
-async function sendAll(port: number, from: string, bufs: readonly Buffer[]): Promise<void> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, from, () => r()));
-  for (const b of bufs) await new Promise<void>((r) => s.send(b, port, HOST, () => r()));
-  s.close();
-}
+const sendAll = (port: number, from: string, bufs: readonly Buffer[]) => sendFrom(HOST, port, from, bufs);
 
 const byAddress = (s: CollectorStats) => new Map(s.exporters.map((e) => [e.address, e]));
 
