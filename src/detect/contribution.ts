@@ -1,5 +1,5 @@
 // What one record adds to a target's window sums: its protocol class and a contribution mask worked
-// out once per record (contributionMask), and the one kernel (addKernel) that adds them to a metric
+// out once per record (contributionMask), and the one kernel (addKernelAt) that adds them to a metric
 // vector — live sums, bucket aggregates (buckets.ts), decay vectors and a signature's mix alike.
 
 import * as MX from './metrics.js';
@@ -77,39 +77,11 @@ export function contributionMask(
 }
 
 /**
- * Adds packets p, bytes b and flows f of protocol class pc with contribution mask `mask` to the metric
- * vector at sums[s ..]; columns at or past `width` are skipped (host sets keep only the threshold
- * measures; classification reads the rows). Subtracting is adding the negated amounts, so sums return
- * to zero when a bucket leaves the window.
- */
-export function addKernel(
-  sums: Float64Array,
-  s: number,
-  width: number,
-  p: number,
-  b: number,
-  f: number,
-  pc: number,
-  mask: number,
-): void {
-  sums[s + M_PKTS] = (sums[s + M_PKTS] as number) + p;
-  sums[s + M_BYTES] = (sums[s + M_BYTES] as number) + b;
-  sums[s + M_FLOWS] = (sums[s + M_FLOWS] as number) + f;
-  sums[s + M_TCP_PKTS + pc] = (sums[s + M_TCP_PKTS + pc] as number) + p;
-  sums[s + M_TCP_PKTS + 4 + pc] = (sums[s + M_TCP_PKTS + 4 + pc] as number) + b;
-  let m = width <= M_SYN + 1 ? mask & 1 : mask;
-  while (m !== 0) {
-    const low = m & -m;
-    const c = s + MASK_BASE + 31 - Math.clz32(low);
-    sums[c] = (sums[c] as number) + p;
-    m ^= low;
-  }
-}
-
-/**
- * addKernel with the amounts (packets, bytes, flows) read from amt[j ..]: the per-record callers pass
- * them in a scratch array, since a double argument of a call that is not inlined is boxed (an
- * allocation per call).
+ * Adds packets, bytes and flows (read from amt[j ..], j+1, j+2) of protocol class pc with contribution
+ * mask `mask` to the metric vector at sums[s ..]; columns at or past `width` are skipped (host sets keep
+ * only the threshold measures; classification reads the rows). Subtracting is adding the negated amounts,
+ * so sums return to zero when a bucket leaves the window. The amounts come in an array, not as arguments:
+ * a double argument of a call that is not inlined is boxed (an allocation per call on the per-record path).
  */
 export function addKernelAt(
   sums: Float64Array,
@@ -195,7 +167,10 @@ export function classifyRow(rows: RowStore, r: number): void {
   );
 }
 
-/** Adds (sign 1) or subtracts (sign -1) row r to the metric vector at sums[s ..] (see addKernel). */
+/** addContribution's signed amounts (packets, bytes, flows) for addKernelAt. */
+const rowAmounts = new Float64Array(3);
+
+/** Adds (sign 1) or subtracts (sign -1) row r to the metric vector at sums[s ..] (see addKernelAt). */
 export function addContribution(
   sums: Float64Array,
   s: number,
@@ -204,14 +179,8 @@ export function addContribution(
   r: number,
   sign: number,
 ): void {
-  addKernel(
-    sums,
-    s,
-    width,
-    (rows.pkts[r] as number) * sign,
-    (rows.bytes[r] as number) * sign,
-    (rows.flows[r] as number) * sign,
-    rows.pclass[r] as number,
-    rows.mask[r] as number,
-  );
+  rowAmounts[0] = (rows.pkts[r] as number) * sign;
+  rowAmounts[1] = (rows.bytes[r] as number) * sign;
+  rowAmounts[2] = (rows.flows[r] as number) * sign;
+  addKernelAt(sums, s, width, rowAmounts, 0, rows.pclass[r] as number, rows.mask[r] as number);
 }

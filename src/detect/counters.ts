@@ -8,7 +8,7 @@ import { Baselines, type BaselineParams } from './baseline.js';
 import { METRIC_COUNT as M } from './metrics.js';
 import { KeyTable } from './table.js';
 
-export { HOST_WIDTH, addContribution, addKernel, classifyRow, contributionMask } from './contribution.js';
+export { HOST_WIDTH, addContribution, classifyRow, contributionMask } from './contribution.js';
 
 /**
  * Onset state per id, interleaved so that it sits in two cache lines: packets and bytes counted near real
