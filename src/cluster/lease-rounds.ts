@@ -21,7 +21,9 @@ export class RoundTimeout extends Error {
     readonly shard: number | undefined,
     readonly limitMs: number,
   ) {
-    super(`shard lease round exceeded ${limitMs} ms at ${step}${shard !== undefined ? ` (shard ${shard})` : ''}`);
+    super(
+      `shard lease round exceeded ${limitMs} ms at ${step}${shard !== undefined ? ` (shard ${shard})` : ''}`,
+    );
   }
 }
 
