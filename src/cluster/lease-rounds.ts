@@ -75,10 +75,10 @@ class RoundSteps implements Step {
   async run<T>(step: string, shard: number | undefined, fn: () => Promise<T>): Promise<T> {
     if (this.expired) throw this.expired;
     this.pending = { step, shard };
-    const p = fn();
-    // the call may settle after the round was abandoned: its outcome is of no further interest
-    p.catch(() => undefined);
     try {
+      const p = fn();
+      // the call may settle after the round was abandoned: its outcome is of no further interest
+      p.catch(() => undefined);
       return await Promise.race([p, this.deadline]);
     } finally {
       if (!this.expired) this.pending = { step: 'between steps', shard: undefined };

@@ -57,7 +57,7 @@ export class ShardLeases {
 
   /**
    * One round: renew membership and leases, compute the desired shards, and return what to start and stop.
-   * The caller stops consumers of `release` and then calls release(); it starts consumers of `claim`.
+   * The caller stops consumers of `release` and then calls release(); its consumers follow `owned`.
    */
   async round(step: Step = untimed): Promise<LeaseChange> {
     this.stats.rounds++;
@@ -88,7 +88,6 @@ export class ShardLeases {
     if (!members.includes(this.me)) members.push(this.me);
     this.stats.members = members.length;
     const desired = new Set(shardsOf(this.me, members, this.shards));
-    const release = [...stillMine].filter((s) => !desired.has(s)).concat(lost);
     const claim: number[] = [];
     const claimed = new Map<number, string>();
     for (const s of desired) {
@@ -118,6 +117,8 @@ export class ShardLeases {
         this.stats.maxGapMs = Math.max(this.stats.maxGapMs, row.gap);
       }
     }
+    // a lost shard claimed again (its new owner's lease ran out too) is simply kept
+    const release = [...stillMine].filter((s) => !desired.has(s)).concat(lost.filter((s) => !claimed.has(s)));
     // what the table says this detector holds now (renewed or claimed): not what earlier rounds believed
     this.owned.clear();
     this.epochs.clear();
