@@ -237,7 +237,7 @@ export class CountWindow {
       const set = this.sets[si] as CounterSet;
       (this.buckets[si] as BucketSums).count(set, k, id, amt, pc, mask);
       // the record keeps a row when any of its targets wants rows (rowgate.ts), its own sums counted
-      if (!want && gate.wants(si, set, id)) want = true;
+      if (!want && gate.wants(set, id)) want = true;
     }
     if (want) this.rowStore(k, ep).write(b, i, tg, sp.p[0]!, sp.b[0]!, sp.f[0]!, size, pc, mask);
     // Onset estimate (hosts; prefix and group totals stay on the window, so that "one host alone makes
@@ -276,7 +276,7 @@ export class CountWindow {
       if (id < 0) continue;
       const set = this.sets[si] as CounterSet;
       (this.buckets[si] as BucketSums).countParts(set, id, k0, kLast, kStop, amt, n, pc, mask);
-      if (!want && gate.wants(si, set, id)) want = true;
+      if (!want && gate.wants(set, id)) want = true;
     }
     // One row, in the newest part's bucket, with everything inside the window; a reference takes the
     // older parts off it as their buckets leave (parts.ts).
