@@ -78,12 +78,18 @@ export class CountWindow {
   private readonly targets: TargetIndex;
   /** Older parts of the rows of multi-bucket records (parts.ts). */
   private readonly parts: RowParts;
+  /**
+   * Group index by host policy index: per record a typed-array read, not a walk through the policy
+   * objects (that walk measured 4 % of the per-record cost).
+   */
+  private readonly hostGroup: Int32Array;
 
   constructor(
     readonly cfg: DetectionConfig,
     initialCapacity = 4096,
   ) {
     this.policies = new Policies(cfg);
+    this.hostGroup = Int32Array.from(this.policies.hostPolicies, (p) => p.group.index);
     this.dropLate = cfg.lateRecords === 'drop';
     this.onsetOn = cfg.onset.enabled;
     this.tickMs = cfg.tick;
@@ -171,8 +177,9 @@ export class CountWindow {
     tg[1] = outH;
     tg[2] = inH >= 0 ? tx.prefixFor(0, inH, fam, b.dstAddr, off) : -1;
     tg[3] = outH >= 0 ? tx.prefixFor(1, outH, fam, b.srcAddr, off) : -1;
-    tg[4] = inH >= 0 ? this.policies.hostPolicies[this.sets[0]!.policy[inH] as number]!.group.index : -1;
-    tg[5] = outH >= 0 ? this.policies.hostPolicies[this.sets[1]!.policy[outH] as number]!.group.index : -1;
+    const hg = this.hostGroup;
+    tg[4] = inH >= 0 ? (hg[this.sets[0]!.policy[inH] as number] as number) : -1;
+    tg[5] = outH >= 0 ? (hg[this.sets[1]!.policy[outH] as number] as number) : -1;
 
     const proto = b.proto[i] as number;
     const avg = (b.bytes[i] as number) / pk;
