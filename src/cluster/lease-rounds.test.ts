@@ -33,6 +33,14 @@ class FakeLeases implements RoundLeases {
   next: () => Promise<{ claim: number[]; release: number[] }> = () =>
     Promise.resolve({ claim: [], release: [] });
 
+  /** The next round claims `shard` (and this detector then owns it). */
+  claimNext(shard: number): void {
+    this.next = () => {
+      this.owned.add(shard);
+      return Promise.resolve({ claim: [shard], release: [] });
+    };
+  }
+
   round(step: Step): Promise<{ claim: number[]; release: number[] }> {
     this.rounds++;
     return step.run('renew leases', undefined, () => this.next());
@@ -44,6 +52,15 @@ class FakeLeases implements RoundLeases {
       await step.run('release lease', s, () => Promise.resolve(this.released.push(s)));
     }
   }
+}
+
+/** Lease rounds over the fakes, as ClusterNode runs them. */
+function roundsOf(leases: FakeLeases, consumer: FlowConsumer, log: ReturnType<typeof logSink>): LeaseRounds {
+  return new LeaseRounds(
+    (step) => rebalanceRound(leases, consumer, step).then(() => undefined),
+    LIMIT_MS,
+    log,
+  );
 }
 
 interface FakeLoop {
@@ -82,11 +99,7 @@ describe('shard lease rounds', () => {
     leases.next = () => hung.promise; // the first round's database call never answers
     const log = logSink();
     const { consumer } = consumerWith(() => undefined);
-    const rounds = new LeaseRounds(
-      (step) => rebalanceRound(leases, consumer, step).then(() => undefined),
-      LIMIT_MS,
-      log,
-    );
+    const rounds = roundsOf(leases, consumer, log);
     const first = rounds.tick();
     expect(rounds.tick()).toBe(first); // never two rounds at once: a tick during a round joins it
     await first;
@@ -100,10 +113,7 @@ describe('shard lease rounds', () => {
     ]);
 
     // the later rounds are not blocked by the call that still hangs: they claim and start shard 3
-    leases.next = () => {
-      leases.owned.add(3);
-      return Promise.resolve({ claim: [3], release: [] });
-    };
+    leases.claimNext(3);
     await waitFor('a later round to start shard 3', async () => {
       await rounds.tick();
       return consumer.stats.shards.includes(3);
@@ -125,16 +135,9 @@ describe('shard lease rounds', () => {
       s === 5 && loops.length === 0 ? opening.promise : undefined,
     );
     const log = logSink();
-    const rounds = new LeaseRounds(
-      (step) => rebalanceRound(leases, consumer, step).then(() => undefined),
-      LIMIT_MS,
-      log,
-    );
+    const rounds = roundsOf(leases, consumer, log);
 
-    leases.next = () => {
-      leases.owned.add(5);
-      return Promise.resolve({ claim: [5], release: [] });
-    };
+    leases.claimNext(5);
     await rounds.tick();
     expect(rounds.stats.lastTimeout).toEqual({ step: 'start consumer', shard: 5 });
     expect(consumer.stats.shards).toEqual([]);
@@ -166,15 +169,8 @@ describe('shard lease rounds', () => {
       return undefined;
     });
     const log = logSink();
-    const rounds = new LeaseRounds(
-      (step) => rebalanceRound(leases, consumer, step).then(() => undefined),
-      LIMIT_MS,
-      log,
-    );
-    leases.next = () => {
-      leases.owned.add(2);
-      return Promise.resolve({ claim: [2], release: [] });
-    };
+    const rounds = roundsOf(leases, consumer, log);
+    leases.claimNext(2);
     await rounds.tick();
     expect(rounds.stats).toMatchObject({ roundsFailed: 1, roundsTimedOut: 0 });
     expect(log.lines).toEqual([
