@@ -33,8 +33,7 @@ writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execAr
         NODE_OPTIONS: `--import ${preload}`,
       },
     });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^floodgate \d+\.\d+\.\d+ \(node v\d+/);
     const got = JSON.parse(readFileSync(seen, 'utf8')) as { execArgv: string[]; arenas: string | null };
     expect(got.execArgv).toContain('--max-semi-space-size=4');
