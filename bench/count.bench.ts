@@ -7,6 +7,8 @@
 // far above the traffic, so (since issue 15) no record keeps a row; `sflow10kHosts.allRowsNsPerRecord`
 // is the same input with a row for every record (rowShare 0), what records of attacked targets cost.
 // `netflowFlood16Hosts`: runs of 27 records (one datagram) to the same host, 16 hosts.
+// `sflowFlood16Hosts`: runs of 7 samples (one sFlow datagram) to the same host, 16 hosts, in the two
+// packet shapes of the repository's sfprobe capture (UDP 1228 bytes from NTP, TCP SYN 40 bytes).
 // Run: npx tsx bench/count.bench.ts (prints JSON), or `npm run bench -- count`.
 import { runIfMain } from './main.js';
 import { parseDetectionConfig } from '../src/detect/config.js';
@@ -42,6 +44,8 @@ function generate(
   perSecond: number,
   seconds: number,
   run = 1,
+  /** Two packet shapes only (a flood's), not the mix. */
+  flood = false,
 ): Input {
   let seed = 12345;
   const rnd = () => {
@@ -71,11 +75,12 @@ function generate(
     b.dstAddr[i * 4] = incoming ? host : remote;
     b.srcAddr[i * 4] = incoming ? remote : host;
     const r = rnd();
-    const proto = r < 0.6 ? 6 : r < 0.95 ? 17 : 1;
+    const proto = flood ? (r < 0.5 ? 17 : 6) : r < 0.6 ? 6 : r < 0.95 ? 17 : 1;
     b.proto[i] = proto;
-    b.srcPort[i] = proto === 17 && r > 0.9 ? 53 : 1024 + Math.floor(rnd() * 60000);
+    b.srcPort[i] =
+      flood && proto === 17 ? 123 : proto === 17 && r > 0.9 ? 53 : 1024 + Math.floor(rnd() * 60000);
     b.dstPort[i] = proto === 6 ? 443 : 40000;
-    b.tcpFlags[i] = proto === 6 ? (r < 0.1 ? 0x02 : 0x18) : 0;
+    b.tcpFlags[i] = proto === 6 ? (flood || r < 0.1 ? 0x02 : 0x18) : 0;
     if (kind === 'netflow') {
       b.packets[i] = 1 + Math.floor(rnd() * 20);
       b.bytes[i] = b.packets[i]! * (64 + Math.floor(rnd() * 1400));
@@ -85,7 +90,7 @@ function generate(
       b.format[i] = FORMAT_CODE.netflow9;
     } else {
       b.packets[i] = 1;
-      b.bytes[i] = 64 + Math.floor(rnd() * 1400);
+      b.bytes[i] = flood ? (proto === 17 ? 1228 : 40) : 64 + Math.floor(rnd() * 1400);
       b.samplingRate[i] = 1000;
       b.startMs[i] = b.endMs[i] = t;
       b.format[i] = FORMAT_CODE.sflow5;
@@ -126,7 +131,7 @@ function bucketBytes(w: CountWindow): number {
 let windowPeakMB = 0;
 
 /** ns per record of counting + windowing alone. */
-function countOnly(input: Input, reps: number, extra: Record<string, unknown> = {}): number {
+function countOnly(input: Input, reps: number, extra: Record<string, unknown> = {}, merge = true): number {
   let best = Infinity;
   windowPeakMB = 0;
   for (let rep = 0; rep < reps; rep++) {
@@ -182,6 +187,7 @@ export async function run(): Promise<Record<string, number>> {
     { name: 'sflow50kHosts', input: generate('sflow', 50_000, 300_000, 2) },
     // a flood: NetFlow v9 datagrams of 27 records to one of 16 hosts (the issue's softflowd replay)
     { name: 'netflowFlood16Hosts', input: generate('netflow', 16, 1_000_000, 2, 27) },
+    { name: 'sflowFlood16Hosts', input: generate('sflow', 16, 1_000_000, 2, 7, true) },
   ];
   const reps = Number(process.env.FG_COUNT_REPS ?? 3);
   const only = process.env.FG_COUNT_ONLY;

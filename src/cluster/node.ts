@@ -15,6 +15,7 @@ import { Fence, fencedAdapter, recoverIntents } from './fence.js';
 import { FlowConsumer, type Ingest } from './flow-consumer.js';
 import { FlowPublisher } from './flow-publisher.js';
 import { type Link, openLink } from './jetstream.js';
+import { LeaseRounds, rebalanceRound } from './lease-rounds.js';
 import { Leadership } from './leadership.js';
 import { ensureClusterSchema, sessionName, withApplicationName } from './pg-schema.js';
 import { ShardLeases } from './shard-leases.js';
@@ -50,7 +51,7 @@ export class ClusterNode {
   private consumer: FlowConsumer | undefined;
   private leases: ShardLeases | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
-  private leaseRound: Promise<void> = Promise.resolve();
+  private rounds: LeaseRounds | undefined;
   private events: { stop(): Promise<void> } | undefined;
   private readonly eventStats: EventStats = newEventStats();
   private readonly url: string | undefined;
@@ -162,32 +163,27 @@ export class ClusterNode {
       client.release();
     }
     this.consumer = new FlowConsumer(this.link!, this.c, this.hooks.ingest, FLOW_ACK_WAIT_MS);
-    this.leases = new ShardLeases(pool, this.session, this.c.nats.shards, this.c.detectorLeaseMs);
-    await this.leases.init();
-    await this.rebalance();
-    this.leaseTimer = setInterval(
-      () => {
-        this.leaseRound = this.leaseRound.then(() => this.rebalance());
+    const leases = new ShardLeases(pool, this.session, this.c.nats.shards, this.c.detectorLeaseMs);
+    const consumer = this.consumer;
+    this.leases = leases;
+    await leases.init();
+    // Rounds every leaseMs/3, each abandoned after leaseMs/2: the round after a hung one renews the leases
+    // at most 2/3 leaseMs after the hung one did, before they run out and another detector takes them.
+    this.rounds = new LeaseRounds(
+      async (step) => {
+        if (this.stopped) return;
+        const r = await rebalanceRound(leases, consumer, step);
+        if (r.claimed.length || r.released.length || r.started.length || r.stopped.length)
+          this.log.info({ ...r, shards: consumer.stats.shards }, 'cluster: detector shards rebalanced');
       },
+      Math.floor(this.c.detectorLeaseMs / 2),
+      this.log,
+    );
+    await this.rounds.tick();
+    this.leaseTimer = setInterval(
+      () => void this.rounds?.tick(),
       Math.max(100, Math.floor(this.c.detectorLeaseMs / 3)),
     );
-  }
-
-  private async rebalance(): Promise<void> {
-    if (this.stopped || !this.leases || !this.consumer) return;
-    try {
-      const { claim, release } = await this.leases.round();
-      for (const s of release) await this.consumer.stop(s);
-      await this.leases.release(release);
-      for (const s of claim) await this.consumer.start(s);
-      if (claim.length || release.length)
-        this.log.info(
-          { claimed: claim, released: release, shards: this.consumer.stats.shards },
-          'cluster: detector shards rebalanced',
-        );
-    } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'cluster: shard lease round failed');
-    }
   }
 
   private async elected(token: number): Promise<void> {
@@ -226,7 +222,13 @@ export class ClusterNode {
       ...(this.publisher ? { publisher: { ...this.publisher.stats } } : {}),
       ...(this.consumer ? { consumer: { ...this.consumer.stats } } : {}),
       ...(this.leases
-        ? { leases: { ...this.leases.stats, owned: [...this.leases.owned].sort((a, b) => a - b) } }
+        ? {
+            leases: {
+              ...this.leases.stats,
+              ...this.rounds?.stats,
+              owned: [...this.leases.owned].sort((a, b) => a - b),
+            },
+          }
         : {}),
       ...(this.link ? { events: { ...this.eventStats } } : {}),
     };
@@ -236,7 +238,7 @@ export class ClusterNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.leaseTimer) clearInterval(this.leaseTimer);
-    await this.leaseRound;
+    await this.rounds?.idle();
     await this.events?.stop();
     await this.publisher?.stop();
     await this.consumer?.stopAll();

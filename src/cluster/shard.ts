@@ -1,8 +1,9 @@
 // Destination sharding and shard ownership, pure. A record goes to the shard of its destination prefix
 // (/24 and /48 by default), so every host — and every detection prefix no longer than the shard prefix — is
 // counted whole by one detector. Owners are chosen by rendezvous (highest random weight) hashing over the
-// live detectors: every detector computes the same answer from the same member list, and a join or death
-// moves only the shards that must move (about 1/n of them).
+// live detectors, capped so that every detector gets its fair share (⌊shards/n⌋ or ⌈shards/n⌉): every
+// detector computes the same answer from the same member list, and a join or death moves about 1/n of the
+// shards (plus a few between the others to keep the counts even).
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -75,9 +76,50 @@ export function ownerOf(shard: number, members: readonly string[]): string | und
   return best;
 }
 
-/** Shards `me` should own given the live members. */
+/**
+ * The owner of every shard among `members` (all undefined when there are none). Pure rendezvous alone can
+ * leave a live detector with nothing (8 shards, 2 detectors: about 1 run in 100 gives one of them all 8),
+ * so the (shard, member) pairs are taken in descending weight order and a member stops taking shards at
+ * its fair share: ⌊shards/n⌋ each, and ⌈shards/n⌉ for the first shards % n members to reach it. Every shard
+ * gets an owner (the shares sum to `shards`, and a shard is refused only by members already full); when no
+ * cap binds this is exactly ownerOf. Ties go to the smaller shard, then the smaller id, so the answer does
+ * not depend on the order of `members`.
+ */
+export function assignShards(members: readonly string[], shards: number): (string | undefined)[] {
+  const ids = [...new Set(members)].sort();
+  const owners = new Array<string | undefined>(shards).fill(undefined);
+  if (ids.length === 0) return owners;
+  const n = ids.length;
+  const pairs: number[] = [];
+  const weights = new Float64Array(shards * n);
+  for (let s = 0; s < shards; s++)
+    for (let i = 0; i < n; i++) {
+      weights[s * n + i] = weight(s, ids[i] as string);
+      pairs.push(s * n + i);
+    }
+  // the index is shard-major then member, so the tie order (smaller shard, then smaller id) is the index order
+  pairs.sort((a, b) => (weights[b] as number) - (weights[a] as number) || a - b);
+  const share = Math.floor(shards / n);
+  let extra = shards % n;
+  const count = new Array<number>(n).fill(0);
+  for (const p of pairs) {
+    const s = Math.floor(p / n);
+    const i = p % n;
+    if (owners[s] !== undefined) continue;
+    const c = count[i] as number;
+    if (c === share && extra > 0) extra--;
+    else if (c >= share) continue;
+    owners[s] = ids[i];
+    count[i] = c + 1;
+  }
+  return owners;
+}
+
+/** Shards `me` should own given the live members (its fair share, see assignShards). */
 export function shardsOf(me: string, members: readonly string[], shards: number): number[] {
   const out: number[] = [];
-  for (let s = 0; s < shards; s++) if (ownerOf(s, members) === me) out.push(s);
+  assignShards(members, shards).forEach((o, s) => {
+    if (o === me) out.push(s);
+  });
   return out;
 }

@@ -34,6 +34,8 @@ export const O_FIRST_AT = 8;
 export const O_FIRST_P = 9;
 export const O_FIRST_B = 10;
 export const O_LAST_AT = 11;
+/** Row limit columns per id (packets, bytes, flows; rowgate.ts). */
+export const ROW_LIMITS = 3;
 
 export class CounterSet {
   readonly table: KeyTable;
@@ -42,13 +44,19 @@ export class CounterSet {
    * not in separate arrays): the window sums (width columns, from id * stride), then the target's
    * records not yet filed in its bucket entry (width columns from + width, their count at + 2 * width
    * and their ring slot at + 2 * width + 1; see buckets.ts), then its onset state (ONSET_WIDTH columns from
-   * onsetAt(id)). Readers of the sums index from id * stride.
+   * onsetAt(id)), then its row limits (ROW_LIMITS columns from + rowLimOff, set by RowGate.init). Readers
+   * of the sums index from id * stride.
    */
   sums: Float64Array;
   /** Doubles per id in `sums`. */
   readonly stride: number;
   /** Offset of the onset columns in an id's block. */
   readonly onsetOff: number;
+  /**
+   * Offset of the row limits in an id's block: window packets, bytes and flows at which the target keeps
+   * rows (rowgate.ts). Beside the sums, so that the per-record check reads the target's own block only.
+   */
+  readonly rowLimOff: number;
   /** Ids that had records pending since the window last moved (pendCount of them; some may be filed). */
   pendList: Int32Array;
   pendCount = 0;
@@ -105,7 +113,8 @@ export class CounterSet {
     this.table = new KeyTable(initial, max, (cap) => this.grow(cap));
     const cap = this.table.capacity;
     this.onsetOff = 2 * width + 2;
-    this.stride = this.onsetOff + ONSET_WIDTH;
+    this.rowLimOff = this.onsetOff + ONSET_WIDTH;
+    this.stride = this.rowLimOff + ROW_LIMITS;
     this.sums = new Float64Array(cap * this.stride);
     this.onset = this.sums;
     this.pendList = new Int32Array(cap);

@@ -4,6 +4,7 @@ import type { BenignSpec, ScenarioSpec } from '../gen/traffic.js';
 import { parseDetectionConfig } from './config.js';
 import { Detector } from './detector.js';
 import { TimeDriver } from './driver.js';
+import type { CountWindow } from './window.js';
 import { CallbackSink } from '../gen/harness.js';
 import { Scenario } from '../gen/traffic.js';
 
@@ -114,6 +115,15 @@ describe('bootstrap and persistence', () => {
     // A restarted detector with the blob judges 3× traffic by the baseline at once (static alone would say 3000).
     const second = new Detector(cfg);
     expect(second.loadBaselines(blob)).toBeGreaterThan(0);
+    // a restored target's row limits (rowgate.ts) are those of a target its traffic inserted
+    const rowLimits = (det: Detector) => {
+      const hosts = (det as unknown as { w: CountWindow }).w.sets[0]!;
+      const id = hosts.table.findWords(4, 0xcb00710a, 0, 0, 0);
+      const r = id * hosts.stride + hosts.rowLimOff;
+      return [...hosts.sums.subarray(r, r + 3)];
+    };
+    expect(rowLimits(second)).toEqual(rowLimits(first));
+    expect(rowLimits(first)[0]).toBeGreaterThan(0);
     const attack: ScenarioSpec = {
       ...spec(5000, T0 + 200_000),
       benign: { hosts: ['203.0.113.10'], mixes: ['dns'], ppsPerHost: 2000, step: { atMs: 0, factor: 4 } },

@@ -69,6 +69,7 @@ export function loadBaselines(w: CountWindow, blob: BaselineBlob): number {
             g.mode === 'p99',
           );
           if (id < 0) continue;
+          w.gate.init(si, set, id);
           set.lastSeen[id] = (snap.lastSec + 1) * 1000;
         }
         set.baselines.restore(id, snap, w.groupOf(si, id).mode === 'p99');

@@ -225,7 +225,7 @@ export class Thresholds {
       }
       this.markCalm(set, id, limits, now);
     }
-    if (!this.w.gate.all) this.w.gate.mark(si, set, id, rowP, rowB, now);
+    if (!this.w.gate.all) this.w.gate.mark(set, id, rowP, rowB, now);
     // Early out (most targets, most ticks): every packet measure is ≤ pps and every bit measure ≤ bps,
     // and a dynamic limit is never below its floor, so below the smallest limits nothing can cross.
     {

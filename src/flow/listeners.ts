@@ -27,6 +27,10 @@ export class ListenerCounters {
   decodeErrors = 0;
   queueOverflows = 0;
   rejected = 0;
+  /** Failed receive calls (ListenerPressure.receiveErrors): a count another thread keeps… */
+  receiveErrors = 0;
+  /** …or read from the receiver that keeps it (the native receiver's thread). */
+  readReceiveErrors: (() => number) | undefined;
   constructor(
     readonly address: string,
     readonly port: number,
@@ -81,6 +85,7 @@ export function listenerStats(listeners: readonly ListenerCounters[], readDrops 
       decodeErrors: l.decodeErrors,
       queueOverflows: l.queueOverflows,
       rejected: l.rejected,
+      receiveErrors: l.readReceiveErrors ? l.readReceiveErrors() : l.receiveErrors,
     };
   });
 }

@@ -15,10 +15,38 @@ import {
   nativeAvailable,
   type NativeAddon,
 } from './native-receive.js';
+import { listenerStats } from './listeners.js';
+import { pressureOf, pressureTotals } from './pressure.js';
 import { readListenerDrops } from './socket-drops-reader.js';
 
 const HOST = '127.0.103.1';
 const SRC = ['127.0.103.2', '127.0.103.3'];
+
+describe('receive errors', () => {
+  it("the receive thread's failed calls show per listener and in the totals (/api/v1/exporters, /healthz)", () => {
+    let errors = 0;
+    const fake: NativeAddon = {
+      version: 1,
+      open: () => ({
+        handle: {},
+        port: 2055,
+        rcvbuf: 1 << 20,
+        data: [],
+        meta: [],
+        stride: 65536,
+        metaWords: 8,
+      }),
+      close: () => undefined,
+      stats: () => [7, errors],
+    };
+    const l = bindNativeListener(fake, { address: '127.0.103.9', port: 2055 }, 1 << 20, () => undefined);
+    expect(listenerStats([l.counters], false)[0]?.receiveErrors).toBe(0);
+    errors = 3;
+    const stats = listenerStats([l.counters], false);
+    expect(stats[0]?.receiveErrors).toBe(3);
+    expect(pressureTotals(pressureOf(stats, [])).receiveErrors).toBe(3);
+  });
+});
 
 describe('chooseReceiver', () => {
   const addon = { addon: { version: 1 } as NativeAddon };

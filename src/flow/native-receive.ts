@@ -170,6 +170,7 @@ export function bindNativeListener(
   stride = h.stride;
   mw = h.metaWords;
   const counters = (own.counters = new ListenerCounters(l.address, h.port, h.rcvbuf));
+  counters.readReceiveErrors = () => addon.stats(h.handle)[1];
   let open = true;
   return {
     counters,

@@ -9,6 +9,7 @@ const L = {
   decodeErrors: 0,
   queueOverflows: 0,
   rejected: 0,
+  receiveErrors: 0,
 };
 const E = { address: '192.0.2.7', decodeErrors: 0, queueOverflows: 0, lostDatagrams: 0, lostRecords: 0 };
 
@@ -29,7 +30,7 @@ describe('back-pressure report', () => {
     const cur: PressureSnapshot = {
       listeners: [
         { ...L, socketDrops: 12, decodeErrors: 1 },
-        { ...L, port: 6343 },
+        { ...L, port: 6343, receiveErrors: 1 },
       ],
       exporters: [
         { ...E, queueOverflows: 2 },
@@ -37,7 +38,10 @@ describe('back-pressure report', () => {
       ],
     };
     expect(pressureSince(prev, cur)).toEqual({
-      listeners: [{ ...L, socketDrops: 7, decodeErrors: 1 }],
+      listeners: [
+        { ...L, socketDrops: 7, decodeErrors: 1 },
+        { ...L, port: 6343, receiveErrors: 1 },
+      ],
       exporters: [
         { ...E, queueOverflows: 2 },
         { ...E, address: '198.51.100.1', lostDatagrams: 4 },
@@ -66,10 +70,17 @@ describe('back-pressure report', () => {
       pressureTotals({
         listeners: [
           { ...L, socketDrops: 1, rejected: 2 },
-          { ...L, socketDrops: 10, decodeErrors: 3, queueOverflows: 1 },
+          { ...L, socketDrops: 10, decodeErrors: 3, queueOverflows: 1, receiveErrors: 2 },
         ],
         exporters: [{ ...E, lostDatagrams: 6 }],
       }),
-    ).toEqual({ socketDrops: 11, decodeErrors: 3, queueOverflows: 1, rejected: 2, sequenceLostDatagrams: 6 });
+    ).toEqual({
+      socketDrops: 11,
+      decodeErrors: 3,
+      queueOverflows: 1,
+      rejected: 2,
+      receiveErrors: 2,
+      sequenceLostDatagrams: 6,
+    });
   });
 });

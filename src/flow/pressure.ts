@@ -14,6 +14,11 @@ export interface ListenerPressure {
   readonly queueOverflows: number;
   /** Datagrams from senders outside flow.exporters, or over maxExporters. */
   readonly rejected: number;
+  /**
+   * Failed receive calls other than interruption (the native receiver's recvmmsg; 0 with node:dgram, which
+   * reports none): each may have lost what the kernel held for the socket.
+   */
+  readonly receiveErrors: number;
 }
 
 export interface ExporterPressure {
@@ -42,7 +47,13 @@ export function splitErrors(e: ErrorCounts): { decodeErrors: number; queueOverfl
   return { decodeErrors: total - e['pending-overflow'], queueOverflows: e['pending-overflow'] };
 }
 
-const LISTENER_FIELDS = ['socketDrops', 'decodeErrors', 'queueOverflows', 'rejected'] as const;
+const LISTENER_FIELDS = [
+  'socketDrops',
+  'decodeErrors',
+  'queueOverflows',
+  'rejected',
+  'receiveErrors',
+] as const;
 const EXPORTER_FIELDS = ['decodeErrors', 'queueOverflows', 'lostDatagrams', 'lostRecords'] as const;
 
 function delta<T extends object, K extends keyof T & string>(
@@ -85,21 +96,24 @@ export function pressureTotals(s: PressureSnapshot): {
   decodeErrors: number;
   queueOverflows: number;
   rejected: number;
+  receiveErrors: number;
   sequenceLostDatagrams: number;
 } {
   let socketDrops = 0;
   let decodeErrors = 0;
   let queueOverflows = 0;
   let rejected = 0;
+  let receiveErrors = 0;
   let sequenceLostDatagrams = 0;
   for (const l of s.listeners) {
     socketDrops += l.socketDrops;
     decodeErrors += l.decodeErrors;
     queueOverflows += l.queueOverflows;
     rejected += l.rejected;
+    receiveErrors += l.receiveErrors;
   }
   for (const e of s.exporters) sequenceLostDatagrams += e.lostDatagrams;
-  return { socketDrops, decodeErrors, queueOverflows, rejected, sequenceLostDatagrams };
+  return { socketDrops, decodeErrors, queueOverflows, rejected, receiveErrors, sequenceLostDatagrams };
 }
 
 /** The loss counters out of per-listener and per-exporter stats (the collector's, or the decode workers' merged). */
@@ -115,6 +129,7 @@ export function pressureOf(
       decodeErrors: l.decodeErrors,
       queueOverflows: l.queueOverflows,
       rejected: l.rejected,
+      receiveErrors: l.receiveErrors,
     })),
     exporters: exporters.map((e) => ({
       address: e.address,

@@ -61,6 +61,7 @@ export function retire(prev: WorkerStats | undefined, dead: WorkerStats): Worker
           decodeErrors: l.decodeErrors + p.decodeErrors,
           queueOverflows: l.queueOverflows + p.queueOverflows,
           rejected: l.rejected + p.rejected,
+          receiveErrors: l.receiveErrors + p.receiveErrors,
         }
       : l;
   });

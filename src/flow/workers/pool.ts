@@ -290,6 +290,7 @@ export class DecodePool {
         c.decodeErrors += w.decodeErrors;
         c.queueOverflows += w.queueOverflows;
         c.rejected += w.rejected;
+        c.receiveErrors += w.receiveErrors;
       }
       return c;
     });

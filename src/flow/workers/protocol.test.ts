@@ -93,6 +93,7 @@ function snapshot(datagrams: number, exporters: { id: number; address: string }[
         decodeErrors: datagrams,
         queueOverflows: 0,
         rejected: 1,
+        receiveErrors: 0,
       },
     ],
     exporters: exporters.map((e) => ({
