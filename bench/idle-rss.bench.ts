@@ -4,7 +4,8 @@
 // from /proc/PID/status; heap figures come from a tiny preload that answers SIGUSR2 (bench only), which
 // also names the optional drivers (pg, nodemailer, kafkajs, nats…) that got loaded. Then the import cost
 // of single modules (RSS of a fresh node after importing only that module, minus bare node's).
-// Run: npx tsx bench/idle-rss.bench.ts   (IDLE_RSS_SECONDS, IDLE_RSS_NODE=/path/to/node to change)
+// Run: npx tsx bench/idle-rss.bench.ts   (IDLE_RSS_SECONDS, IDLE_RSS_NODE=/path/to/node to change; for a
+// node of another ABI, IDLE_RSS_SQLITE_ADDON=/path/to/better_sqlite3.node built for it)
 import { runIfMain } from './main.js';
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -12,12 +13,13 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +27,7 @@ const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const HOST = '127.0.93.10';
 const IDLE_SECONDS = Number(process.env.IDLE_RSS_SECONDS ?? 15);
 const NODE = process.env.IDLE_RSS_NODE ?? process.execPath;
+const SQLITE_ADDON = process.env.IDLE_RSS_SQLITE_ADDON;
 
 /**
  * Packages that only some configs need; the default config should load none of them. Seen through the
@@ -43,18 +46,25 @@ const OPTIONAL = [
 ] as const;
 
 /**
- * Runs compared ('' = `node dist/cli/main.js` as is; 'bin' = bin/floodgate.js with its shebang's node flags,
- * as the installed command and the systemd unit run it; anything else = node flags before dist/cli/main.js).
+ * Runs compared ('bin' = bin/floodgate.js with its shebang's environment and node flags, as the installed
+ * command and the systemd unit run it: the headline; '' = `node dist/cli/main.js` as is; anything else =
+ * node flags before dist/cli/main.js).
  */
-const VARIANTS = (process.env.IDLE_RSS_VARIANTS ?? ',--max-semi-space-size=4')
-  .split(',')
-  .map((v) => v.trim());
+const VARIANTS = (process.env.IDLE_RSS_VARIANTS ?? 'bin,').split(',').map((v) => v.trim());
 
-/** The node flags on bin/floodgate.js's `#!/usr/bin/env -S node …` line. */
-function shebangFlags(): string[] {
+/**
+ * bin/floodgate.js's `#!/usr/bin/env -S [NAME=VALUE…] node [flags…]` line: `env -S` splits it into words,
+ * sets the leading assignments in the environment and runs node with the flags.
+ */
+function shebang(): { env: Record<string, string>; flags: string[] } {
   const first = readFileSync(join(ROOT, 'bin', 'floodgate.js'), 'utf8').split('\n')[0] ?? '';
-  const words = first.replace(/^#!\S*env\s+(-S\s+)?/, '').split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter(Boolean);
+  const words = first
+    .replace(/^#!\S*env\s+(-S\s+)?/, '')
+    .split(/\s+/)
+    .filter(Boolean);
+  const at = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, at).map((w) => w.split('=', 2) as [string, string]));
+  return { env, flags: words.slice(at + 1) };
 }
 
 /** Single-module import costs (paths under dist/ are the compiled product modules). */
@@ -115,7 +125,15 @@ function build(dir: string): void {
   );
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  if (SQLITE_ADDON) {
+    // node_modules as links to the shared one, but better-sqlite3 copied with the addon for IDLE_RSS_NODE's ABI
+    mkdirSync(join(dir, 'node_modules'));
+    for (const e of readdirSync(join(ROOT, 'node_modules')))
+      if (e !== 'better-sqlite3') symlinkSync(join(ROOT, 'node_modules', e), join(dir, 'node_modules', e));
+    const bs3 = join(dir, 'node_modules', 'better-sqlite3');
+    cpSync(join(ROOT, 'node_modules', 'better-sqlite3'), bs3, { recursive: true, dereference: true });
+    cpSync(SQLITE_ADDON, join(bs3, 'build', 'Release', 'better_sqlite3.node'));
+  } else symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   // the dashboard is served when built: take the built one, or a one-page stand-in that takes the same path
   const dash = join(dir, 'dist', 'dashboard');
   if (existsSync(join(ROOT, 'dist', 'dashboard', 'index.html')))
@@ -134,7 +152,7 @@ interface Idle {
   optionalLoaded: string[];
 }
 
-async function idleRun(dir: string, args: string[]): Promise<Idle> {
+async function idleRun(dir: string, args: string[], env: Record<string, string> = {}): Promise<Idle> {
   const cfg = join(dir, 'floodgate.yaml');
   writeFileSync(
     cfg,
@@ -159,7 +177,7 @@ async function idleRun(dir: string, args: string[]): Promise<Idle> {
   rmSync(out, { force: true });
   const child = spawn(NODE, ['--import', PRELOAD, ...args, 'run', '-c', cfg], {
     cwd: dir,
-    env: { ...process.env, IDLE_RSS_OUT: out },
+    env: { ...process.env, ...env, IDLE_RSS_OUT: out },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -219,17 +237,19 @@ export async function run(): Promise<Record<string, number>> {
   try {
     build(dir);
     const main = join(dir, 'dist', 'cli', 'main.js');
+    const sb = shebang();
     for (const v of VARIANTS) {
       const args =
-        v === 'bin'
-          ? [...shebangFlags(), join(dir, 'bin', 'floodgate.js')]
-          : [...(v ? v.split(/\s+/) : []), main];
-      const r = await idleRun(dir, args);
-      const key = v === 'bin' ? `bin[${shebangFlags().join(' ')}]` : v ? `compiled[${v}]` : 'compiled';
+        v === 'bin' ? [...sb.flags, join(dir, 'bin', 'floodgate.js')] : [...(v ? v.split(/\s+/) : []), main];
+      const r = await idleRun(dir, args, v === 'bin' ? sb.env : {});
+      const binKey = [...Object.entries(sb.env).map(([k, x]) => `${k}=${x}`), ...sb.flags].join(' ');
+      const key = v === 'bin' ? `bin[${binKey}]` : v ? `compiled[${v}]` : 'compiled';
       report[key] = r;
       out[`${key}.rssMB`] = r.rssMB;
       out[`${key}.heapUsedMB`] = r.heapUsedMB;
       out[`${key}.optionalDriversLoaded`] = r.optionalLoaded.length;
+      // the machine is shared: the 1-minute load average when the figure was read
+      out[`${key}.loadAvg1`] = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     }
     writeFileSync(join(dir, 'probe.mjs'), PROBE);
     const bare = importRss(dir, '');

@@ -1,5 +1,6 @@
 // The floodgate command line: one commander program, one module per command.
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { baseProgram } from './base.js';
 import { registerAgent } from './commands/agent.js';
 import { registerAgents } from './commands/agents.js';
 import { registerAnalyze } from './commands/analyze.js';
@@ -16,19 +17,9 @@ import { registerRpki } from './commands/rpki.js';
 import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerAudit, registerTokens } from './commands/tokens.js';
-import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
-  const program = new Command('floodgate')
-    .description('DDoS detection from flow telemetry and automatic BGP mitigation')
-    .version(VERSION, '-V, --version-flag', 'print the version')
-    .showHelpAfterError();
-  program
-    .command('version')
-    .description('print the version')
-    .action(() => {
-      process.stdout.write(`floodgate ${VERSION} (node ${process.version})\n`);
-    });
+  const program = baseProgram();
   registerInit(program);
   registerRun(program);
   registerCheckConfig(program);
