@@ -131,7 +131,7 @@ function bucketBytes(w: CountWindow): number {
 let windowPeakMB = 0;
 
 /** ns per record of counting + windowing alone. */
-function countOnly(input: Input, reps: number, extra: Record<string, unknown> = {}, merge = true): number {
+function countOnly(input: Input, reps: number, extra: Record<string, unknown> = {}): number {
   let best = Infinity;
   windowPeakMB = 0;
   for (let rep = 0; rep < reps; rep++) {
