@@ -323,6 +323,14 @@ export const detectionConfigSchema = z
           .max(64)
           .default(8)
           .describe('Most source prefixes listed.'),
+        maxRows: z
+          .number()
+          .int()
+          .min(1000)
+          .default(16_384)
+          .describe(
+            "Most rows a signature is built from: past it, an even random sample of the target's rows (its traffic mix and node shares still read every row). Bounds the detector tick's pause while a target with hundreds of thousands of records a second is under attack, which would otherwise stall flow receiving.",
+          ),
       })
       .strict()
       .prefault({}),

@@ -17,6 +17,8 @@ export interface SignatureOptions {
   readonly minCoverage: number;
   readonly maxPorts: number;
   readonly maxSourcePrefixes: number;
+  /** Most rows the signature reads; past it, a random sample of about that many (default: all). */
+  readonly maxRows?: number;
 }
 
 export interface TrafficProfile {
@@ -35,6 +37,8 @@ export interface TrafficProfile {
   readonly attackedShare: number;
   /** Index of one row of the busiest host, to name it. */
   readonly topHostRow: { readonly store: RowStore; readonly row: number } | undefined;
+  /** Rows the signature was built from (all of the target's, or the sample past maxRows). */
+  readonly rowsRead: number;
 }
 
 interface Sel {
@@ -66,6 +70,25 @@ function coverageWith(sel: Sel, pred: (s: RowStore, r: number) => boolean): numb
 function narrow(sel: Sel, pred: (s: RowStore, r: number) => boolean): void {
   for (let i = 0; i < sel.rows.length; i++)
     if (sel.keep[i] && !pred(sel.stores[i] as RowStore, sel.rows[i] as number)) sel.keep[i] = false;
+}
+
+/** Rows of target `id` in `column` with packets, in buckets from fromEpoch on. */
+function countRows(stores: readonly RowStore[], column: RowColumn, id: number, fromEpoch: number): number {
+  let n = 0;
+  for (const st of stores) {
+    if (st.length === 0 || st.epoch < fromEpoch) continue;
+    const col = st[column];
+    const pkts = st.pkts;
+    for (let r = 0; r < st.length; r++) if (col[r] === id && (pkts[r] as number) > 0) n++;
+  }
+  return n;
+}
+
+/** A well-mixed 32-bit hash of a row's position (murmur3's finaliser): the sample's coin. */
+function mixHash(x: number): number {
+  let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** A listed port or prefix must carry at least this share of the target's packets. */
@@ -105,7 +128,16 @@ export function buildProfile(
   const sel: Sel = { stores: [], rows: [], w: [], keep: [] };
   const mix = new Float64Array(METRIC_COUNT);
   const byExporter = new Map<number, { packets: number; bytes: number }>();
+  // A heavy attack keeps hundreds of thousands of rows a second, and each component below scans the
+  // selection again (with a Map): past maxRows, the signature reads a random sample of about maxRows of
+  // the target's rows (a hash of the row's position, so no period in the traffic lines up with it),
+  // while the mix and the node shares still read every row. `total` is the packets of the rows read, so
+  // the shares below are shares of the sample.
+  const rowsOf = countRows(stores, column, id, fromEpoch);
+  const keepOne = Math.max(1, Math.ceil(rowsOf / (opts.maxRows ?? Infinity)));
+  const cut = Math.floor(0x100000000 / keepOne);
   let total = 0;
+  let seen = 0;
   for (const st of stores) {
     if (st.length === 0 || st.epoch < fromEpoch) continue;
     const col = st[column];
@@ -113,11 +145,15 @@ export function buildProfile(
       if (col[r] !== id) continue;
       const w = st.pkts[r] as number;
       if (!(w > 0)) continue;
-      sel.stores.push(st);
-      sel.rows.push(r);
-      sel.w.push(w);
-      sel.keep.push(true);
-      total += w;
+      // (the first row always, so that a target with packets never has an empty sample)
+      if (keepOne === 1 || seen === 0 || mixHash(seen) < cut) {
+        total += w;
+        sel.stores.push(st);
+        sel.rows.push(r);
+        sel.w.push(w);
+        sel.keep.push(true);
+      }
+      seen++;
       addContribution(mix, 0, METRIC_COUNT, st, r, 1);
       const ex = st.exporter[r] as number;
       const acc = byExporter.get(ex);
@@ -140,6 +176,7 @@ export function buildProfile(
       attackedShare: 0,
       topHostRow: undefined,
       mix,
+      rowsRead: 0,
     };
 
   // Host spread and the dominant exporter are measured on all of the target's rows.
@@ -262,5 +299,6 @@ export function buildProfile(
     attackedShare: attackedW / total,
     mix,
     topHostRow,
+    rowsRead: sel.rows.length,
   };
 }
