@@ -26,6 +26,7 @@ import {
 import { type BaselineBlob, baselinesToJSON, loadBaselines } from './persistence.js';
 import type { Policies } from './policy.js';
 import { ROWS_RULE } from './rowgate.js';
+import type { RowStore } from './rows.js';
 import { Thresholds, newCrossing } from './thresholds.js';
 import { CountWindow, LEVELS, type Level } from './window.js';
 
@@ -72,6 +73,8 @@ export class Detector {
   private readonly life: LifecycleParams;
   /** Active discarding rules' matches by target, set by the engine side (setMitigations). */
   private mitigations = new Map<string, RowPredicate[]>();
+  /** legitTraffic's per-id marks for hosts (0) and prefixes (1), grown with the tables. */
+  private readonly legitMarks = [new Int32Array(0), new Int32Array(0)];
   /** Targets (set index · 2³² + id) whose records keep rows because a rule stands for them. */
   private ruleRows: number[] = [];
   private ruleRowsSec = Number.NEGATIVE_INFINITY;
@@ -265,36 +268,57 @@ export class Detector {
       /** What the target received before the surge, bits/s (0: unknown; then what the signature leaves). */
       floor: number;
     }
-    const hosts = new Map<number, Acc>();
-    const prefixes = new Map<number, Acc>();
+    // Each target's accumulator by id (index + 1 into accs; 0: none), host and prefix: a typed-array read
+    // per row rather than two Map lookups — this pass reads every row of the window, hundreds of
+    // thousands a second under a heavy attack, on the tick.
+    const hostAcc = this.legitMark(0);
+    const prefixAcc = this.legitMark(2);
+    const marked: { mark: Int32Array; id: number }[] = [];
     const accs: Acc[] = [];
     const add = (target: string, covered: RowPredicate[], floor = 0) => {
       const t = this.targetOf(target);
       if (!t) return;
       const { si, id } = t;
-      const map = si === 0 ? hosts : prefixes;
-      if (map.has(id)) return;
-      const acc: Acc = { target, covered, bytes: 0, floor };
-      map.set(id, acc);
-      accs.push(acc);
+      const mark = si === 0 ? hostAcc : prefixAcc;
+      if (mark[id] !== 0) return;
+      accs.push({ target, covered, bytes: 0, floor });
+      mark[id] = accs.length;
+      marked.push({ mark, id });
     };
     for (const [target, preds] of this.mitigations) add(target, preds);
     for (const a of this.attacks.values())
       if (a.current.direction === 'incoming')
         add(a.current.target, [signaturePredicate(a.current.signature)], a.legitBefore);
     if (accs.length === 0) return [];
+    const uncovered = (acc: Acc, st: RowStore, r: number) => {
+      for (const pred of acc.covered) if (pred(st, r)) return;
+      acc.bytes += st.bytes[r] as number;
+    };
     for (const st of this.w.stores) {
+      const inHost = st.inHost;
+      const inPrefix = st.inPrefix;
       for (let r = 0; r < st.length; r++) {
-        const h = hosts.size > 0 ? hosts.get(st.inHost[r] as number) : undefined;
-        const p = prefixes.size > 0 ? prefixes.get(st.inPrefix[r] as number) : undefined;
-        if (h !== undefined && !h.covered.some((pred) => pred(st, r))) h.bytes += st.bytes[r] as number;
-        if (p !== undefined && !p.covered.some((pred) => pred(st, r))) p.bytes += st.bytes[r] as number;
+        const h = inHost[r] as number;
+        const ha = h >= 0 && h < hostAcc.length ? (hostAcc[h] as number) : 0;
+        if (ha !== 0) uncovered(accs[ha - 1] as Acc, st, r);
+        const p = inPrefix[r] as number;
+        const pa = p >= 0 && p < prefixAcc.length ? (prefixAcc[p] as number) : 0;
+        if (pa !== 0) uncovered(accs[pa - 1] as Acc, st, r);
       }
     }
+    for (const { mark, id } of marked) mark[id] = 0;
     return accs.map((a) => ({
       target: a.target,
       bps: a.floor > 0 ? a.floor : (a.bytes * 8) / this.w.winSec,
     }));
+  }
+
+  /** legitTraffic's accumulator index by target id of set si (zeroed again after each use). */
+  private legitMark(si: number): Int32Array {
+    const cap = (this.sets[si] as CounterSet).table.capacity;
+    let m = this.legitMarks[si >> 1] as Int32Array;
+    if (m.length < cap) this.legitMarks[si >> 1] = m = new Int32Array(cap);
+    return m;
   }
 
   /**

@@ -127,7 +127,11 @@ export function buildProfile(
 ): TrafficProfile {
   const sel: Sel = { stores: [], rows: [], w: [], keep: [] };
   const mix = new Float64Array(METRIC_COUNT);
-  const byExporter = new Map<number, { packets: number; bytes: number }>();
+  // packets and bytes by exporter index (dense small integers: arrays, not a Map lookup per row)
+  const exPackets: number[] = [];
+  const exBytes: number[] = [];
+  /** Exporter indices in the order they first appear (the order byExporter keeps). */
+  const exOrder: number[] = [];
   // A heavy attack keeps hundreds of thousands of rows a second, and each component below scans the
   // selection again (with a Map): past maxRows, the signature reads a random sample of about maxRows of
   // the target's rows (a hash of the row's position, so no period in the traffic lines up with it),
@@ -156,13 +160,13 @@ export function buildProfile(
       seen++;
       addContribution(mix, 0, METRIC_COUNT, st, r, 1);
       const ex = st.exporter[r] as number;
-      const acc = byExporter.get(ex);
-      if (acc) {
-        acc.packets += w;
-        acc.bytes += st.bytes[r] as number;
-      } else byExporter.set(ex, { packets: w, bytes: st.bytes[r] as number });
+      if (exPackets[ex] === undefined) exOrder.push(ex);
+      exPackets[ex] = (exPackets[ex] ?? 0) + w;
+      exBytes[ex] = (exBytes[ex] ?? 0) + (st.bytes[r] as number);
     }
   }
+  const byExporter = new Map<number, { packets: number; bytes: number }>();
+  for (const ex of exOrder) byExporter.set(ex, { packets: exPackets[ex] ?? 0, bytes: exBytes[ex] ?? 0 });
   const outgoing = column.startsWith('out');
   const need = total * opts.minCoverage;
   const sig: { -readonly [K in keyof Signature]: Signature[K] } = { coverage: total > 0 ? 1 : 0 };
