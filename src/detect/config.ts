@@ -329,7 +329,7 @@ export const detectionConfigSchema = z
           .min(1000)
           .default(16_384)
           .describe(
-            "Most rows a signature is built from: past it, an even random sample of the target's rows (its traffic mix and node shares still read every row). Bounds the detector tick's pause while a target with hundreds of thousands of records a second is under attack, which would otherwise stall flow receiving.",
+            "Most rows an attack description (signature, traffic mix, node shares) is built from: past it, an even random sample of the target's rows. Bounds the detector tick's pause while a target with hundreds of thousands of records a second is under attack, which would otherwise stall flow receiving.",
           ),
       })
       .strict()

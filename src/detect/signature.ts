@@ -133,10 +133,10 @@ export function buildProfile(
   /** Exporter indices in the order they first appear (the order byExporter keeps). */
   const exOrder: number[] = [];
   // A heavy attack keeps hundreds of thousands of rows a second, and each component below scans the
-  // selection again (with a Map): past maxRows, the signature reads a random sample of about maxRows of
-  // the target's rows (a hash of the row's position, so no period in the traffic lines up with it),
-  // while the mix and the node shares still read every row. `total` is the packets of the rows read, so
-  // the shares below are shares of the sample.
+  // selection again (with a Map): past maxRows, the profile is built from a random sample of about
+  // maxRows of the target's rows (a hash of the row's position, so no period in the traffic lines up
+  // with it). Everything it reports is a share (the mix is classified by ratios, node shares are
+  // normalised), so the sample's own total is its base.
   const rowsOf = countRows(stores, column, id, fromEpoch);
   const keepOne = Math.max(1, Math.ceil(rowsOf / (opts.maxRows ?? Infinity)));
   const cut = Math.floor(0x100000000 / keepOne);
@@ -156,13 +156,13 @@ export function buildProfile(
         sel.rows.push(r);
         sel.w.push(w);
         sel.keep.push(true);
+        addContribution(mix, 0, METRIC_COUNT, st, r, 1);
+        const ex = st.exporter[r] as number;
+        if (exPackets[ex] === undefined) exOrder.push(ex);
+        exPackets[ex] = (exPackets[ex] ?? 0) + w;
+        exBytes[ex] = (exBytes[ex] ?? 0) + (st.bytes[r] as number);
       }
       seen++;
-      addContribution(mix, 0, METRIC_COUNT, st, r, 1);
-      const ex = st.exporter[r] as number;
-      if (exPackets[ex] === undefined) exOrder.push(ex);
-      exPackets[ex] = (exPackets[ex] ?? 0) + w;
-      exBytes[ex] = (exBytes[ex] ?? 0) + (st.bytes[r] as number);
     }
   }
   const byExporter = new Map<number, { packets: number; bytes: number }>();
