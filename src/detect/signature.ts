@@ -183,7 +183,7 @@ export function buildProfile(
       rowsRead: 0,
     };
 
-  // Host spread and the dominant exporter are measured on all of the target's rows.
+  // Host spread and the dominant exporter are measured on all of the target's rows read (the sample past maxRows).
   const hostCol = outgoing ? 'outHost' : 'inHost';
   const hostTop = topKeys(sel, (s, r) =>
     outgoing ? (s.src0[r] as number) ^ (s.src1[r] as number) : s.dstLow[r],
