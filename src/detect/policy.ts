@@ -44,6 +44,11 @@ function dirArrays(
 export class Policies {
   readonly groups: GroupPolicy[] = [];
   readonly hostPolicies: HostPolicy[] = [];
+  /**
+   * Group index by host policy index, kept as host policies are made: the per-record path reads a typed
+   * array, not the policy objects (window.ts).
+   */
+  hostGroupIndex = new Int32Array(16);
   /** Networks we protect → (unused) true. */
   private readonly ours = new PrefixTrie<true>();
   /** Group networks → group index (0 = default group). */
@@ -104,6 +109,12 @@ export class Policies {
       const group = this.groups[g] as GroupPolicy;
       const ov = o >= 0 ? this.overrides[o] : undefined;
       idx = this.hostPolicies.length;
+      if (idx >= this.hostGroupIndex.length) {
+        const grown = new Int32Array(this.hostGroupIndex.length * 2);
+        grown.set(this.hostGroupIndex);
+        this.hostGroupIndex = grown;
+      }
+      this.hostGroupIndex[idx] = group.index;
       this.hostPolicies.push({
         group,
         host: ov ? dirArrays(ov.limits, group.host) : group.host,

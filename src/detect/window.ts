@@ -78,19 +78,12 @@ export class CountWindow {
   private readonly targets: TargetIndex;
   /** Older parts of the rows of multi-bucket records (parts.ts). */
   private readonly parts: RowParts;
-  /**
-   * Group index by host policy index: per record a typed-array read, not a walk through the policy
-   * objects. Host policies are made as new group/override pairs are met (Policies.hostPolicyOf), so it
-   * is rebuilt when a record names a policy past its end.
-   */
-  private hostGroup: Int32Array;
 
   constructor(
     readonly cfg: DetectionConfig,
     initialCapacity = 4096,
   ) {
     this.policies = new Policies(cfg);
-    this.hostGroup = Int32Array.from(this.policies.hostPolicies, (p) => p.group.index);
     this.dropLate = cfg.lateRecords === 'drop';
     this.onsetOn = cfg.onset.enabled;
     this.tickMs = cfg.tick;
@@ -178,8 +171,10 @@ export class CountWindow {
     tg[1] = outH;
     tg[2] = inH >= 0 ? tx.prefixFor(0, inH, fam, b.dstAddr, off) : -1;
     tg[3] = outH >= 0 ? tx.prefixFor(1, outH, fam, b.srcAddr, off) : -1;
-    tg[4] = inH >= 0 ? this.groupIndex(this.sets[0]!.policy[inH] as number) : -1;
-    tg[5] = outH >= 0 ? this.groupIndex(this.sets[1]!.policy[outH] as number) : -1;
+    // group by host policy: a typed array kept by Policies as host policies are made
+    const hg = this.policies.hostGroupIndex;
+    tg[4] = inH >= 0 ? (hg[this.sets[0]!.policy[inH] as number] as number) : -1;
+    tg[5] = outH >= 0 ? (hg[this.sets[1]!.policy[outH] as number] as number) : -1;
 
     const proto = b.proto[i] as number;
     const avg = (b.bytes[i] as number) / pk;
@@ -322,13 +317,6 @@ export class CountWindow {
         if (tg[1]! >= 0) sets[1]!.countRecent(tg[1]!, pp, pb, pt, k, k === 0);
       }
     }
-  }
-
-  /** The group index of host policy pol. */
-  private groupIndex(pol: number): number {
-    if (pol >= this.hostGroup.length)
-      this.hostGroup = Int32Array.from(this.policies.hostPolicies, (p) => p.group.index);
-    return this.hostGroup[pol] as number;
   }
 
   /**
