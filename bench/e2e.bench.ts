@@ -22,17 +22,17 @@
 // same listener from its own process (bench/replay-sender.ts) for the whole run; the figures then carry
 // `e2e.load.*`: what was offered, what the collector received and what the kernel dropped.
 import { runIfMain } from './main.js';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GobgpClient } from '../src/adapters/gobgp/client.js';
 import type { AuditRecord } from '../src/domain/audit.js';
 import { Gobgpd } from '../test/support/daemons/gobgpd.js';
 import { getJson, startFloodgate } from '../test/support/floodgate-process.js';
 import { GOBGP_PROTO_DIR, RibWatch } from '../test/e2e/support-gobgp.js';
 import { PacedSender, freeUdpPort, sflowFlood } from '../test/e2e/support-sflow.js';
+import { BENCH_ROOT, startReplay } from './replay.js';
 
 const FG = '127.0.80.11';
 const ROUTER = '127.0.80.12';
@@ -48,26 +48,6 @@ const SERIES_ATTACKS = Number(process.env.E2E_BENCH_SERIES_ATTACKS ?? 10);
 const AGENTS = ['127.0.80.9', '127.0.80.10'];
 /** Background sFlow datagrams/s for the whole run (0: none). */
 const LOAD = Number(process.env.E2E_BENCH_LOAD ?? 0);
-const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
-
-/** The background sender (bench/replay-sender.ts, bounded by count and time: at most `seconds` + 2 s). */
-function startLoad(port: number, rate: number, seconds: number): ChildProcess {
-  const pcap = join(ROOT, 'test', 'fixtures', 'flow', 'sfprobe-sflow5.pcap');
-  return spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'bench', 'replay-sender.ts'),
-      FG,
-      String(port),
-      pcap,
-      String(rate),
-      String(seconds),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-}
 
 interface FlowHealth {
   checks: { flow: { datagrams: number; backpressure: { socketDrops: number } } };
@@ -145,7 +125,8 @@ export async function run(): Promise<Record<string, number>> {
     );
     await g.waitEstablished(30_000);
     // the background starts before the first attack and runs past the last (killed at the end)
-    load = LOAD > 0 ? startLoad(flowPort, LOAD, 1800) : undefined;
+    const capture = join(BENCH_ROOT, 'test', 'fixtures', 'flow', 'sfprobe-sflow5.pcap');
+    load = LOAD > 0 ? startReplay(FG, flowPort, capture, LOAD, 1800) : undefined;
     const loadFrom = load ? (await getJson<FlowHealth>(`${fg.api}/healthz`)).checks.flow : undefined;
     const loadT0 = Date.now();
     if (load) await sleep(3000);

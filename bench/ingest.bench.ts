@@ -9,13 +9,13 @@
 // detector counted differ by what pre-aggregation merged. The 1-minute load average is reported per step.
 // Run: npx tsx bench/ingest.bench.ts
 import { runIfMain } from './main.js';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCapture } from '../src/flow/capture.js';
 import { freeUdpPort } from '../test/e2e/support-sflow.js';
+import { startReplay } from './replay.js';
 import { getJson, startFloodgate } from '../test/support/floodgate-process.js';
 
 const HOST = process.env.INGEST_BENCH_HOST ?? '127.21.1.1';
@@ -54,22 +54,9 @@ function procStat(pid: number, thread = false): { cpuTicks: number; rssBytes: nu
 
 function send(port: number, pcap: string, rate: number): Promise<{ sent: number; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'bench', 'replay-sender.ts'),
-        HOST,
-        String(port),
-        pcap,
-        String(rate),
-        String(STEP_SECONDS),
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = startReplay(HOST, port, pcap, rate, STEP_SECONDS, 'pipe');
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), (STEP_SECONDS + 30) * 1000);
     child.on('exit', (code) => {
       clearTimeout(timer);
