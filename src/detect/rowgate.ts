@@ -6,7 +6,7 @@
 // Every other record is counted (buckets.ts) without writing one, which is most of them.
 
 import type { DetectionConfig } from './config.js';
-import type { CounterSet } from './counters.js';
+import { type CounterSet, ROW_LIMITS } from './counters.js';
 import type { Policies } from './policy.js';
 
 /** CounterSet.rowWant bits. */
@@ -14,7 +14,7 @@ export const ROWS_HOT = 1;
 export const ROWS_RULE = 2;
 
 /** Row limits per policy: window packets, bytes and flows. */
-const RL = 3;
+const RL = ROW_LIMITS;
 
 export class RowGate {
   /** rowShare 0: every record keeps a row (the accounting before issue 15). */
