@@ -38,7 +38,8 @@ run_vitest() { # label, node binary
   local label=$1 node=$2
   echo "== vitest on $label ($("$node" --version))"
   local rc=0
-  "$node" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$OUT/vitest-$label.json" "${VITEST_ARGS[@]}" || rc=$?
+  # tee: the summary below repeats vitest's "Unhandled Errors" section, which CI's tail would not show
+  "$node" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$OUT/vitest-$label.json" "${VITEST_ARGS[@]}" 2>&1 | tee "$OUT/vitest-$label.log" || rc=$?
   # a crashed worker or an unhandled error fails the run even when every counted test passed
   echo "$rc" > "$OUT/vitest-$label.rc"
 }
@@ -109,7 +110,17 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
   passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
   const rcFile = path.join(dir, f.replace(/\.json$/, ".rc"));
   const rc = fs.existsSync(rcFile) ? Number(fs.readFileSync(rcFile, "utf8")) : 0;
-  if (rc !== 0 && r.numFailedTests === 0) { failed += 1; console.log(`${f}: vitest exited ${rc} (crashed worker or unhandled error)`); }
+  if (rc !== 0 && r.numFailedTests === 0) {
+    failed += 1;
+    console.log(`${f}: vitest exited ${rc} (crashed worker or unhandled error)`);
+    const logFile = path.join(dir, f.replace(/\.json$/, ".log"));
+    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "";
+    const at = log.search(/Unhandled (Errors|Rejection|Error)/);
+    if (at >= 0) console.log(log.slice(at, at + 4000));
+  }
+  for (const t of r.testResults || [])
+    for (const a of t.assertionResults || [])
+      if (a.status === "pending" || a.status === "skipped") console.log(`${f}: skipped: ${path.relative(process.cwd(), t.name)} > ${a.fullName}`);
   // a file that failed to load has no tests but is a failure all the same
   failed += (r.testResults || []).filter((t) => t.status === "failed" && (t.assertionResults || []).length === 0).length;
   console.log(`${f}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
