@@ -110,17 +110,25 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
   passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
   const rcFile = path.join(dir, f.replace(/\.json$/, ".rc"));
   const rc = fs.existsSync(rcFile) ? Number(fs.readFileSync(rcFile, "utf8")) : 0;
+  const logFile = path.join(dir, f.replace(/\.json$/, ".log"));
+  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "";
   if (rc !== 0 && r.numFailedTests === 0) {
     failed += 1;
     console.log(`${f}: vitest exited ${rc} (crashed worker or unhandled error)`);
-    const logFile = path.join(dir, f.replace(/\.json$/, ".log"));
-    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "";
     const at = log.search(/Unhandled (Errors|Rejection|Error)/);
     if (at >= 0) console.log(log.slice(at, at + 4000));
   }
-  for (const t of r.testResults || [])
+  for (const t of r.testResults || []) {
+    // a failed hook (beforeAll: its tests show as skipped) fails the file without failing a test; the
+    // JSON report has no message for it, the default reporter output (the .log) has
+    const rel = path.relative(process.cwd(), t.name);
+    if (t.status === "failed" && !(t.assertionResults || []).some((a) => a.status === "failed")) {
+      const at = log.indexOf(`FAIL  ${rel}`);
+      console.log(`${f}: ${rel} failed outside its tests` + (at >= 0 ? `:\n${log.slice(at, at + 3000)}` : ""));
+    }
     for (const a of t.assertionResults || [])
-      if (a.status === "pending" || a.status === "skipped") console.log(`${f}: skipped: ${path.relative(process.cwd(), t.name)} > ${a.fullName}`);
+      if (a.status === "pending" || a.status === "skipped") console.log(`${f}: skipped: ${rel} > ${a.fullName}`);
+  }
   // a file that failed to load has no tests but is a failure all the same
   failed += (r.testResults || []).filter((t) => t.status === "failed" && (t.assertionResults || []).length === 0).length;
   console.log(`${f}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
