@@ -280,20 +280,18 @@ export class App {
       const t0 = performance.now();
       events = this.detector.tick(now);
       this.obs?.observeTick(performance.now() - t0);
-      this.collateral.report(
-        this.config.detection.collateral,
-        this.detector,
-        this.runner,
-        this.log,
-        now,
-        events,
-      );
+      this.collateral.starts(this.config.detection.collateral, this.detector, this.runner, this.log, events);
     } catch (err) {
       this.log.error({ err }, 'detector tick failed');
       return;
     }
     const flagged = events.length > 0 ? this.collector.implausibleNodes(Date.now()) : [];
     for (const raw of events) this.emit(withImplausibleNodes(raw, flagged));
+    try {
+      this.collateral.due(this.config.detection.collateral, this.detector, this.runner, this.log, now);
+    } catch (err) {
+      this.log.error({ err }, 'collateral report failed');
+    }
   }
 
   /**
@@ -378,6 +376,7 @@ export class App {
     this.stopping = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.saveTimer) clearInterval(this.saveTimer);
+    this.collateral.stop();
     await this.api?.close().catch((err: unknown) => this.log.error({ err }, 'API close failed'));
     await this.collector.stop().catch((err: unknown) => this.log.error({ err }, 'collector close failed'));
     await this.forensics?.stop();

@@ -16,6 +16,9 @@ import { type CountWindow, DIRECTIONS, LEVELS, type Level } from './window.js';
 const COLUMN: readonly RowColumn[] = ['inHost', 'outHost', 'inPrefix', 'outPrefix', 'inGroup', 'outGroup'];
 
 export class AttackDescriber {
+  /** Profiles built from the rows (DetectorStats.descriptions). */
+  built = 0;
+
   constructor(
     private readonly w: CountWindow,
     /** The detector's open attacks by key (set index · 2³² + target id); read only here. */
@@ -36,9 +39,15 @@ export class AttackDescriber {
     const since = open
       ? Math.max(Math.floor(open.startedAt / this.w.tickMs) - 1, this.w.epoch - 4)
       : this.w.epoch - 2;
+    // Hosts with attacks of their own are reported as such: the total is an attack only if the rest
+    // crosses. Checked before the profile is built: a prefix or group over its limit only because of a
+    // host flood is rechecked every second, and the profile reads up to maxRows rows each time.
+    const rest = level === 'host' ? 0 : this.remainder(si, id, k, cross.rate);
+    if (level !== 'host' && rest <= cross.limit) return undefined;
     const hostKey = d * 2 ** 32;
     const attacked = level === 'host' ? undefined : (h: number) => this.attacks.has(hostKey + h);
     const col = COLUMN[si] as RowColumn;
+    this.built++;
     let profile: TrafficProfile = buildProfile(
       this.w.stores,
       col,
@@ -66,9 +75,6 @@ export class AttackDescriber {
       const topHost = profile.topHostRow
         ? (profile.topHostRow.store[d === 0 ? 'inHost' : 'outHost'][profile.topHostRow.row] as number)
         : -1;
-      // Hosts with attacks of their own are reported as such: the total is an attack only if the rest crosses.
-      const rest = this.remainder(si, id, k, cross.rate);
-      if (rest <= cross.limit) return undefined;
       // Nor is it a prefix/group attack when one host alone makes the excess: that host's thresholds judge it.
       if (
         topHost >= 0 &&

@@ -248,3 +248,34 @@ describe('flow exports that arrive after their flow ended', () => {
     }
   });
 });
+
+describe('a prefix over its limit only because of a host attack', () => {
+  it('is set aside without reading its rows (no description built for it)', () => {
+    const det = new Detector(parseDetectionConfig(CONFIG));
+    const drv = new TimeDriver(det);
+    const dst = ((203 << 24) | (113 << 8) | 10) >>> 0;
+    for (let t = 0; t < 6000; t += 100) {
+      const b = new FlowBatch(64);
+      for (let k = 0; k < 40; k++) {
+        const i = b.next();
+        b.family[i] = 4;
+        b.dstAddr[i * 4] = dst;
+        b.srcAddr[i * 4] = ((198 << 24) | (51 << 16) | (100 << 8) | k) >>> 0;
+        b.proto[i] = 17;
+        b.srcPort[i] = 123;
+        b.dstPort[i] = 40000 + k;
+        b.packets[i] = 500; // 40 × 500 per 100 ms: 200 k pps, over the host's 20 k and the /24's 60 k
+        b.bytes[i] = 500 * 468;
+        b.startMs[i] = b.endMs[i] = T0 + t;
+        b.format[i] = FORMAT_CODE.sflow5;
+      }
+      drv.feed(b, ['r']);
+      drv.advanceTo(T0 + t + 100);
+    }
+    const mine = drv.events.filter((e) => e.target === '203.0.113.10/32');
+    expect(mine.filter((e) => e.kind === 'start')).toHaveLength(1);
+    expect(drv.events.every((e) => e.target === '203.0.113.10/32')).toBe(true);
+    // one description per event of the host's attack; the /24 (rechecked each second) adds none
+    expect(det.stats().descriptions).toBe(mine.length);
+  });
+});

@@ -14,6 +14,9 @@ import type { DetectionConfig } from './config.js';
 import { type RowPredicate, matchPredicate, signaturePredicate } from './collateral.js';
 import { type CounterSet, O_CALM_AT, O_CALM_BPS } from './counters.js';
 import { AttackDescriber } from './describe.js';
+import { type LegitMarks, type LegitReport, LegitScan, type LegitTarget } from './legit.js';
+
+export type { LegitReport } from './legit.js';
 import { type TrafficSample, topTalkers, trafficSample, windowRates } from './introspect.js';
 import {
   type LifecycleParams,
@@ -26,7 +29,6 @@ import {
 import { type BaselineBlob, baselinesToJSON, loadBaselines } from './persistence.js';
 import type { Policies } from './policy.js';
 import { ROWS_RULE } from './rowgate.js';
-import type { RowStore } from './rows.js';
 import { Thresholds, newCrossing } from './thresholds.js';
 import { CountWindow, LEVELS, type Level } from './window.js';
 
@@ -53,13 +55,8 @@ export interface DetectorStats {
   prefixesOut: number;
   evictions: number;
   openAttacks: number;
-}
-
-/** Legitimate traffic towards a target under attack or mitigation, as the engine's `legit-traffic` input. */
-export interface LegitReport {
-  readonly target: string;
-  /** Bits/s of the target's traffic that no active rule covers (no rule yet: that the attack's signature does not describe). */
-  readonly bps: number;
+  /** Attack descriptions built from the window's rows (starts, updates and prefix/group checks). */
+  descriptions: number;
 }
 
 export class Detector {
@@ -73,8 +70,8 @@ export class Detector {
   private readonly life: LifecycleParams;
   /** Active discarding rules' matches by target, set by the engine side (setMitigations). */
   private mitigations = new Map<string, RowPredicate[]>();
-  /** legitTraffic's per-id marks for hosts (0) and prefixes (1), grown with the tables. */
-  private readonly legitMarks = [new Int32Array(0), new Int32Array(0)];
+  /** Free per-id marks for legitimate-traffic passes (hosts, prefixes); a pass in flight holds its own. */
+  private readonly legitMarks: LegitMarks[] = [];
   /** Targets (set index · 2³² + id) whose records keep rows because a rule stands for them. */
   private ruleRows: number[] = [];
   private ruleRowsSec = Number.NEGATIVE_INFINITY;
@@ -258,67 +255,39 @@ export class Detector {
    * targets): the window's bits/s that no standing rule covers; before any rule, what the target received
    * while calm before the surge (or, unknown, the traffic the attack's signature does not describe) — the
    * baseline the engine judges a rule's collateral damage against.
-   * One pass over the window's rows.
+   * One pass over the window's rows. `only` limits the report to those targets (an attack's first
+   * tick: the pass then reads two ids per row and runs no rule predicate for the other targets).
    */
-  legitTraffic(): LegitReport[] {
-    interface Acc {
-      target: string;
-      covered: RowPredicate[];
-      bytes: number;
-      /** What the target received before the surge, bits/s (0: unknown; then what the signature leaves). */
-      floor: number;
+  legitTraffic(only?: ReadonlySet<string>): LegitReport[] {
+    return this.legitScan(only).finish();
+  }
+
+  /**
+   * legitTraffic as a pass the caller can spread over several event-loop turns (LegitScan.step, one
+   * bucket's rows each); finish() reports. Rules and attacks are read now, rows as the pass reaches them.
+   */
+  legitScan(only?: ReadonlySet<string>): LegitScan {
+    const marks = this.legitMarks.pop() ?? [new Int32Array(0), new Int32Array(0)];
+    for (const k of [0, 1] as const) {
+      const cap = (this.sets[k * 2] as CounterSet).table.capacity;
+      if (marks[k].length < cap) marks[k] = new Int32Array(cap);
     }
-    // Each target's accumulator by id (index + 1 into accs; 0: none), host and prefix: a typed-array read
-    // per row rather than two Map lookups — this pass reads every row of the window, hundreds of
-    // thousands a second under a heavy attack, on the tick.
-    const hostAcc = this.legitMark(0);
-    const prefixAcc = this.legitMark(2);
-    const marked: { mark: Int32Array; id: number }[] = [];
-    const accs: Acc[] = [];
+    const targets: LegitTarget[] = [];
+    const taken = new Set<number>();
     const add = (target: string, covered: RowPredicate[], floor = 0) => {
+      if (only && !only.has(target)) return;
       const t = this.targetOf(target);
-      if (!t) return;
-      const { si, id } = t;
-      const mark = si === 0 ? hostAcc : prefixAcc;
-      if (mark[id] !== 0) return;
-      accs.push({ target, covered, bytes: 0, floor });
-      mark[id] = accs.length;
-      marked.push({ mark, id });
+      if (!t || taken.has(t.si * 2 ** 32 + t.id)) return;
+      taken.add(t.si * 2 ** 32 + t.id);
+      targets.push({ target, si: t.si === 0 ? 0 : 2, id: t.id, covered, floor });
     };
     for (const [target, preds] of this.mitigations) add(target, preds);
     for (const a of this.attacks.values())
       if (a.current.direction === 'incoming')
         add(a.current.target, [signaturePredicate(a.current.signature)], a.legitBefore);
-    if (accs.length === 0) return [];
-    const uncovered = (acc: Acc, st: RowStore, r: number) => {
-      for (const pred of acc.covered) if (pred(st, r)) return;
-      acc.bytes += st.bytes[r] as number;
-    };
-    for (const st of this.w.stores) {
-      const inHost = st.inHost;
-      const inPrefix = st.inPrefix;
-      for (let r = 0; r < st.length; r++) {
-        const h = inHost[r] as number;
-        const ha = h >= 0 && h < hostAcc.length ? (hostAcc[h] as number) : 0;
-        if (ha !== 0) uncovered(accs[ha - 1] as Acc, st, r);
-        const p = inPrefix[r] as number;
-        const pa = p >= 0 && p < prefixAcc.length ? (prefixAcc[p] as number) : 0;
-        if (pa !== 0) uncovered(accs[pa - 1] as Acc, st, r);
-      }
-    }
-    for (const { mark, id } of marked) mark[id] = 0;
-    return accs.map((a) => ({
-      target: a.target,
-      bps: a.floor > 0 ? a.floor : (a.bytes * 8) / this.w.winSec,
-    }));
-  }
-
-  /** legitTraffic's accumulator index by target id of set si (zeroed again after each use). */
-  private legitMark(si: number): Int32Array {
-    const cap = (this.sets[si] as CounterSet).table.capacity;
-    let m = this.legitMarks[si >> 1] as Int32Array;
-    if (m.length < cap) this.legitMarks[si >> 1] = m = new Int32Array(cap);
-    return m;
+    return new LegitScan(this.w.stores, this.sets, targets, marks, this.w.winSec, (m) =>
+      this.legitMarks.push(m),
+    );
   }
 
   /**
@@ -346,6 +315,7 @@ export class Detector {
       prefixesOut: this.sets[3]!.size,
       evictions: this.sets.reduce((a, s) => a + s.evictions, 0),
       openAttacks: this.attacks.size,
+      descriptions: this.describer.built,
     };
   }
 
