@@ -41,35 +41,129 @@ export interface TrafficProfile {
   readonly rowsRead: number;
 }
 
-interface Sel {
-  stores: RowStore[];
-  rows: number[];
-  w: number[];
-  keep: boolean[];
+/**
+ * The rows a profile reads, as dense columns (grown, reused across calls): each component below is a
+ * pass over these with a counting array (or, for hosts and source prefixes, a Map), not a closure call
+ * and a Map update per row per component.
+ */
+class Sel {
+  n = 0;
+  cap = 0;
+  /** Store index (into the profile's stores) and row of each selected row. */
+  store = new Uint16Array(0);
+  row = new Int32Array(0);
+  w = new Float64Array(0);
+  keep = new Uint8Array(0);
+  proto = new Uint8Array(0);
+  flags = new Uint8Array(0);
+  frag = new Uint8Array(0);
+  family = new Uint8Array(0);
+  srcPort = new Uint16Array(0);
+  dstPort = new Uint16Array(0);
+  size = new Uint16Array(0);
+  src0 = new Uint32Array(0);
+  src1 = new Uint32Array(0);
+  dstLow = new Uint32Array(0);
+  host = new Int32Array(0);
+  exporter = new Uint32Array(0);
+
+  /** Empty, with room for `rows` (more are made as they come). */
+  reset(rows: number): void {
+    this.n = 0;
+    while (this.cap < rows) this.grow();
+  }
+
+  /** Doubles the columns, keeping the n rows selected so far. */
+  grow(): void {
+    const c = Math.max(1024, this.cap * 2);
+    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
+      a: T,
+      b: T,
+    ): T => {
+      b.set(a.subarray(0, this.n) as never);
+      return b;
+    };
+    this.store = copy(this.store, new Uint16Array(c));
+    this.row = copy(this.row, new Int32Array(c));
+    this.w = copy(this.w, new Float64Array(c));
+    this.keep = copy(this.keep, new Uint8Array(c));
+    this.proto = copy(this.proto, new Uint8Array(c));
+    this.flags = copy(this.flags, new Uint8Array(c));
+    this.frag = copy(this.frag, new Uint8Array(c));
+    this.family = copy(this.family, new Uint8Array(c));
+    this.srcPort = copy(this.srcPort, new Uint16Array(c));
+    this.dstPort = copy(this.dstPort, new Uint16Array(c));
+    this.size = copy(this.size, new Uint16Array(c));
+    this.src0 = copy(this.src0, new Uint32Array(c));
+    this.src1 = copy(this.src1, new Uint32Array(c));
+    this.dstLow = copy(this.dstLow, new Uint32Array(c));
+    this.host = copy(this.host, new Int32Array(c));
+    this.exporter = copy(this.exporter, new Uint32Array(c));
+    this.cap = c;
+  }
+
+  /** Shrinks back after a burst (a whole-window profile of a heavy attack should not pin its columns). */
+  release(): void {
+    if (this.cap <= 65_536) return;
+    this.n = 0;
+    this.cap = 0;
+    this.grow();
+  }
 }
 
-function topKeys(sel: Sel, key: (s: RowStore, r: number) => number | undefined): [number, number][] {
+const sel = new Sel();
+/** Counting arrays for keys below 2¹⁶, with the keys in order of first appearance (as a Map keeps them). */
+const counts = new Float64Array(65_536);
+const seenKeys = new Int32Array(65_536);
+
+/**
+ * Weight per key of the kept rows, heaviest first (ties in order of first appearance): for keys below
+ * 2¹⁶ (`col`, with `skip` rows left out), the counting array.
+ */
+function topSmall(
+  col: Uint8Array | Uint16Array | Uint32Array,
+  skip?: (i: number) => boolean,
+): [number, number][] {
+  let distinct = 0;
+  const keep = sel.keep;
+  const w = sel.w;
+  for (let i = 0; i < sel.n; i++) {
+    if (keep[i] === 0 || (skip !== undefined && skip(i))) continue;
+    const k = col[i] as number;
+    if (counts[k] === 0) seenKeys[distinct++] = k;
+    counts[k] = (counts[k] as number) + (w[i] as number);
+  }
+  const out: [number, number][] = new Array(distinct);
+  for (let j = 0; j < distinct; j++) {
+    const k = seenKeys[j] as number;
+    out[j] = [k, counts[k] as number];
+    counts[k] = 0;
+  }
+  return out.sort((a, b) => b[1] - a[1]);
+}
+
+/** As topSmall, for keys of any size (a Map). */
+function topAny(key: (i: number) => number): [number, number][] {
   const m = new Map<number, number>();
-  for (let i = 0; i < sel.rows.length; i++) {
-    if (!sel.keep[i]) continue;
-    const k = key(sel.stores[i] as RowStore, sel.rows[i] as number);
-    if (k === undefined) continue;
-    m.set(k, (m.get(k) ?? 0) + (sel.w[i] as number));
+  const keep = sel.keep;
+  const w = sel.w;
+  for (let i = 0; i < sel.n; i++) {
+    if (keep[i] === 0) continue;
+    const k = key(i);
+    m.set(k, (m.get(k) ?? 0) + (w[i] as number));
   }
   return [...m.entries()].sort((a, b) => b[1] - a[1]);
 }
 
 /** Weight kept if the predicate is added. */
-function coverageWith(sel: Sel, pred: (s: RowStore, r: number) => boolean): number {
+function coverageWith(pred: (i: number) => boolean): number {
   let c = 0;
-  for (let i = 0; i < sel.rows.length; i++)
-    if (sel.keep[i] && pred(sel.stores[i] as RowStore, sel.rows[i] as number)) c += sel.w[i] as number;
+  for (let i = 0; i < sel.n; i++) if (sel.keep[i] !== 0 && pred(i)) c += sel.w[i] as number;
   return c;
 }
 
-function narrow(sel: Sel, pred: (s: RowStore, r: number) => boolean): void {
-  for (let i = 0; i < sel.rows.length; i++)
-    if (sel.keep[i] && !pred(sel.stores[i] as RowStore, sel.rows[i] as number)) sel.keep[i] = false;
+function narrow(pred: (i: number) => boolean): void {
+  for (let i = 0; i < sel.n; i++) if (sel.keep[i] !== 0 && !pred(i)) sel.keep[i] = 0;
 }
 
 /** Rows of target `id` in `column` with packets, in buckets from fromEpoch on. */
@@ -125,7 +219,6 @@ export function buildProfile(
   fromEpoch = Number.NEGATIVE_INFINITY,
   attacked?: (hostId: number) => boolean,
 ): TrafficProfile {
-  const sel: Sel = { stores: [], rows: [], w: [], keep: [] };
   const mix = new Float64Array(METRIC_COUNT);
   // packets and bytes by exporter index (dense small integers: arrays, not a Map lookup per row)
   const exPackets: number[] = [];
@@ -133,18 +226,23 @@ export function buildProfile(
   /** Exporter indices in the order they first appear (the order byExporter keeps). */
   const exOrder: number[] = [];
   // A heavy attack keeps hundreds of thousands of rows a second, and each component below scans the
-  // selection again (with a Map): past maxRows, the profile is built from a random sample of about
+  // selection again: past maxRows, the profile is built from a random sample of about
   // maxRows of the target's rows (a hash of the row's position, so no period in the traffic lines up
   // with it). Everything it reports is a share (the mix is classified by ratios, node shares are
   // normalised), so the sample's own total is its base.
   const rowsOf = countRows(stores, column, id, fromEpoch);
   const keepOne = Math.max(1, Math.ceil(rowsOf / (opts.maxRows ?? Infinity)));
   const cut = Math.floor(0x100000000 / keepOne);
+  sel.reset(Math.min(rowsOf, Math.ceil(rowsOf / keepOne) + 1024));
+  const outgoing = column.startsWith('out');
+  const hostCol = outgoing ? 'outHost' : 'inHost';
   let total = 0;
   let seen = 0;
-  for (const st of stores) {
+  for (let si = 0; si < stores.length; si++) {
+    const st = stores[si] as RowStore;
     if (st.length === 0 || st.epoch < fromEpoch) continue;
     const col = st[column];
+    const hosts = st[hostCol];
     for (let r = 0; r < st.length; r++) {
       if (col[r] !== id) continue;
       const w = st.pkts[r] as number;
@@ -152,10 +250,24 @@ export function buildProfile(
       // (the first row always, so that a target with packets never has an empty sample)
       if (keepOne === 1 || seen === 0 || mixHash(seen) < cut) {
         total += w;
-        sel.stores.push(st);
-        sel.rows.push(r);
-        sel.w.push(w);
-        sel.keep.push(true);
+        if (sel.n === sel.cap) sel.grow();
+        const i = sel.n++;
+        sel.store[i] = si;
+        sel.row[i] = r;
+        sel.w[i] = w;
+        sel.keep[i] = 1;
+        sel.proto[i] = st.proto[r] as number;
+        sel.flags[i] = st.flags[r] as number;
+        sel.frag[i] = st.frag[r] as number;
+        sel.family[i] = st.family[r] as number;
+        sel.srcPort[i] = st.srcPort[r] as number;
+        sel.dstPort[i] = st.dstPort[r] as number;
+        sel.size[i] = st.size[r] as number;
+        sel.src0[i] = st.src0[r] as number;
+        sel.src1[i] = st.src1[r] as number;
+        sel.dstLow[i] = st.dstLow[r] as number;
+        sel.host[i] = hosts[r] as number;
+        sel.exporter[i] = st.exporter[r] as number;
         addContribution(mix, 0, METRIC_COUNT, st, r, 1);
         const ex = st.exporter[r] as number;
         if (exPackets[ex] === undefined) exOrder.push(ex);
@@ -167,7 +279,6 @@ export function buildProfile(
   }
   const byExporter = new Map<number, { packets: number; bytes: number }>();
   for (const ex of exOrder) byExporter.set(ex, { packets: exPackets[ex] ?? 0, bytes: exBytes[ex] ?? 0 });
-  const outgoing = column.startsWith('out');
   const need = total * opts.minCoverage;
   const sig: { -readonly [K in keyof Signature]: Signature[K] } = { coverage: total > 0 ? 1 : 0 };
   if (total === 0)
@@ -184,70 +295,71 @@ export function buildProfile(
     };
 
   // Host spread and the dominant exporter are measured on all of the target's rows read (the sample past maxRows).
-  const hostCol = outgoing ? 'outHost' : 'inHost';
-  const hostTop = topKeys(sel, (s, r) =>
-    outgoing ? (s.src0[r] as number) ^ (s.src1[r] as number) : s.dstLow[r],
-  );
-  const byHostId = topKeys(sel, (s, r) => s[hostCol][r]);
+  // (a host target's rows are all its own: one host, no pass needed)
+  const hostTarget = column === hostCol;
+  const hostTop = hostTarget
+    ? [[0, total] as [number, number]]
+    : outgoing
+      ? topAny((i) => (sel.src0[i] as number) ^ (sel.src1[i] as number))
+      : topAny((i) => sel.dstLow[i] as number);
+  const byHostId = hostTarget ? [[id, total] as [number, number]] : topAny((i) => sel.host[i] as number);
   const topHostId = byHostId[0]?.[0];
   let topHostRow: TrafficProfile['topHostRow'];
-  for (let i = 0; i < sel.rows.length && topHostId !== undefined; i++) {
-    const st = sel.stores[i] as RowStore;
-    if (st[hostCol][sel.rows[i] as number] === topHostId) {
-      topHostRow = { store: st, row: sel.rows[i] as number };
+  for (let i = 0; i < sel.n && topHostId !== undefined; i++) {
+    if (sel.host[i] === topHostId) {
+      topHostRow = { store: stores[sel.store[i] as number] as RowStore, row: sel.row[i] as number };
       break;
     }
   }
-  const exporters = topKeys(sel, (s, r) => s.exporter[r]);
+  // the busiest exporter (the first to appear among equals)
+  let topExporter = 0;
+  let topExporterW = -1;
+  for (const ex of exOrder)
+    if ((exPackets[ex] as number) > topExporterW) {
+      topExporter = ex;
+      topExporterW = exPackets[ex] as number;
+    }
   let attackedW = 0;
   if (attacked) for (const [h, w] of byHostId) if (h >= 0 && attacked(h)) attackedW += w;
 
-  const protos = smallestCover(
-    topKeys(sel, (s, r) => s.proto[r]),
-    need,
-    3,
-  );
+  const protos = smallestCover(topSmall(sel.proto), need, 3);
   if (protos) {
     const set = new Set(protos);
-    narrow(sel, (s, r) => set.has(s.proto[r] as number));
+    narrow((i) => set.has(sel.proto[i] as number));
     sig.protocols = protos;
   }
   const ported = protos !== undefined && protos.every((p) => p === 6 || p === 17 || p === 132);
   if (ported) {
-    for (const which of ['srcPort', 'dstPort'] as const) {
-      // Non-first fragments carry no ports (RFC 8955 §4.2.2: port components never match them).
-      const ports = smallestCover(
-        topKeys(sel, (s, r) => ((s.frag[r] as number) & FRAG_LATER ? undefined : s[which][r])),
-        need,
-        opts.maxPorts,
-        total * MIN_KEY_SHARE,
-      );
+    // Non-first fragments carry no ports (RFC 8955 §4.2.2: port components never match them).
+    const later = (i: number) => ((sel.frag[i] as number) & FRAG_LATER) !== 0;
+    for (const col of [sel.srcPort, sel.dstPort]) {
+      const ports = smallestCover(topSmall(col, later), need, opts.maxPorts, total * MIN_KEY_SHARE);
       if (!ports) continue;
       const set = new Set(ports);
-      if (coverageWith(sel, (s, r) => set.has(s[which][r] as number)) < need) continue;
-      narrow(sel, (s, r) => set.has(s[which][r] as number));
-      if (which === 'srcPort') sig.sourcePorts = ports;
+      if (coverageWith((i) => set.has(col[i] as number)) < need) continue;
+      narrow((i) => set.has(col[i] as number));
+      if (col === sel.srcPort) sig.sourcePorts = ports;
       else sig.destinationPorts = ports;
     }
   }
   if (protos?.length === 1 && protos[0] === 6) {
-    const flags = topKeys(sel, (s, r) => s.flags[r])[0]?.[0];
+    const flags = topSmall(sel.flags)[0]?.[0];
     if (flags !== undefined && flags !== 0) {
-      const has = (s: RowStore, r: number) => ((s.flags[r] as number) & flags) === flags;
-      if (coverageWith(sel, has) >= need) {
-        narrow(sel, has);
+      const has = (i: number) => ((sel.flags[i] as number) & flags) === flags;
+      if (coverageWith(has) >= need) {
+        narrow(has);
         sig.tcpFlags = flags;
       }
     }
   }
-  const isFrag = (s: RowStore, r: number) => (s.frag[r] as number) !== 0;
-  if (coverageWith(sel, isFrag) >= need) {
-    narrow(sel, isFrag);
+  const isFrag = (i: number) => (sel.frag[i] as number) !== 0;
+  if (coverageWith(isFrag) >= need) {
+    narrow(isFrag);
     sig.fragment = true;
   }
   // Packet length: the weighted 1st..99th percentile of the kept rows' average sizes.
   {
-    const sizes = topKeys(sel, (s, r) => s.size[r]).sort((a, b) => a[0] - b[0]);
+    const sizes = topSmall(sel.size).sort((a, b) => a[0] - b[0]);
     const kept = sizes.reduce((a, [, w]) => a + w, 0);
     let acc = 0;
     let lo: number | undefined;
@@ -258,31 +370,26 @@ export function buildProfile(
       if (hi === undefined && acc >= kept * 0.99) hi = size;
     }
     if (lo !== undefined && hi !== undefined) {
-      const inRange = (s: RowStore, r: number) => (s.size[r] as number) >= lo && (s.size[r] as number) <= hi;
-      if (coverageWith(sel, inRange) >= need) {
-        narrow(sel, inRange);
+      const inRange = (i: number) => (sel.size[i] as number) >= lo && (sel.size[i] as number) <= hi;
+      if (coverageWith(inRange) >= need) {
+        narrow(inRange);
         sig.packetLength = { min: lo, max: hi };
       }
     }
   }
   // Dominant source prefixes (/24 for IPv4, /48 for IPv6): only when few cover the attack.
   if (opts.maxSourcePrefixes > 0) {
-    const fam = topKeys(sel, (s, r) => s.family[r]);
+    const fam = topSmall(sel.family);
     if (fam.length === 1) {
       const v6 = fam[0]?.[0] === 6;
-      const keyOf = (s: RowStore, r: number) =>
+      const keyOf = (i: number) =>
         v6
-          ? ((s.src0[r] as number) >>> 0) * 65536 + ((s.src1[r] as number) >>> 16)
-          : (s.src0[r] as number) >>> 8;
-      const prefixes = smallestCover(
-        topKeys(sel, keyOf),
-        need,
-        opts.maxSourcePrefixes,
-        total * MIN_KEY_SHARE,
-      );
+          ? ((sel.src0[i] as number) >>> 0) * 65536 + ((sel.src1[i] as number) >>> 16)
+          : (sel.src0[i] as number) >>> 8;
+      const prefixes = smallestCover(topAny(keyOf), need, opts.maxSourcePrefixes, total * MIN_KEY_SHARE);
       if (prefixes) {
         const set = new Set(prefixes);
-        narrow(sel, (s, r) => set.has(keyOf(s, r)));
+        narrow((i) => set.has(keyOf(i)));
         sig.sourcePrefixes = prefixes.map((k) => {
           if (!v6) return `${uint32ToIpv4String((k * 256) >>> 0)}/24`;
           const w = new Uint32Array([Math.floor(k / 65536), (k % 65536) * 65536, 0, 0]);
@@ -292,17 +399,19 @@ export function buildProfile(
     }
   }
   let covered = 0;
-  for (let i = 0; i < sel.rows.length; i++) if (sel.keep[i]) covered += sel.w[i] as number;
+  for (let i = 0; i < sel.n; i++) if (sel.keep[i] !== 0) covered += sel.w[i] as number;
   sig.coverage = Math.round((covered / total) * 1000) / 1000;
+  const rowsRead = sel.n;
+  sel.release();
   return {
     signature: sig,
     hosts: hostTop.length,
     topHostShare: (hostTop[0]?.[1] ?? 0) / total,
-    topExporter: exporters[0]?.[0] ?? 0,
+    topExporter,
     byExporter,
     attackedShare: attackedW / total,
     mix,
     topHostRow,
-    rowsRead: sel.rows.length,
+    rowsRead,
   };
 }
