@@ -229,5 +229,7 @@ describe('what the target received before the surge', () => {
     expect(drv.events.some((e) => e.kind === 'start')).toBe(true);
     // 20 packets × 1000 bytes every 100 ms = 1.6 Mbit/s before the surge
     expect(det.legitTraffic()[0]!.bps).toBeCloseTo(1.6e6, -5);
+    // reported at that floor, the target needs none of the window's rows read
+    expect(det.legitScan().done).toBe(true);
   });
 });

@@ -47,13 +47,19 @@ export class LegitScan {
     this.bytes = new Float64Array(targets.length);
     this.gens = new Uint32Array(targets.length);
     targets.forEach((t, i) => {
+      // a target reported at its floor needs none of its rows read
+      if (t.floor > 0) return;
       (t.si === 0 ? marks[0] : marks[1])[t.id] = i + 1;
+      this.reading++;
       this.gens[i] = (sets[t.si] as CounterSet).gen[t.id] as number;
     });
   }
 
+  /** Targets whose rows the pass reads. */
+  private reading = 0;
+
   get done(): boolean {
-    return this.next >= this.stores.length || this.targets.length === 0;
+    return this.next >= this.stores.length || this.reading === 0;
   }
 
   /** Reads the next bucket's rows; true when every bucket has been read. */
@@ -85,12 +91,12 @@ export class LegitScan {
     while (!this.step());
     if (!this.finished) {
       this.finished = true;
-      for (const t of this.targets) (t.si === 0 ? this.marks[0] : this.marks[1])[t.id] = 0;
+      for (const t of this.targets) if (t.floor <= 0) (t.si === 0 ? this.marks[0] : this.marks[1])[t.id] = 0;
       this.release(this.marks);
     }
     const out: LegitReport[] = [];
     this.targets.forEach((t, i) => {
-      if ((this.sets[t.si] as CounterSet).gen[t.id] !== this.gens[i]) return;
+      if (t.floor <= 0 && (this.sets[t.si] as CounterSet).gen[t.id] !== this.gens[i]) return;
       out.push({
         target: t.target,
         bps: t.floor > 0 ? t.floor : ((this.bytes[i] as number) * 8) / this.winSec,
