@@ -5,6 +5,7 @@
 // amounts follow what is left in the window, so the signature builder and legitTraffic read the same
 // as with a row per bucket.
 
+import { type Column, grownColumn } from './columns.js';
 import type { RowStore } from './rows.js';
 
 /**
@@ -68,23 +69,18 @@ class PartRefs {
 
   private resize(cap: number): void {
     const n = Math.min(this.length, cap);
-    const copy = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(
-      old: T | undefined,
-      a: T,
-    ): T => {
-      if (old) a.set(old.subarray(0, n) as never);
-      return a;
-    };
-    this.store = copy(this.store, new Int32Array(cap));
-    this.row = copy(this.row, new Int32Array(cap));
-    this.pkts = copy(this.pkts, new Float64Array(cap));
-    this.bytes = copy(this.bytes, new Float64Array(cap));
-    this.flows = copy(this.flows, new Float32Array(cap));
-    this.nextEp = copy(this.nextEp, new Float64Array(cap));
-    this.stepP = copy(this.stepP, new Float64Array(cap));
-    this.stepB = copy(this.stepB, new Float64Array(cap));
-    this.rowEp = copy(this.rowEp, new Float64Array(cap));
-    this.phase = copy(this.phase, new Uint8Array(cap));
+    const copy = <T extends Column>(old: T | undefined, kind: new (length: number) => T): T =>
+      grownColumn(old, kind, cap, n);
+    this.store = copy(this.store, Int32Array);
+    this.row = copy(this.row, Int32Array);
+    this.pkts = copy(this.pkts, Float64Array);
+    this.bytes = copy(this.bytes, Float64Array);
+    this.flows = copy(this.flows, Float32Array);
+    this.nextEp = copy(this.nextEp, Float64Array);
+    this.stepP = copy(this.stepP, Float64Array);
+    this.stepB = copy(this.stepB, Float64Array);
+    this.rowEp = copy(this.rowEp, Float64Array);
+    this.phase = copy(this.phase, Uint8Array);
     this.capacity = cap;
   }
 }

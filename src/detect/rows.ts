@@ -4,6 +4,7 @@
 // (rowgate.ts); the sums leave the window through the bucket aggregates (buckets.ts), not the rows.
 
 import type { FlowBatch } from '../flow/batch.js';
+import { type Column, grownColumn } from './columns.js';
 
 export class RowStore {
   length = 0;
@@ -93,38 +94,30 @@ export class RowStore {
 
   private resize(cap: number): void {
     const n = this.length;
-    const grow = <
-      T extends { set(a: ArrayLike<number>): void; subarray(a: number, b: number): ArrayLike<number> },
-    >(
-      old: T | undefined,
-      make: (c: number) => T,
-    ): T => {
-      const a = make(cap);
-      if (old) a.set(old.subarray(0, n));
-      return a;
-    };
-    this.inHost = grow(this.inHost, (c) => new Int32Array(c));
-    this.inPrefix = grow(this.inPrefix, (c) => new Int32Array(c));
-    this.inGroup = grow(this.inGroup, (c) => new Int32Array(c));
-    this.outHost = grow(this.outHost, (c) => new Int32Array(c));
-    this.outPrefix = grow(this.outPrefix, (c) => new Int32Array(c));
-    this.outGroup = grow(this.outGroup, (c) => new Int32Array(c));
-    this.exporter = grow(this.exporter, (c) => new Uint32Array(c));
-    this.pkts = grow(this.pkts, (c) => new Float64Array(c));
-    this.bytes = grow(this.bytes, (c) => new Float64Array(c));
-    this.flows = grow(this.flows, (c) => new Float32Array(c));
-    this.family = grow(this.family, (c) => new Uint8Array(c));
-    this.proto = grow(this.proto, (c) => new Uint8Array(c));
-    this.flags = grow(this.flags, (c) => new Uint8Array(c));
-    this.frag = grow(this.frag, (c) => new Uint8Array(c));
-    this.srcPort = grow(this.srcPort, (c) => new Uint16Array(c));
-    this.dstPort = grow(this.dstPort, (c) => new Uint16Array(c));
-    this.size = grow(this.size, (c) => new Uint16Array(c));
-    this.src0 = grow(this.src0, (c) => new Uint32Array(c));
-    this.src1 = grow(this.src1, (c) => new Uint32Array(c));
-    this.dstLow = grow(this.dstLow, (c) => new Uint32Array(c));
-    this.pclass = grow(this.pclass, (c) => new Uint8Array(c));
-    this.mask = grow(this.mask, (c) => new Uint32Array(c));
+    const grow = <T extends Column>(old: T | undefined, kind: new (length: number) => T): T =>
+      grownColumn(old, kind, cap, n);
+    this.inHost = grow(this.inHost, Int32Array);
+    this.inPrefix = grow(this.inPrefix, Int32Array);
+    this.inGroup = grow(this.inGroup, Int32Array);
+    this.outHost = grow(this.outHost, Int32Array);
+    this.outPrefix = grow(this.outPrefix, Int32Array);
+    this.outGroup = grow(this.outGroup, Int32Array);
+    this.exporter = grow(this.exporter, Uint32Array);
+    this.pkts = grow(this.pkts, Float64Array);
+    this.bytes = grow(this.bytes, Float64Array);
+    this.flows = grow(this.flows, Float32Array);
+    this.family = grow(this.family, Uint8Array);
+    this.proto = grow(this.proto, Uint8Array);
+    this.flags = grow(this.flags, Uint8Array);
+    this.frag = grow(this.frag, Uint8Array);
+    this.srcPort = grow(this.srcPort, Uint16Array);
+    this.dstPort = grow(this.dstPort, Uint16Array);
+    this.size = grow(this.size, Uint16Array);
+    this.src0 = grow(this.src0, Uint32Array);
+    this.src1 = grow(this.src1, Uint32Array);
+    this.dstLow = grow(this.dstLow, Uint32Array);
+    this.pclass = grow(this.pclass, Uint8Array);
+    this.mask = grow(this.mask, Uint32Array);
     this.capacity = cap;
   }
 

@@ -6,6 +6,7 @@
 
 import type { Signature } from '../domain/attack.js';
 import { uint32ToIpv4String, wordsToIpString } from '../net/index.js';
+import { type Column, grownColumn } from './columns.js';
 import type { RowStore } from './rows.js';
 import { addContribution } from './counters.js';
 import { METRIC_COUNT } from './metrics.js';
@@ -76,29 +77,24 @@ class Sel {
   /** Doubles the columns, keeping the n rows selected so far. */
   grow(): void {
     const c = Math.max(1024, this.cap * 2);
-    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
-      a: T,
-      b: T,
-    ): T => {
-      b.set(a.subarray(0, this.n) as never);
-      return b;
-    };
-    this.store = copy(this.store, new Uint16Array(c));
-    this.row = copy(this.row, new Int32Array(c));
-    this.w = copy(this.w, new Float64Array(c));
-    this.keep = copy(this.keep, new Uint8Array(c));
-    this.proto = copy(this.proto, new Uint8Array(c));
-    this.flags = copy(this.flags, new Uint8Array(c));
-    this.frag = copy(this.frag, new Uint8Array(c));
-    this.family = copy(this.family, new Uint8Array(c));
-    this.srcPort = copy(this.srcPort, new Uint16Array(c));
-    this.dstPort = copy(this.dstPort, new Uint16Array(c));
-    this.size = copy(this.size, new Uint16Array(c));
-    this.src0 = copy(this.src0, new Uint32Array(c));
-    this.src1 = copy(this.src1, new Uint32Array(c));
-    this.dstLow = copy(this.dstLow, new Uint32Array(c));
-    this.host = copy(this.host, new Int32Array(c));
-    this.exporter = copy(this.exporter, new Uint32Array(c));
+    const copy = <T extends Column>(old: T, kind: new (length: number) => T): T =>
+      grownColumn(old, kind, c, this.n);
+    this.store = copy(this.store, Uint16Array);
+    this.row = copy(this.row, Int32Array);
+    this.w = copy(this.w, Float64Array);
+    this.keep = copy(this.keep, Uint8Array);
+    this.proto = copy(this.proto, Uint8Array);
+    this.flags = copy(this.flags, Uint8Array);
+    this.frag = copy(this.frag, Uint8Array);
+    this.family = copy(this.family, Uint8Array);
+    this.srcPort = copy(this.srcPort, Uint16Array);
+    this.dstPort = copy(this.dstPort, Uint16Array);
+    this.size = copy(this.size, Uint16Array);
+    this.src0 = copy(this.src0, Uint32Array);
+    this.src1 = copy(this.src1, Uint32Array);
+    this.dstLow = copy(this.dstLow, Uint32Array);
+    this.host = copy(this.host, Int32Array);
+    this.exporter = copy(this.exporter, Uint32Array);
     this.cap = c;
   }
 
