@@ -211,17 +211,26 @@ describe('two real exporters split one flood; a rule covering legitimate players
         .split('\n')
         .filter((l) => /"attack (start|update)"/.test(l) && l.includes(`${VICTIM}/32`))
         .map((l) => JSON.parse(l) as { node: string; pps: number; reason: string; time: string });
-    const events = await waitFor('attack events from both nodes in the log', async () => {
+    // (wait for a step both nodes reported: the first step may name one node, and a read can end
+    // between the two lines of the next)
+    // a step: the events of one reason logged within 25 ms of its first (one tick's lines; a fixed time
+    // grid would split a step whose lines straddle a grid line)
+    const stepsOf = (events: ReturnType<typeof attackEvents>) => {
+      const steps: { reason: string; at: number; events: typeof events }[] = [];
+      for (const e of events) {
+        const at = Date.parse(e.time);
+        const step = steps.find((x) => x.reason === e.reason && at - x.at >= 0 && at - x.at <= 25);
+        if (step) step.events.push(e);
+        else steps.push({ reason: e.reason, at, events: [e] });
+      }
+      return steps.map((x) => x.events).filter((x) => new Set(x.map((e) => e.node)).size === 2);
+    };
+    const events = await waitFor('an attack step reported by both nodes in the log', async () => {
       const e = attackEvents();
-      return new Set(e.map((x) => x.node)).size >= 2 ? e : undefined;
+      return stepsOf(e).length > 0 ? e : undefined;
     });
     expect(new Set(events.map((e) => e.node)).size).toBe(2);
-    const steps = new Map<string, { node: string; pps: number; reason: string }[]>();
-    for (const e of events) {
-      const key = e.reason + '@' + Math.round(Date.parse(e.time) / 50);
-      steps.set(key, [...(steps.get(key) ?? []), e]);
-    }
-    const pairs = [...steps.values()].filter((x) => new Set(x.map((e) => e.node)).size === 2);
+    const pairs = stepsOf(events);
     expect(pairs.length).toBeGreaterThan(0);
     for (const pair of pairs) {
       const total = Number(/^incoming pps ([\d.]+)k/.exec(pair[0]!.reason)?.[1]) * 1000;
