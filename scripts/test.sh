@@ -118,6 +118,9 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     const at = log.search(/Unhandled (Errors|Rejection|Error)/);
     if (at >= 0) console.log(log.slice(at, at + 4000));
   }
+  // the failures as vitest tells them (CI shows the tail of the output, the other Node version run)
+  const ft = log.search(/Failed Tests \d+/);
+  if (r.numFailedTests > 0 && ft >= 0) console.log(`${f}:\n${log.slice(ft, ft + 6000)}`);
   for (const t of r.testResults || []) {
     // a failed hook (beforeAll: its tests show as skipped) fails the file without failing a test; the
     // JSON report has no message for it, the default reporter output (the .log) has

@@ -15,8 +15,6 @@ import { type RowPredicate, matchPredicate, signaturePredicate } from './collate
 import { type CounterSet, O_CALM_AT, O_CALM_BPS } from './counters.js';
 import { AttackDescriber } from './describe.js';
 import { type LegitMarks, type LegitReport, LegitScan, type LegitTarget } from './legit.js';
-
-export type { LegitReport } from './legit.js';
 import { type TrafficSample, topTalkers, trafficSample, windowRates } from './introspect.js';
 import {
   type LifecycleParams,
@@ -33,6 +31,7 @@ import { Thresholds, newCrossing } from './thresholds.js';
 import { CountWindow, LEVELS, type Level } from './window.js';
 
 export { LEVELS };
+export type { LegitReport } from './legit.js';
 export type { BaselineBlob, Level, TrafficSample };
 
 export interface DetectorOptions {
