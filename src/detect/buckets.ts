@@ -8,6 +8,7 @@
 // entry only when a record of that target for another bucket comes or the window moves: a run of
 // records costs one entry update, and the record touches the target's block alone.
 
+import { grownColumn } from './columns.js';
 import { addKernel2 as addKernel2Fn, addKernelAt as addKernelAtFn } from './contribution.js';
 import type { CounterSet } from './counters.js';
 import { A_FIRST, A_LAST, A_NSTEP, A_STEP, A_TOT } from './spread.js';
@@ -67,14 +68,10 @@ class Aggregates {
   private resize(cap: number): void {
     const n = Math.min(this.length, cap);
     const w = this.width;
-    const copy = <T extends Int32Array | Float64Array | Uint8Array>(old: T | undefined, a: T, k = 1): T => {
-      if (old) a.set(old.subarray(0, n * k) as never);
-      return a;
-    };
-    this.ids = copy(this.ids, new Int32Array(cap));
-    this.vec = copy(this.vec, new Float64Array(cap * w), w);
-    this.count = copy(this.count, new Int32Array(cap));
-    this.hasDecay = copy(this.hasDecay, new Uint8Array(cap));
+    this.ids = grownColumn(this.ids, Int32Array, cap, n);
+    this.vec = grownColumn(this.vec, Float64Array, cap * w, n * w);
+    this.count = grownColumn(this.count, Int32Array, cap, n);
+    this.hasDecay = grownColumn(this.hasDecay, Uint8Array, cap, n);
     // Decay columns only once flow records (spanning several buckets) have used them.
     if (this.decay.length > 0) this.growDecay(cap);
     this.capacity = cap;
@@ -83,21 +80,15 @@ class Aggregates {
   /** Makes room for decay columns of every entry (first use, or after a resize). */
   growDecay(cap = this.capacity): void {
     const n = Math.min(this.length, cap);
-    const d = new Float64Array(cap * this.width);
-    d.set(this.decay.subarray(0, n * this.width));
-    this.decay = d;
-    const dn = new Int32Array(cap);
-    dn.set(this.decayN.subarray(0, n));
-    this.decayN = dn;
+    this.decay = grownColumn(this.decay, Float64Array, cap * this.width, n * this.width);
+    this.decayN = grownColumn(this.decayN, Int32Array, cap, n);
   }
 
   /** Grows the id map to hold ids below `ids`. */
   growSlots(ids: number): void {
     let n = Math.max(64, this.slotOf.length);
     while (n < ids) n *= 2;
-    const s = new Int32Array(n).fill(-1);
-    s.set(this.slotOf);
-    this.slotOf = s;
+    this.slotOf = grownColumn(this.slotOf, Int32Array, n, this.slotOf.length, -1);
   }
 }
 

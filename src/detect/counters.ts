@@ -5,6 +5,7 @@
 // it off again are built by the same kernel, and the sums are reset to zero when the last record leaves.
 
 import { Baselines, type BaselineParams } from './baseline.js';
+import { grownColumn } from './columns.js';
 import { METRIC_COUNT as M } from './metrics.js';
 import { KeyTable } from './table.js';
 
@@ -134,21 +135,10 @@ export class CounterSet {
   }
 
   private grow(cap: number): void {
-    const f64 = (a: Float64Array, width: number) => {
-      const b = new Float64Array(cap * width);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array, fill = 0) => {
-      const b = new Int32Array(cap).fill(fill);
-      b.set(a);
-      return b;
-    };
-    const u32 = (a: Uint32Array) => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
+    const f64 = (a: Float64Array, width: number) => grownColumn(a, Float64Array, cap * width, a.length);
+    const i32 = (a: Int32Array, fill = 0) => grownColumn(a, Int32Array, cap, a.length, fill);
+    const u32 = (a: Uint32Array) => grownColumn(a, Uint32Array, cap, a.length);
+    const u8 = (a: Uint8Array) => grownColumn(a, Uint8Array, cap, a.length);
     this.sums = f64(this.sums, this.stride);
     this.onset = this.sums;
     this.pendList = i32(this.pendList);
@@ -157,11 +147,6 @@ export class CounterSet {
     this.prefixId = i32(this.prefixId, -1);
     this.prefixGen = u32(this.prefixGen);
     this.gen = u32(this.gen);
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(cap);
-      b.set(a);
-      return b;
-    };
     this.pinned = u8(this.pinned);
     this.rowWant = u8(this.rowWant);
     this.rowsUntil = f64(this.rowsUntil, 1);
@@ -260,15 +245,9 @@ export class CounterSet {
   }
 
   private growDecay(slots: number): void {
-    const d = new Float64Array(slots * this.width);
-    d.set(this.decay);
-    this.decay = d;
-    const n = new Int32Array(slots);
-    n.set(this.decayN);
-    this.decayN = n;
-    const t = new Int32Array(slots);
-    t.set(this.decaying);
-    this.decaying = t;
+    this.decay = grownColumn(this.decay, Float64Array, slots * this.width, this.decay.length);
+    this.decayN = grownColumn(this.decayN, Int32Array, slots, this.decayN.length);
+    this.decaying = grownColumn(this.decaying, Int32Array, slots, this.decaying.length);
   }
 
   /** One bucket left the window: every decaying target loses its per-bucket share. */

@@ -30,6 +30,8 @@ export type LegitMarks = [Int32Array, Int32Array];
 
 export class LegitScan {
   private next = 0;
+  /** Targets whose rows the pass reads (a target reported at its floor needs none). */
+  private reading = 0;
   private readonly bytes: Float64Array;
   /** Each target's id generation at the start: an id evicted and reused meanwhile is left out. */
   private readonly gens: Uint32Array;
@@ -54,9 +56,6 @@ export class LegitScan {
       this.gens[i] = (sets[t.si] as CounterSet).gen[t.id] as number;
     });
   }
-
-  /** Targets whose rows the pass reads. */
-  private reading = 0;
 
   get done(): boolean {
     return this.next >= this.stores.length || this.reading === 0;

@@ -3,6 +3,7 @@
 // Limits are resolved once per host into Float64Arrays in LIMIT_KEYS order (Infinity = no limit).
 
 import { type Family, PrefixTrie, formatPrefix, parsePrefix } from '../net/index.js';
+import { grownColumn } from './columns.js';
 import type { BaselineMode, DetectionConfig, DirectionalLimits, RateLimits } from './config.js';
 import { LIMIT_COUNT, LIMIT_KEYS } from './metrics.js';
 
@@ -109,11 +110,8 @@ export class Policies {
       const group = this.groups[g] as GroupPolicy;
       const ov = o >= 0 ? this.overrides[o] : undefined;
       idx = this.hostPolicies.length;
-      if (idx >= this.hostGroupIndex.length) {
-        const grown = new Int32Array(this.hostGroupIndex.length * 2);
-        grown.set(this.hostGroupIndex);
-        this.hostGroupIndex = grown;
-      }
+      const hg = this.hostGroupIndex;
+      if (idx >= hg.length) this.hostGroupIndex = grownColumn(hg, Int32Array, hg.length * 2, hg.length);
       this.hostGroupIndex[idx] = group.index;
       this.hostPolicies.push({
         group,
