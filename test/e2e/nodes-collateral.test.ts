@@ -191,14 +191,15 @@ describe('two real exporters split one flood; a rule covering legitimate players
     expect(announce.reason).toContain('2 node(s)');
     expect(announce.reason).toMatch(/corroboration 1\.00/);
     // the volume the engine decided on is the flood's, once (the sum of the two nodes' shares, checked
-    // step by step below); pmacctd delivers its samples in bursts, so the onset reading may run high
+    // step by step below); pmacctd delivers its samples in bursts and a loaded machine delays its capture,
+    // so the onset reading may run high or low: here only its order of magnitude, the steady volume below
     const m = /node\(s\), ([\d.]+) (k|M|G)bps: level/.exec(announce.reason);
     expect(m, announce.reason).not.toBeNull();
     const decided = Number(m![1]) * { k: 1e3, M: 1e6, G: 1e9 }[m![2] as 'k' | 'M' | 'G'];
     const sent =
       sources.slice(0, 2).reduce((a, s) => a + s.rate() * (ATTACK_PAYLOAD + FRAME), 0) * 8 +
       sources[2]!.rate() * (PLAYER_PAYLOAD + FRAME) * 8;
-    expect(decided).toBeGreaterThan(sent * 0.5);
+    expect(decided).toBeGreaterThan(sent * 0.2);
     expect(decided).toBeLessThan(sent * 2);
 
     // each exporter reported its own share of the attack, under its own node name; at every step the
@@ -225,19 +226,36 @@ describe('two real exporters split one flood; a rule covering legitimate players
       }
       return steps.map((x) => x.events).filter((x) => new Set(x.map((e) => e.node)).size === 2);
     };
-    const events = await waitFor('an attack step reported by both nodes in the log', async () => {
-      const e = attackEvents();
-      return stepsOf(e).length > 0 ? e : undefined;
-    });
+    const totalOf = (step: ReturnType<typeof attackEvents>) =>
+      Number(/^incoming pps ([\d.]+)k/.exec(step[0]!.reason)?.[1]) * 1000;
+    const sentPps = () => sources.reduce((a, s) => a + s.rate(), 0);
+    // once both nodes report, the measured total is the flood's packet rate, once: more than one
+    // attacker's share (a step early in the flood may read less: wait for one that does not)
+    const events = await waitFor(
+      'an attack step reported by both nodes at the flood rate',
+      async () => {
+        const e = attackEvents();
+        const steps = stepsOf(e);
+        if (!steps.some((x) => totalOf(x) > sentPps() * 0.55))
+          throw new Error(`steps ${steps.map(totalOf).join(', ')} pps; sent ${sentPps().toFixed(0)} pps`);
+        return e;
+      },
+      20_000,
+    );
     expect(new Set(events.map((e) => e.node)).size).toBe(2);
     const pairs = stepsOf(events);
     expect(pairs.length).toBeGreaterThan(0);
     for (const pair of pairs) {
-      const total = Number(/^incoming pps ([\d.]+)k/.exec(pair[0]!.reason)?.[1]) * 1000;
+      const total = totalOf(pair);
       const sum = pair.reduce((a, e) => a + e.pps, 0);
       expect(sum).toBeGreaterThan(total * 0.85);
       expect(sum).toBeLessThan(total * 1.15);
     }
+    // never twice the whole: a pmacctd that stalled on a loaded machine delivers its backlog in a burst
+    // that lifts a single step (one node's share doubled reads 1.5 times the flood), the lower median stays
+    const totals = pairs.map(totalOf).sort((a, b) => a - b);
+    expect(totals[(totals.length - 1) >> 1], totals.join(', ')).toBeLessThan(sentPps() * 1.5);
+    expect(totals[totals.length - 1], totals.join(', ')).toBeLessThan(sentPps() * 2.5);
 
     const { rules } = await getJson<{ rules: Rule[] }>(`${fg.api}/api/v1/rules`);
     const active = rules.filter((x) => x.target === `${VICTIM}/32` && x.state !== 'withdrawn');
