@@ -5,7 +5,7 @@
 import type dgram from 'node:dgram';
 import type { Worker } from 'node:worker_threads';
 import { FlowBatch } from './batch.js';
-import { decodeDatagram } from './datagram.js';
+import { decodeDatagramAt } from './datagram.js';
 import type { ErrorCounts } from './errors.js';
 import type { ExporterState, ExporterStats } from './exporter.js';
 import { ExporterTable } from './exporter-table.js';
@@ -14,6 +14,7 @@ import {
   chooseReceiver,
   nativeAddon,
   type NativeListener,
+  type NativeOnMessage,
   type ReceiverMode,
 } from './native-receive.js';
 import { DEFAULT_FLOW_LIMITS, type FlowBudget, type FlowLimits } from './limits.js';
@@ -185,10 +186,15 @@ export class FlowCollector implements BatchSink {
       const onMessage = (msg: Uint8Array, address: string) => {
         if (!route?.(msg, address, index)) this.ingest(msg, address, this.now(), index);
       };
+      // native: the datagram as a range of the receive buffer's views (no object per datagram)
+      const onNative: NativeOnMessage = route
+        ? (bytes, _view, off, len, address) => onMessage(bytes.subarray(off, off + len), address)
+        : (bytes, view, off, len, address) =>
+            this.ingestAt(bytes, view, off, len, address, this.now(), index);
       const size = this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER;
       const b =
         kind === 'native' && load.addon
-          ? bindNativeListener(load.addon, l, size, onMessage)
+          ? bindNativeListener(load.addon, l, size, onNative)
           : await bindListener(l, size, onMessage);
       this.recvBufferSizes.push(b.counters.recvBufferBytes);
       if ('socket' in b) this.sockets.push(b.socket);
@@ -292,10 +298,34 @@ export class FlowCollector implements BatchSink {
    * `listener` is the index of the socket it came in on, for the per-listener counters.
    */
   ingest(buf: Uint8Array, address: string, nowMs = this.now(), listener = -1): void {
+    this.ingestAt(
+      buf,
+      new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+      0,
+      buf.length,
+      address,
+      nowMs,
+      listener,
+    );
+  }
+
+  /**
+   * ingest for the datagram at octets [off, off + len) of `bytes` and `view` (one memory, the same offsets):
+   * the native receiver's buffers, whose views are made once.
+   */
+  ingestAt(
+    bytes: Uint8Array,
+    view: DataView,
+    off: number,
+    len: number,
+    address: string,
+    nowMs: number,
+    listener: number,
+  ): void {
     this.datagrams++;
     const l = this.listeners[listener];
     if (l) l.datagrams++;
-    const exp = this.table.lookup(buf, address, nowMs);
+    const exp = this.table.lookup(bytes, off, len, address, nowMs);
     if (typeof exp === 'string') {
       if (exp === 'not-allowed') this.rejected++;
       else this.exporterLimit++;
@@ -306,10 +336,10 @@ export class FlowCollector implements BatchSink {
       // the exporter's running error totals before and after: two reads, nothing allocated
       const d0 = exp.decodeErrors;
       const q0 = exp.queueOverflows;
-      decodeDatagram(buf, exp, this, nowMs);
+      decodeDatagramAt(bytes, view, off, len, exp, this, nowMs);
       l.decodeErrors += exp.decodeErrors - d0;
       l.queueOverflows += exp.queueOverflows - q0;
-    } else decodeDatagram(buf, exp, this, nowMs);
+    } else decodeDatagramAt(bytes, view, off, len, exp, this, nowMs);
     if (this.batch.full) this.rotate();
   }
 

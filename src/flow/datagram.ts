@@ -10,13 +10,13 @@ import type { BatchSink } from './sink.js';
 
 export type ExportFormat = 'netflow5' | 'netflow9' | 'ipfix' | 'sflow5';
 
-export function recognise(buf: Uint8Array): ExportFormat | undefined {
-  if (buf.length < 4) return undefined;
-  const v = (buf[0]! << 8) | buf[1]!;
+export function recognise(buf: Uint8Array, o = 0, len = buf.length - o): ExportFormat | undefined {
+  if (len < 4) return undefined;
+  const v = (buf[o]! << 8) | buf[o + 1]!;
   if (v === 5) return 'netflow5';
   if (v === 9) return 'netflow9';
   if (v === 10) return 'ipfix';
-  if (v === 0 && buf[2] === 0 && buf[3] === 5) return 'sflow5';
+  if (v === 0 && buf[o + 2] === 0 && buf[o + 3] === 5) return 'sflow5';
   return undefined;
 }
 
@@ -30,13 +30,32 @@ export function decodeDatagram(
   sink: BatchSink,
   nowMs: number,
 ): FlowErrorKind | undefined {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return decodeDatagramAt(buf, view, 0, buf.length, exp, sink, nowMs);
+}
+
+/**
+ * decodeDatagram for the datagram at octets [off, off + len) of `bytes` and `view` (one memory, the same
+ * offsets). sFlow is decoded in place; the NetFlow and IPFIX decoders get a view of the datagram alone.
+ */
+export function decodeDatagramAt(
+  bytes: Uint8Array,
+  view: DataView,
+  off: number,
+  len: number,
+  exp: ExporterState,
+  sink: BatchSink,
+  nowMs: number,
+): FlowErrorKind | undefined {
   exp.datagrams++;
   exp.lastSeenMs = nowMs;
-  const f = recognise(buf);
+  const f = recognise(bytes, off, len);
   if (!f) return exp.error('unknown-format');
   exp.lastFormat = f;
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   try {
+    if (f === 'sflow5') return decodeSflow(view, exp, sink, nowMs, off, off + len);
+    const dv =
+      off === 0 && len === view.byteLength ? view : new DataView(view.buffer, view.byteOffset + off, len);
     switch (f) {
       case 'netflow5':
         return decodeNetflow5(dv, exp, sink);
@@ -44,8 +63,6 @@ export function decodeDatagram(
         return decodeNetflow9(dv, exp, sink);
       case 'ipfix':
         return decodeIpfix(dv, exp, sink);
-      case 'sflow5':
-        return decodeSflow(dv, exp, sink, nowMs);
     }
   } catch {
     // a DataView RangeError here is a decoder bug (a missed bounds check); never let it out

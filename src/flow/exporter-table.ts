@@ -65,8 +65,15 @@ export class ExporterTable {
   }
 
   /** The state of the exporter that sent `buf` from `address`, admitting a new one; or why there is none. */
-  lookup(buf: Uint8Array, address: string, nowMs: number): ExporterState | Refusal {
-    const agent = this.agentOf(buf, address);
+  /** The exporter of the datagram at octets [off, off + len) of `bytes` from UDP source `address`. */
+  lookup(
+    bytes: Uint8Array,
+    off: number,
+    len: number,
+    address: string,
+    nowMs: number,
+  ): ExporterState | Refusal {
+    const agent = this.agentOf(bytes, off, len, address);
     const key = agent ? agent.key : address;
     let exp = this.byKey.get(key);
     if (exp && exp.source !== normalise(address) && !this.isAllowed(normalise(address))) exp = undefined;
@@ -91,25 +98,26 @@ export class ExporterTable {
   private memoSource = '';
   private memoAgent: { v4: number; sub: number; agent: SflowAgent } | undefined;
 
-  private agentOf(buf: Uint8Array, source: string): SflowAgent | undefined {
-    if (buf.length < 28 || buf[3] !== 5 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0) return undefined;
+  private agentOf(buf: Uint8Array, o: number, len: number, source: string): SflowAgent | undefined {
+    if (len < 28 || buf[o + 3] !== 5 || buf[o] !== 0 || buf[o + 1] !== 0 || buf[o + 2] !== 0)
+      return undefined;
     // read from the bytes: no DataView per datagram (issue 15)
-    if (buf[4] === 0 && buf[5] === 0 && buf[6] === 0 && buf[7] === 1) {
-      const v4 = ((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0;
-      const sub = ((buf[12]! << 24) | (buf[13]! << 16) | (buf[14]! << 8) | buf[15]!) >>> 0;
+    if (buf[o + 4] === 0 && buf[o + 5] === 0 && buf[o + 6] === 0 && buf[o + 7] === 1) {
+      const v4 = ((buf[o + 8]! << 24) | (buf[o + 9]! << 16) | (buf[o + 10]! << 8) | buf[o + 11]!) >>> 0;
+      const sub = ((buf[o + 12]! << 24) | (buf[o + 13]! << 16) | (buf[o + 14]! << 8) | buf[o + 15]!) >>> 0;
       // the same UDP source as the datagram before (one busy agent): no map lookup of the fresh address string
       const hit = source === this.memoSource ? this.memoAgent : this.lastAgent.get(source);
       this.memoSource = source;
       this.memoAgent = hit;
       if (hit && hit.v4 === v4 && hit.sub === sub) return hit.agent;
-      const agent = sflowAgent(buf);
+      const agent = sflowAgent(buf.subarray(o, o + len));
       if (agent && this.lastAgent.size < this.limits.maxExporters) {
         this.memoAgent = { v4, sub, agent };
         this.lastAgent.set(source, this.memoAgent);
       } else if (agent && hit) hit.agent = agent;
       return agent;
     }
-    return sflowAgent(buf);
+    return sflowAgent(buf.subarray(o, o + len));
   }
 
   /** A state for a new exporter: a free slot, a new one, or the slot of the least recently seen idle one. */

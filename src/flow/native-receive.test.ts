@@ -140,17 +140,24 @@ describe.runIf(linux)('native receiver', () => {
       const got: { i: number; hash: string; address: string; port: number; len: number }[] = [];
       let received = 0;
       let wake = () => undefined as void;
-      const l = bindNativeListener(addon, { address: host, port: 0 }, 4 << 20, (msg, address, port) => {
-        received += msg.length;
-        wake();
-        got.push({
-          i: new DataView(msg.buffer, msg.byteOffset).getUint32(0),
-          hash: digest(msg),
-          address,
-          port,
-          len: msg.length,
-        });
-      });
+      const l = bindNativeListener(
+        addon,
+        { address: host, port: 0 },
+        4 << 20,
+        (bytes, view, off, len, address, port) => {
+          expect(view.buffer).toBe(bytes.buffer);
+          const msg = bytes.subarray(off, off + len);
+          received += msg.length;
+          wake();
+          got.push({
+            i: view.getUint32(off), // the view reads what the bytes hold
+            hash: digest(msg),
+            address,
+            port,
+            len: msg.length,
+          });
+        },
+      );
       const senders = await Promise.all(srcs.map((a) => sender(type, a)));
       const sizes = [4, 1, 100, 1400, 1500, 9000, 30000, max];
       const want = new Map<number, { hash: string; address: string; port: number; len: number }>();

@@ -1,8 +1,8 @@
 // The batched native UDP receiver (native/recvmmsg.c, Linux recvmmsg(2) in a thread per socket): its loader
 // and a bind with the contract of bindListener (listeners.ts). A batch of up to 64 datagrams crosses into
-// JavaScript as one call; each datagram is then a view into a reused buffer, valid only during onMessage
-// (decoders copy what they keep: pending.ts, sink.ts RawHeaderTap). Measured against node:dgram in
-// docs/performance.md ("Receive path").
+// JavaScript as one call; each datagram is then a range of a reused buffer, valid only during onMessage
+// (decoders copy what they keep: pending.ts, sink.ts RawHeaderTap). The byte and DataView views of each
+// buffer are made once, so a datagram costs no object (docs/performance.md "Receive path", "round 5").
 import { createRequire } from 'node:module';
 import ipaddr from 'ipaddr.js';
 import { ListenerCounters, type ListenSpec } from './listeners.js';
@@ -132,15 +132,29 @@ export class AddressCache {
   }
 }
 
-/** Binds one listener on the native receiver; `onMessage` gets each datagram as a view valid during the call. */
+/**
+ * Gets each datagram as octets [off, off + len) of `bytes` and of `view` (the same memory, offsets alike),
+ * valid only during the call.
+ */
+export type NativeOnMessage = (
+  bytes: Uint8Array,
+  view: DataView,
+  off: number,
+  len: number,
+  address: string,
+  port: number,
+) => void;
+
+/** Binds one listener on the native receiver; `onMessage` gets each datagram as a range valid during the call. */
 export function bindNativeListener(
   addon: NativeAddon,
   l: ListenSpec,
   recvBufferSize: number,
-  onMessage: (msg: Uint8Array, address: string, port: number) => void,
+  onMessage: NativeOnMessage,
 ): NativeListener {
   const cache = new AddressCache();
   let data: Uint8Array[] = [];
+  let views: DataView[] = [];
   let words: Uint32Array[] = [];
   let bytes: Uint8Array[] = [];
   let stride = 0;
@@ -148,9 +162,10 @@ export function bindNativeListener(
   const own: { counters?: ListenerCounters } = {};
   const h = addon.open(l.address, l.port, recvBufferSize, (slot, count) => {
     const d = data[slot];
+    const v = views[slot];
     const w = words[slot];
     const b = bytes[slot];
-    if (!d || !w || !b) return;
+    if (!d || !v || !w || !b) return;
     for (let i = 0; i < count; i++) {
       const m = i * mw;
       const len = w[m] ?? 0;
@@ -160,11 +175,11 @@ export function bindNativeListener(
         continue;
       }
       const address = cache.lookup(w, b, m + 4, w[m + 3] ?? 4);
-      const at = i * stride;
-      onMessage(d.subarray(at, at + len), address, w[m + 2] ?? 0);
+      onMessage(d, v, i * stride, len, address, w[m + 2] ?? 0);
     }
   });
   data = h.data.map((a) => new Uint8Array(a));
+  views = h.data.map((a) => new DataView(a));
   words = h.meta.map((a) => new Uint32Array(a));
   bytes = h.meta.map((a) => new Uint8Array(a));
   stride = h.stride;

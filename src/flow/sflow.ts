@@ -12,34 +12,40 @@ import { claim, type BatchSink } from './sink.js';
 const FMT = FORMAT_CODE.sflow5;
 const MAX_SAMPLES = 4096;
 
+/**
+ * Decodes the sFlow datagram at octets [start, end) of `dv` (by default all of it): offsets stay those of
+ * `dv`, so the native receiver's buffer is read in place (no view per datagram) and a raw-header tap gets
+ * offsets into `dv`.
+ */
 export function decodeSflow(
   dv: DataView,
   exp: ExporterState,
   sink: BatchSink,
   nowMs: number,
+  start = 0,
+  end = dv.byteLength,
 ): FlowErrorKind | undefined {
-  const len = dv.byteLength;
-  if (len < 8) return exp.error('truncated');
-  if (dv.getUint32(0) !== 5) return exp.error('bad-version');
-  const at = dv.getUint32(4);
-  let o = 8;
+  if (end - start < 8) return exp.error('truncated');
+  if (dv.getUint32(start) !== 5) return exp.error('bad-version');
+  const at = dv.getUint32(start + 4);
+  let o = start + 8;
   if (at === 1) o += 4;
   else if (at === 2) o += 16;
   else if (at !== 0) return exp.error('bad-address');
-  if (len - o < 16) return exp.error('truncated');
+  if (end - o < 16) return exp.error('truncated');
   const subAgent = dv.getUint32(o);
   const seq = dv.getUint32(o + 4);
   const n = dv.getUint32(o + 12);
   o += 16;
-  if (n > MAX_SAMPLES || n * 8 > len - o) return exp.error('bad-count');
+  if (n > MAX_SAMPLES || n * 8 > end - o) return exp.error('bad-count');
   exp.sequence('sflow5', subAgent, seq, 1, 'datagrams');
   let err: FlowErrorKind | undefined;
   for (let s = 0; s < n; s++) {
-    if (len - o < 8) return exp.error('truncated');
+    if (end - o < 8) return exp.error('truncated');
     const fmt = dv.getUint32(o);
     const slen = dv.getUint32(o + 4);
     o += 8;
-    if (slen > len - o) return exp.error('truncated');
+    if (slen > end - o) return exp.error('truncated');
     const e = o + slen;
     // enterprise 0 only (top 20 bits); others skipped by length
     if (fmt === 1 || fmt === 3) err = flowSample(dv, o, e, fmt === 3, exp, sink, nowMs) ?? err;
