@@ -35,7 +35,14 @@ export function floodgateCommand(args: string[]): { cmd: string; args: string[] 
 
 export async function startFloodgate(
   config: Record<string, unknown>,
-  opts: { apiHost?: string; apiPort: number; env?: NodeJS.ProcessEnv; dir?: string },
+  opts: {
+    apiHost?: string;
+    apiPort: number;
+    env?: NodeJS.ProcessEnv;
+    dir?: string;
+    /** Runs this instead of the TypeScript source (e.g. a compiled build); `run -c FILE` is appended. */
+    command?: { cmd: string; args: string[] };
+  },
 ): Promise<FloodgateProcess> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fg-run-'));
   const host = opts.apiHost ?? '127.0.0.1';
@@ -51,7 +58,10 @@ export async function startFloodgate(
     },
   };
   writeFileSync(join(dir, 'floodgate.yaml'), stringify(full));
-  const { cmd, args } = floodgateCommand(['run', '-c', join(dir, 'floodgate.yaml')]);
+  const runArgs = ['run', '-c', join(dir, 'floodgate.yaml')];
+  const { cmd, args } = opts.command
+    ? { cmd: opts.command.cmd, args: [...opts.command.args, ...runArgs] }
+    : floodgateCommand(runArgs);
   const child = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
