@@ -38,17 +38,50 @@ export class ShardAccumulator {
     return this.batch.full;
   }
 
-  /** Adds record i of `src` seen by `node`; the caller flushes when `full`. */
-  add(src: FlowBatch, i: number, node: string, now: number): void {
-    if (this.batch.length === 0) this.firstAt = now;
-    this.offered++;
+  /** Index of node name `node` in `names` (added when new); the last one is remembered: a batch is runs of one exporter. */
+  private nodeIndex(node: string): number {
+    if (node === this.lastNode) return this.lastNi;
     let ni = this.nameIndex.get(node);
     if (ni === undefined) {
       ni = this.names.length;
       this.names.push(node);
       this.nameIndex.set(node, ni);
     }
-    const mergeable = (src.format[i] as number) >= SAMPLE_FORMATS_FROM && src.startMs[i] === src.endMs[i];
+    this.lastNode = node;
+    this.lastNi = ni;
+    return ni;
+  }
+  private lastNode: string | undefined;
+  private lastNi = 0;
+
+  /** True when record i would merge with others (a packet sample): add it with add(), not addRun(). */
+  static mergeable(src: FlowBatch, i: number): boolean {
+    return (src.format[i] as number) >= SAMPLE_FORMATS_FROM && src.startMs[i] === src.endMs[i];
+  }
+
+  /**
+   * Adds records [from, to) of `src`, none of them mergeable (flow records: each stays one record), all seen
+   * by `node`, as add() would one by one but with one copy per column; returns how many fitted (the caller
+   * flushes when `full` and adds the rest).
+   */
+  addRun(src: FlowBatch, from: number, to: number, node: string, now: number): number {
+    const n = Math.min(to - from, this.batch.capacity - this.batch.length);
+    if (n <= 0) return 0;
+    if (this.batch.length === 0) this.firstAt = now;
+    this.offered += n;
+    const ni = this.nodeIndex(node);
+    const j = this.batch.append(src, from, n);
+    this.nodeOf.fill(ni, j, j + n);
+    this.hashes.fill(0, j, j + n);
+    return n;
+  }
+
+  /** Adds record i of `src` seen by `node`; the caller flushes when `full`. */
+  add(src: FlowBatch, i: number, node: string, now: number): void {
+    if (this.batch.length === 0) this.firstAt = now;
+    this.offered++;
+    const ni = this.nodeIndex(node);
+    const mergeable = ShardAccumulator.mergeable(src, i);
     let h = 0;
     if (mergeable) {
       h = hashRecord(src, i, ni);
@@ -93,6 +126,7 @@ export class ShardAccumulator {
     this.slots.fill(-1);
     this.names = [];
     this.nameIndex.clear();
+    this.lastNode = undefined;
     this.offered = 0;
   }
 
