@@ -8,6 +8,7 @@ import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 import { FLOW4, FLOW6, RTBH, rulesFor } from './helpers/matrix.js';
 import { rule } from '../support/rules.js';
 import { waitFor } from '../support/wait.js';
+import { freeTcpPort } from '../e2e/support-sflow.js';
 import { flowSpecActions } from '../../src/bgp/render.js';
 
 const FAMS = ['ipv4-unicast', 'ipv6-unicast', 'ipv4-flowspec', 'ipv6-flowspec'] as const;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   g = new Gobgpd({
     address: '127.0.30.2',
     asn: 65002,
-    grpcPort: 50100,
+    grpcPort: await freeTcpPort('127.0.0.1'),
     peerAddress: '127.0.30.1',
     peerAs: 65030,
   });

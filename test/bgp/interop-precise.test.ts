@@ -11,12 +11,13 @@ import { formatFlowSpec } from '../../src/flowspec/index.js';
 import { PROTO_DIR } from '../support/daemons/gobgpd.js';
 import { engineRule } from '../mitigation/family-rules.js';
 import { waitFor } from '../support/wait.js';
+import { freeTcpPort } from '../e2e/support-sflow.js';
 import { Gobgpd, type GobgpPath } from '../support/daemons/gobgpd.js';
 import { gobgpActions, gobgpMatch } from './helpers/gobgp-view.js';
 
 const GOBGPD = '127.13.0.2';
 const SPEAKER = '127.13.0.1';
-const GRPC = 51313;
+let GRPC = 0; // a free port, found before gobgpd starts (a fixed one can be an ephemeral port in use)
 
 let g: Gobgpd;
 let sp: BgpSpeaker;
@@ -40,6 +41,7 @@ async function holds(rules: readonly Rule[]): Promise<GobgpPath[]> {
 }
 
 beforeAll(async () => {
+  GRPC = await freeTcpPort('127.0.0.1');
   g = new Gobgpd({ address: GOBGPD, asn: 65002, grpcPort: GRPC, peerAddress: SPEAKER, peerAs: 65013 });
   await g.start();
   sp = new BgpSpeaker({

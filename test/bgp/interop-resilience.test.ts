@@ -9,6 +9,7 @@ import { formatFlowSpec } from '../../src/flowspec/index.js';
 import type { Rule } from '../../src/domain/rule.js';
 import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { waitFor } from '../support/wait.js';
+import { freeTcpPort } from '../e2e/support-sflow.js';
 import { rule } from '../support/rules.js';
 
 /** TCP proxy floodgate → gobgpd that can cut the stream after N bytes or inject bytes towards floodgate. */
@@ -113,7 +114,7 @@ beforeAll(async () => {
   g = new Gobgpd({
     address: '127.0.30.12',
     asn: 65012,
-    grpcPort: 50101,
+    grpcPort: await freeTcpPort('127.0.0.1'),
     peerAddress: '127.0.30.1',
     peerAs: 65030,
     families: ['ipv4-flowspec'],

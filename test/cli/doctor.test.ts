@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorLine } from '../../src/cli/doctor/checks.js';
 import { Gobgpd } from '../support/daemons/gobgpd.js';
-import { sflowFlood } from '../e2e/support-sflow.js';
+import { freeTcpPort, sflowFlood } from '../e2e/support-sflow.js';
 import { floodgateCommand, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -37,7 +37,13 @@ describe('floodgate doctor', () => {
   let fg: FloodgateProcess | undefined;
 
   beforeAll(async () => {
-    g = new Gobgpd({ address: ROUTER, asn: 65201, grpcPort: 50360, peerAddress: FG, peerAs: 65200 });
+    g = new Gobgpd({
+      address: ROUTER,
+      asn: 65201,
+      grpcPort: await freeTcpPort('127.0.0.1'),
+      peerAddress: FG,
+      peerAs: 65200,
+    });
     await g.start();
     const peer = (name: string, address: string) => ({
       name,

@@ -17,12 +17,12 @@ import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { getJson, startFloodgate, type FloodgateProcess, authHeader } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
 import { RibWatch, flowSpecRib, type RibFlowRule } from './support-gobgp.js';
-import { PacedSender, freeUdpPort, sflowFlood } from './support-sflow.js';
+import { PacedSender, freeTcpPort, freeUdpPort, sflowFlood } from './support-sflow.js';
 
 const FG = '127.0.80.1'; // floodgate: speaker local address, API, sFlow listener
 const ROUTER = '127.0.80.2'; // gobgpd
 const API_PORT = 18300;
-const GRPC_PORT = 50300;
+let GRPC_PORT = 0; // a free port, found before gobgpd starts (a fixed one can be an ephemeral port in use)
 const V4 = '203.0.113.10';
 const V6 = '2001:db8::10';
 const SHORT = '203.0.113.30'; // manual rule with a TTL that runs out while floodgate is down
@@ -110,6 +110,7 @@ describe('kill -9 during an attack: restart restores the active set and the rout
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-crash-'));
+    GRPC_PORT = await freeTcpPort('127.0.0.1');
     g = new Gobgpd({ address: ROUTER, asn: 65081, grpcPort: GRPC_PORT, peerAddress: FG, peerAs: 65080 });
     await g.start();
     flowPort = await freeUdpPort(FG);

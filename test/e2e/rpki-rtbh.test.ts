@@ -11,12 +11,12 @@ import { Gobgpd } from '../support/daemons/gobgpd.js';
 import { StayRtr } from '../rpki/stayrtr.js';
 import { authHeader, getJson, startFloodgate, type FloodgateProcess } from '../support/floodgate-process.js';
 import { waitFor } from '../support/wait.js';
+import { freeTcpPort } from './support-sflow.js';
 
 const FG = '127.19.0.10';
 const ROUTER = '127.19.0.11';
 const RTR = '127.19.0.12';
 const API_PORT = 18340;
-const GRPC_PORT = 50340;
 const OUR_AS = 65090;
 
 const roas = [
@@ -76,7 +76,13 @@ describe('RPKI before announcing: an invalid blackhole is held back, a valid one
 
   beforeAll(async () => {
     await cache.start();
-    g = new Gobgpd({ address: ROUTER, asn: 65091, grpcPort: GRPC_PORT, peerAddress: FG, peerAs: OUR_AS });
+    g = new Gobgpd({
+      address: ROUTER,
+      asn: 65091,
+      grpcPort: await freeTcpPort('127.0.0.1'),
+      peerAddress: FG,
+      peerAs: OUR_AS,
+    });
     await g.start();
     fg = await startFloodgate(config(), { apiHost: FG, apiPort: API_PORT, dir });
     await g.waitEstablished(30_000);

@@ -7,7 +7,7 @@ import { GobgpClient, type ListedPath } from '../../../src/adapters/gobgp/client
 import type { GobgpFamily } from '../../../src/adapters/gobgp/render.js';
 import { type Daemon, requireBinary, run, startDaemon } from '../daemon.js';
 import { ReceivingRouter } from './receiving-router.js';
-import { waitFor } from '../wait.js';
+import { GiveUp, waitFor } from '../wait.js';
 
 export const PROTO_DIR = '/usr/share/gocode/src/github.com/osrg/gobgp/api';
 /** The AS of the adapter interop tests (iBGP, so NO_EXPORT routes are sent at all). */
@@ -226,12 +226,20 @@ export class Gobgpd extends ReceivingRouter {
       api: `127.0.0.1:${this.o.grpcPort}`,
       log: join(this.dir, 'gobgpd.log'),
     });
+    const daemon = this.daemon;
     await waitFor(
       'gobgpd gRPC',
-      async () => (await this.cli(['global'])).length > 0 || undefined,
+      async () => {
+        // a gobgpd that exited (its gRPC or BGP port taken, a config it refused) will not answer: say why now
+        if (daemon.exited()) throw new GiveUp(`gobgpd ${this.o.address} exited:\n${daemon.tail()}`);
+        return (await this.cli(['global'])).length > 0 || undefined;
+      },
       15000,
       200,
-    );
+    ).catch((err: Error) => {
+      if (err instanceof GiveUp) throw err;
+      throw new Error(`${err.message}\ngobgpd log:\n${daemon.tail()}`, { cause: err });
+    });
   }
 
   async cli(args: readonly string[]): Promise<string> {
