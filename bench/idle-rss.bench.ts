@@ -6,6 +6,7 @@
 // of single modules (RSS of a fresh node after importing only that module, minus bare node's).
 // Run: npx tsx bench/idle-rss.bench.ts   (IDLE_RSS_SECONDS, IDLE_RSS_NODE=/path/to/node to change; for a
 // node of another ABI, IDLE_RSS_SQLITE_ADDON=/path/to/better_sqlite3.node built for it)
+import { compileInto } from './compile.js';
 import { runIfMain } from './main.js';
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -112,19 +113,7 @@ const mb = (b: number) => Math.round(b / 1e5) / 10;
 
 /** Compiles src/ into dir/dist and makes dir look like the installed package (package.json, node_modules). */
 function build(dir: string): void {
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(ROOT, 'tsconfig.build.json'),
-      '--outDir',
-      join(dir, 'dist'),
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  compileInto(dir);
   if (SQLITE_ADDON) {
     // node_modules as links to the shared one, but better-sqlite3 copied with the addon for IDLE_RSS_NODE's ABI
     mkdirSync(join(dir, 'node_modules'));

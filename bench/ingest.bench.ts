@@ -19,10 +19,11 @@
 // every IPv4 record) with the shipped thresholds, so the replayed flood is also detected, described and
 // mitigated (dry run) while it is counted (the setup of the figures before session 8).
 // Run: npx tsx bench/ingest.bench.ts
+import { compileInto } from './compile.js';
 import { runIfMain } from './main.js';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,19 +76,7 @@ const ALL = process.env.INGEST_BENCH_DETECTION === 'all';
 function compiled(): { command: { cmd: string; args: string[] }; env: NodeJS.ProcessEnv } | undefined {
   if (process.env.INGEST_BENCH_SOURCE === '1') return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'fg-ingest-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(ROOT, 'tsconfig.build.json'),
-      '--outDir',
-      join(dir, 'dist'),
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  compileInto(dir);
   // the native receiver is found two levels above dist/flow, as in a checkout
   for (const d of ['node_modules', 'native']) symlinkSync(join(ROOT, d), join(dir, d));
   return {
