@@ -38,9 +38,14 @@ export function buildFastSender(): string | undefined {
   return fastSender ?? undefined;
 }
 
+const payloadFiles = new Map<string, string>();
+
 /** The capture's UDP payloads as udp-replay's input (4-byte little-endian length, payload), written once. */
 export function payloadFile(pcap: string): string {
+  const known = payloadFiles.get(pcap);
+  if (known) return known;
   const file = join(scratchDir(), `${pcap.replace(/[^A-Za-z0-9]/g, '_')}.dgrams`);
+  payloadFiles.set(pcap, file);
   const parts: Buffer[] = [];
   for (const p of readCapture(readFileSync(pcap)).packets) {
     const u = udpOf(p);

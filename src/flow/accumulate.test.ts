@@ -1,5 +1,5 @@
-// A decode worker hands runs of flow records to ShardAccumulator.addRun (one copy per column) and packet
-// samples to add (merged by conversation). Property: for any mix of flow records and samples from several
+// A decode worker adds a batch with ShardAccumulator.addFrom: runs of flow records are copied a column at a
+// time, packet samples go through add (merged by conversation). Property: for any mix of flow records and samples from several
 // exporters, with batches filling up mid-run, the batches handed on are exactly those of add() record by
 // record (every column, node of each record, names, records offered).
 import fc from 'fast-check';
@@ -76,7 +76,7 @@ function randomBatch(r: () => number, n: number): FlowBatch {
   return b;
 }
 
-describe('ShardAccumulator.addRun', () => {
+describe('ShardAccumulator.addFrom', () => {
   it('hands on exactly the batches of add() record by record, runs split by a full batch included', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 4, max: 40 }), (seed, capacity) => {
@@ -93,17 +93,11 @@ describe('ShardAccumulator.addRun', () => {
         }
         oneOut.push(snapshot(one));
 
-        // the decode worker's loop (workers/decode-worker.ts)
+        // as the decode worker adds a batch (workers/decode-worker.ts)
         const runs = new ShardAccumulator(capacity);
         const runsOut: unknown[] = [];
         for (let i = 0; i < input.length;) {
-          const e = input.exporter[i];
-          if (ShardAccumulator.mergeable(input, i)) runs.add(input, i++, nodeOf(i - 1), 5);
-          else {
-            let k = i + 1;
-            while (k < input.length && input.exporter[k] === e && !ShardAccumulator.mergeable(input, k)) k++;
-            i += runs.addRun(input, i, k, nodeOf(i), 5);
-          }
+          i = runs.addFrom(input, i, (e) => NODES[e]!, 5);
           if (runs.full) runsOut.push(snapshot(runs), runs.reset());
         }
         runsOut.push(snapshot(runs));
@@ -129,10 +123,7 @@ describe('ShardAccumulator.addRun', () => {
       input.startMs[i] = sample ? input.endMs[i]! : input.endMs[i]! - 500;
     }
     const acc = new ShardAccumulator(16);
-    for (let i = 0; i < input.length;) {
-      if (ShardAccumulator.mergeable(input, i)) acc.add(input, i++, 'n', 0);
-      else i += acc.addRun(input, i, i + 1, 'n', 0);
-    }
+    expect(acc.addFrom(input, 0, () => 'n', 0)).toBe(8);
     expect(acc.offered).toBe(8);
     expect(acc.length).toBe(1 + 4);
     expect(acc.batch.packets[0]).toBe(4); // the four samples, summed

@@ -54,17 +54,33 @@ export class ShardAccumulator {
   private lastNode: string | undefined;
   private lastNi = 0;
 
-  /** True when record i would merge with others (a packet sample): add it with add(), not addRun(). */
-  static mergeable(src: FlowBatch, i: number): boolean {
-    return (src.format[i] as number) >= SAMPLE_FORMATS_FROM && src.startMs[i] === src.endMs[i];
+  /**
+   * Adds the records of `src` from `from` on, as add() would one by one, until the batch ends or this
+   * accumulator is full; returns the index of the first record not added (the caller flushes and goes on).
+   * `nodeOf` names the node of an exporter id. Runs of flow records of one exporter (nothing to merge) are
+   * copied a column at a time.
+   */
+  addFrom(src: FlowBatch, from: number, nodeOf: (exporter: number) => string, now: number): number {
+    const n = src.length;
+    let i = from;
+    while (i < n && !this.full) {
+      const e = src.exporter[i] as number;
+      if (mergeable(src, i)) {
+        this.add(src, i++, nodeOf(e), now);
+        continue;
+      }
+      let k = i + 1;
+      while (k < n && src.exporter[k] === e && !mergeable(src, k)) k++;
+      i += this.addRun(src, i, k, nodeOf(e), now);
+    }
+    return i;
   }
 
   /**
    * Adds records [from, to) of `src`, none of them mergeable (flow records: each stays one record), all seen
-   * by `node`, as add() would one by one but with one copy per column; returns how many fitted (the caller
-   * flushes when `full` and adds the rest).
+   * by `node`, with one copy per column; returns how many fitted.
    */
-  addRun(src: FlowBatch, from: number, to: number, node: string, now: number): number {
+  private addRun(src: FlowBatch, from: number, to: number, node: string, now: number): number {
     const n = Math.min(to - from, this.batch.capacity - this.batch.length);
     if (n <= 0) return 0;
     if (this.batch.length === 0) this.firstAt = now;
@@ -81,9 +97,9 @@ export class ShardAccumulator {
     if (this.batch.length === 0) this.firstAt = now;
     this.offered++;
     const ni = this.nodeIndex(node);
-    const mergeable = ShardAccumulator.mergeable(src, i);
+    const merges = mergeable(src, i);
     let h = 0;
-    if (mergeable) {
+    if (merges) {
       h = hashRecord(src, i, ni);
       const mask = this.slots.length - 1;
       for (let s = h & mask; ; s = (s + 1) & mask) {
@@ -103,7 +119,7 @@ export class ShardAccumulator {
     copyRecord(src, i, this.batch, j);
     this.nodeOf[j] = ni;
     this.hashes[j] = h;
-    if (mergeable) {
+    if (merges) {
       const mask = this.slots.length - 1;
       let s = h & mask;
       while ((this.slots[s] as number) >= 0) s = (s + 1) & mask;
@@ -149,6 +165,11 @@ export class ShardAccumulator {
     }
     return true;
   }
+}
+
+/** A packet sample (sFlow, pcap: no flow count of its own), which merges with its conversation's others. */
+function mergeable(src: FlowBatch, i: number): boolean {
+  return (src.format[i] as number) >= SAMPLE_FORMATS_FROM && src.startMs[i] === src.endMs[i];
 }
 
 function mix(h: number, v: number): number {

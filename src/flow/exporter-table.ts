@@ -64,8 +64,10 @@ export class ExporterTable {
     );
   }
 
-  /** The state of the exporter that sent `buf` from `address`, admitting a new one; or why there is none. */
-  /** The exporter of the datagram at octets [off, off + len) of `bytes` from UDP source `address`. */
+  /**
+   * The state of the exporter that sent the datagram at octets [off, off + len) of `bytes` from UDP source
+   * `address`, admitting a new one; or why there is none.
+   */
   lookup(
     bytes: Uint8Array,
     off: number,

@@ -113,18 +113,9 @@ const collector = new FlowCollector({
   onBatch: (batch, exporters) => {
     counts.recordsIn += batch.length;
     const now = Date.now();
-    const n = batch.length;
-    for (let i = 0; i < n;) {
-      const e = batch.exporter[i] as number;
-      const node = exporters[e]?.node ?? '';
-      if (ShardAccumulator.mergeable(batch, i)) {
-        acc.add(batch, i++, node, now);
-      } else {
-        // a run of flow records of one exporter: copied a column at a time (accumulate.ts addRun)
-        let k = i + 1;
-        while (k < n && batch.exporter[k] === e && !ShardAccumulator.mergeable(batch, k)) k++;
-        i += acc.addRun(batch, i, k, node, now);
-      }
+    const nodeOf = (e: number) => exporters[e]?.node ?? '';
+    for (let i = 0; i < batch.length;) {
+      i = acc.addFrom(batch, i, nodeOf, now);
       if (acc.full) postAccumulated();
     }
   },
