@@ -30,7 +30,7 @@ const PLAYER_PPS = 150; // 2.4 % of the packets: the attack's source /24 alone c
 const ATTACK_PAYLOAD = 1000;
 const PLAYER_PAYLOAD = 1400; // 1.7 Mbit/s of IP traffic
 const FRAME = 20 + 8; // floodgate counts the IP length of a sampled packet (IPv4 + UDP headers + payload)
-const SEND_MS = 12_000;
+const SEND_MS = 16_000;
 let probeLog = '';
 
 /** Paced UDP sender from `from`:40000 to the victim, bounded by SEND_MS. */
@@ -229,15 +229,22 @@ describe('two real exporters split one flood; a rule covering legitimate players
     const totalOf = (step: ReturnType<typeof attackEvents>) =>
       Number(/^incoming pps ([\d.]+)k/.exec(step[0]!.reason)?.[1]) * 1000;
     const sentPps = () => sources.reduce((a, s) => a + s.rate(), 0);
+    // the onset steps extrapolate the surge's first few hundred ms ("over the surge's first N ms"): with
+    // pmacctd's bursts they may read 1.5 times the flood; the steady steps read a whole window
+    const steady = (steps: ReturnType<typeof stepsOf>) =>
+      steps.filter((x) => !x[0]!.reason.includes("over the surge's first"));
     // once both nodes report, the measured total is the flood's packet rate, once: more than one
-    // attacker's share (a step early in the flood may read less: wait for one that does not)
+    // attacker's share (a step early in the flood may read less: wait for one that does not), and three
+    // steady steps to judge "never twice" on
     const events = await waitFor(
-      'an attack step reported by both nodes at the flood rate',
+      'an attack step reported by both nodes at the flood rate, and three steady steps',
       async () => {
         const e = attackEvents();
         const steps = stepsOf(e);
-        if (!steps.some((x) => totalOf(x) > sentPps() * 0.55))
-          throw new Error(`steps ${steps.map(totalOf).join(', ')} pps; sent ${sentPps().toFixed(0)} pps`);
+        if (!steps.some((x) => totalOf(x) > sentPps() * 0.55) || steady(steps).length < 3)
+          throw new Error(
+            `steps ${steps.map((x) => `${totalOf(x)}${steady([x]).length ? '' : ' (onset)'}`).join(', ')} pps; sent ${sentPps().toFixed(0)} pps`,
+          );
         return e;
       },
       20_000,
@@ -251,9 +258,12 @@ describe('two real exporters split one flood; a rule covering legitimate players
       expect(sum).toBeGreaterThan(total * 0.85);
       expect(sum).toBeLessThan(total * 1.15);
     }
-    // never twice the whole: a pmacctd that stalled on a loaded machine delivers its backlog in a burst
-    // that lifts a single step (one node's share doubled reads 1.5 times the flood), the lower median stays
-    const totals = pairs.map(totalOf).sort((a, b) => a - b);
+    // never twice the whole, judged on the steady steps (counting twice would put every one of them at
+    // twice the flood): a pmacctd that stalled on a loaded machine delivers its backlog in a burst that
+    // lifts a single step (one node's share doubled reads 1.5 times the flood), the lower median stays
+    const totals = steady(pairs)
+      .map(totalOf)
+      .sort((a, b) => a - b);
     expect(totals[(totals.length - 1) >> 1], totals.join(', ')).toBeLessThan(sentPps() * 1.5);
     expect(totals[totals.length - 1], totals.join(', ')).toBeLessThan(sentPps() * 2.5);
 
