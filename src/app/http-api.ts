@@ -27,6 +27,7 @@ import type { AgentsWiring } from './agents-wiring.js';
 import { flowRefusals } from './flow-wiring.js';
 import type { Observability } from './observability.js';
 import { rpkiVerdictJson } from './rpki.js';
+import { bindError } from '../net/bind-error.js';
 
 /** The parts of a running App the API reads (App implements it). */
 export interface ApiSource {
@@ -161,7 +162,9 @@ export async function startHttpApi(
     tenants: () => app.config.mitigation.tenants,
     tenantOf: (req) => req.principal?.tenant ?? null,
   });
-  const address = await server.listen({ host: api.host, port: api.port });
+  const address = await server
+    .listen({ host: api.host, port: api.port })
+    .catch((err: unknown) => Promise.reject(bindError(err, 'api', 'TCP', api.host, api.port)));
   log.info({ address }, 'HTTP API listening');
   return { server, address };
 }

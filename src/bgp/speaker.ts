@@ -23,6 +23,7 @@ import type { SessionState } from './fsm.js';
 import type { Negotiated } from './negotiate.js';
 import { renderRule, type RenderedRoute } from './render.js';
 import { BgpSession, type SessionCounters } from './session.js';
+import { bindError } from '../net/bind-error.js';
 
 export type { AdjRibOutEntry } from './adj-rib-out.js';
 
@@ -149,10 +150,16 @@ export class BgpSpeaker {
     if (this.config.listen.enabled) {
       const server = net.createServer((sock) => this.onInbound(sock));
       this.server = server;
+      const { address, port } = this.config.listen;
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: this.config.listen.address, port: this.config.listen.port }, () => {
-          server.off('error', reject);
+        const failed = (err: Error) => {
+          this.server = undefined;
+          this.started = false;
+          reject(bindError(err, 'bgp.listen', 'TCP', address, port));
+        };
+        server.once('error', failed);
+        server.listen({ host: address, port }, () => {
+          server.off('error', failed);
           resolve();
         });
       });

@@ -23,6 +23,7 @@ import {
   closeSockets,
   DEFAULT_RECV_BUFFER,
   ListenerCounters,
+  listenerBindError,
   listenerStats,
   type ListenSpec,
   type ListenerStats,
@@ -192,10 +193,17 @@ export class FlowCollector implements BatchSink {
         : (bytes, view, off, len, address) =>
             this.ingestAt(bytes, view, off, len, address, this.now(), index);
       const size = this.opts.recvBufferSize ?? DEFAULT_RECV_BUFFER;
-      const b =
-        kind === 'native' && load.addon
-          ? bindNativeListener(load.addon, l, size, onNative)
-          : await bindListener(l, size, onMessage);
+      let b;
+      try {
+        b =
+          kind === 'native' && load.addon
+            ? bindNativeListener(load.addon, l, size, onNative)
+            : await bindListener(l, size, onMessage);
+      } catch (err) {
+        // the listeners bound so far are closed again: a failed start holds no port
+        await this.stop();
+        throw listenerBindError(err, l, index);
+      }
       this.recvBufferSizes.push(b.counters.recvBufferBytes);
       if ('socket' in b) this.sockets.push(b.socket);
       else this.native.push(b);

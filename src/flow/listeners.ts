@@ -1,6 +1,7 @@
 // The collector's UDP listeners: IPv4/IPv6 sockets with large receive buffers, and each socket's counters —
 // what arrived, what could not be used, and what the kernel dropped before we saw it (/proc/net/udp).
 import dgram from 'node:dgram';
+import { bindError } from '../net/bind-error.js';
 import type { ListenerPressure } from './pressure.js';
 import { readListenerDrops } from './socket-drops-reader.js';
 
@@ -63,6 +64,11 @@ export async function bindListener(
   s.on('error', () => undefined);
   const a = s.address();
   return { socket: s, counters: new ListenerCounters(a.address, a.port, s.getRecvBufferSize()) };
+}
+
+/** A listener that could not be bound, named as the config names it (flow.listeners[i]). */
+export function listenerBindError(err: unknown, l: ListenSpec, index: number): Error {
+  return bindError(err, `flow.listeners[${index}]`, 'UDP', l.address, l.port);
 }
 
 export function closeSockets(sockets: readonly dgram.Socket[]): Promise<void> {

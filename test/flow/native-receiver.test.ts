@@ -1,6 +1,7 @@
 // The collector on the recvmmsg receiver (flow.receiver: native) counts real exporter captures — softflowd
 // NetFlow v9 with templates and pmacct sfprobe sFlow v5, replayed over loopback from three sources — exactly as
 // it does on node:dgram, per exporter, and the kernel's drop counter still finds the native socket.
+import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlowCollector } from '../../src/flow/collector.js';
@@ -116,4 +117,42 @@ describe.runIf(process.platform === 'linux')('FlowCollector on the native receiv
     collector = undefined;
     await waitFor('the receive thread joined', () => receiveThreads(bound!.port) === 0);
   });
+
+  for (const receiver of ['native', 'dgram'] as const)
+    it(`a taken port stops the start with the listener named as the config names it (${receiver}), and nothing stays bound`, async () => {
+      const taken = createSocket('udp4');
+      await new Promise<void>((r) => taken.bind(0, HOST, () => r()));
+      const port = taken.address().port;
+      try {
+        const c = new FlowCollector({
+          listen: [
+            { address: HOST, port: 0 },
+            { address: HOST, port },
+          ],
+          receiver,
+          onBatch: () => undefined,
+        });
+        const err = await c.start().then(
+          () => undefined,
+          (e: unknown) => e as Error & { code?: string },
+        );
+        expect(err?.message).toMatch(
+          new RegExp(
+            `^flow\\.listeners\\[1\\] \\(UDP ${HOST.replace(/\./g, '\\.')}:${port}\\) cannot be bound: .*(EADDRINUSE|Address already in use).*: another process holds UDP port ${port} there`,
+          ),
+        );
+        expect(err?.code).toBe('EADDRINUSE');
+        // the first listener was closed again: no receive thread, and its port can be bound at once
+        const first = c.stats().listeners[0];
+        expect(receiveThreads(first?.port ?? 0)).toBe(0);
+        const again = createSocket('udp4');
+        await new Promise<void>((resolve, reject) => {
+          again.once('error', reject);
+          again.bind(first?.port ?? 0, HOST, () => resolve());
+        });
+        again.close();
+      } finally {
+        taken.close();
+      }
+    });
 });
