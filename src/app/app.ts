@@ -36,6 +36,7 @@ import type { ClusterNode } from '../cluster/node.js';
 import { buildCluster } from './cluster-wiring.js';
 import { reloadConfig } from './reload.js';
 import { CollateralReport } from './collateral.js';
+import { preflightPorts } from './port-preflight.js';
 
 export interface AppOptions {
   readonly configPath?: string;
@@ -221,6 +222,8 @@ export class App {
     if (agents && forensics) agents.captureInto(forensics.recorder);
     app.agents = agents;
     try {
+      // the ports first: a second floodgate on the same config stops here, before it touches a router
+      await preflightPorts(config, cluster?.collects ?? true);
       app.notify = await startNotifications(() => app.config, store, events, log);
       await restoreBaselines(store.state, detector, log);
       if (built.speaker) {

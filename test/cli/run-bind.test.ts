@@ -1,6 +1,8 @@
 // `floodgate run` on a port another process holds: it stops at once with exit status 1 and one line that
 // names the listener as the config names it (flow.listeners[i], api, bgp.listen), its address and who to
-// ask — not a bare "address already in use" — for the flow listeners, the HTTP API and the BGP listener.
+// ask — not a bare "address already in use" — for the flow listeners, the HTTP API and the BGP listener;
+// and it stops before it connects to a router (a second floodgate on the same config, started by hand
+// while the service runs, must not reset the running one's BGP sessions).
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +86,39 @@ describe('floodgate run on a port that is taken', () => {
       expect(r.stderr).toContain(`\`ss -tlpn 'sport = :${portOf(taken)}'\``);
     } finally {
       taken.close();
+    }
+  }, 40_000);
+
+  it('stops before it touches a router: with a flow port taken, its BGP peer never sees a connection', async () => {
+    const taken = await udpTaken();
+    const router = await tcpTaken();
+    let connections = 0;
+    router.on('connection', (c) => {
+      connections++;
+      c.destroy();
+    });
+    try {
+      const r = await run(
+        base(0, portOf(taken)) +
+          [
+            'bgp:',
+            '  enabled: true',
+            '  routerId: 10.255.255.1',
+            '  localAs: 64512',
+            `  peers: [{ address: ${HOST}, port: ${portOf(router)}, remoteAs: 64500 }]`,
+            '',
+          ].join('\n'),
+      );
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(
+        `floodgate: flow.listeners[1] (UDP ${HOST}:${portOf(taken)}) cannot be bound`,
+      );
+      // the speaker would have connected out at once (connectRetry applies after a failure)
+      await new Promise((ok) => setTimeout(ok, 300));
+      expect(connections).toBe(0);
+    } finally {
+      taken.close();
+      router.close();
     }
   }, 40_000);
 
