@@ -2,7 +2,7 @@
 // names the listener as the config names it (flow.listeners[i], api, bgp.listen), its address and who to
 // ask — not a bare "address already in use" — for the flow listeners, the HTTP API and the BGP listener;
 // and it stops before it connects to a router (a second floodgate on the same config, started by hand
-// while the service runs, must not reset the running one's BGP sessions).
+// while the service runs, must neither open BGP sessions to the same routers nor reconcile rules).
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
