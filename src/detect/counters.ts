@@ -16,7 +16,7 @@ export { HOST_WIDTH, addContribution, classifyRow, contributionMask } from './co
  * time (only ever added), the same counts and the time at the last calm tick, the window bits/s then, and
  * since then the time of the first and last record counted and what arrived at that first instant.
  */
-export const ONSET_WIDTH = 12;
+export const ONSET_WIDTH = 13;
 export const O_CUM_P = 0;
 export const O_CUM_B = 1;
 export const O_CALM_P = 2;
@@ -28,13 +28,23 @@ export const O_CUM_N = 6;
 export const O_CALM_N = 7;
 /**
  * Record time of the first and the last record counted since the last calm tick (NaN: none yet), and the
- * packets and bytes that arrived at that first instant: a surge's rate is what came after its first
- * arrival over the time from its first to its last arrival (thresholds.ts, onset).
+ * packets and bytes of the first delivery — what arrived within FIRST_DELIVERY_MS of the first record —
+ * and when its last record arrived: a surge's rate is what came after its first delivery over the time
+ * from that delivery to the last arrival (thresholds.ts, onset).
  */
 export const O_FIRST_AT = 8;
 export const O_FIRST_P = 9;
 export const O_FIRST_B = 10;
 export const O_LAST_AT = 11;
+export const O_FIRST_END = 12;
+/**
+ * Records arriving within this many ms of a surge's first record are one delivery. A software exporter
+ * sends its samples in bursts (pmacctd's sfprobe: ~100 datagrams within 0.5 ms every ~200 ms), each
+ * carrying the traffic since the previous one; the first burst's traffic came before the surge's first
+ * arrival, so it is left out of the rate with the time it took. Paced datagrams are one per instant and
+ * lose nothing by it.
+ */
+export const FIRST_DELIVERY_MS = 10;
 /** Row limit columns per id (packets, bytes, flows; rowgate.ts). */
 export const ROW_LIMITS = 3;
 
@@ -186,6 +196,7 @@ export class CounterSet {
     this.onset[o + O_CALM_AT] = Number.NEGATIVE_INFINITY;
     this.onset[o + O_FIRST_AT] = Number.NaN;
     this.onset[o + O_LAST_AT] = Number.NaN;
+    this.onset[o + O_FIRST_END] = Number.NaN;
     this.baselines.reset(id, sec, p99);
     return id;
   }
@@ -276,6 +287,7 @@ export class CounterSet {
     on[o + O_CALM_N] = on[o + O_CUM_N] as number;
     on[o + O_FIRST_AT] = Number.NaN;
     on[o + O_LAST_AT] = Number.NaN;
+    on[o + O_FIRST_END] = Number.NaN;
   }
 
   /**
@@ -300,17 +312,25 @@ export class CounterSet {
       this.calmAt(id, t);
       on[o + O_CALM_BPS] = 0;
     }
-    // first arrival since calm (NaN: none yet; an earlier record time replaces it) and what came with it
+    // first arrival since calm (NaN: none yet) and the first delivery: what came within
+    // FIRST_DELIVERY_MS of it, and when the last of that came. An earlier record time starts the
+    // delivery again from it (keeping what it held when that is still within FIRST_DELIVERY_MS).
     const first = on[o + O_FIRST_AT] as number;
     if (!(t >= first)) {
+      if (!((on[o + O_FIRST_END] as number) - t <= FIRST_DELIVERY_MS)) {
+        on[o + O_FIRST_P] = 0;
+        on[o + O_FIRST_B] = 0;
+        on[o + O_FIRST_END] = t;
+      }
       on[o + O_FIRST_AT] = t;
-      on[o + O_FIRST_P] = pkts;
-      on[o + O_FIRST_B] = bytes;
+      on[o + O_FIRST_P] = (on[o + O_FIRST_P] as number) + pkts;
+      on[o + O_FIRST_B] = (on[o + O_FIRST_B] as number) + bytes;
       if (!(t <= (on[o + O_LAST_AT] as number))) on[o + O_LAST_AT] = t;
     } else {
-      if (t === first) {
+      if (t - first <= FIRST_DELIVERY_MS) {
         on[o + O_FIRST_P] = (on[o + O_FIRST_P] as number) + pkts;
         on[o + O_FIRST_B] = (on[o + O_FIRST_B] as number) + bytes;
+        if (t > (on[o + O_FIRST_END] as number)) on[o + O_FIRST_END] = t;
       }
       if (t > (on[o + O_LAST_AT] as number)) on[o + O_LAST_AT] = t;
     }

@@ -146,6 +146,41 @@ describe('onset: a surge is read over its own elapsed time', () => {
     expect(starts[0]!.at - (T0 + 1000)).toBeLessThanOrEqual(300);
   });
 
+  it.each([
+    ['one router', [0]],
+    ['two routers out of phase', [0, 100]],
+  ])(
+    'a software exporter delivering bursts every 200 ms (pmacctd): a 2× flood reads 2× at its start, not 1.5–2× that (%s)',
+    (_, phases) => {
+      // pmacctd's sfprobe sends ~100 datagrams within 0.5 ms every ~200 ms, each burst carrying the
+      // traffic since the previous one (test/e2e/nodes-collateral.test.ts, seen with tcpdump). 20 kpps at
+      // 1:100 split over the routers: each burst holds 200 ms of its router's share, spread over 0.5 ms.
+      // Leaving only the first datagram out read 2× the flood at 200 ms and 1.5× at 400 ms. The bursts
+      // start 37 ms after a tick: a tick inside a burst reads only its first samples, low until the next.
+      const perRouter = 200 / phases.length; // samples/s of each router
+      const batches: FlowBatch[] = [];
+      for (let t = 0; t < 2000; t += 200)
+        for (const [r, phase] of phases.entries()) {
+          const at = 1037 + t + phase;
+          const n = (perRouter * 200) / 1000;
+          batches.push(...samples(at, at + 0.5, 0.5 / n, 100, () => r));
+        }
+      batches.sort((a, b) => (a.startMs[0] as number) - (b.startMs[0] as number));
+      const ev = run(CFG, batches, ['edge-a', 'edge-b'], 3000);
+      const firstTick = ev.filter((e) => e.kind === 'start');
+      expect(firstTick.length).toBe(phases.length);
+      const total = firstTick.reduce((a, e) => a + e.pps, 0);
+      expect(firstTick[0]!.reason, `${total} pps`).toMatch(/over the surge's first \d+ ms/);
+      expect(total).toBeGreaterThan(20_000 * 0.9);
+      expect(total).toBeLessThan(20_000 * 1.1);
+      // and every onset step after it
+      for (const e of ev.filter((x) => x.kind === 'update' && /surge's first/.test(x.reason))) {
+        const step = ev.filter((x) => x.at === e.at && x.kind === 'update').reduce((a, x) => a + x.pps, 0);
+        expect(step, e.reason).toBeLessThan(20_000 * 1.15);
+      }
+    },
+  );
+
   it('without the onset estimate the same 4× flood starts under-read (the window holds the calm)', () => {
     const everyMs = 1000 / ((4 * 10_000) / 100);
     const ev = run({ ...CFG, onset: { enabled: false } }, samples(1000, 3000, everyMs, 100), ['r'], 3000);

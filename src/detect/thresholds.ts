@@ -14,6 +14,7 @@ import {
   O_CUM_P,
   O_FIRST_AT,
   O_FIRST_B,
+  O_FIRST_END,
   O_FIRST_P,
   O_LAST_AT,
 } from './counters.js';
@@ -141,14 +142,16 @@ export class Thresholds {
       return false;
     const p = (on[o + O_CUM_P] as number) - (on[o + O_CALM_P] as number);
     const b = (on[o + O_CUM_B] as number) - (on[o + O_CALM_B] as number);
-    // Over the surge's own arrivals: what came after its first arrival over the time from first to last
-    // arrival. Counting from the calm tick instead under-reads by the quiet time before the first record,
-    // and counting the first arrival over that time over-reads: with sFlow datagrams a few per 100 ms, a
-    // flood of 2× its threshold read anywhere from 1.7× to 2.4× (bench/e2e.bench.ts). When the arrivals
-    // span less than half of onset.minMs (a few datagrams delivered together), everything counted over
-    // the time since calm, the lower reading.
-    const span = (on[o + O_LAST_AT] as number) - (on[o + O_FIRST_AT] as number);
-    if (span >= this.w.cfg.onset.minMs / 2) {
+    // Over the surge's own arrivals: what came after its first delivery (counters.ts FIRST_DELIVERY_MS)
+    // over the time from the end of that delivery to the last arrival. Counting from the calm tick instead
+    // under-reads by the quiet time before the first record, and counting the first delivery over that
+    // time over-reads: with sFlow datagrams a few per 100 ms, a flood of 2× its threshold read anywhere
+    // from 1.7× to 2.4× (bench/e2e.bench.ts), and pmacctd's bursts every ~200 ms read 2× at 200 ms and
+    // 1.5× at 400 ms when only the first datagram was left out. When the arrivals after the first delivery
+    // span less than half of onset.minMs (or nothing came after it), everything counted over the time
+    // since calm, the lower reading.
+    const span = (on[o + O_LAST_AT] as number) - (on[o + O_FIRST_END] as number);
+    if (span > 0 && span >= this.w.cfg.onset.minMs / 2) {
       this.est[0] = (p - (on[o + O_FIRST_P] as number)) / (span / 1000);
       this.est[1] = ((b - (on[o + O_FIRST_B] as number)) * 8) / (span / 1000);
     } else {

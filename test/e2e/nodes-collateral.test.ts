@@ -230,7 +230,8 @@ describe('two real exporters split one flood; a rule covering legitimate players
       Number(/^incoming pps ([\d.]+)k/.exec(step[0]!.reason)?.[1]) * 1000;
     const sentPps = () => sources.reduce((a, s) => a + s.rate(), 0);
     // the onset steps extrapolate the surge's first few hundred ms ("over the surge's first N ms"): with
-    // pmacctd's bursts they may read 1.5 times the flood; the steady steps read a whole window
+    // two pmacctd bursting out of phase they read 1.25–1.3 times the flood (docs/detection.md "Onset");
+    // the steady steps read a whole window
     const steady = (steps: ReturnType<typeof stepsOf>) =>
       steps.filter((x) => !x[0]!.reason.includes("over the surge's first"));
     // once both nodes report, the measured total is the flood's packet rate, once: more than one
