@@ -12,7 +12,6 @@ import {
   O_CUM_B,
   O_CUM_N,
   O_CUM_P,
-  O_FIRST_AT,
   O_FIRST_B,
   O_FIRST_END,
   O_FIRST_P,
