@@ -12,9 +12,9 @@ import { KeyTable } from './table.js';
 export { HOST_WIDTH, addContribution, classifyRow, contributionMask } from './contribution.js';
 
 /**
- * Onset state per id, interleaved so that it sits in two cache lines: packets and bytes counted near real
- * time (only ever added), the same counts and the time at the last calm tick, the window bits/s then, and
- * since then the time of the first and last record counted and what arrived at that first instant.
+ * Onset state per id, interleaved in the target's block: packets and bytes counted near real time (only
+ * ever added), the same counts and the time at the last calm tick, the window bits/s then, and since then
+ * the time of the first and last record counted and what arrived in the first delivery, and when it ended.
  */
 export const ONSET_WIDTH = 13;
 export const O_CUM_P = 0;
