@@ -6,6 +6,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { Config } from '../config/schema.js';
+import { listenerBindError } from '../flow/listeners.js';
 import { bindError } from '../net/bind-error.js';
 
 function tryUdp(address: string, port: number): Promise<void> {
@@ -37,7 +38,7 @@ export async function preflightPorts(config: Config, collects: boolean): Promise
     for (const [i, l] of config.flow.listeners.entries()) {
       if (l.port === 0) continue;
       await tryUdp(l.address, l.port).catch((err: unknown) => {
-        throw bindError(err, `flow.listeners[${i}]`, 'UDP', l.address, l.port);
+        throw listenerBindError(err, l, i);
       });
     }
   const api = config.api;

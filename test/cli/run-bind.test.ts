@@ -10,9 +10,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { floodgateCommand } from '../support/floodgate-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const HOST = '127.0.94.10';
 const dir = mkdtempSync(join(tmpdir(), 'fg-run-bind-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +36,8 @@ const portOf = (s: Socket | Server): number => {
 function run(config: string): Promise<{ status: number | null; stderr: string }> {
   const file = join(dir, `fg-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, config);
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '-c', file], {
+  const { cmd, args } = floodgateCommand(['run', '-c', file]);
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
